@@ -1,0 +1,59 @@
+#pragma once
+// Deaths, births and migration. Ageing needs no step: ages are computed from the date
+// of birth and the day the step starts.
+//
+// Death hazard = -ln(1 - q(age, sex)) x relative risks (conditions, frailty,
+// deprivation, ...), divided by the mean multiplier of the age-sex band in the initial
+// population when normalise_rr is true, so the life table holds on average.
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "agents/people/people.hpp"
+#include "agents/people/risk.hpp"
+#include "model/config/reader.hpp"
+#include "model/metrics.hpp"
+#include "model/rng.hpp"
+
+namespace hscsim {
+
+struct DemographyParams {
+  bool closed_population = false;        //!< no births and no migration
+  config::AgeTable death_hazard;         //!< from annual_death_probability; columns male, female [per year]
+  RelativeRisks mortality_rr;
+  bool normalise_rr = true;
+  config::AgeTable fertility;            //!< column births_per_year [live births per woman-year]
+  double male_birth_share = 0.512;       //!< [fraction of births]
+  double immigration_per_year = 0;       //!< arrivals per resident per year [per year]
+  double emigration_per_year = 0;        //!< departures per resident per year [per year]
+  static DemographyParams read(config::Reader& root);  //!< reads `demography:`; throws ConfigError
+};
+
+//! A birth in this step: the mother's slot and the baby's sex.
+struct BirthEvent {
+  uint32_t mother_slot;
+  uint8_t sex;
+};
+
+class Demography {
+ public:
+  explicit Demography(DemographyParams p) : p_(std::move(p)) {}
+  const DemographyParams& params() const { return p_; }
+
+  //! Fixes the mortality normalisers from the initial population.
+  void calibrate(const People& people, int32_t day);
+
+  //! Deaths, emigration and births for slots [begin, end). Flows go to `tally`,
+  //! births to `births` (in slot order).
+  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, double dt,
+            Tally& tally, std::vector<BirthEvent>& births) const;
+
+  //! Number of people arriving in this step (a place-level Poisson draw).
+  uint64_t immigrants(const Streams& s, uint32_t step, int64_t population, double dt) const;
+
+ private:
+  DemographyParams p_;
+  StratumMeans mortality_means_;
+};
+
+}  // namespace hscsim

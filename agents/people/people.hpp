@@ -1,0 +1,123 @@
+#pragma once
+// The people: a struct of arrays, one column per attribute, indexed by storage slot.
+// Each person has a stable id (never reused) separate from the slot; slots are kept in
+// id order, and dead or departed people are compacted away once a year. Random draws
+// are keyed by id, never by slot.
+//
+// Bytes per person: id 8, birth_day 4, states 4, wellbeing 4, neighbourhood 2,
+// practice 2, and 1 each for sex, quintile, tenure, alcohol, frailty, vital, setting:
+// 31 bytes.
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace hscsim {
+
+// ---- Binary states: housing, social circumstances and long-term conditions ----------
+// One bit each in People::states. The order here is also the order in which the
+// initial population is drawn and transitions are applied each step, so a state's
+// relative risks may depend on any state above it. Add a state: append it to the enum
+// and to kStateInfo (same position), then give it a section in the config.
+enum class State : uint8_t {
+  Overcrowded, DampHome, ColdHome, InsecureHousing,          // housing (determinants)
+  LivesAlone, InformalCarer, Lonely, Smoker,                 // social (determinants)
+  Copd, Asthma, Hypertension, Diabetes, DiabetesUncontrolled, Chd, HeartFailure,
+  MskPain, Depression, Dementia,                             // long-term conditions
+  Count
+};
+inline constexpr int kStateCount = static_cast<int>(State::Count);
+
+enum class StateGroup : uint8_t { Housing, Social, Condition };
+
+struct StateInfo {
+  std::string_view name;       //!< config key and risk-factor name
+  StateGroup group;
+  std::string_view requires_;  //!< state a person must have for this one to apply ("" = none)
+  std::string_view label;      //!< human description
+};
+inline constexpr std::array<StateInfo, kStateCount> kStateInfo = {{
+    {"overcrowded", StateGroup::Housing, "", "lives in an overcrowded home (bedroom standard)"},
+    {"damp_home", StateGroup::Housing, "", "lives in a home with damp or mould"},
+    {"cold_home", StateGroup::Housing, "", "lives in a cold home / fuel poverty"},
+    {"insecure_housing", StateGroup::Housing, "", "insecure tenure or at risk of homelessness"},
+    {"lives_alone", StateGroup::Social, "", "lives alone"},
+    {"informal_carer", StateGroup::Social, "", "has an informal (unpaid) carer available"},
+    {"lonely", StateGroup::Social, "", "often or always lonely"},
+    {"smoker", StateGroup::Social, "", "current smoker"},
+    {"copd", StateGroup::Condition, "", "chronic obstructive pulmonary disease"},
+    {"asthma", StateGroup::Condition, "", "asthma"},
+    {"hypertension", StateGroup::Condition, "", "hypertension"},
+    {"diabetes", StateGroup::Condition, "", "diabetes (type 1 or 2)"},
+    {"diabetes_uncontrolled", StateGroup::Condition, "diabetes", "diabetes not under control (HbA1c above target)"},
+    {"chd", StateGroup::Condition, "", "coronary heart disease"},
+    {"heart_failure", StateGroup::Condition, "", "heart failure"},
+    {"msk_pain", StateGroup::Condition, "", "chronic musculoskeletal pain"},
+    {"depression", StateGroup::Condition, "", "depression or anxiety"},
+    {"dementia", StateGroup::Condition, "", "dementia"},
+}};
+constexpr uint32_t bit(State s) { return uint32_t{1} << static_cast<int>(s); }
+
+// ---- Ordinal states --------------------------------------------------------------
+enum class Alcohol : uint8_t { Low, Increasing, Dependent };          //!< AUDIT-style risk level
+enum class Frailty : uint8_t { Fit, Mild, Moderate, Severe };         //!< eFI category
+enum class Tenure : uint8_t { Owner, SocialRent, PrivateRent };
+enum class Vital : uint8_t { Alive, Died, Emigrated };
+enum class Setting : uint8_t { Community, Hospital, CareHome };
+enum class Sex : uint8_t { Male, Female };
+
+// ---- Risk factors ------------------------------------------------------------------
+// Names usable in `rr:` maps. Bits 0..kStateCount-1 are the binary states; the rest
+// are derived from tenure, alcohol level and frailty.
+enum class DerivedFactor : uint8_t {
+  SocialRenter, PrivateRenter, AlcoholIncreasing, AlcoholDependent, FrailtyMild, FrailtyModerate,
+  FrailtySevere, Female, Count
+};
+inline constexpr std::array<std::string_view, static_cast<int>(DerivedFactor::Count)> kDerivedFactorNames = {
+    "social_renter", "private_renter", "alcohol_increasing", "alcohol_dependent",
+    "frailty_mild", "frailty_moderate", "frailty_severe", "female"};
+inline constexpr int kFactorCount = kStateCount + static_cast<int>(DerivedFactor::Count);
+
+//! Index of a risk-factor name, or -1.
+int factor_index(std::string_view name);
+std::string_view factor_name(int index);
+
+struct People {
+  std::vector<uint64_t> id;            //!< stable person id, never reused
+  std::vector<int32_t> birth_day;      //!< day of birth [days since the start; negative = before]
+  std::vector<uint8_t> sex;            //!< Sex
+  std::vector<uint8_t> quintile;       //!< deprivation quintile of the neighbourhood, 1 = most deprived
+  std::vector<uint16_t> neighbourhood; //!< index into Geography::neighbourhoods
+  std::vector<uint16_t> practice;      //!< registered GP practice, index into Geography::practices
+  std::vector<uint8_t> tenure;         //!< Tenure
+  std::vector<uint32_t> states;        //!< bitset of State
+  std::vector<uint8_t> alcohol;        //!< Alcohol
+  std::vector<uint8_t> frailty;        //!< Frailty
+  std::vector<uint8_t> vital;          //!< Vital
+  std::vector<uint8_t> setting;        //!< Setting (community, in hospital, in a care home)
+  std::vector<float> wellbeing;        //!< life satisfaction [0-10]; NaN until a wellbeing module sets it
+
+  size_t size() const { return id.size(); }
+  void resize(size_t n);
+  void reserve(size_t n);
+  //! Drops everyone not alive, keeping the order (and so id order) of the rest.
+  void compact();
+  //! Appends people from `other` (all columns).
+  void append(const People& other);
+  //! Bytes of state per person (sum of column element sizes).
+  static constexpr size_t bytes_per_person() {
+    return sizeof(uint64_t) + sizeof(int32_t) + 7 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(uint32_t) +
+           sizeof(float);
+  }
+
+  bool alive(size_t i) const { return vital[i] == static_cast<uint8_t>(Vital::Alive); }
+  bool has(size_t i, State s) const { return states[i] & bit(s); }
+  //! Age in whole years on `day`.
+  int age_years(size_t i, int32_t day) const {
+    return static_cast<int>((static_cast<double>(day - birth_day[i]) + 0.5) / 365.25);
+  }
+  //! Risk-factor bitset (bits as in factor_index).
+  uint64_t factors(size_t i) const;
+};
+
+}  // namespace hscsim

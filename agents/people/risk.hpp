@@ -1,0 +1,71 @@
+#pragma once
+// Relative risks: how a person's circumstances multiply a hazard or a prevalence.
+// Written in the config as
+//   rr: {smoker: 3.0, damp_home: 1.4}         # any risk-factor name (see factor_index)
+//   rr_deprivation_quintile: [1.5, 1.2, 1.0, 0.9, 0.8]   # quintile 1 = most deprived
+// and, where a rate is a population average (`normalise_rr: true`), divided by the mean
+// multiplier of the age-sex band so the band's average stays as configured.
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "agents/people/people.hpp"
+#include "model/config/reader.hpp"
+
+namespace hscsim {
+
+struct RelativeRisks {
+  std::vector<std::pair<int, double>> factors;  //!< (risk-factor index, relative risk)
+  std::array<double, 5> quintile{1, 1, 1, 1, 1};  //!< by deprivation quintile 1..5
+  uint64_t mask = 0;                            //!< factors named
+
+  double multiplier(uint64_t person_factors, uint8_t q) const {
+    double m = quintile[static_cast<size_t>(q - 1)];
+    if (person_factors & mask)
+      for (const auto& [f, rr] : factors)
+        if (person_factors & (uint64_t{1} << f)) m *= rr;
+    return m;
+  }
+  bool trivial() const {
+    if (!factors.empty()) return false;
+    for (double q : quintile)
+      if (q != 1.0) return false;
+    return true;
+  }
+  //! Reads `rr` (map) and `rr_deprivation_quintile` (list of 5) from r; both optional.
+  static RelativeRisks read(config::Reader& r);
+};
+
+//! Mean multiplier per stratum (age-table row x sex), summed in fixed point so the
+//! result is identical for any thread or rank count.
+class StratumMeans {
+ public:
+  static constexpr double kScale = 1048576.0;  // 2^20
+  StratumMeans() = default;
+  explicit StratumMeans(size_t rows) : sum_(2 * rows, 0), count_(2 * rows, 0), mean_(2 * rows, 1.0) {}
+  static size_t index(size_t row, uint8_t sex) { return 2 * row + sex; }
+  void add(size_t stratum, double m) {
+    sum_[stratum] += static_cast<int64_t>(m * kScale + 0.5);
+    count_[stratum] += 1;
+  }
+  void merge(const StratumMeans& o) {
+    for (size_t k = 0; k < sum_.size(); ++k) {
+      sum_[k] += o.sum_[k];
+      count_[k] += o.count_[k];
+    }
+  }
+  //! Turns sums into means; strata with nobody keep mean 1.
+  void finalise() {
+    for (size_t k = 0; k < sum_.size(); ++k)
+      mean_[k] = count_[k] > 0 && sum_[k] > 0 ? static_cast<double>(sum_[k]) / kScale / static_cast<double>(count_[k]) : 1.0;
+  }
+  double mean(size_t stratum) const { return mean_[stratum]; }
+  bool empty() const { return mean_.empty(); }
+
+ private:
+  std::vector<int64_t> sum_, count_;
+  std::vector<double> mean_;
+};
+
+}  // namespace hscsim

@@ -1,0 +1,103 @@
+#include "agents/population/population.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <fmt/format.h>
+
+#include "model/clock.hpp"
+
+namespace hscsim {
+
+PopulationParams PopulationParams::read(config::Reader& root) {
+  config::Reader r = root.child("population");
+  PopulationParams p;
+  p.size = r.integer("size", {0, 4.0e9});
+  p.max_age_years = r.real("max_age_years", {1, 125}, 100);
+  p.age_structure = r.age_table("age_structure", {"share", "male_share"}, config::probability(), false);
+  if (p.age_structure.from_age_years.back() >= p.max_age_years)
+    throw r.error("max_age_years", fmt::format("{} must be above the last age band's start ({})", p.max_age_years,
+                                               p.age_structure.from_age_years.back()));
+  config::require_shares(p.age_structure.values[0], *r.node().find("age_structure"),
+                         r.key_path("age_structure") + "[*].share");
+  auto rows = r.list("tenure_by_quintile");
+  if (rows.size() != 5)
+    throw r.error("tenure_by_quintile", fmt::format("expected 5 rows (quintile 1 = most deprived to 5), got {}", rows.size()));
+  for (size_t q = 0; q < 5; ++q) {
+    std::vector<double> s = {rows[q].real("owner", config::probability()), rows[q].real("social_rent", config::probability()),
+                             rows[q].real("private_rent", config::probability())};
+    config::require_shares(s, rows[q].node(), rows[q].path());
+    std::copy(s.begin(), s.end(), p.tenure_by_quintile[q].begin());
+    rows[q].finish();
+  }
+  r.finish();
+  return p;
+}
+
+Synthesiser::Synthesiser(const PopulationParams& p, const Geography& g) : p_(p), g_(g) {
+  double c = 0;
+  for (const auto& h : g_.neighbourhoods) cum_hood_.push_back(c += h.population_share);
+  c = 0;
+  for (double s : p_.age_structure.values[0]) cum_band_.push_back(c += s);
+  cum_hood_.back() = cum_band_.back() = std::numeric_limits<double>::infinity();
+}
+
+namespace {
+size_t pick(const std::vector<double>& cum, double u) {
+  return static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
+}
+}  // namespace
+
+void Synthesiser::demographics(People& p, size_t i, const Streams& s, int32_t day) const {
+  const auto u = s.block(p.id[i], kInitStep, Purpose::InitDemographics, 0);
+  const auto v = s.block(p.id[i], kInitStep, Purpose::InitDemographics, 1);
+  const size_t h = pick(cum_hood_, u[0]);
+  const auto& hood = g_.neighbourhoods[h];
+  p.neighbourhood[i] = static_cast<uint16_t>(h);
+  p.quintile[i] = hood.quintile;
+  double c = 0;
+  p.practice[i] = hood.practices.back().first;
+  for (const auto& [idx, share] : hood.practices)
+    if (u[1] < (c += share)) {
+      p.practice[i] = idx;
+      break;
+    }
+  const size_t band = pick(cum_band_, u[2]);
+  const auto& from = p_.age_structure.from_age_years;
+  const double lo = from[band];
+  const double hi = band + 1 < from.size() ? from[band + 1] : p_.max_age_years;
+  const double age_years = lo + u[3] * (hi - lo);
+  p.birth_day[i] = day - static_cast<int32_t>(std::floor(age_years * kDaysPerYear));
+  p.sex[i] = static_cast<uint8_t>(v[0] < p_.age_structure.values[1][band] ? Sex::Male : Sex::Female);
+  p.vital[i] = static_cast<uint8_t>(Vital::Alive);
+  p.setting[i] = static_cast<uint8_t>(Setting::Community);
+  p.wellbeing[i] = std::numeric_limits<float>::quiet_NaN();
+  p.states[i] = 0;
+  p.alcohol[i] = 0;
+  p.frailty[i] = 0;
+}
+
+void Synthesiser::tenure(People& p, size_t i, const Streams& s) const {
+  const double u = s.uniform(p.id[i], kInitStep, Purpose::InitTenure);
+  const auto& t = p_.tenure_by_quintile[static_cast<size_t>(p.quintile[i] - 1)];
+  p.tenure[i] = static_cast<uint8_t>(u < t[0] ? Tenure::Owner : u < t[0] + t[1] ? Tenure::SocialRent : Tenure::PrivateRent);
+}
+
+People Synthesiser::initial(const Streams& s, int32_t day) const {
+  People p;
+  p.resize(static_cast<size_t>(p_.size));
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, p.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
+    for (size_t i = r.begin(); i != r.end(); ++i) {
+      p.id[i] = i;
+      demographics(p, i, s, day);
+      tenure(p, i, s);
+    }
+  });
+  return p;
+}
+
+}  // namespace hscsim

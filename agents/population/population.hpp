@@ -1,0 +1,47 @@
+#pragma once
+// The synthetic population: who lives here at the start, and who arrives later.
+// Age and sex come from an age-sex pyramid, neighbourhood from population shares,
+// GP practice from the neighbourhood's registration shares, tenure from shares by
+// deprivation quintile; housing, social and health states from the StateModel.
+// Each person's draws are keyed by their id, so the first N people are the same for
+// any population size N' > N, and for any thread or rank count.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "agents/geography/geography.hpp"
+#include "agents/people/people.hpp"
+#include "agents/states/states.hpp"
+#include "model/config/reader.hpp"
+#include "model/rng.hpp"
+
+namespace hscsim {
+
+struct PopulationParams {
+  int64_t size = 0;                    //!< people at the start [persons]
+  double max_age_years = 100;          //!< oldest age drawn in the open last band [years]
+  config::AgeTable age_structure;      //!< columns share [fraction of population], male_share [fraction of band]
+  std::array<std::array<double, 3>, 5> tenure_by_quintile{};  //!< owner, social_rent, private_rent by quintile
+  static PopulationParams read(config::Reader& root);  //!< reads `population:`; throws ConfigError
+};
+
+class Synthesiser {
+ public:
+  Synthesiser(const PopulationParams& p, const Geography& g);
+
+  //! People 0..size-1 with demographics and tenure (states are drawn by the StateModel).
+  People initial(const Streams& s, int32_t day) const;
+
+  //! Sets neighbourhood, practice, quintile, age and sex of slot i from its id.
+  void demographics(People& p, size_t i, const Streams& s, int32_t day) const;
+  //! Sets tenure of slot i from its quintile.
+  void tenure(People& p, size_t i, const Streams& s) const;
+
+ private:
+  const PopulationParams& p_;
+  const Geography& g_;
+  std::vector<double> cum_hood_;  //!< cumulative neighbourhood shares
+  std::vector<double> cum_band_;  //!< cumulative age-band shares
+};
+
+}  // namespace hscsim

@@ -1,0 +1,90 @@
+#pragma once
+// Housing and social circumstances (determinants), long-term conditions and frailty.
+//
+// Every binary state (see kStateInfo) is described by the same config section:
+//   prevalence:        share with the state at the start, by age and sex  [fraction]
+//   onset_per_year:    hazard of acquiring it, by age and sex              [per year]
+//   recovery_per_year: hazard of losing it (repair, recovery, carer lost)  [per year]
+//   rr / rr_deprivation_quintile: relative risks applied to prevalence and onset
+//   normalise_rr:      prevalence and onset are averages for each age-sex band, and the
+//                      relative risks redistribute them between people (default true)
+// Alcohol use (low / increasing risk / dependent) and frailty (fit / mild / moderate /
+// severe, eFI) are ordinal: initial shares of each level above the lowest, and hazards
+// of moving up or down one level.
+//
+// The initial population is drawn in the order of kStateInfo, with alcohol drawn right
+// after smoking and frailty last; a relative risk used for the initial draw must name a
+// factor drawn before it (checked when the config is read).
+#include <array>
+#include <string>
+#include <vector>
+
+#include "agents/people/people.hpp"
+#include "agents/people/risk.hpp"
+#include "model/clock.hpp"
+#include "model/config/reader.hpp"
+#include "model/rng.hpp"
+
+namespace hscsim {
+
+struct BinaryStateParams {
+  config::AgeTable prevalence;      //!< columns male, female [fraction of the age-sex band]
+  config::AgeTable onset_per_year;  //!< columns male, female [per person-year at risk]
+  double recovery_per_year = 0;     //!< [per person-year with the state]
+  RelativeRisks rr;
+  bool normalise_rr = true;
+  int requires_state = -1;          //!< state index a person must have, or -1
+};
+
+struct OrdinalParams {
+  std::vector<std::string> levels;           //!< level names, lowest first
+  config::AgeTable initial;                  //!< columns <level>_male, <level>_female for levels 1..L-1
+  std::vector<config::AgeTable> up_per_year; //!< hazard of moving up from level l (l = 0..L-2) [per year]
+  std::vector<double> down_per_year;         //!< hazard of moving down from level l (l = 1..L-1) [per year]
+  RelativeRisks rr;                          //!< on initial shares above the lowest level and on moving up
+};
+
+struct StateParams {
+  std::array<BinaryStateParams, kStateCount> binary;
+  OrdinalParams alcohol;
+  OrdinalParams frailty;
+  //! Reads `determinants:` (housing and social states, and `alcohol:`), `conditions:`
+  //! and `frailty:` from the top-level reader. Throws ConfigError.
+  static StateParams read(config::Reader& root);
+};
+
+class StateModel {
+ public:
+  explicit StateModel(StateParams p) : p_(std::move(p)) {}
+  const StateParams& params() const { return p_; }
+
+  //! Draws every state for the whole initial population, stage by stage, fixing the
+  //! prevalence normalisers (used again for babies and immigrants) and the onset
+  //! normalisers. Parallel; identical for any thread count.
+  void initialise(People& people, const Streams& streams, int32_t day);
+
+  //! Draws the states of one new person (baby or immigrant) at `day` with the stored
+  //! normalisers. If keep_housing, the housing states already set (inherited from the
+  //! mother's household) are kept.
+  void initialise_one(People& people, size_t i, const Streams& streams, int32_t day, bool keep_housing) const;
+
+  //! One step of transitions for slots [begin, end) for the states of the groups given.
+  //! `conditions` also moves frailty; `determinants` moves alcohol.
+  void step_determinants(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
+                         double dt) const;
+  void step_conditions(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
+                       double dt) const;
+
+ private:
+  void draw_binary(People& p, size_t i, int s, double u, int32_t day) const;
+  void draw_ordinal(People& p, size_t i, bool alcohol, double u, int32_t day) const;
+  void step_binary(People& p, size_t i, int s, double u, int age, double dt, uint64_t& f) const;
+  void step_ordinal(People& p, size_t i, bool alcohol, double u, int age, double dt, uint64_t f) const;
+
+  StateParams p_;
+  std::array<StratumMeans, kStateCount> prevalence_means_;
+  std::array<StratumMeans, kStateCount> onset_means_;
+  StratumMeans alcohol_means_, frailty_means_;
+};
+
+}  // namespace hscsim

@@ -1,0 +1,64 @@
+#pragma once
+// The config tree: YAML read into our own nodes so every value remembers where it
+// came from (file, line, column), through `extends:` composition and `--set`
+// overrides. Validation errors can then point at the exact place a value was written.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hscsim::config {
+
+//! Where a value was written. line/column are 1-based; line 0 means "not from a file"
+//! (a --set override, or a default).
+struct Origin {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string describe() const;  //!< "file:line:col" or just "file"
+};
+
+struct Entry;
+
+struct Node {
+  enum class Kind { Null, Scalar, Map, Seq };
+  Kind kind = Kind::Null;
+  std::string scalar;        //!< text of a scalar, exactly as written
+  std::vector<Entry> map;    //!< map entries in the order written
+  std::vector<Node> seq;     //!< sequence items
+  Origin origin;
+
+  const Node* find(std::string_view key) const;
+  Node* find(std::string_view key);
+  bool is_map() const { return kind == Kind::Map; }
+  bool is_seq() const { return kind == Kind::Seq; }
+  bool is_scalar() const { return kind == Kind::Scalar; }
+  bool is_null() const { return kind == Kind::Null; }
+};
+
+struct Entry {
+  std::string key;
+  Origin key_origin;
+  Node value;
+};
+
+//! Parses YAML text. `source` names it in error messages. Throws ConfigError.
+Node parse(const std::string& text, const std::string& source);
+
+//! Loads a config file and resolves `extends:` (a path or list of paths, relative to
+//! the file; later ones win, and the file itself wins over all of them). Maps merge
+//! key by key; scalars and lists are replaced whole. Throws ConfigError on a missing
+//! file, a YAML syntax error or an `extends:` cycle.
+Node load(const std::string& path);
+
+//! Deep-merges `over` onto `base`.
+void merge(Node& base, const Node& over);
+
+//! Applies one `--set key.path=value` override. `value` is read as YAML, so lists
+//! (`[1, 2]`) and maps work. Integer path segments index into lists. Throws
+//! ConfigError if the assignment is malformed or the path crosses a scalar.
+void apply_override(Node& root, const std::string& assignment);
+
+//! The resolved config as YAML text (comments are not kept).
+std::string emit(const Node& root);
+
+}  // namespace hscsim::config

@@ -1,0 +1,53 @@
+#pragma once
+// An experiment: scenarios x replicates of one resolved config, run in parallel with
+// TBB. Replicate r of every scenario uses Philox key (seed, r), so scenarios share
+// random numbers (common random numbers) and replicates are independent.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/config/node.hpp"
+#include "model/metrics.hpp"
+#include "model/params.hpp"
+
+namespace hscsim {
+
+struct Scenario {
+  std::string name;
+  Params params;
+};
+
+struct Experiment {
+  std::string config_name;  //!< stem of the config file, names the default output
+  std::string config_yaml;  //!< the fully resolved config
+  uint32_t seed = 1;
+  uint32_t replicates = 1;
+  std::vector<Scenario> scenarios;
+
+  //! Validates the resolved tree; throws ConfigError.
+  static Experiment from_config(const config::Node& resolved, std::string config_name);
+};
+
+struct ScenarioResult {
+  std::string name;
+  std::vector<Tally> initial;             //!< [replicate]: census at time 0
+  std::vector<std::vector<Tally>> steps;  //!< [replicate][step]
+};
+
+struct RunResult {
+  std::vector<ScenarioResult> scenarios;
+  int threads = 1;
+  int ranks = 1;
+  double wall_seconds = 0;
+  uint64_t person_steps = 0;
+};
+
+//! Called from worker threads as steps complete: (steps done, total steps).
+using ProgressFn = std::function<void(uint64_t, uint64_t)>;
+
+//! Runs every scenario x replicate on `threads` threads (0 = all cores).
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {});
+
+}  // namespace hscsim

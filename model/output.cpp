@@ -1,0 +1,203 @@
+#include "model/output.hpp"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "model/build_info.hpp"
+#include "model/errors.hpp"
+
+namespace hscsim {
+namespace fs = std::filesystem;
+namespace {
+
+// Minimal RAII for HDF5 ids.
+struct Id {
+  hid_t id = -1;
+  herr_t (*close)(hid_t) = nullptr;
+  Id(hid_t i, herr_t (*c)(hid_t), const char* what) : id(i), close(c) {
+    if (i < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
+  }
+  ~Id() {
+    if (id >= 0 && close) close(id);
+  }
+  Id(const Id&) = delete;
+  Id& operator=(const Id&) = delete;
+  operator hid_t() const { return id; }
+};
+
+void check(herr_t rc, const char* what) {
+  if (rc < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
+}
+
+void attr_string(hid_t obj, const char* name, const std::string& value) {
+  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
+  Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create attribute");
+  const char* p = value.c_str();
+  check(H5Awrite(attr, type, &p), "write attribute");
+}
+
+template <typename T>
+void attr_scalar(hid_t obj, const char* name, T value, hid_t type) {
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
+  Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create attribute");
+  check(H5Awrite(attr, type, &value), "write attribute");
+}
+
+hid_t group(hid_t parent, const std::string& name) {
+  hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) throw RuntimeFailure(fmt::format("HDF5: cannot create group {}", name));
+  return g;
+}
+
+void dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& data,
+             const MetricDef* m) {
+  Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "create data space");
+  Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create property list");
+  if (data.size() > 4096) {
+    check(H5Pset_chunk(dcpl, static_cast<int>(dims.size()), dims.data()), "set chunking");
+    check(H5Pset_deflate(dcpl, 4), "set compression");
+  }
+  Id ds(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose,
+        "create dataset");
+  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write dataset");
+  if (m) {
+    attr_string(ds, "units", m->units);
+    attr_string(ds, "kind", m->kind);
+    attr_string(ds, "description", m->description);
+  }
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void write_file(const std::string& path, const Experiment& e, const RunResult& r) {
+  Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create file");
+  attr_string(file, "format", kFormatName);
+  attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
+  attr_string(file, "hscsim_version", build_info::version());
+  attr_string(file, "git_commit", build_info::git_commit());
+  attr_string(file, "config_yaml", e.config_yaml);
+  attr_string(file, "config_name", e.config_name);
+  attr_scalar<uint32_t>(file, "seed", e.seed, H5T_NATIVE_UINT32);
+  attr_scalar<uint32_t>(file, "replicates", e.replicates, H5T_NATIVE_UINT32);
+  attr_scalar<int32_t>(file, "threads", r.threads, H5T_NATIVE_INT32);
+  attr_scalar<int32_t>(file, "ranks", r.ranks, H5T_NATIVE_INT32);
+  attr_string(file, "created_utc", utc_now());
+  attr_scalar<double>(file, "wall_seconds", r.wall_seconds, H5T_NATIVE_DOUBLE);
+
+  Id scenarios(group(file, "scenarios"), H5Gclose, "");
+  const auto& metrics = metric_definitions();
+  for (size_t k = 0; k < r.scenarios.size(); ++k) {
+    const auto& sr = r.scenarios[k];
+    const auto& clock = e.scenarios[k].params.clock;
+    const hsize_t R = sr.steps.size(), S = clock.steps;
+    Id sg(group(scenarios, sr.name), H5Gclose, "");
+    attr_scalar<int32_t>(sg, "start_year", clock.start_year, H5T_NATIVE_INT32);
+    attr_string(sg, "step", clock.step);
+    attr_scalar<double>(sg, "step_days", clock.step_days, H5T_NATIVE_DOUBLE);
+    Id ts(group(sg, "timeseries"), H5Gclose, "");
+    std::vector<double> time(S);
+    for (hsize_t s = 0; s < S; ++s) time[s] = static_cast<double>(s + 1) * clock.dt_years;
+    dataset(ts, "time_years", {S}, time, nullptr);
+    Id bq(group(sg, "by_quintile"), H5Gclose, "");
+    for (const auto& m : metrics) {
+      std::vector<double> v(R * S);
+      for (hsize_t rep = 0; rep < R; ++rep)
+        for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = m.value(sr.steps[rep][s], 0);
+      dataset(ts, m.name, {R, S}, v, &m);
+      if (!m.by_quintile) continue;
+      std::vector<double> q(R * S * 5);
+      for (hsize_t rep = 0; rep < R; ++rep)
+        for (hsize_t s = 0; s < S; ++s)
+          for (int qq = 1; qq <= 5; ++qq) q[(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = m.value(sr.steps[rep][s], qq);
+      dataset(bq, m.name, {R, S, 5}, q, &m);
+    }
+  }
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
+}
+
+std::string read_attr_string(hid_t obj, const char* name) {
+  if (H5Aexists(obj, name) <= 0) return {};
+  Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, "open attribute");
+  Id type(H5Aget_type(attr), H5Tclose, "read attribute type");
+  if (H5Tget_class(type) != H5T_STRING) return {};
+  if (H5Tis_variable_str(type) > 0) {
+    char* p = nullptr;
+    Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5T_CSET_UTF8);
+    check(H5Aread(attr, mem, &p), "read attribute");
+    std::string s = p ? p : "";
+    H5free_memory(p);
+    return s;
+  }
+  std::string s(H5Tget_size(type), '\0');
+  check(H5Aread(attr, type, s.data()), "read attribute");
+  return s.c_str();
+}
+
+}  // namespace
+
+void check_writable(const std::string& path) {
+  fs::path p(path);
+  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  if (!fs::is_directory(dir))
+    throw InputError(fmt::format("error: cannot write '{}': folder '{}' does not exist", path, dir.string()));
+  if (access(dir.c_str(), W_OK) != 0)
+    throw InputError(fmt::format("error: cannot write '{}': no permission to write in '{}'", path, dir.string()));
+  if (fs::is_directory(p)) throw InputError(fmt::format("error: cannot write '{}': it is a folder", path));
+}
+
+void write_results(const std::string& path, const Experiment& e, const RunResult& r) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
+  try {
+    write_file(tmp, e, r);
+    fs::rename(tmp, path);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+StoredRun read_stored_run(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!fs::exists(path)) throw InputError(fmt::format("error: --from: file '{}' not found", path));
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw InputError(fmt::format("error: --from: '{}' is not an HDF5 file", path));
+  Id file(f, H5Fclose, "open file");
+  if (read_attr_string(file, "format") != kFormatName)
+    throw InputError(fmt::format("error: --from: '{}' is not an hscsim results file (no format = \"{}\")", path, kFormatName));
+  int32_t version = 0;
+  {
+    Id attr(H5Aopen(file, "schema_version", H5P_DEFAULT), H5Aclose, "open schema_version");
+    check(H5Aread(attr, H5T_NATIVE_INT32, &version), "read schema_version");
+  }
+  if (version != kSchemaVersion)
+    throw InputError(fmt::format("error: --from: '{}' has schema version {}; this hscsim reads version {}", path,
+                                 version, kSchemaVersion));
+  StoredRun s;
+  s.config_yaml = read_attr_string(file, "config_yaml");
+  s.config_name = read_attr_string(file, "config_name");
+  if (s.config_yaml.empty()) throw InputError(fmt::format("error: --from: '{}' holds no config_yaml", path));
+  return s;
+}
+
+}  // namespace hscsim

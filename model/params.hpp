@@ -1,0 +1,35 @@
+#pragma once
+// The whole validated model description. Built once from the resolved config tree;
+// the run uses an immutable copy (no globals).
+#include <cstdint>
+#include <string>
+
+#include "agents/demography/demography.hpp"
+#include "agents/geography/geography.hpp"
+#include "agents/population/population.hpp"
+#include "agents/states/states.hpp"
+#include "model/clock.hpp"
+#include "model/config/node.hpp"
+
+namespace hscsim {
+
+struct RunSettings {
+  uint32_t seed = 1;        //!< run seed (Philox key word 0)
+  uint32_t replicates = 1;  //!< independent replicates (Philox key word 1 = replicate index)
+};
+
+struct Params {
+  std::string description;
+  RunSettings run;
+  Clock clock;
+  PopulationParams population;
+  Geography geography;
+  DemographyParams demography;
+  StateParams states;
+
+  //! Validates the resolved config and builds the parameters. Throws ConfigError
+  //! naming file, line, column, key path, bad value and what is accepted.
+  static Params read(const config::Node& root);
+};
+
+}  // namespace hscsim

@@ -1,0 +1,90 @@
+#pragma once
+// Event-keyed random numbers. Every draw is a pure function of
+//   key     = (run seed, replicate)
+//   counter = (person id, step, purpose, block index)
+// through the Philox4x32-10 counter-based generator (Random123). No generator carries
+// state, so no draw depends on iteration order, thread or rank, and two scenarios draw
+// the same numbers for the same person, step and purpose (common random numbers).
+//
+// One Philox call yields four 32-bit words; modules that need several uniforms for a
+// person in a step take them as lanes of one block (`Block`), which keeps the cost to
+// one call per four draws.
+#include <Random123/philox.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+namespace hscsim {
+
+//! What a draw is for. The numbers are part of the results' identity: never renumber
+//! an existing purpose (add new ones at the end), or every stored result changes.
+enum class Purpose : uint16_t {
+  InitDemographics = 1,   //!< neighbourhood, practice, age, sex of a synthesised person
+  InitTenure = 2,         //!< housing tenure
+  InitState = 3,          //!< initial binary states (index = state block)
+  InitOrdinal = 4,        //!< initial alcohol level and frailty
+  Demography = 5,         //!< death, emigration, birth, baby's sex
+  StateTransition = 6,    //!< onset / recovery of binary states (index = state block)
+  OrdinalTransition = 7,  //!< alcohol and frailty moves
+  Immigration = 8,        //!< place-level: number of immigrants in a step
+};
+
+//! Id used for place-level draws (not tied to a person). Person ids never reach it.
+inline constexpr uint64_t kPlaceId = ~uint64_t{0};
+//! Step value used for draws made while building the initial population.
+inline constexpr uint32_t kInitStep = ~uint32_t{0};
+
+class Streams {
+ public:
+  Streams(uint32_t seed, uint32_t replicate) : key_{{seed, replicate}} {}
+
+  //! Four independent uniforms in (0, 1) for this (id, step, purpose, index).
+  std::array<double, 4> block(uint64_t id, uint32_t step, Purpose purpose, uint16_t index = 0) const {
+    r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(id), static_cast<uint32_t>(id >> 32), step,
+                                       (static_cast<uint32_t>(purpose) << 16) | index}};
+    auto r = gen_(ctr, key_);
+    return {to_unit(r[0]), to_unit(r[1]), to_unit(r[2]), to_unit(r[3])};
+  }
+  double uniform(uint64_t id, uint32_t step, Purpose purpose, uint16_t index = 0) const {
+    return block(id, step, purpose, index)[0];
+  }
+
+  //! Maps 32 random bits to the open interval (0, 1): (x + 0.5) / 2^32.
+  static double to_unit(uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }
+
+ private:
+  r123::Philox4x32::key_type key_;
+  r123::Philox4x32 gen_;
+};
+
+//! Uniforms drawn lazily in blocks of four: lane k of block k/4. Lanes are stable
+//! whether or not other lanes were used, so skipping a draw changes no other draw.
+template <int Blocks>
+class LazyDraws {
+ public:
+  LazyDraws(const Streams& s, uint64_t id, uint32_t step, Purpose p) : s_(s), id_(id), step_(step), p_(p) {}
+  double operator[](int k) {
+    const int b = k >> 2;
+    if (!(have_ & (1u << b))) {
+      u_[b] = s_.block(id_, step_, p_, static_cast<uint16_t>(b));
+      have_ |= 1u << b;
+    }
+    return u_[b][k & 3];
+  }
+
+ private:
+  const Streams& s_;
+  uint64_t id_;
+  uint32_t step_;
+  Purpose p_;
+  uint32_t have_ = 0;
+  std::array<std::array<double, 4>, Blocks> u_{};
+};
+
+//! Poisson variate from a place-level stream: inversion for small means, the PTRS
+//! transformed-rejection method (Hormann 1993) for mean >= 10. Uses blocks
+//! index, index+1, ... of the given (id, step, purpose).
+uint64_t poisson(const Streams& s, double mean, uint64_t id, uint32_t step, Purpose p);
+
+}  // namespace hscsim

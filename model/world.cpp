@@ -1,0 +1,178 @@
+#include "model/world.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+
+#include <fmt/format.h>
+
+#include "model/errors.hpp"
+
+namespace hscsim {
+namespace {
+constexpr size_t kGrain = 2048;  // people per task: large enough to amortise scheduling
+
+template <typename Body>
+void parallel_slots(size_t n, Body&& body) {
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, kGrain),
+                    [&](const tbb::blocked_range<size_t>& r) { body(r.begin(), r.end()); });
+}
+}  // namespace
+
+World::World(const Params& p, uint32_t replicate)
+    : p_(p),
+      streams_(p.run.seed, replicate),
+      synth_(p.population, p.geography),
+      states_(p.states),
+      demography_(p.demography) {
+  const int32_t day0 = 0;
+  people_ = synth_.initial(streams_, day0);
+  states_.initialise(people_, streams_, day0);
+  demography_.calibrate(people_, day0);
+  next_id_ = people_.size();
+  start_ = alive_ = static_cast<int64_t>(people_.size());
+  initial_ = census(day0);
+}
+
+Tally World::census(int32_t day) const {
+  return tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, people_.size(), kGrain), Tally{},
+      [&](const tbb::blocked_range<size_t>& r, Tally t) {
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+          if (!people_.alive(i)) continue;
+          const uint8_t q = people_.quintile[i];
+          t.add(Counter::Population, q);
+          t.add(Counter::AgeDays, q, day - people_.birth_day[i]);
+          uint32_t st = people_.states[i];
+          while (st) {
+            const int s = __builtin_ctz(st);
+            t.add(state_counter(s), q);
+            st &= st - 1;
+          }
+          const auto a = static_cast<Alcohol>(people_.alcohol[i]);
+          if (a == Alcohol::Increasing) t.add(Counter::AlcoholIncreasing, q);
+          if (a == Alcohol::Dependent) t.add(Counter::AlcoholDependent, q);
+          const auto f = static_cast<Frailty>(people_.frailty[i]);
+          if (f == Frailty::Mild) t.add(Counter::FrailMild, q);
+          if (f == Frailty::Moderate) t.add(Counter::FrailModerate, q);
+          if (f == Frailty::Severe) t.add(Counter::FrailSevere, q);
+        }
+        return t;
+      },
+      [](Tally a, const Tally& b) { return a += b; });
+}
+
+void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {
+  const uint64_t n_imm = demography_.immigrants(streams_, s, alive_, p_.clock.dt_years);
+  if (births.empty() && n_imm == 0) return;
+  People add;
+  add.resize(births.size() + n_imm);
+  // Babies first, in their mothers' slot (= id) order; then immigrants. Ids are handed
+  // out in this order, so they do not depend on threads or ranks.
+  for (size_t k = 0; k < births.size(); ++k) {
+    const size_t m = births[k].mother_slot;
+    add.id[k] = next_id_++;
+    add.birth_day[k] = day;
+    add.sex[k] = births[k].sex;
+    add.quintile[k] = people_.quintile[m];
+    add.neighbourhood[k] = people_.neighbourhood[m];
+    add.practice[k] = people_.practice[m];
+    add.tenure[k] = people_.tenure[m];
+    add.states[k] = people_.states[m];  // housing states are kept (same home); the rest are redrawn
+    add.vital[k] = static_cast<uint8_t>(Vital::Alive);
+    add.setting[k] = static_cast<uint8_t>(Setting::Community);
+    add.wellbeing[k] = std::numeric_limits<float>::quiet_NaN();
+    states_.initialise_one(add, k, streams_, day, true);
+  }
+  for (size_t k = births.size(); k < add.size(); ++k) {
+    add.id[k] = next_id_++;
+    synth_.demographics(add, k, streams_, day);
+    synth_.tenure(add, k, streams_);
+    states_.initialise_one(add, k, streams_, day, false);
+  }
+  born_ += static_cast<int64_t>(births.size());
+  arrived_ += static_cast<int64_t>(n_imm);
+  alive_ += static_cast<int64_t>(add.size());
+  people_.append(add);
+}
+
+Tally World::step(uint32_t s) {
+  const int32_t day = p_.clock.day_at_start(s);
+  const double dt = p_.clock.dt_years;
+  const size_t n = people_.size();
+  person_steps_ += static_cast<uint64_t>(alive_);
+
+  // 1. Demography.
+  struct Local {
+    Tally tally;
+    std::vector<BirthEvent> births;
+  };
+  tbb::enumerable_thread_specific<Local> local;
+  parallel_slots(n, [&](size_t b, size_t e) {
+    Local& l = local.local();
+    demography_.step(people_, b, e, streams_, s, day, dt, l.tally, l.births);
+  });
+  Tally flows;
+  std::vector<BirthEvent> births;
+  for (auto& l : local) {
+    flows += l.tally;
+    births.insert(births.end(), l.births.begin(), l.births.end());
+  }
+  std::sort(births.begin(), births.end(), [](const BirthEvent& a, const BirthEvent& b) { return a.mother_slot < b.mother_slot; });
+  died_ += flows.get(Counter::Deaths);
+  left_ += flows.get(Counter::Emigrants);
+  alive_ -= flows.get(Counter::Deaths) + flows.get(Counter::Emigrants);
+
+  // 2. Arrivals.
+  add_arrivals(s, day, births);
+  for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(Counter::Immigrants, people_.quintile[i]);
+
+  // 3-4. Determinants, then conditions.
+  const size_t m = people_.size();
+  parallel_slots(m, [&](size_t b, size_t e) { states_.step_determinants(people_, b, e, streams_, s, day, dt); });
+  parallel_slots(m, [&](size_t b, size_t e) { states_.step_conditions(people_, b, e, streams_, s, day, dt); });
+
+  // 5. Metrics: stocks at the end of the step.
+  Tally t = census(static_cast<int32_t>(p_.clock.day_at_end(s)));
+  for (Counter c : {Counter::Births, Counter::Deaths, Counter::Emigrants, Counter::Immigrants})
+    for (int q = 0; q <= 5; ++q) t.v[static_cast<size_t>(c) * 6 + static_cast<size_t>(q)] = flows.get(c, q);
+
+#if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
+  check_invariants();
+#endif
+
+  // 6. Housekeeping.
+  if (p_.clock.steps_per_year > 0 && (s + 1) % p_.clock.steps_per_year == 0) people_.compact();
+  return t;
+}
+
+void World::check_invariants() const {
+  if (alive_ + died_ + left_ != start_ + born_ + arrived_)
+    throw RuntimeFailure(fmt::format("invariant broken: alive {} + died {} + left {} != start {} + born {} + arrived {}",
+                                     alive_, died_, left_, start_, born_, arrived_));
+  int64_t counted = 0;
+  for (size_t i = 0; i < people_.size(); ++i) {
+    if (i > 0 && people_.id[i] <= people_.id[i - 1])
+      throw RuntimeFailure(fmt::format("invariant broken: ids not increasing at slot {}", i));
+    if (!people_.alive(i)) continue;
+    ++counted;
+    if (people_.quintile[i] < 1 || people_.quintile[i] > 5)
+      throw RuntimeFailure(fmt::format("invariant broken: person {} has quintile {}", people_.id[i], people_.quintile[i]));
+    for (int s = 0; s < kStateCount; ++s) {
+      const auto& info = kStateInfo[static_cast<size_t>(s)];
+      if (!info.requires_.empty() && people_.has(i, static_cast<State>(s)) &&
+          !people_.has(i, static_cast<State>(factor_index(info.requires_))))
+        throw RuntimeFailure(fmt::format("invariant broken: person {} has {} without {}", people_.id[i], info.name, info.requires_));
+    }
+    if (people_.alcohol[i] > 2 || people_.frailty[i] > 3)
+      throw RuntimeFailure(fmt::format("invariant broken: person {} has an ordinal level out of range", people_.id[i]));
+  }
+  if (counted != alive_)
+    throw RuntimeFailure(fmt::format("invariant broken: {} people alive in storage but {} by the books", counted, alive_));
+}
+
+}  // namespace hscsim

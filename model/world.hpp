@@ -1,0 +1,61 @@
+#pragma once
+// One replicate of one scenario: the people, the modules and the step order.
+//
+// Step order (written here once; see World::step):
+//   1. demography     deaths, emigration, births (ageing is implicit: age = day - birth day)
+//   2. arrivals       babies (ids in mothers' id order) and immigrants join
+//   3. determinants   housing and social states, alcohol use
+//   4. conditions     long-term conditions, diabetes control, frailty
+//   5. metrics        stock counts at the end of the step
+//   6. housekeeping   once a year, the dead and departed are compacted away
+// Later releases insert intervention enrolment, care seeking, capacity allocation,
+// pathway outcomes, finance and wellbeing between 4 and 5.
+#include <cstdint>
+#include <memory>
+
+#include "agents/demography/demography.hpp"
+#include "agents/people/people.hpp"
+#include "agents/population/population.hpp"
+#include "agents/states/states.hpp"
+#include "model/metrics.hpp"
+#include "model/params.hpp"
+#include "model/rng.hpp"
+
+namespace hscsim {
+
+class World {
+ public:
+  //! Builds the initial population for this replicate.
+  World(const Params& p, uint32_t replicate);
+
+  //! Advances one step and returns that step's tally (flows in the step, stocks at its end).
+  Tally step(uint32_t s);
+
+  //! Stock counts of the living population, ages measured on `day`.
+  Tally census(int32_t day) const;
+
+  //! Throws RuntimeFailure if an invariant is broken: people conserved
+  //! (alive + died + left = start + born + arrived), states consistent, values in range.
+  void check_invariants() const;
+
+  const People& people() const { return people_; }
+  const Tally& initial_census() const { return initial_; }
+  int64_t alive() const { return alive_; }
+  uint64_t person_steps() const { return person_steps_; }
+
+ private:
+  void add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births);
+
+  const Params& p_;
+  Streams streams_;
+  Synthesiser synth_;
+  StateModel states_;
+  Demography demography_;
+  People people_;
+  Tally initial_;
+  uint64_t next_id_ = 0;
+  int64_t start_ = 0, born_ = 0, arrived_ = 0, died_ = 0, left_ = 0, alive_ = 0;
+  uint64_t person_steps_ = 0;
+};
+
+}  // namespace hscsim

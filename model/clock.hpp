@@ -29,9 +29,10 @@ struct Clock {
 };
 
 //! Probability that an event with cumulative hazard H = rate x dt happens: 1 - exp(-H).
-//! A short series is used for small H (exact to ~1e-12), which is most calls.
+//! For H < 0.01 (nearly every call) the Taylor series to H^5 is used: its error,
+//! below H^6/720 < 2e-15, is under one part in 1e13 of the result.
 inline double step_probability(double H) {
-  if (H < 1e-3) return H * (1.0 - H * (0.5 - H * (1.0 / 6.0 - H / 24.0)));
+  if (H < 0.01) return H * (1.0 - H * (0.5 - H * (1.0 / 6.0 - H * (1.0 / 24.0 - H / 120.0))));
   return -std::expm1(-H);
 }
 //! Hazard rate [per year] equivalent to an annual probability q (life tables).

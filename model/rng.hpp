@@ -6,9 +6,8 @@
 // state, so no draw depends on iteration order, thread or rank, and two scenarios draw
 // the same numbers for the same person, step and purpose (common random numbers).
 //
-// One Philox call yields four 32-bit words; modules that need several uniforms for a
-// person in a step take them as lanes of one block (`Block`), which keeps the cost to
-// one call per four draws.
+// One Philox call yields four 32-bit words (`block`: four uniforms). Modules that need
+// many uniforms for a person in a step take them as `Lanes` of one block.
 #include <Random123/philox.h>
 
 #include <array>
@@ -39,11 +38,16 @@ class Streams {
  public:
   Streams(uint32_t seed, uint32_t replicate) : key_{{seed, replicate}} {}
 
-  //! Four independent uniforms in (0, 1) for this (id, step, purpose, index).
-  std::array<double, 4> block(uint64_t id, uint32_t step, Purpose purpose, uint16_t index = 0) const {
+  //! The raw Philox output (four 32-bit words) for this (id, step, purpose, index).
+  std::array<uint32_t, 4> raw(uint64_t id, uint32_t step, Purpose purpose, uint16_t index = 0) const {
     r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(id), static_cast<uint32_t>(id >> 32), step,
                                        (static_cast<uint32_t>(purpose) << 16) | index}};
     auto r = gen_(ctr, key_);
+    return {r[0], r[1], r[2], r[3]};
+  }
+  //! Four independent uniforms in (0, 1) for this (id, step, purpose, index).
+  std::array<double, 4> block(uint64_t id, uint32_t step, Purpose purpose, uint16_t index = 0) const {
+    const auto r = raw(id, step, purpose, index);
     return {to_unit(r[0]), to_unit(r[1]), to_unit(r[2]), to_unit(r[3])};
   }
   double uniform(uint64_t id, uint32_t step, Purpose purpose, uint16_t index = 0) const {
@@ -58,19 +62,29 @@ class Streams {
   r123::Philox4x32 gen_;
 };
 
-//! Uniforms drawn lazily in blocks of four: lane k of block k/4. Lanes are stable
-//! whether or not other lanes were used, so skipping a draw changes no other draw.
-template <int Blocks>
-class LazyDraws {
+//! Many uniforms for one (id, step, purpose): one Philox block, computed on first use,
+//! is the 128-bit seed of lanes 0, 1, 2, ...; lane k is that seed mixed with k by the
+//! SplitMix64 finaliser (Steele, Lea & Flood 2014), a 53-bit uniform in (0, 1). Still a
+//! pure function of (key, counter, lane), so skipping a lane changes no other lane; far
+//! cheaper than one Philox call per draw when a person needs many draws in a step.
+class Lanes {
  public:
-  LazyDraws(const Streams& s, uint64_t id, uint32_t step, Purpose p) : s_(s), id_(id), step_(step), p_(p) {}
+  Lanes(const Streams& s, uint64_t id, uint32_t step, Purpose p) : s_(s), id_(id), step_(step), p_(p) {}
   double operator[](int k) {
-    const int b = k >> 2;
-    if (!(have_ & (1u << b))) {
-      u_[b] = s_.block(id_, step_, p_, static_cast<uint16_t>(b));
-      have_ |= 1u << b;
+    if (!have_) {
+      const auto r = s_.raw(id_, step_, p_, 0);
+      a_ = (static_cast<uint64_t>(r[1]) << 32) | r[0];
+      b_ = (static_cast<uint64_t>(r[3]) << 32) | r[2];
+      have_ = true;
     }
-    return u_[b][k & 3];
+    uint64_t z = a_ + static_cast<uint64_t>(k + 1) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    z ^= b_;
+    z = (z ^ (z >> 33)) * 0xFF51AFD7ED558CCDull;
+    z ^= z >> 33;
+    return (static_cast<double>(z >> 11) + 0.5) * 0x1p-53;
   }
 
  private:
@@ -78,8 +92,8 @@ class LazyDraws {
   uint64_t id_;
   uint32_t step_;
   Purpose p_;
-  uint32_t have_ = 0;
-  std::array<std::array<double, 4>, Blocks> u_{};
+  bool have_ = false;
+  uint64_t a_ = 0, b_ = 0;
 };
 
 //! Poisson variate from a place-level stream: inversion for small means, the PTRS

@@ -27,12 +27,12 @@ World::World(const Params& p, uint32_t replicate)
     : p_(p),
       streams_(p.run.seed, replicate),
       synth_(p.population, p.geography),
-      states_(p.states),
+      states_(p.states, p.clock.dt_years),
       demography_(p.demography) {
   const int32_t day0 = 0;
   people_ = synth_.initial(streams_, day0);
   states_.initialise(people_, streams_, day0);
-  demography_.calibrate(people_, day0);
+  demography_.calibrate(people_, day0, p.clock.dt_years);
   next_id_ = people_.size();
   start_ = alive_ = static_cast<int64_t>(people_.size());
   initial_ = census(day0);
@@ -67,7 +67,7 @@ Tally World::census(int32_t day) const {
 }
 
 void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {
-  const uint64_t n_imm = demography_.immigrants(streams_, s, alive_, p_.clock.dt_years);
+  const uint64_t n_imm = demography_.immigrants(streams_, s, alive_);
   if (births.empty() && n_imm == 0) return;
   People add;
   add.resize(births.size() + n_imm);
@@ -102,7 +102,6 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
 
 Tally World::step(uint32_t s) {
   const int32_t day = p_.clock.day_at_start(s);
-  const double dt = p_.clock.dt_years;
   const size_t n = people_.size();
   person_steps_ += static_cast<uint64_t>(alive_);
 
@@ -114,7 +113,7 @@ Tally World::step(uint32_t s) {
   tbb::enumerable_thread_specific<Local> local;
   parallel_slots(n, [&](size_t b, size_t e) {
     Local& l = local.local();
-    demography_.step(people_, b, e, streams_, s, day, dt, l.tally, l.births);
+    demography_.step(people_, b, e, streams_, s, day, l.tally, l.births);
   });
   Tally flows;
   std::vector<BirthEvent> births;
@@ -131,10 +130,8 @@ Tally World::step(uint32_t s) {
   add_arrivals(s, day, births);
   for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(Counter::Immigrants, people_.quintile[i]);
 
-  // 3-4. Determinants, then conditions.
-  const size_t m = people_.size();
-  parallel_slots(m, [&](size_t b, size_t e) { states_.step_determinants(people_, b, e, streams_, s, day, dt); });
-  parallel_slots(m, [&](size_t b, size_t e) { states_.step_conditions(people_, b, e, streams_, s, day, dt); });
+  // 3-4. Determinants, then conditions (one pass; see StateModel::step).
+  parallel_slots(people_.size(), [&](size_t b, size_t e) { states_.step(people_, b, e, streams_, s, day); });
 
   // 5. Metrics: stocks at the end of the step.
   Tally t = census(static_cast<int32_t>(p_.clock.day_at_end(s)));

@@ -5,7 +5,8 @@
 //   1. demography     deaths, emigration, births (ageing is implicit: age = day - birth day)
 //   2. arrivals       babies (ids in mothers' id order) and immigrants join
 //   3. determinants   housing and social states, alcohol use
-//   4. conditions     long-term conditions, diabetes control, frailty
+//   4. conditions     long-term conditions, diabetes control, frailty (3 and 4 share one
+//                     pass, person by person, 3 before 4: people do not interact in them)
 //   5. metrics        stock counts at the end of the step
 //   6. housekeeping   once a year, the dead and departed are compacted away
 // Later releases insert intervention enrolment, care seeking, capacity allocation,

@@ -5,6 +5,7 @@
 // Death hazard = -ln(1 - q(age, sex)) x relative risks (conditions, frailty,
 // deprivation, ...), divided by the mean multiplier of the age-sex band in the initial
 // population when normalise_rr is true, so the life table holds on average.
+#include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -40,20 +41,26 @@ class Demography {
   explicit Demography(DemographyParams p) : p_(std::move(p)) {}
   const DemographyParams& params() const { return p_; }
 
-  //! Fixes the mortality normalisers from the initial population.
-  void calibrate(const People& people, int32_t day);
+  //! Fixes the mortality normalisers from the initial population and builds the
+  //! per-step tables for steps of dt [years].
+  void calibrate(const People& people, int32_t day, double dt);
 
   //! Deaths, emigration and births for slots [begin, end). Flows go to `tally`,
   //! births to `births` (in slot order).
-  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, double dt,
-            Tally& tally, std::vector<BirthEvent>& births) const;
+  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Tally& tally,
+            std::vector<BirthEvent>& births) const;
 
   //! Number of people arriving in this step (a place-level Poisson draw).
-  uint64_t immigrants(const Streams& s, uint32_t step, int64_t population, double dt) const;
+  uint64_t immigrants(const Streams& s, uint32_t step, int64_t population) const;
 
  private:
   DemographyParams p_;
   StratumMeans mortality_means_;
+  double dt_ = 0;
+  double p_emigrate_ = 0;  //!< per-step probability of leaving
+  //! Per-step death hazard (x dt, / band mean multiplier) and birth probability by sex and age.
+  std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2> death_H_{};
+  std::array<double, config::AgeTable::kMaxAge + 1> p_birth_{};
 };
 
 }  // namespace hscsim

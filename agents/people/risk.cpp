@@ -27,7 +27,10 @@ RelativeRisks RelativeRisks::read(config::Reader& r) {
     m->finish();
   }
   auto q = r.reals("rr_deprivation_quintile", 5, config::positive_rr(), {1, 1, 1, 1, 1});
-  for (size_t i = 0; i < 5; ++i) rr.quintile[i] = q[i];
+  for (size_t i = 0; i < 5; ++i) {
+    rr.quintile[i] = q[i];
+    if (q[i] != 1.0) rr.quintile_trivial = false;
+  }
   return rr;
 }
 

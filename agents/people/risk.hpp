@@ -19,6 +19,7 @@ struct RelativeRisks {
   std::vector<std::pair<int, double>> factors;  //!< (risk-factor index, relative risk)
   std::array<double, 5> quintile{1, 1, 1, 1, 1};  //!< by deprivation quintile 1..5
   uint64_t mask = 0;                            //!< factors named
+  bool quintile_trivial = true;                 //!< all quintile multipliers are 1
 
   double multiplier(uint64_t person_factors, uint8_t q) const {
     double m = quintile[static_cast<size_t>(q - 1)];
@@ -27,12 +28,7 @@ struct RelativeRisks {
         if (person_factors & (uint64_t{1} << f)) m *= rr;
     return m;
   }
-  bool trivial() const {
-    if (!factors.empty()) return false;
-    for (double q : quintile)
-      if (q != 1.0) return false;
-    return true;
-  }
+  bool trivial() const { return factors.empty() && quintile_trivial; }
   //! Reads `rr` (map) and `rr_deprivation_quintile` (list of 5) from r; both optional.
   static RelativeRisks read(config::Reader& r);
 };

@@ -1,5 +1,7 @@
 #include "agents/states/states.hpp"
 
+#include <algorithm>
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_reduce.h>
@@ -199,7 +201,8 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day)
           [&](size_t i) { return bp.requires_state < 0 || (people.states[i] & (uint32_t{1} << bp.requires_state)); },
           [&](size_t i) { return StratumMeans::index(bp.prevalence.row(people.age_years(i, day)), people.sex[i]); });
     for_all([&](size_t i) {
-      draw_binary(people, i, s, streams.block(people.id[i], kInitStep, Purpose::InitState, static_cast<uint16_t>(s >> 2))[s & 3], day);
+      Lanes u(streams, people.id[i], kInitStep, Purpose::InitState);
+      draw_binary(people, i, s, u[s], day);
     });
     if (s == static_cast<int>(State::Smoker)) ordinal_stage(true);
   }
@@ -217,13 +220,40 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day)
         },
         [&](size_t i) { return StratumMeans::index(bp.onset_per_year.row(people.age_years(i, day)), people.sex[i]); });
   }
+  build_kernels();
+}
+
+void StateModel::build_kernels() {
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto& bp = p_.binary[static_cast<size_t>(s)];
+    const StratumMeans& means = onset_means_[static_cast<size_t>(s)];
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
+        const size_t row = bp.onset_per_year.row(a);
+        const double mean = means.empty() ? 1.0 : means.mean(StratumMeans::index(row, sex));
+        onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][row] * dt_ / mean;
+      }
+    p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
+  }
+  for (int o = 0; o < 2; ++o) {
+    const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
+    const StratumMeans& means = o == 0 ? alcohol_means_ : frailty_means_;
+    for (size_t l = 0; l + 1 < op.levels.size(); ++l)
+      for (uint8_t sex = 0; sex < 2; ++sex)
+        for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
+          const double mean = means.empty() ? 1.0 : means.mean(StratumMeans::index(op.initial.row(a), sex));
+          up_H_[static_cast<size_t>(o)][l][sex][static_cast<size_t>(a)] =
+              op.up_per_year[l].values[sex][op.up_per_year[l].row(a)] * dt_ / mean;
+        }
+    for (size_t l = 1; l < op.levels.size(); ++l) p_down_[static_cast<size_t>(o)][l] = step_probability(op.down_per_year[l] * dt_);
+  }
 }
 
 void StateModel::initialise_one(People& people, size_t i, const Streams& streams, int32_t day, bool keep_housing) const {
   const uint64_t id = people.id[i];
   if (!keep_housing) people.states[i] = 0;
   else people.states[i] &= bit(State::Overcrowded) | bit(State::DampHome) | bit(State::ColdHome) | bit(State::InsecureHousing);
-  LazyDraws<(kStateCount + 3) / 4> u(streams, id, kInitStep, Purpose::InitState);
+  Lanes u(streams, id, kInitStep, Purpose::InitState);
   for (int s = 0; s < kStateCount; ++s) {
     if (!(keep_housing && kStateInfo[static_cast<size_t>(s)].group == StateGroup::Housing)) draw_binary(people, i, s, u[s], day);
     if (s == static_cast<int>(State::Smoker))
@@ -232,79 +262,71 @@ void StateModel::initialise_one(People& people, size_t i, const Streams& streams
   draw_ordinal(people, i, false, streams.block(id, kInitStep, Purpose::InitOrdinal)[1], day);
 }
 
-void StateModel::step_binary(People& p, size_t i, int s, double u, int age, double dt, uint64_t& f) const {
+inline void StateModel::step_binary(uint32_t& st, uint8_t sex, uint8_t quintile, int s, Lanes& u, int age,
+                                    uint64_t& f) const {
   const auto& bp = p_.binary[static_cast<size_t>(s)];
   const uint32_t b = uint32_t{1} << s;
-  if (bp.requires_state >= 0 && !(p.states[i] & (uint32_t{1} << bp.requires_state))) {
-    if (p.states[i] & b) {
-      p.states[i] &= ~b;
+  if (bp.requires_state >= 0 && !(st & (uint32_t{1} << bp.requires_state))) {
+    st &= ~b;
+    f &= ~uint64_t{b};
+    return;
+  }
+  // A uniform is drawn only when the event can happen; lanes are fixed, so skipping a
+  // draw changes no other draw.
+  if (st & b) {
+    const double pr = p_recovery_[static_cast<size_t>(s)];
+    if (pr > 0 && u[s] < pr) {
+      st &= ~b;
       f &= ~uint64_t{b};
     }
     return;
   }
-  if (p.states[i] & b) {
-    if (bp.recovery_per_year > 0 && u < step_probability(bp.recovery_per_year * dt)) {
-      p.states[i] &= ~b;
-      f &= ~uint64_t{b};
-    }
-    return;
-  }
-  const uint8_t sex = p.sex[i];
-  const size_t row = bp.onset_per_year.row(age);
-  double h = bp.onset_per_year.values[sex][row];
-  if (h <= 0) return;
-  if (!bp.rr.trivial()) {
-    h *= bp.rr.multiplier(f, p.quintile[i]);
-    if (bp.normalise_rr) h /= onset_means_[static_cast<size_t>(s)].mean(StratumMeans::index(row, sex));
-  }
-  if (u < step_probability(h * dt)) {
-    p.states[i] |= b;
+  double H = onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(age)];
+  if (H <= 0) return;
+  if (!bp.rr.trivial()) H *= bp.rr.multiplier(f, quintile);
+  if (u[s] < step_probability(H)) {
+    st |= b;
     f |= b;
   }
 }
 
-void StateModel::step_ordinal(People& p, size_t i, bool alcohol, double u, int age, double dt, uint64_t f) const {
+inline uint8_t StateModel::step_ordinal(uint8_t level, uint8_t sex, uint8_t quintile, bool alcohol, Lanes& u, int age,
+                                        uint64_t f) const {
+  const int o = alcohol ? 0 : 1;
   const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
-  uint8_t& level = (alcohol ? p.alcohol : p.frailty)[i];
-  const uint8_t sex = p.sex[i];
   const size_t top = op.levels.size() - 1;
-  double p_up = 0, p_down = 0;
+  double p_up = 0;
   if (level < top) {
-    double h = op.up_per_year[level].values[sex][op.up_per_year[level].row(age)];
-    if (h > 0 && !op.rr.trivial()) {
-      const StratumMeans& means = alcohol ? alcohol_means_ : frailty_means_;
-      h *= op.rr.multiplier(f, p.quintile[i]) / means.mean(StratumMeans::index(op.initial.row(age), sex));
+    const double H = up_H_[static_cast<size_t>(o)][level][sex][static_cast<size_t>(age)];
+    if (H > 0) p_up = step_probability(H * op.rr.multiplier(f, quintile));
+  }
+  const double p_down = p_down_[static_cast<size_t>(o)][level];
+  if (p_up == 0 && p_down == 0) return level;
+  const double x = u[kStateCount + o];
+  if (x < p_up) return static_cast<uint8_t>(level + 1);
+  if (x > 1.0 - p_down) return static_cast<uint8_t>(level - 1);
+  return level;
+}
+
+void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const {
+  constexpr int kFirstCondition = static_cast<int>(State::Copd);
+  for (size_t i = begin; i != end; ++i) {
+    if (!p.alive(i)) continue;
+    const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
+    const uint8_t sex = p.sex[i], q = p.quintile[i];
+    uint64_t f = p.factors(i);
+    uint32_t st = p.states[i];
+    Lanes u(s, p.id[i], step, Purpose::StateTransition);
+    for (int k = 0; k < kFirstCondition; ++k) step_binary(st, sex, q, k, u, age, f);
+    const uint8_t alcohol = step_ordinal(p.alcohol[i], sex, q, true, u, age, f);
+    if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
+      p.alcohol[i] = alcohol;
+      p.states[i] = st;
+      f = p.factors(i);
     }
-    p_up = step_probability(h * dt);
-  }
-  if (level > 0) p_down = step_probability(op.down_per_year[level] * dt);
-  if (u < p_up) ++level;
-  else if (u > 1.0 - p_down) --level;
-}
-
-void StateModel::step_determinants(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
-                                   double dt) const {
-  for (size_t i = begin; i != end; ++i) {
-    if (!p.alive(i)) continue;
-    const int age = p.age_years(i, day);
-    uint64_t f = p.factors(i);
-    LazyDraws<(kStateCount + 3) / 4> u(s, p.id[i], step, Purpose::StateTransition);
-    for (int k = 0; k < kStateCount; ++k)
-      if (kStateInfo[static_cast<size_t>(k)].group != StateGroup::Condition) step_binary(p, i, k, u[k], age, dt, f);
-    step_ordinal(p, i, true, s.block(p.id[i], step, Purpose::OrdinalTransition)[0], age, dt, f);
-  }
-}
-
-void StateModel::step_conditions(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
-                                 double dt) const {
-  for (size_t i = begin; i != end; ++i) {
-    if (!p.alive(i)) continue;
-    const int age = p.age_years(i, day);
-    uint64_t f = p.factors(i);
-    LazyDraws<(kStateCount + 3) / 4> u(s, p.id[i], step, Purpose::StateTransition);
-    for (int k = 0; k < kStateCount; ++k)
-      if (kStateInfo[static_cast<size_t>(k)].group == StateGroup::Condition) step_binary(p, i, k, u[k], age, dt, f);
-    step_ordinal(p, i, false, s.block(p.id[i], step, Purpose::OrdinalTransition)[1], age, dt, f);
+    for (int k = kFirstCondition; k < kStateCount; ++k) step_binary(st, sex, q, k, u, age, f);
+    p.states[i] = st;
+    p.frailty[i] = step_ordinal(p.frailty[i], sex, q, false, u, age, f);
   }
 }
 

@@ -55,7 +55,8 @@ struct StateParams {
 
 class StateModel {
  public:
-  explicit StateModel(StateParams p) : p_(std::move(p)) {}
+  //! dt: step length [years].
+  StateModel(StateParams p, double dt) : p_(std::move(p)), dt_(dt) {}
   const StateParams& params() const { return p_; }
 
   //! Draws every state for the whole initial population, stage by stage, fixing the
@@ -68,20 +69,31 @@ class StateModel {
   //! mother's household) are kept.
   void initialise_one(People& people, size_t i, const Streams& streams, int32_t day, bool keep_housing) const;
 
-  //! One step of transitions for slots [begin, end) for the states of the groups given.
-  //! `conditions` also moves frailty; `determinants` moves alcohol.
-  void step_determinants(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
-                         double dt) const;
-  void step_conditions(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
-                       double dt) const;
+  //! One step of transitions for slots [begin, end): for each person, first the
+  //! determinants (housing and social states, then alcohol), then the conditions (in
+  //! kStateInfo order, then frailty), each seeing the changes made before it. People do
+  //! not interact here, so one pass per person is the same as one pass per module.
+  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const;
 
  private:
   void draw_binary(People& p, size_t i, int s, double u, int32_t day) const;
   void draw_ordinal(People& p, size_t i, bool alcohol, double u, int32_t day) const;
-  void step_binary(People& p, size_t i, int s, double u, int age, double dt, uint64_t& f) const;
-  void step_ordinal(People& p, size_t i, bool alcohol, double u, int age, double dt, uint64_t f) const;
+  // Lanes: one per binary state (its index), then alcohol (kStateCount), frailty (+1).
+  void step_binary(uint32_t& st, uint8_t sex, uint8_t quintile, int s, Lanes& u, int age, uint64_t& f) const;
+  uint8_t step_ordinal(uint8_t level, uint8_t sex, uint8_t quintile, bool alcohol, Lanes& u, int age, uint64_t f) const;
+
+  void build_kernels();
 
   StateParams p_;
+  double dt_;
+  // Per-step cumulative hazards by sex and whole year of age, with dt and the band
+  // normalisers folded in (H = rate x dt / mean multiplier), so the per-person work is
+  // a lookup and the person's own relative risks. Built by initialise().
+  using AgeCurve = std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>;
+  std::array<AgeCurve, kStateCount> onset_H_{};
+  std::array<double, kStateCount> p_recovery_{};
+  std::array<std::array<AgeCurve, 3>, 2> up_H_{};     //!< [alcohol, frailty][from level]
+  std::array<std::array<double, 4>, 2> p_down_{};     //!< [alcohol, frailty][from level]
   std::array<StratumMeans, kStateCount> prevalence_means_;
   std::array<StratumMeans, kStateCount> onset_means_;
   StratumMeans alcohol_means_, frailty_means_;

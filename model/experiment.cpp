@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -23,6 +24,9 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
 
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress) {
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
+  // Allow as many threads as asked for, even above the core count (TBB otherwise caps
+  // workers at cores - 1, and a 4-thread determinism test would silently run on 2).
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(n_threads));
   tbb::task_arena arena(n_threads);
   RunResult result;
   result.threads = n_threads;

@@ -1,0 +1,10 @@
+# output/README.md must hold the metric table exactly as `hscsim info --metrics` prints it.
+execute_process(COMMAND ${BIN} info --metrics OUTPUT_VARIABLE TABLE RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "hscsim info --metrics failed")
+endif()
+file(READ ${DOC} TEXT)
+string(FIND "${TEXT}" "${TABLE}" pos)
+if(pos EQUAL -1)
+  message(FATAL_ERROR "output/README.md is out of date: paste the output of `hscsim info --metrics` between the METRICS markers")
+endif()

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The command line as a user types it: good and bad configs, exit codes, messages,
+# files written or not, determinism across threads and --from reproduction.
+# Usage: cli_test.sh HSCSIM_BINARY SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect_exit() {  # expect_exit CODE DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+expect_text() {  # expect_text FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in output"; sed 's/^/  | /' "$1" | head -5; fi
+}
+
+TINY=$SRC/configs/tests/tiny.yaml
+
+expect_exit 0 "info" -- "$BIN" info
+expect_text "$TMP/out" "git commit" "info shows the commit"
+expect_exit 0 "info --metrics" -- "$BIN" info --metrics
+expect_text "$TMP/out" '| `prevalence_copd` |' "metric dictionary"
+
+expect_exit 0 "check default" -- "$BIN" check "$SRC/configs/default.yaml"
+expect_text "$TMP/out" "size: 100000" "check prints the resolved config"
+
+expect_exit 0 "run tiny, 1 thread" -- "$BIN" run "$TINY" -o "$TMP/a.h5" --threads 1 --quiet
+[ -f "$TMP/a.h5" ] && ok || bad "run wrote no file"
+[ -z "$(ls "$TMP" | grep tmp-)" ] && ok || bad "temporary file left behind"
+[ ! -s "$TMP/out" ] && ok || bad "--quiet printed something"
+expect_exit 0 "run tiny, 2 threads" -- "$BIN" run "$TINY" -o "$TMP/b.h5" --threads 2
+expect_text "$TMP/out" "Results: $TMP/b.h5" "summary names the results file"
+expect_text "$TMP/out" "prevalence_diabetes" "summary table"
+if command -v h5diff >/dev/null; then
+  expect_exit 0 "datasets identical at 1 and 2 threads" -- h5diff "$TMP/a.h5" "$TMP/b.h5" /scenarios /scenarios
+  expect_exit 0 "--from reproduces the run" -- "$BIN" run --from "$TMP/a.h5" -o "$TMP/c.h5" --threads 2 --quiet
+  expect_exit 0 "--from output identical" -- h5diff "$TMP/a.h5" "$TMP/c.h5" /scenarios /scenarios
+  expect_exit 0 "a different seed" -- "$BIN" run "$TINY" -o "$TMP/d.h5" --seed 5 --quiet
+  expect_exit 1 "a different seed gives different results" -- h5diff -q "$TMP/a.h5" "$TMP/d.h5" /scenarios /scenarios
+else
+  bad "h5diff not installed (hdf5-tools)"
+fi
+if command -v h5dump >/dev/null; then
+  h5dump -A "$TMP/a.h5" >"$TMP/attrs" 2>&1
+  for a in format schema_version hscsim_version git_commit config_yaml seed threads ranks created_utc; do
+    expect_text "$TMP/attrs" "ATTRIBUTE \"$a\"" "root attribute $a"
+  done
+  h5dump -H -d /scenarios/baseline/timeseries/population "$TMP/a.h5" >"$TMP/shape" 2>&1
+  expect_text "$TMP/shape" "SIMPLE { ( 2, 52 )" "population is [replicates, steps]"
+  h5dump -H -d /scenarios/baseline/by_quintile/deaths "$TMP/a.h5" >"$TMP/shape" 2>&1
+  expect_text "$TMP/shape" "SIMPLE { ( 2, 52, 5 )" "by_quintile is [replicates, steps, 5]"
+fi
+
+# Bad input: exit 2, a message that names the place, and no file.
+printf 'extends: %s\npopulation:\n  sise: 10\n' "$SRC/configs/default.yaml" >"$TMP/typo.yaml"
+expect_exit 2 "misspelt key" -- "$BIN" run "$TMP/typo.yaml" -o "$TMP/typo.h5"
+expect_text "$TMP/err" "$TMP/typo.yaml:3:3: error: population.sise: unknown key 'sise'; did you mean 'size'?" "misspelt key message"
+[ ! -e "$TMP/typo.h5" ] && ok || bad "a file was written for a bad config"
+expect_exit 2 "check a bad config" -- "$BIN" check "$TMP/typo.yaml"
+expect_exit 2 "bad --set value" -- "$BIN" run "$TINY" --set time.step=fortnight -o "$TMP/x.h5"
+expect_text "$TMP/err" "--set time.step=fortnight: error: time.step: 'fortnight' is not accepted" "bad --set message"
+expect_exit 2 "missing config file" -- "$BIN" run "$TMP/nope.yaml"
+expect_text "$TMP/err" "cannot open config file" "missing file message"
+expect_exit 2 "output folder missing" -- "$BIN" run "$TINY" -o "$TMP/no/such/dir/x.h5"
+expect_text "$TMP/err" "folder '$TMP/no/such/dir' does not exist" "missing folder message"
+expect_exit 2 "unknown option" -- "$BIN" run "$TINY" --thread 2
+expect_exit 2 "bad thread count" -- "$BIN" run "$TINY" --threads 0
+expect_exit 2 "--from a non-results file" -- "$BIN" run --from "$TMP/typo.yaml"
+expect_exit 2 "no subcommand" -- "$BIN"
+
+# Default output path: output/<config name>.h5 under the current folder.
+mkdir -p "$TMP/cwd" && cp "$TINY" "$TMP/cwd/mini.yaml" && sed -i "s|extends: ../default.yaml|extends: $SRC/configs/default.yaml|" "$TMP/cwd/mini.yaml"
+(cd "$TMP/cwd" && "$BIN" run mini.yaml --quiet --replicates 1) && [ -f "$TMP/cwd/output/mini.h5" ] && ok || bad "default output path"
+
+# The Python reader and plot, as the demo uses them.
+if "$SRC/scripts/py" -c "import h5py" 2>/dev/null; then
+  expect_exit 0 "plot script" -- "$SRC/scripts/py" "$SRC/scripts/plot_results.py" "$TMP/a.h5" -o "$TMP/a.png"
+  [ -s "$TMP/a.png" ] && ok || bad "no PNG written"
+  expect_exit 0 "python reader" -- "$SRC/scripts/py" -c "
+import sys; sys.path.insert(0, '$SRC/scripts')
+import hscsim_results as hr
+r = hr.load('$TMP/a.h5')
+assert r.scenarios == ['baseline'], r.scenarios
+assert r.metric('baseline', 'population').shape == (2, 52)
+assert r.units['population'] == 'persons' and r.kinds['births'] == 'flow'
+f = r.frame()
+assert len(f) == 104 and 'prevalence_copd' in f.columns
+"
+  expect_exit 1 "python reader rejects a non-results file" -- "$SRC/scripts/py" -c "
+import sys; sys.path.insert(0, '$SRC/scripts')
+import hscsim_results as hr
+hr.load('$TMP/typo.yaml')"
+else
+  bad "no Python with h5py (scripts/py)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

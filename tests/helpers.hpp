@@ -1,0 +1,52 @@
+#pragma once
+// Shared helpers for the tests: load the shipped configs with overrides, write
+// temporary config files.
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "model/config/node.hpp"
+#include "model/experiment.hpp"
+#include "model/params.hpp"
+
+namespace hscsim::test {
+
+inline std::string source_path(const std::string& rel) { return std::string(HSCSIM_SOURCE_DIR) + "/" + rel; }
+
+//! The default config with `--set` style overrides applied.
+inline config::Node default_config(const std::vector<std::string>& sets = {}) {
+  config::Node root = config::load(source_path("configs/default.yaml"));
+  for (const auto& s : sets) config::apply_override(root, s);
+  return root;
+}
+
+//! A small, fast variant of the default config.
+inline config::Node small_config(const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> sets = {"population.size=3000", "time.years=2", "run.replicates=1"};
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  return default_config(sets);
+}
+
+//! Writes `text` to a fresh file in a temporary folder and returns its path.
+inline std::string write_temp(const std::string& name, const std::string& text) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "hscsim-tests";
+  fs::create_directories(dir);
+  fs::path p = dir / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+//! Message of the ConfigError thrown by f, or "" if none.
+template <typename F>
+std::string config_error(F&& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace hscsim::test

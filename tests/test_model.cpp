@@ -1,0 +1,183 @@
+// The model as a whole: determinism across threads, conservation, configured rates
+// coming out as configured, common random numbers and the direction of the levers.
+// Statistical tolerances are k = 4 standard errors of the quantity checked (derived
+// from the binomial variance), so a correct model fails with probability < 1e-4.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "model/world.hpp"
+
+using namespace hscsim;
+using namespace hscsim::test;
+
+namespace {
+Experiment experiment(const config::Node& root) { return Experiment::from_config(root, "test"); }
+
+// Overrides that remove every relative risk from a binary state.
+std::vector<std::string> plain_state(const std::string& section) {
+  return {section + ".rr={}", section + ".rr_deprivation_quintile=[1,1,1,1,1]"};
+}
+}  // namespace
+
+TEST_CASE("results are bit-identical at 1, 2 and 4 threads") {
+  auto e = experiment(small_config({"run.replicates=2", "population.size=4000"}));
+  RunResult r1 = run_experiment(e, 1), r2 = run_experiment(e, 2), r4 = run_experiment(e, 4);
+  REQUIRE(r1.scenarios[0].steps.size() == 2);
+  CHECK(r1.scenarios[0].steps == r2.scenarios[0].steps);
+  CHECK(r1.scenarios[0].steps == r4.scenarios[0].steps);
+  CHECK(r1.scenarios[0].initial == r4.scenarios[0].initial);
+  CHECK(r1.scenarios[0].steps[0] != r1.scenarios[0].steps[1]);  // replicates differ
+}
+
+TEST_CASE("a replicate is the same whether run alone or with others") {
+  auto one = run_experiment(experiment(small_config({"run.replicates=1"})), 2);
+  auto three = run_experiment(experiment(small_config({"run.replicates=3"})), 2);
+  CHECK(one.scenarios[0].steps[0] == three.scenarios[0].steps[0]);
+}
+
+TEST_CASE("people are conserved and invariants hold at every step") {
+  for (bool closed : {false, true}) {
+    auto root = small_config({"population.size=5000", std::string("demography.closed_population=") + (closed ? "true" : "false")});
+    Params p = Params::read(root);
+    World w(p, 0);
+    int64_t start = w.alive(), births = 0, deaths = 0, imm = 0, emi = 0;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) {
+      Tally t = w.step(s);
+      w.check_invariants();
+      births += t.get(Counter::Births);
+      deaths += t.get(Counter::Deaths);
+      imm += t.get(Counter::Immigrants);
+      emi += t.get(Counter::Emigrants);
+      REQUIRE(t.get(Counter::Population) == start + births + imm - deaths - emi);
+      int64_t by_q = 0;
+      for (int q = 1; q <= 5; ++q) by_q += t.get(Counter::Population, q);
+      REQUIRE(by_q == t.get(Counter::Population));
+    }
+    if (closed) {
+      CHECK(births == 0);
+      CHECK(imm + emi == 0);
+      CHECK(w.alive() == start - deaths);
+    } else {
+      CHECK(births > 0);
+      CHECK(imm > 0);
+      CHECK(emi > 0);
+    }
+  }
+}
+
+TEST_CASE("a configured death probability comes out as configured") {
+  const double q = 0.05;
+  auto root = default_config({"population.size=40000", "time.years=1", "run.replicates=1", "demography.closed_population=true",
+                              "demography.mortality.annual_death_probability=0.05", "demography.mortality.rr={}",
+                              "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]"});
+  Params p = Params::read(root);
+  World w(p, 0);
+  const double n = static_cast<double>(w.alive());
+  int64_t deaths = 0;
+  for (uint32_t s = 0; s < p.clock.steps; ++s) deaths += w.step(s).get(Counter::Deaths);
+  const double years = p.clock.steps * p.clock.dt_years;
+  const double expected_p = 1 - std::pow(1 - q, years);
+  const double sd = std::sqrt(n * expected_p * (1 - expected_p));
+  INFO("deaths " << deaths << " expected " << n * expected_p << " sd " << sd);
+  CHECK(std::fabs(static_cast<double>(deaths) - n * expected_p) < 4 * sd);
+}
+
+TEST_CASE("a configured onset rate comes out as configured (constant hazard, closed form)") {
+  const double rate = 0.2;
+  std::vector<std::string> sets = {"population.size=40000", "time.years=1", "run.replicates=1", "demography.closed_population=true",
+                                   "demography.mortality.annual_death_probability=0", "conditions.asthma.prevalence=0",
+                                   "conditions.asthma.onset_per_year=0.2", "conditions.asthma.recovery_per_year=0"};
+  for (const auto& s : plain_state("conditions.asthma")) sets.push_back(s);
+  Params p = Params::read(default_config(sets));
+  World w(p, 0);
+  const double n = static_cast<double>(w.alive());
+  CHECK(w.initial_census().get(state_counter(static_cast<int>(State::Asthma))) == 0);
+  Tally last;
+  for (uint32_t s = 0; s < p.clock.steps; ++s) last = w.step(s);
+  const double expected = 1 - std::exp(-rate * p.clock.steps * p.clock.dt_years);
+  const double got = static_cast<double>(last.get(state_counter(static_cast<int>(State::Asthma)))) / n;
+  INFO("fraction " << got << " expected " << expected);
+  CHECK(std::fabs(got - expected) < 4 * std::sqrt(expected * (1 - expected) / n));
+}
+
+TEST_CASE("relative risks redistribute prevalence without changing the band average") {
+  // Damp: 5% in every age band; tenure and deprivation multipliers move it between people.
+  Params p = Params::read(default_config({"population.size=60000", "time.years=0.1"}));
+  World w(p, 0);
+  const auto& t = w.initial_census();
+  const double n = static_cast<double>(t.get(Counter::Population));
+  const double damp = static_cast<double>(t.get(state_counter(static_cast<int>(State::DampHome)))) / n;
+  CHECK(std::fabs(damp - 0.05) < 4 * std::sqrt(0.05 * 0.95 / n));
+  // ... and the most deprived quintile has more damp than the least deprived.
+  auto share = [&](int q) {
+    return static_cast<double>(t.get(state_counter(static_cast<int>(State::DampHome)), q)) /
+           static_cast<double>(t.get(Counter::Population, q));
+  };
+  CHECK(share(1) > 1.5 * share(5));
+}
+
+TEST_CASE("a larger population starts with the same first people (ids key every draw)") {
+  Params small = Params::read(small_config({"population.size=2000"}));
+  Params large = Params::read(small_config({"population.size=2500"}));
+  World a(small, 0), b(large, 0);
+  const People& x = a.people();
+  const People& y = b.people();
+  REQUIRE(x.size() == 2000);
+  for (size_t i = 0; i < x.size(); ++i) {
+    REQUIRE(x.id[i] == y.id[i]);
+    REQUIRE(x.birth_day[i] == y.birth_day[i]);
+    REQUIRE(x.neighbourhood[i] == y.neighbourhood[i]);
+    REQUIRE(x.tenure[i] == y.tenure[i]);
+  }
+  // States drawn with normalised relative risks depend on band means, which depend
+  // slightly on who else is in the band; most people's states are still the same.
+  size_t same = 0;
+  for (size_t i = 0; i < x.size(); ++i) same += x.states[i] == y.states[i] && x.alcohol[i] == y.alcohol[i];
+  CHECK(same > 0.95 * static_cast<double>(x.size()));
+}
+
+TEST_CASE("the same config run twice is identical; a change that touches nothing changes nothing") {
+  auto base = run_experiment(experiment(small_config()), 2);
+  auto again = run_experiment(experiment(small_config()), 2);
+  CHECK(base.scenarios[0].steps == again.scenarios[0].steps);
+  // A description is not a model parameter.
+  auto described = run_experiment(experiment(small_config({"description=another words"})), 2);
+  CHECK(base.scenarios[0].steps == described.scenarios[0].steps);
+}
+
+TEST_CASE("levers move outcomes the right way") {
+  auto final_count = [](const std::vector<std::string>& sets, Counter c) {
+    auto e = experiment(small_config(sets));
+    auto r = run_experiment(e, 2);
+    double sum = 0;
+    for (const auto& rep : r.scenarios[0].steps) sum += static_cast<double>(rep.back().get(c));
+    return sum;
+  };
+  const std::vector<std::string> base = {"population.size=20000", "time.years=4", "run.replicates=2"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), base.begin(), base.end());
+    return extra;
+  };
+  const Counter asthma = state_counter(static_cast<int>(State::Asthma));
+  // More damp homes -> more asthma (damp is a relative risk for asthma onset).
+  CHECK(final_count(with({"determinants.damp_home.onset_per_year=0.3"}), asthma) >
+        final_count(with({"determinants.damp_home.onset_per_year=0.0"}), asthma));
+  // Higher mortality -> fewer people.
+  CHECK(final_count(with({"demography.mortality.rr_deprivation_quintile=[3,3,3,3,3]", "demography.mortality.normalise_rr=false"}),
+                    Counter::Population) < final_count(with({}), Counter::Population));
+  // Faster smoking cessation -> fewer smokers.
+  const Counter smokers = state_counter(static_cast<int>(State::Smoker));
+  CHECK(final_count(with({"determinants.smoker.recovery_per_year=0.3"}), smokers) <
+        final_count(with({}), smokers));
+}
+
+TEST_CASE("compaction keeps id order and every column") {
+  Params p = Params::read(small_config({"population.size=3000"}));
+  World w(p, 0);
+  for (uint32_t s = 0; s < p.clock.steps; ++s) w.step(s);  // 2 years: compacted twice
+  const People& x = w.people();
+  for (size_t i = 0; i < x.size(); ++i) REQUIRE(x.alive(i));
+  w.check_invariants();
+}

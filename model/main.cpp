@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "agents/people/people.hpp"
 #include "model/build_info.hpp"
 #include "model/config/node.hpp"
 #include "model/errors.hpp"
@@ -180,6 +181,7 @@ int cmd_info(bool metrics) {
   fmt::print("yaml-cpp        0.7 (Debian)\n");
   fmt::print("fmt             {}\n", FMT_VERSION);
   fmt::print("Random123       Philox4x32-10\n");
+  fmt::print("state bytes/person {}\n", People::bytes_per_person());
   fmt::print("MPI             not built in this release\n");
   return 0;
 }

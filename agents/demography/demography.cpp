@@ -35,23 +35,9 @@ DemographyParams DemographyParams::read(config::Reader& root) {
 void Demography::calibrate(const People& people, int32_t day, double dt) {
   const auto& rr = p_.mortality_rr;
   const auto& t = p_.death_hazard;
-  if (!rr.trivial() && p_.normalise_rr) {
-    StratumMeans init(t.rows());
-    mortality_means_ = tbb::parallel_reduce(
-        tbb::blocked_range<size_t>(0, people.size(), 4096), init,
-        [&](const tbb::blocked_range<size_t>& r, StratumMeans acc) {
-          for (size_t i = r.begin(); i != r.end(); ++i)
-            if (people.alive(i))
-              acc.add(StratumMeans::index(t.row(people.age_years(i, day)), people.sex[i]),
-                      rr.multiplier(people.factors(i), people.quintile[i]));
-          return acc;
-        },
-        [](StratumMeans a, const StratumMeans& b) {
-          a.merge(b);
-          return a;
-        });
-    mortality_means_.finalise();
-  }
+  if (!rr.trivial() && p_.normalise_rr)
+    mortality_means_ = stratum_means(people, rr, t.rows(), [](size_t) { return true; },
+                                     [&](size_t i) { return StratumMeans::index(t.row(people.age_years(i, day)), people.sex[i]); });
   dt_ = dt;
   const bool open = !p_.closed_population;
   p_emigrate_ = open ? step_probability(p_.emigration_per_year * dt) : 0.0;

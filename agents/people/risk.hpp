@@ -5,6 +5,9 @@
 //   rr_deprivation_quintile: [1.5, 1.2, 1.0, 0.9, 0.8]   # quintile 1 = most deprived
 // and, where a rate is a population average (`normalise_rr: true`), divided by the mean
 // multiplier of the age-sex band so the band's average stays as configured.
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_reduce.h>
+
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -63,5 +66,25 @@ class StratumMeans {
   std::vector<int64_t> sum_, count_;
   std::vector<double> mean_;
 };
+
+//! Mean multiplier `rr` per stratum over the living people selected by `include`
+//! (a predicate on the slot); `stratum(i)` gives a slot's StratumMeans::index. Parallel,
+//! with fixed-point sums: identical for any thread count.
+template <typename Include, typename Stratum>
+StratumMeans stratum_means(const People& people, const RelativeRisks& rr, size_t rows, Include include, Stratum stratum) {
+  StratumMeans out = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, people.size(), 4096), StratumMeans(rows),
+      [&](const tbb::blocked_range<size_t>& range, StratumMeans acc) {
+        for (size_t i = range.begin(); i != range.end(); ++i)
+          if (people.alive(i) && include(i)) acc.add(stratum(i), rr.multiplier(people.factors(i), people.quintile[i]));
+        return acc;
+      },
+      [](StratumMeans a, const StratumMeans& b) {
+        a.merge(b);
+        return a;
+      });
+  out.finalise();
+  return out;
+}
 
 }  // namespace hscsim

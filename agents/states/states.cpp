@@ -102,25 +102,6 @@ OrdinalParams read_ordinal(Reader r, const std::vector<std::string>& levels, dou
   return p;
 }
 
-// Fixed-point stratum means of a multiplier over the people selected by `include`.
-template <typename Include, typename Stratum>
-StratumMeans stratum_means(const People& people, const RelativeRisks& rr, size_t rows, Include include, Stratum stratum) {
-  StratumMeans init(rows);
-  StratumMeans out = tbb::parallel_reduce(
-      tbb::blocked_range<size_t>(0, people.size(), 4096), init,
-      [&](const tbb::blocked_range<size_t>& range, StratumMeans acc) {
-        for (size_t i = range.begin(); i != range.end(); ++i)
-          if (people.alive(i) && include(i)) acc.add(stratum(i), rr.multiplier(people.factors(i), people.quintile[i]));
-        return acc;
-      },
-      [](StratumMeans a, const StratumMeans& b) {
-        a.merge(b);
-        return a;
-      });
-  out.finalise();
-  return out;
-}
-
 }  // namespace
 
 StateParams StateParams::read(Reader& root) {

@@ -37,6 +37,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
     result.scenarios[k].name = e.scenarios[k].name;
     result.scenarios[k].initial.resize(R);
     result.scenarios[k].steps.assign(R, {});
+    result.scenarios[k].providers.assign(R, {});
     total_steps += R * e.scenarios[k].params.clock.steps;
   }
   std::atomic<uint64_t> done{0}, person_steps{0};
@@ -49,8 +50,9 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       auto& out = result.scenarios[k];
       out.initial[r] = world.initial_census();
       out.steps[r].reserve(p.clock.steps);
+      out.providers[r].resize(p.clock.steps);
       for (uint32_t s = 0; s < p.clock.steps; ++s) {
-        out.steps[r].push_back(world.step(s));
+        out.steps[r].push_back(world.step(s, out.providers[r][s]));
         const uint64_t d = ++done;
         if (progress) progress(d, total_steps);
       }

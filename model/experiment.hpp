@@ -34,6 +34,7 @@ struct ScenarioResult {
   std::string name;
   std::vector<Tally> initial;             //!< [replicate]: census at time 0
   std::vector<std::vector<Tally>> steps;  //!< [replicate][step]
+  std::vector<std::vector<std::vector<int64_t>>> providers;  //!< [replicate][step][counter], layout of provider_groups()
 };
 
 struct RunResult {

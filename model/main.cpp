@@ -64,8 +64,9 @@ std::string fmt_count(double v) {
 std::string fmt_value(const MetricDef& m, double v) {
   if (std::isnan(v)) return "-";
   if (m.units == "fraction") return fmt::format("{:.2f}%", 100 * v);
-  if (m.units == "persons") return fmt_count(v);
-  return fmt::format("{:.2f}", v);
+  if (m.units == "GBP") return "£" + fmt_count(v);
+  if (m.kind == "mean") return fmt::format("{:.2f}", v);
+  return fmt_count(v);  // counts, hours, bed days
 }
 
 void print_summary(const Experiment& e, const RunResult& r, const std::string& path) {

@@ -64,6 +64,64 @@ std::vector<MetricDef> build() {
                [](const Tally& t, int q) {
                  return static_cast<double>(t.get(Counter::FrailModerate, q) + t.get(Counter::FrailSevere, q));
                }});
+  auto flow = [&](const char* name, const char* units, Counter c, const char* d, bool bq = false) {
+    m.push_back({name, units, "flow", d, bq, count(c)});
+  };
+  auto stock = [&](const char* name, const char* units, Counter c, const char* d, bool bq = false) {
+    m.push_back({name, units, "stock", d, bq, count(c)});
+  };
+  auto pounds = [](std::initializer_list<Counter> cs) {
+    std::vector<Counter> v(cs);
+    return [v](const Tally& t, int q) {
+      int64_t pence = 0;
+      for (Counter c : v) pence += t.get(c, q);
+      return static_cast<double>(pence) / 100.0;
+    };
+  };
+  flow("gp_appointments", "appointments", Counter::GpAppointments, "GP practice appointments given (face to face and virtual)");
+  flow("gp_virtual_appointments", "appointments", Counter::GpVirtual, "GP practice appointments given by telephone or video");
+  flow("gp_unmet_demand", "requests", Counter::GpUnmet,
+       "GP requests that ended without an appointment: sent to A&E, given up after the maximum wait, or folded into a request already waiting");
+  m.push_back({"gp_wait_days_mean", "days", "mean", "mean wait from request to appointment of the appointments given in the step (0 = seen in the step the request was made)", false,
+               [](const Tally& t, int q) { return ratio(t.get(Counter::GpWaitDays, q), t.get(Counter::GpAppointments, q)); }});
+  stock("gp_waiting", "persons", Counter::GpWaiting, "people with a GP request waiting for an appointment");
+  flow("outpatient_attendances", "attendances", Counter::OutpatientAttendances, "first outpatient attendances after GP referral");
+  flow("ae_attendances", "attendances", Counter::AeAttendances, "A&E attendances (all types)", true);
+  flow("emergency_admissions", "admissions", Counter::EmergencyAdmissions, "emergency (non-elective) admissions", true);
+  flow("acsc_admissions", "admissions", Counter::AcscAdmissions, "emergency admissions for ambulatory-care-sensitive conditions");
+  flow("readmissions_30d", "admissions", Counter::Readmissions, "emergency admissions within the readmission window (30 days by default) of a discharge");
+  flow("elective_admissions", "admissions", Counter::ElectiveAdmissions, "elective admissions (inpatient and day case)");
+  flow("day_cases", "admissions", Counter::DayCases, "elective day cases (included in elective_admissions)");
+  flow("elective_cancelled", "admissions", Counter::ElectiveCancelled, "elective inpatient admissions cancelled because escalation beds were in use");
+  stock("elective_waiting_list", "persons", Counter::ElectiveList, "people on the elective waiting list");
+  stock("elective_over_18_weeks", "persons", Counter::ElectiveOver18Weeks, "people on the elective waiting list for more than 18 weeks (126 days)");
+  flow("bed_days", "bed days", Counter::BedDays, "general and acute bed days used in the step (including delayed days)", true);
+  m.push_back({"bed_occupancy", "beds", "mean", "mean general and acute beds occupied over the step (bed_days / days in the step)", false,
+               [](const Tally& t, int q) { return ratio(t.get(Counter::BedDays, q), t.get(Counter::StepDays, 0)); }});
+  stock("inpatients", "persons", Counter::InHospital, "people in hospital at the end of the step");
+  flow("delayed_discharge_bed_days", "bed days", Counter::DelayedBedDays, "bed days of people medically fit for discharge who wait for social care");
+  stock("delayed_discharges", "persons", Counter::DelayedDischarges, "people in hospital, medically fit, waiting for social care");
+  flow("trolley_waits", "persons", Counter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
+  flow("in_hospital_deaths", "persons", Counter::InHospitalDeaths, "deaths in hospital, any cause (also counted in deaths)");
+  flow("discharges", "persons", Counter::Discharges, "discharges from hospital (alive)");
+  m.push_back({"home_care_hours", "hours", "flow", "home care hours delivered in the step", false,
+               [](const Tally& t, int q) { return static_cast<double>(t.get(Counter::HomeCareMinutes, q)) / 60.0; }});
+  stock("home_care_packages", "persons", Counter::HomeCarePackages, "people with a home care package");
+  flow("reablement_episodes", "episodes", Counter::ReablementStarts, "reablement episodes started");
+  stock("people_in_reablement", "persons", Counter::InReablement, "people in a reablement episode");
+  stock("care_home_residents", "persons", Counter::CareHomeResidents, "people living in a care home (including those in hospital)");
+  flow("care_home_admissions", "persons", Counter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");
+  stock("people_waiting_social_care", "persons", Counter::WaitingSocialCare, "people at home with an assessed social care need not yet met");
+  flow("third_sector_contacts", "contacts", Counter::ThirdSectorContacts, "contacts with third-sector services");
+  flow("third_sector_unmet", "referrals", Counter::ThirdSectorUnmet, "third-sector referrals not taken on for lack of capacity");
+  m.push_back({"cost_primary_care_gbp", "GBP", "flow", "GP practice appointments", false, pounds({Counter::CostPrimaryPence})});
+  m.push_back({"cost_acute_gbp", "GBP", "flow", "A&E, emergency and elective spells, excess bed days, outpatients", false,
+               pounds({Counter::CostAcutePence})});
+  m.push_back({"cost_social_care_gbp", "GBP", "flow", "council-funded home care, reablement and care home weeks", false,
+               pounds({Counter::CostSocialPence})});
+  m.push_back({"cost_third_sector_gbp", "GBP", "flow", "third-sector contacts", false, pounds({Counter::CostThirdPence})});
+  m.push_back({"cost_total_gbp", "GBP", "flow", "all sectors (the sum of the four cost metrics)", true,
+               pounds({Counter::CostPrimaryPence, Counter::CostAcutePence, Counter::CostSocialPence, Counter::CostThirdPence})});
   return m;
 }
 

@@ -25,6 +25,14 @@ enum class Counter : uint16_t {
   AgeDays,        //!< stock: sum of ages of the living [days]
   AlcoholIncreasing, AlcoholDependent,
   FrailMild, FrailModerate, FrailSevere,
+  // Care flows (in the step)
+  GpAppointments, GpVirtual, GpUnmet, GpWaitDays, OutpatientAttendances, AeAttendances, EmergencyAdmissions,
+  AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays,
+  InHospitalDeaths, Discharges, TrolleyWaits, StepDays, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts,
+  ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
+  // Care stocks (end of the step)
+  InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
+  InReablement, WaitingSocialCare, GpWaiting,
   StateBase,      //!< then one stock counter per binary state
   Count = StateBase + kStateCount
 };
@@ -34,10 +42,12 @@ inline Counter state_counter(int s) { return static_cast<Counter>(static_cast<in
 //! Integer counts for one step: [counter][0 = all, 1..5 = deprivation quintile].
 struct Tally {
   std::array<int64_t, kCounterCount * 6> v{};
+  //! Adds n to counter c for the whole population and, for quintile 1..5, to that
+  //! quintile (quintile 0: the whole population only).
   void add(Counter c, uint8_t quintile, int64_t n = 1) {
     const size_t k = static_cast<size_t>(c) * 6;
     v[k] += n;
-    v[k + quintile] += n;
+    if (quintile) v[k + quintile] += n;
   }
   int64_t get(Counter c, int quintile = 0) const { return v[static_cast<size_t>(c) * 6 + static_cast<size_t>(quintile)]; }
   Tally& operator+=(const Tally& o) {

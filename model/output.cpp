@@ -128,6 +128,19 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
           for (int qq = 1; qq <= 5; ++qq) q[(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = m.value(sr.steps[rep][s], qq);
       dataset(bq, m.name, {R, S, 5}, q, &m);
     }
+    Id pg(group(sg, "providers"), H5Gclose, "");
+    const auto& params = e.scenarios[k].params;
+    for (const auto& prov : provider_groups(params.geography, params.care)) {
+      Id g(group(pg, prov.id), H5Gclose, "");
+      attr_string(g, "kind", prov.kind);
+      for (const auto& pm : *prov.metrics) {
+        std::vector<double> v(R * S);
+        for (hsize_t rep = 0; rep < R; ++rep)
+          for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = pm.value(sr.providers[rep][s].data() + prov.offset);
+        MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
+        dataset(g, pm.name, {R, S}, v, &d);
+      }
+    }
   }
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
 }

@@ -17,6 +17,7 @@ Params Params::read(const config::Node& root) {
   p.geography = Geography::read(r);
   p.demography = DemographyParams::read(r);
   p.states = StateParams::read(r);
+  p.care = CareParams::read(r);
   r.finish();
   return p;
 }

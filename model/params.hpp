@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "agents/care/care.hpp"
 #include "agents/demography/demography.hpp"
 #include "agents/geography/geography.hpp"
 #include "agents/population/population.hpp"
@@ -26,6 +27,7 @@ struct Params {
   Geography geography;
   DemographyParams demography;
   StateParams states;
+  CareParams care;
 
   //! Validates the resolved config and builds the parameters. Throws ConfigError
   //! naming file, line, column, key path, bad value and what is accepted.

@@ -27,6 +27,13 @@ enum class Purpose : uint16_t {
   StateTransition = 6,    //!< onset / recovery of binary states (index = state block)
   OrdinalTransition = 7,  //!< alcohol and frailty moves
   Immigration = 8,        //!< place-level: number of immigrants in a step
+  CareSeeking = 9,        //!< health events, their route, routine GP demand, new social care needs
+  Discharge = 10,         //!< in-hospital death, social care needed at discharge, package endings
+  GpAppointment = 11,     //!< what happens at / after a GP request (index = request number)
+  Emergency = 12,         //!< A&E attendance: admitted or not, length of stay (index = attendance number)
+  Elective = 13,          //!< day case or inpatient, length of stay
+  SocialCare = 14,        //!< self-funding, nursing placement, what follows reablement
+  TieBreak = 15,          //!< keys that order requests within a priority tier
 };
 
 //! Id used for place-level draws (not tied to a person). Person ids never reach it.
@@ -54,6 +61,10 @@ class Streams {
     return block(id, step, purpose, index)[0];
   }
 
+  //! A 32-bit key for ordering requests within a priority tier: random, but a pure
+  //! function of (seed, replicate, id, step, what), never of arrival order.
+  uint32_t tiebreak(uint64_t id, uint32_t step, uint16_t what) const { return raw(id, step, Purpose::TieBreak, what)[0]; }
+
   //! Maps 32 random bits to the open interval (0, 1): (x + 0.5) / 2^32.
   static double to_unit(uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }
 
@@ -69,10 +80,11 @@ class Streams {
 //! cheaper than one Philox call per draw when a person needs many draws in a step.
 class Lanes {
  public:
-  Lanes(const Streams& s, uint64_t id, uint32_t step, Purpose p) : s_(s), id_(id), step_(step), p_(p) {}
+  Lanes(const Streams& s, uint64_t id, uint32_t step, Purpose p, uint16_t index = 0)
+      : s_(s), id_(id), step_(step), p_(p), index_(index) {}
   double operator[](int k) {
     if (!have_) {
-      const auto r = s_.raw(id_, step_, p_, 0);
+      const auto r = s_.raw(id_, step_, p_, index_);
       a_ = (static_cast<uint64_t>(r[1]) << 32) | r[0];
       b_ = (static_cast<uint64_t>(r[3]) << 32) | r[2];
       have_ = true;
@@ -92,6 +104,7 @@ class Lanes {
   uint64_t id_;
   uint32_t step_;
   Purpose p_;
+  uint16_t index_;
   bool have_ = false;
   uint64_t a_ = 0, b_ = 0;
 };

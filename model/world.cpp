@@ -28,20 +28,28 @@ World::World(const Params& p, uint32_t replicate)
       streams_(p.run.seed, replicate),
       synth_(p.population, p.geography),
       states_(p.states, p.clock.dt_years),
-      demography_(p.demography) {
+      demography_(p.demography),
+      care_(p.care, p.geography, p.clock) {
   const int32_t day0 = 0;
   people_ = synth_.initial(streams_, day0);
   states_.initialise(people_, streams_, day0);
+  care_.initialise(people_, streams_, day0);
   demography_.calibrate(people_, day0, p.clock.dt_years);
   next_id_ = people_.size();
   start_ = alive_ = static_cast<int64_t>(people_.size());
   initial_ = census(day0);
 }
 
-Tally World::census(int32_t day) const {
-  return tbb::parallel_reduce(
-      tbb::blocked_range<size_t>(0, people_.size(), kGrain), Tally{},
-      [&](const tbb::blocked_range<size_t>& r, Tally t) {
+Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
+  struct Acc {
+    Tally t;
+    std::vector<int64_t> prov;
+  };
+  Acc init{Tally{}, std::vector<int64_t>(care_.layout().size(), 0)};
+  Acc out = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, people_.size(), kGrain), init,
+      [&](const tbb::blocked_range<size_t>& r, Acc acc) {
+        Tally& t = acc.t;
         for (size_t i = r.begin(); i != r.end(); ++i) {
           if (!people_.alive(i)) continue;
           const uint8_t q = people_.quintile[i];
@@ -60,10 +68,20 @@ Tally World::census(int32_t day) const {
           if (f == Frailty::Mild) t.add(Counter::FrailMild, q);
           if (f == Frailty::Moderate) t.add(Counter::FrailModerate, q);
           if (f == Frailty::Severe) t.add(Counter::FrailSevere, q);
+          care_.census(people_, i, day, t, acc.prov);
         }
-        return t;
+        return acc;
       },
-      [](Tally a, const Tally& b) { return a += b; });
+      [](Acc a, const Acc& b) {
+        a.t += b.t;
+        for (size_t k = 0; k < a.prov.size(); ++k) a.prov[k] += b.prov[k];
+        return a;
+      });
+  if (provider) {
+    provider->resize(out.prov.size(), 0);
+    for (size_t k = 0; k < out.prov.size(); ++k) (*provider)[k] += out.prov[k];
+  }
+  return out.t;
 }
 
 void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {
@@ -86,6 +104,7 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
     add.vital[k] = static_cast<uint8_t>(Vital::Alive);
     add.setting[k] = static_cast<uint8_t>(Setting::Community);
     add.wellbeing[k] = std::numeric_limits<float>::quiet_NaN();
+    add.clear_care(k);
     states_.initialise_one(add, k, streams_, day, true);
   }
   for (size_t k = births.size(); k < add.size(); ++k) {
@@ -100,7 +119,7 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
   people_.append(add);
 }
 
-Tally World::step(uint32_t s) {
+Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   const int32_t day = p_.clock.day_at_start(s);
   const size_t n = people_.size();
   person_steps_ += static_cast<uint64_t>(alive_);
@@ -133,10 +152,38 @@ Tally World::step(uint32_t s) {
   // 3-4. Determinants, then conditions (one pass; see StateModel::step).
   parallel_slots(people_.size(), [&](size_t b, size_t e) { states_.step(people_, b, e, streams_, s, day); });
 
-  // 5. Metrics: stocks at the end of the step.
-  Tally t = census(static_cast<int32_t>(p_.clock.day_at_end(s)));
-  for (Counter c : {Counter::Births, Counter::Deaths, Counter::Emigrants, Counter::Immigrants})
-    for (int q = 0; q <= 5; ++q) t.v[static_cast<size_t>(c) * 6 + static_cast<size_t>(q)] = flows.get(c, q);
+  // 5. Care seeking (parallel; each person writes only their own state).
+  tbb::enumerable_thread_specific<CareRequests> requests([&] {
+    CareRequests r;
+    r.clear(p_.geography, care_.layout().size());
+    return r;
+  });
+  parallel_slots(people_.size(), [&](size_t b, size_t e) { care_.seek(people_, b, e, streams_, s, day, requests.local()); });
+  CareRequests all;
+  all.clear(p_.geography, care_.layout().size());
+  for (const auto& r : requests) all.merge(r);
+
+  // 6. Allocation of capacity and pathway outcomes (deterministic, serial over providers).
+  provider.assign(care_.layout().size(), 0);
+  const int64_t deaths_before_care = flows.get(Counter::Deaths);
+  care_.allocate(people_, all, streams_, s, day, flows, provider);
+  const int64_t care_deaths = flows.get(Counter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
+  died_ += care_deaths;
+  alive_ -= care_deaths;
+  admitted_ += flows.get(Counter::EmergencyAdmissions) + flows.get(Counter::ElectiveAdmissions) - flows.get(Counter::DayCases);
+  discharged_ += flows.get(Counter::Discharges);
+  died_in_hospital_ += flows.get(Counter::InHospitalDeaths);
+
+  // 7. Metrics: stocks at the end of the step.
+  const int32_t day_end = p_.clock.day_at_start(s + 1);
+  flows.add(Counter::StepDays, 0, day_end - day);
+  Tally t = census(day_end, &provider);
+  for (size_t c = 0; c < kCounterCount; ++c) {
+    const auto counter = static_cast<Counter>(c);
+    if (counter == Counter::Population || counter == Counter::AgeDays || counter >= Counter::InHospital) continue;
+    if (counter >= Counter::AlcoholIncreasing && counter <= Counter::FrailSevere) continue;
+    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(counter, q);
+  }
 
 #if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
   check_invariants();
@@ -170,6 +217,15 @@ void World::check_invariants() const {
   }
   if (counted != alive_)
     throw RuntimeFailure(fmt::format("invariant broken: {} people alive in storage but {} by the books", counted, alive_));
+  // Beds: bed days used within beds + escalation; every admission ended in a discharge
+  // or a death, or is still in hospital.
+  care_.check_invariants();
+  int64_t in_hospital = 0;
+  for (size_t i = 0; i < people_.size(); ++i)
+    in_hospital += people_.alive(i) && people_.setting[i] == static_cast<uint8_t>(Setting::Hospital);
+  if (admitted_ != discharged_ + died_in_hospital_ + in_hospital)
+    throw RuntimeFailure(fmt::format("invariant broken: {} admissions but {} discharges + {} deaths in hospital + {} in hospital",
+                                     admitted_, discharged_, died_in_hospital_, in_hospital));
 }
 
 }  // namespace hscsim

@@ -7,13 +7,18 @@
 //   3. determinants   housing and social states, alcohol use
 //   4. conditions     long-term conditions, diabetes control, frailty (3 and 4 share one
 //                     pass, person by person, 3 before 4: people do not interact in them)
-//   5. metrics        stock counts at the end of the step
-//   6. housekeeping   once a year, the dead and departed are compacted away
-// Later releases insert intervention enrolment, care seeking, capacity allocation,
-// pathway outcomes, finance and wellbeing between 4 and 5.
+//   5. care seeking   health events, routine GP demand, discharges when medically fit,
+//                     social care and third-sector needs become requests (parallel)
+//   6. allocation     per provider, deterministic: GP appointments, A&E and emergency
+//                     admissions, electives, social care, third sector; costs (serial)
+//   7. metrics        stock counts at the end of the step
+//   8. housekeeping   once a year, the dead and departed are compacted away
+// Later releases insert intervention enrolment before 5 and finance and wellbeing
+// after 6.
 #include <cstdint>
 #include <memory>
 
+#include "agents/care/care.hpp"
 #include "agents/demography/demography.hpp"
 #include "agents/people/people.hpp"
 #include "agents/population/population.hpp"
@@ -29,11 +34,18 @@ class World {
   //! Builds the initial population for this replicate.
   World(const Params& p, uint32_t replicate);
 
-  //! Advances one step and returns that step's tally (flows in the step, stocks at its end).
-  Tally step(uint32_t s);
+  //! Advances one step and returns that step's tally (flows in the step, stocks at its
+  //! end); per-provider counts go to `provider` (layout: care().layout()).
+  Tally step(uint32_t s, std::vector<int64_t>& provider);
+  Tally step(uint32_t s) {
+    std::vector<int64_t> ignored;
+    return step(s, ignored);
+  }
 
-  //! Stock counts of the living population, ages measured on `day`.
-  Tally census(int32_t day) const;
+  //! Stock counts of the living population, ages measured on `day`; per-provider stocks
+  //! are added to `provider` when it is not null.
+  Tally census(int32_t day, std::vector<int64_t>* provider = nullptr) const;
+  const CareSystem& care() const { return care_; }
 
   //! Throws RuntimeFailure if an invariant is broken: people conserved
   //! (alive + died + left = start + born + arrived), states consistent, values in range.
@@ -52,10 +64,12 @@ class World {
   Synthesiser synth_;
   StateModel states_;
   Demography demography_;
+  CareSystem care_;
   People people_;
   Tally initial_;
   uint64_t next_id_ = 0;
   int64_t start_ = 0, born_ = 0, arrived_ = 0, died_ = 0, left_ = 0, alive_ = 0;
+  int64_t admitted_ = 0, discharged_ = 0, died_in_hospital_ = 0;
   uint64_t person_steps_ = 0;
 };
 

@@ -119,8 +119,8 @@ TEST_CASE("shares must sum to 1") {
 TEST_CASE("names that refer to other things are checked") {
   auto practice = child("practice.yaml", "neighbourhoods:\n  - {name: a, imd_quintile: 1, population_share: 1, practices: {hilside_medical: 1}}\n");
   CHECK(error_of_file(practice) ==
-        practice + ":3:65: error: neighbourhoods[0].practices.hilside_medical: no GP practice is named 'hilside_medical'; "
-                   "did you mean 'hillside_medical'? Practices: riverside_surgery, northfield_health_centre, "
+        practice + ":3:82: error: neighbourhoods[0].practices.hilside_medical: no GP practice is named 'hilside_medical'; "
+                   "did you mean 'hillside_medical'? Known: riverside_surgery, northfield_health_centre, "
                    "market_street_practice, hillside_medical");
   auto factor = child("factor.yaml", "conditions:\n  copd:\n    rr: {smokr: 2}\n");
   std::string msg = error_of_file(factor);

@@ -66,10 +66,12 @@ void Demography::step(People& people, size_t begin, size_t end, const Streams& s
     if (u[0] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       tally.add(Counter::Deaths, people.quintile[i]);
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(Counter::InHospitalDeaths, people.quintile[i]);
       continue;
     }
     if (!open) continue;
-    if (u[1] < p_emigrate_) {
+    // People in hospital or a care home do not move away.
+    if (u[1] < p_emigrate_ && people.setting[i] == static_cast<uint8_t>(Setting::Community)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Emigrated);
       tally.add(Counter::Emigrants, people.quintile[i]);
       continue;

@@ -1,7 +1,11 @@
 #pragma once
-// Neighbourhoods (with a deprivation quintile and a share of the population) and the
-// GP practices their residents register with. Later releases map practices and
-// neighbourhoods to acute trusts and local authorities here.
+// The place: who serves whom, with each provider's capacity.
+//   acute_trusts       A&E, general and acute beds, elective capacity
+//   local_authorities  commissioned social care capacity (home care, reablement, care homes)
+//   gp_practices       appointment capacity; each refers to one acute trust
+//   neighbourhoods     deprivation quintile, population share, GP registration shares,
+//                      and the local authority responsible for social care
+// Any number of each. Third-sector services are in the care section (agents/care).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -11,8 +15,25 @@
 
 namespace hscsim {
 
+struct AcuteTrust {
+  std::string name;
+  int64_t general_acute_beds = 0;            //!< staffed general and acute beds [beds]
+  int64_t escalation_beds = 0;               //!< extra beds opened under pressure [beds]; electives stop once used
+  double elective_admissions_per_week = 0;   //!< elective admissions it can do [per week]
+};
+
+struct LocalAuthority {
+  std::string name;
+  double home_care_hours_per_week = 0;  //!< commissioned home care [hours per week]
+  int64_t reablement_places = 0;        //!< concurrent reablement episodes [places]
+  int64_t care_home_places = 0;         //!< residential and nursing places [places]
+};
+
 struct Practice {
   std::string name;
+  double appointments_per_week = 0;  //!< clinician capacity [appointments per week]
+  double virtual_share = 0;          //!< share of appointments delivered by telephone or video [fraction]
+  uint16_t trust = 0;                //!< acute trust its patients use
 };
 
 struct Neighbourhood {
@@ -20,12 +41,16 @@ struct Neighbourhood {
   uint8_t quintile = 3;                                //!< IMD quintile, 1 = most deprived
   double population_share = 0;                         //!< share of the place's population [fraction]
   std::vector<std::pair<uint16_t, double>> practices;  //!< (practice index, share of residents registered)
+  uint16_t local_authority = 0;
 };
 
 struct Geography {
-  std::vector<Neighbourhood> neighbourhoods;
+  std::vector<AcuteTrust> trusts;
+  std::vector<LocalAuthority> authorities;
   std::vector<Practice> practices;
-  //! Reads top-level `gp_practices:` and `neighbourhoods:`. Throws ConfigError.
+  std::vector<Neighbourhood> neighbourhoods;
+  //! Reads top-level `acute_trusts:`, `local_authorities:`, `gp_practices:` and
+  //! `neighbourhoods:`. Throws ConfigError.
   static Geography read(config::Reader& root);
 };
 

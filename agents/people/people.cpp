@@ -1,5 +1,8 @@
 #include "agents/people/people.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace hscsim {
 
 int factor_index(std::string_view name) {
@@ -16,10 +19,17 @@ std::string_view factor_name(int index) {
 }
 
 namespace {
+// Every column, once: resize, compact and append go through this list.
+constexpr auto kColumns =
+    std::make_tuple(&People::id, &People::birth_day, &People::sex, &People::quintile, &People::neighbourhood,
+                    &People::practice, &People::tenure, &People::states, &People::alcohol, &People::frailty,
+                    &People::vital, &People::setting, &People::wellbeing, &People::admit_day, &People::due_day,
+                    &People::last_discharge_day, &People::gp_wait_since, &People::elective_since, &People::care,
+                    &People::stay);
+
 template <typename F>
 void for_each_column(People& p, F&& f) {
-  f(p.id); f(p.birth_day); f(p.sex); f(p.quintile); f(p.neighbourhood); f(p.practice); f(p.tenure);
-  f(p.states); f(p.alcohol); f(p.frailty); f(p.vital); f(p.setting); f(p.wellbeing);
+  std::apply([&](auto... m) { (f(p.*m), ...); }, kColumns);
 }
 }  // namespace
 
@@ -44,19 +54,13 @@ void People::compact() {
 }
 
 void People::append(const People& o) {
-  id.insert(id.end(), o.id.begin(), o.id.end());
-  birth_day.insert(birth_day.end(), o.birth_day.begin(), o.birth_day.end());
-  sex.insert(sex.end(), o.sex.begin(), o.sex.end());
-  quintile.insert(quintile.end(), o.quintile.begin(), o.quintile.end());
-  neighbourhood.insert(neighbourhood.end(), o.neighbourhood.begin(), o.neighbourhood.end());
-  practice.insert(practice.end(), o.practice.begin(), o.practice.end());
-  tenure.insert(tenure.end(), o.tenure.begin(), o.tenure.end());
-  states.insert(states.end(), o.states.begin(), o.states.end());
-  alcohol.insert(alcohol.end(), o.alcohol.begin(), o.alcohol.end());
-  frailty.insert(frailty.end(), o.frailty.begin(), o.frailty.end());
-  vital.insert(vital.end(), o.vital.begin(), o.vital.end());
-  setting.insert(setting.end(), o.setting.begin(), o.setting.end());
-  wellbeing.insert(wellbeing.end(), o.wellbeing.begin(), o.wellbeing.end());
+  std::apply([&](auto... m) { ((this->*m).insert((this->*m).end(), (o.*m).begin(), (o.*m).end()), ...); }, kColumns);
+}
+
+void People::clear_care(size_t i) {
+  admit_day[i] = due_day[i] = last_discharge_day[i] = gp_wait_since[i] = elective_since[i] = kNoDay;
+  care[i] = 0;
+  stay[i] = 0;
 }
 
 uint64_t People::factors(size_t i) const {

@@ -4,10 +4,11 @@
 // id order, and dead or departed people are compacted away once a year. Random draws
 // are keyed by id, never by slot.
 //
-// Bytes per person: id 8, birth_day 4, states 4, wellbeing 4, neighbourhood 2,
-// practice 2, and 1 each for sex, quintile, tenure, alcohol, frailty, vital, setting:
-// 31 bytes.
+// Bytes per person: id 8; birth_day, states, wellbeing and five care days 4 each;
+// neighbourhood and practice 2 each; sex, quintile, tenure, alcohol, frailty, vital,
+// setting, care flags and stay cause 1 each: 53 bytes.
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,24 @@ enum class Vital : uint8_t { Alive, Died, Emigrated };
 enum class Setting : uint8_t { Community, Hospital, CareHome };
 enum class Sex : uint8_t { Male, Female };
 
+//! Care a person is receiving or waiting for (People::care bitset). Bits 6-7 hold the
+//! social care a waiting person needs (SocialNeed).
+enum CareFlag : uint8_t {
+  kHomeCare = 1,           //!< has a home care package
+  kReablement = 2,         //!< in a reablement episode (ends on due_day)
+  kCareHomeResident = 4,   //!< lives in a care home (also while in hospital)
+  kWaitingForBed = 8,      //!< decided for emergency admission, waiting in A&E for a bed
+  kSelfFunded = 16,        //!< care home place paid by the resident
+  kNursing = 32,           //!< nursing (not residential) care home place
+};
+enum class SocialNeed : uint8_t { None, Reablement, HomeCare, CareHome };
+inline SocialNeed social_need(uint8_t care) { return static_cast<SocialNeed>(care >> 6); }
+inline uint8_t with_social_need(uint8_t care, SocialNeed n) {
+  return static_cast<uint8_t>((care & 0x3F) | (static_cast<uint8_t>(n) << 6));
+}
+inline constexpr int32_t kNoDay = INT32_MIN;  //!< "no such day" in the day columns
+inline constexpr uint8_t kElectiveStay = 255; //!< People::stay for an elective admission
+
 // ---- Risk factors ------------------------------------------------------------------
 // Names usable in `rr:` maps. Bits 0..kStateCount-1 are the binary states; the rest
 // are derived from tenure, alcohol level and frailty.
@@ -96,6 +115,13 @@ struct People {
   std::vector<uint8_t> vital;          //!< Vital
   std::vector<uint8_t> setting;        //!< Setting (community, in hospital, in a care home)
   std::vector<float> wellbeing;        //!< life satisfaction [0-10]; NaN until a wellbeing module sets it
+  std::vector<int32_t> admit_day;      //!< day admitted to hospital [days since start] (kNoDay: not in hospital)
+  std::vector<int32_t> due_day;        //!< in hospital: day medically fit for discharge; in reablement: day it ends
+  std::vector<int32_t> last_discharge_day;  //!< last discharge from hospital (kNoDay: never)
+  std::vector<int32_t> gp_wait_since;  //!< day an unmet GP request started waiting (kNoDay: none)
+  std::vector<int32_t> elective_since; //!< day referred to the elective waiting list (kNoDay: not waiting)
+  std::vector<uint8_t> care;           //!< CareFlag bits, and the SocialNeed being waited for in bits 6-7
+  std::vector<uint8_t> stay;           //!< cause of the current admission: health event index or kElectiveStay
 
   size_t size() const { return id.size(); }
   void resize(size_t n);
@@ -104,9 +130,11 @@ struct People {
   void compact();
   //! Appends people from `other` (all columns).
   void append(const People& other);
+  //! Sets the care columns of slot i to "no care, not waiting".
+  void clear_care(size_t i);
   //! Bytes of state per person (sum of column element sizes).
   static constexpr size_t bytes_per_person() {
-    return sizeof(uint64_t) + sizeof(int32_t) + 7 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(uint32_t) +
+    return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(uint32_t) +
            sizeof(float);
   }
 

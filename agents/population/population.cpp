@@ -79,6 +79,7 @@ void Synthesiser::demographics(People& p, size_t i, const Streams& s, int32_t da
   p.states[i] = 0;
   p.alcohol[i] = 0;
   p.frailty[i] = 0;
+  p.clear_care(i);
 }
 
 void Synthesiser::tenure(People& p, size_t i, const Streams& s) const {

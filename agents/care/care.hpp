@@ -1,0 +1,212 @@
+#pragma once
+// Care seeking and care pathways: how health events and needs become demand on GP
+// practices, acute trusts, social care and third-sector services, with finite
+// capacity, waits, delays and costs.
+//
+// Each step has two phases (DESIGN.md, "two-phase use of shared capacity"):
+//  1. seek (parallel over people, reads providers, writes only the person): health
+//     events arise and choose a route (self-care, GP, A&E); routine GP demand; hospital
+//     patients who are medically fit are discharged or ask for social care; reablement
+//     episodes end; community social care needs and third-sector self-referrals arise.
+//     Everything that needs a provider becomes a Request.
+//  2. allocate (per provider, serial, deterministic): requests are ordered by priority
+//     tier, then by a key hashed from person id and step (never by thread or arrival
+//     order), and served up to capacity: GP appointments (unserved acute cases go to
+//     A&E or wait), A&E and emergency admissions into beds (up to beds + escalation;
+//     beyond that people wait in A&E for a bed), electives (stop while escalation beds
+//     are in use), social care (hospital discharges first), third-sector services.
+// Money is integer pence: activity counts x unit costs.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/geography/geography.hpp"
+#include "agents/people/people.hpp"
+#include "agents/people/risk.hpp"
+#include "model/clock.hpp"
+#include "model/config/reader.hpp"
+#include "model/metrics.hpp"
+#include "model/rng.hpp"
+
+namespace hscsim {
+
+//! A kind of health event (exacerbation, fall, crisis...), defined in YAML.
+struct HealthEvent {
+  std::string name;
+  int requires_factor = -1;          //!< risk factor a person must have (e.g. copd), or -1 for everyone
+  config::AgeTable rate_per_year;    //!< columns male, female [events per person-year]
+  RelativeRisks rr;                  //!< on the rate
+  bool acsc = false;                 //!< an admission for it is ambulatory-care-sensitive
+  std::array<double, 3> route{};     //!< shares: self-care, GP, emergency (ambulance / A&E)
+  double admit_probability = 0;      //!< of an A&E attendance for it [fraction]
+  double los_days_mean = 0;          //!< mean length of stay of an admission [days]
+  double in_hospital_death_probability = 0;  //!< per admission [fraction]
+};
+
+struct ThirdSectorService {
+  std::string name;
+  int eligible_factor = -1;               //!< risk factor that makes someone eligible
+  double people_per_week = 0;             //!< people it can take on [per week]
+  double gp_referral_probability = 0;     //!< per GP appointment of an eligible person
+  double hospital_referral_probability = 0;  //!< per hospital discharge of an eligible person
+  double self_referral_per_year = 0;      //!< per eligible person-year
+  int64_t contacts_per_person = 1;        //!< contacts per person taken on
+  int64_t contact_pence = 0;              //!< cost per contact [pence]
+};
+
+//! Unit costs [pence, config price year].
+struct UnitCosts {
+  int64_t gp_appointment = 0, virtual_appointment = 0, outpatient_attendance = 0, ae_attendance = 0,
+          nel_spell_short = 0, nel_spell_long = 0, excess_bed_day = 0, elective_spell = 0, day_case = 0,
+          home_care_hour = 0, reablement_episode = 0, residential_week = 0, nursing_week = 0;
+};
+
+struct CareParams {
+  // Primary care
+  config::AgeTable gp_routine_per_year;       //!< male, female [requests per person-year], new symptoms and routine
+  double gp_reviews_per_condition_per_year = 0;  //!< LTC reviews [per condition per year]
+  double gp_unmet_acute_to_ae_share = 0;      //!< acute cases not seen the same step who go to A&E
+  double gp_max_wait_days = 28;               //!< a waiting request is given up after this [days]
+  double outpatient_referral_probability = 0; //!< per appointment
+  double elective_referral_probability = 0;   //!< per appointment, onto the elective waiting list
+  // Hospital
+  config::AgeTable los_multiplier;            //!< column multiplier, by age
+  double short_stay_max_days = 1;             //!< stays up to this are short-stay spells [days]
+  double excess_bed_days_after = 14;          //!< bed days beyond this are excess bed days [days]
+  double elective_los_days_mean = 5;          //!< [days]
+  double day_case_share = 0;                  //!< electives done as day cases [fraction]
+  double readmission_window_days = 30;        //!< [days]
+  double post_discharge_event_rr = 1;         //!< event rate multiplier within the window
+  std::array<double, 4> discharge_social_care_by_frailty{};  //!< need social care at discharge, by eFI level
+  double discharge_social_care_rr_no_carer = 1;              //!< multiplier without an informal carer
+  std::array<double, 3> discharge_mix{};      //!< reablement, home care, care home (shares)
+  // Social care
+  double package_hours_per_week = 10;         //!< hours of a home care package [hours per week]
+  double package_end_per_year = 0;            //!< packages ending for other reasons [per year]
+  double reablement_days = 42;                //!< length of an episode [days]
+  double reablement_no_further_care_share = 0.6;
+  std::array<double, 4> community_need_per_year_by_frailty{};  //!< new social care needs, by eFI level [per year]
+  RelativeRisks community_need_rr;
+  double community_care_home_share = 0.1;     //!< community needs that are for a care home
+  std::array<double, 5> self_funder_share_by_quintile{};
+  double nursing_share = 0.4;                 //!< care home placements that are nursing
+  std::array<double, 4> initial_care_home_by_frailty{};  //!< share of 65+ in a care home at the start, by eFI level
+  std::array<double, 4> initial_home_care_by_frailty{};  //!< share with a home care package at the start
+  std::vector<HealthEvent> events;
+  std::vector<ThirdSectorService> third_sector;
+  UnitCosts costs;
+
+  //! Reads `care:`, `health_events:` and `unit_costs:`. Throws ConfigError.
+  static CareParams read(config::Reader& root);
+};
+
+//! What phase 1 asks of providers.
+struct Request {
+  uint32_t slot;
+  uint32_t key;       //!< tie-break hashed from (id, step, what)
+  uint16_t provider;  //!< practice, trust, local authority or service index
+  uint8_t tier;       //!< lower is served first
+  uint8_t what;       //!< request-specific: event index, SocialNeed, ...
+  int32_t since;      //!< for queues: day the wait started (older first within a tier)
+  uint16_t sub;       //!< which of the person's requests this is: keys its tie-break and its lanes
+};
+
+struct CareRequests {
+  std::vector<Request> gp, ae, elective, social, third;
+  //! Bed days already committed this step per trust (stays continuing, and delayed
+  //! patients, reserved for the whole step); packages, episodes and residents per local
+  //! authority after phase 1.
+  std::vector<int64_t> trust_bed_days, la_home_care, la_reablement, la_care_home;
+  Tally tally;  //!< flows counted in phase 1 (bed days, discharges, deaths in hospital, ...)
+  std::vector<int64_t> provider;  //!< per-provider flows counted in phase 1
+  void clear(const Geography& g, size_t provider_counters);
+  void merge(const CareRequests& o);
+};
+
+//! Per-provider counters (flows in the step, stocks at its end), laid out in one
+//! vector: practices, then trusts, then local authorities, then third-sector services.
+struct ProviderLayout {
+  enum Gp : uint8_t { GpAppointments, GpVirtual, GpUnmet, GpWaitDays, GpWaiting, kGpCount };
+  enum Trust : uint8_t { TrAe, TrEmergency, TrElective, TrCancelled, TrBedDays, TrDelayedDays, TrInpatients, TrTrolley,
+                         TrWaitingList, TrCostPence, kTrustCount };
+  enum La : uint8_t { LaHomeCareMinutes, LaReablementStarts, LaCareHomeAdmissions, LaResidents, LaWaiting, LaCostPence,
+                      kLaCount };
+  enum Third : uint8_t { TsContacts, TsUnmet, kThirdCount };
+  size_t practices = 0, trusts = 0, authorities = 0, services = 0;
+  size_t gp(size_t p, Gp c) const { return p * kGpCount + c; }
+  size_t trust(size_t t, Trust c) const { return practices * kGpCount + t * kTrustCount + c; }
+  size_t la(size_t a, La c) const { return practices * kGpCount + trusts * kTrustCount + a * kLaCount + c; }
+  size_t third(size_t s, Third c) const {
+    return practices * kGpCount + trusts * kTrustCount + authorities * kLaCount + s * kThirdCount + c;
+  }
+  size_t size() const { return third(services, TsContacts); }
+};
+
+//! One published per-provider metric.
+struct ProviderMetric {
+  std::string name, units, kind, description;
+  //! Value from the provider's block of counters (`c` points at its first counter).
+  double (*value)(const int64_t* c);
+};
+struct ProviderGroup {
+  std::string id;    //!< HDF5 group name under providers/: gp_<name>, acute_<name>, social_care_<name>, third_sector_<name>
+  std::string kind;  //!< gp_practice | acute_trust | local_authority | third_sector
+  size_t offset;     //!< index of its first counter in the per-provider vector
+  const std::vector<ProviderMetric>* metrics;
+};
+//! Every provider, with its metrics, in layout order.
+std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p);
+
+class CareSystem {
+ public:
+  CareSystem(const CareParams& p, const Geography& g, const Clock& c);
+  const ProviderLayout& layout() const { return layout_; }
+
+  //! Care already in place at the start (care home residents, home care packages),
+  //! drawn per person. Capacity is not checked here: the config should be consistent.
+  void initialise(People& people, const Streams& s, int32_t day) const;
+
+  //! Phase 1 for slots [begin, end).
+  void seek(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
+            CareRequests& out) const;
+
+  //! Phase 2: allocation and outcomes. Adds flows to `tally` and per-provider counts
+  //! to `provider`; returns nothing else. Deterministic for any thread count.
+  void allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& tally,
+                std::vector<int64_t>& provider);
+
+  //! Throws RuntimeFailure if a trust used more bed days in the last step than its
+  //! beds and escalation beds allow.
+  void check_invariants() const;
+
+  //! Stock counts at the end of the step (inpatients, residents, waiting lists...).
+  void census(const People& people, size_t i, int32_t day_end, Tally& t, std::vector<int64_t>& provider) const;
+
+ private:
+  uint16_t trust_of(const People& p, size_t i) const { return g_.practices[p.practice[i]].trust; }
+  uint16_t la_of(const People& p, size_t i) const { return g_.neighbourhoods[p.neighbourhood[i]].local_authority; }
+  //! Day a stay starting `day` would end: exponential length of stay with the cause's
+  //! mean x the age multiplier, from the uniform los_u.
+  int32_t planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const;
+  //! Admits slot i (cause: health event index or kElectiveStay) until `due`. Counts the
+  //! admission, its spell cost and the bed days of this step.
+  void admit(People& p, size_t i, uint8_t cause, int32_t due, int32_t day, int32_t day_end, Tally& t,
+             std::vector<int64_t>& prov);
+  void discharge(People& p, size_t i, int32_t day, Tally& t) const;
+
+  const CareParams& p_;
+  const Geography& g_;
+  const Clock& clock_;
+  ProviderLayout layout_;
+  // Fractional capacity carried between steps, so weekly capacities are exact over time.
+  std::vector<double> gp_carry_, elective_carry_, third_carry_;
+  std::vector<int64_t> last_bed_days_;  //!< bed days used per trust in the last step
+  int32_t last_step_days_ = 0;
+  // Per-step, per-age tables (x dt) for event rates and routine GP demand.
+  std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
+  std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2> gp_routine_lambda_{};
+  int64_t package_day_pence_ = 0, residential_day_pence_ = 0, nursing_day_pence_ = 0;
+};
+
+}  // namespace hscsim

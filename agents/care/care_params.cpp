@@ -1,0 +1,144 @@
+// Reading the care, health-event and unit-cost sections of the config.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/care/care.hpp"
+
+namespace hscsim {
+namespace {
+
+using config::Reader;
+
+int factor_or_error(Reader& r, const char* key) {
+  std::string name = r.text(key);
+  int f = factor_index(name);
+  if (f < 0) {
+    std::vector<std::string> names;
+    for (int k = 0; k < kFactorCount; ++k) names.emplace_back(factor_name(k));
+    std::string hint = config::closest(name, names);
+    throw r.error(key, fmt::format("unknown risk factor '{}'{}", name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  }
+  return f;
+}
+
+std::array<double, 4> by_frailty(Reader& r, const char* key, const config::Range& range) {
+  auto v = r.reals(key, 4, range);
+  return {v[0], v[1], v[2], v[3]};
+}
+
+int64_t pence(Reader& r, const char* key) {
+  return static_cast<int64_t>(std::llround(r.real(key, config::non_negative()) * 100.0));
+}
+
+}  // namespace
+
+CareParams CareParams::read(Reader& root) {
+  CareParams p;
+  Reader care = root.child("care");
+  {
+    Reader gp = care.child("gp");
+    p.gp_routine_per_year = gp.age_table("routine_requests_per_year", {"male", "female"}, {0, 365});
+    p.gp_reviews_per_condition_per_year = gp.real("reviews_per_condition_per_year", {0, 52});
+    p.gp_unmet_acute_to_ae_share = gp.real("unmet_acute_to_ae_share", config::probability());
+    p.gp_max_wait_days = gp.real("max_wait_days", {0, 3650});
+    p.outpatient_referral_probability = gp.real("outpatient_referral_probability", config::probability());
+    p.elective_referral_probability = gp.real("elective_referral_probability", config::probability());
+    gp.finish();
+  }
+  {
+    Reader h = care.child("hospital");
+    p.los_multiplier = h.age_table("los_multiplier", {"multiplier"}, {0, 100});
+    p.short_stay_max_days = h.real("short_stay_max_days", {0, 365});
+    p.excess_bed_days_after = h.real("excess_bed_days_after_days", {0, 3650});
+    p.elective_los_days_mean = h.real("elective_los_days_mean", {0, 365});
+    p.day_case_share = h.real("day_case_share", config::probability());
+    p.readmission_window_days = h.real("readmission_window_days", {0, 365});
+    p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
+    p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
+    p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
+    Reader mix = h.child("discharge_mix");
+    std::vector<double> m = {mix.real("reablement", config::probability()), mix.real("home_care", config::probability()),
+                             mix.real("care_home", config::probability())};
+    config::require_shares(m, mix.node(), mix.path());
+    p.discharge_mix = {m[0], m[1], m[2]};
+    mix.finish();
+    h.finish();
+  }
+  {
+    Reader sc = care.child("social_care");
+    p.package_hours_per_week = sc.real("package_hours_per_week", {0, 168});
+    p.package_end_per_year = sc.real("package_end_per_year", config::non_negative());
+    p.reablement_days = sc.real("reablement_days", {1, 365});
+    p.reablement_no_further_care_share = sc.real("reablement_no_further_care_share", config::probability());
+    p.community_need_per_year_by_frailty = by_frailty(sc, "community_need_per_year_by_frailty", config::non_negative());
+    p.community_need_rr = RelativeRisks::read(sc);
+    p.community_care_home_share = sc.real("community_care_home_share", config::probability());
+    auto sf = sc.reals("self_funder_share_by_quintile", 5, config::probability());
+    for (size_t q = 0; q < 5; ++q) p.self_funder_share_by_quintile[q] = sf[q];
+    p.nursing_share = sc.real("nursing_share", config::probability());
+    p.initial_care_home_by_frailty = by_frailty(sc, "initial_care_home_share_by_frailty", config::probability());
+    p.initial_home_care_by_frailty = by_frailty(sc, "initial_home_care_share_by_frailty", config::probability());
+    sc.finish();
+  }
+  for (auto r : care.list("third_sector")) {
+    ThirdSectorService s;
+    s.name = r.text("name");
+    for (const auto& o : p.third_sector)
+      if (o.name == s.name) throw r.error("name", fmt::format("service name '{}' is used twice", s.name));
+    s.eligible_factor = factor_or_error(r, "eligible");
+    s.people_per_week = r.real("people_per_week", config::non_negative());
+    s.gp_referral_probability = r.real("gp_referral_probability", config::probability());
+    s.hospital_referral_probability = r.real("hospital_referral_probability", config::probability());
+    s.self_referral_per_year = r.real("self_referral_per_year", config::non_negative());
+    s.contacts_per_person = r.integer("contacts_per_person", {1, 1000});
+    s.contact_pence = pence(r, "cost_per_contact_gbp");
+    r.finish();
+    p.third_sector.push_back(s);
+  }
+  care.finish();
+
+  Reader ev = root.child("health_events");
+  for (const auto& e : ev.node().map) {
+    Reader r = ev.child(e.key);
+    HealthEvent h;
+    h.name = e.key;
+    h.requires_factor = r.has("requires") ? factor_or_error(r, "requires") : (r.skip("requires"), -1);
+    h.rate_per_year = r.age_table("rate_per_year", {"male", "female"}, {0, 365});
+    h.rr = RelativeRisks::read(r);
+    h.acsc = r.boolean("acsc", false);
+    Reader route = r.child("route");
+    std::vector<double> sh = {route.real("self_care", config::probability()), route.real("gp", config::probability()),
+                              route.real("emergency", config::probability())};
+    config::require_shares(sh, route.node(), route.path());
+    h.route = {sh[0], sh[1], sh[2]};
+    route.finish();
+    h.admit_probability = r.real("admit_probability", config::probability());
+    h.los_days_mean = r.real("los_days_mean", {0, 365});
+    h.in_hospital_death_probability = r.real("in_hospital_death_probability", config::probability());
+    r.finish();
+    p.events.push_back(std::move(h));
+  }
+  if (p.events.size() > 200) throw ev.error(ev.node(), ev.path(), "at most 200 health events are supported");
+  ev.finish();
+
+  Reader c = root.child("unit_costs");
+  auto& u = p.costs;
+  u.gp_appointment = pence(c, "gp_appointment_gbp");
+  u.virtual_appointment = pence(c, "virtual_appointment_gbp");
+  u.outpatient_attendance = pence(c, "outpatient_attendance_gbp");
+  u.ae_attendance = pence(c, "ae_attendance_gbp");
+  u.nel_spell_short = pence(c, "non_elective_short_stay_gbp");
+  u.nel_spell_long = pence(c, "non_elective_long_stay_gbp");
+  u.excess_bed_day = pence(c, "excess_bed_day_gbp");
+  u.elective_spell = pence(c, "elective_spell_gbp");
+  u.day_case = pence(c, "day_case_gbp");
+  u.home_care_hour = pence(c, "home_care_hour_gbp");
+  u.reablement_episode = pence(c, "reablement_episode_gbp");
+  u.residential_week = pence(c, "residential_care_week_gbp");
+  u.nursing_week = pence(c, "nursing_care_week_gbp");
+  c.finish();
+  return p;
+}
+
+}  // namespace hscsim

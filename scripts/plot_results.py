@@ -39,7 +39,7 @@ def main():
     t = res.time_years(s) + float(res_start_year(res, s))
     out = a.output or os.path.splitext(a.results)[0] + ".png"
 
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    fig, axes = plt.subplots(3, 2, figsize=(13, 13))
     ax = axes[0, 0]
     band(ax, t, res.metric(s, "population"), "population")
     ax.set_title("Population (line: mean, band: range over replicates)")
@@ -85,6 +85,37 @@ def main():
     ax.set_xticks(range(1, 6), ["1\nmost deprived", "2", "3", "4", "5\nleast deprived"])
     ax.set_title("Crude death rate by deprivation quintile")
     ax.set_ylabel("deaths per 1,000 per year")
+
+    # Care: hospital pressure, and costs by sector per year.
+    if "bed_occupancy" in res.metrics:
+        ax = axes[2, 0]
+        band(ax, t, res.metric(s, "bed_occupancy"), "beds occupied (mean over step)")
+        band(ax, t, res.metric(s, "delayed_discharges"), "delayed discharges (people)")
+        band(ax, t, res.metric(s, "people_waiting_social_care"), "waiting for social care at home")
+        ax.set_title("Hospital and social care pressure")
+        ax.set_ylabel("beds / persons")
+        ax.legend(loc="upper left", fontsize=8)
+        ax2 = ax.twinx()
+        ax2.set_prop_cycle(color=["tab:purple"])
+        band(ax2, t, res.metric(s, "elective_waiting_list"), "elective waiting list (right)")
+        ax2.set_ylabel("persons on the elective list")
+        ax2.legend(loc="lower right", fontsize=8)
+
+        ax = axes[2, 1]
+        sectors = [("cost_primary_care_gbp", "primary care"), ("cost_acute_gbp", "acute"),
+                   ("cost_social_care_gbp", "social care"), ("cost_third_sector_gbp", "third sector")]
+        bottom = np.zeros(full_years)
+        for m, label in sectors:
+            arr = res.metric(s, m)
+            per_year = np.array([[r[year_index == y].sum() for y in range(full_years)] for r in arr]).mean(axis=0) / 1e6
+            ax.bar(np.arange(full_years) + t[0] - t_rel[0], per_year, bottom=bottom, label=label, width=0.8, align="edge")
+            bottom += per_year
+        ax.set_title("Cost by sector per year (mean over replicates)")
+        ax.set_ylabel("GBP million")
+        ax.legend(fontsize=8)
+    else:
+        axes[2, 0].axis("off")
+        axes[2, 1].axis("off")
 
     fig.suptitle(f"hscsim {res.attrs.get('hscsim_version', '')} - {os.path.basename(a.results)} - scenario '{s}', "
                  f"{pop.shape[0]} replicates, seed {res.attrs.get('seed')}")

@@ -69,9 +69,11 @@ TEST_CASE("people are conserved and invariants hold at every step") {
 
 TEST_CASE("a configured death probability comes out as configured") {
   const double q = 0.05;
+  // No beds, so no deaths in hospital after admission: all deaths are life-table deaths.
   auto root = default_config({"population.size=40000", "time.years=1", "run.replicates=1", "demography.closed_population=true",
                               "demography.mortality.annual_death_probability=0.05", "demography.mortality.rr={}",
-                              "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]"});
+                              "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]", "demography.mortality.scale=1",
+                              "acute_trusts.0.general_acute_beds=0", "acute_trusts.0.escalation_beds=0"});
   Params p = Params::read(root);
   World w(p, 0);
   const double n = static_cast<double>(w.alive());

@@ -613,7 +613,10 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       const size_t i = q_.slot;
       if (!people.alive(i)) continue;
       const uint8_t q = people.quintile[i];
-      const bool in_hospital = people.setting[i] == static_cast<uint8_t>(Setting::Hospital);
+      // Tier 0 requests are hospital discharges. Someone waiting at home who was admitted
+      // this step keeps the need; it is asked for again at discharge.
+      const bool in_hospital = q_.tier == 0;
+      if (!in_hospital && people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
       const auto need = static_cast<SocialNeed>(q_.what);
       int64_t* free = need == SocialNeed::Reablement ? &reablement_free
                       : need == SocialNeed::HomeCare ? &packages_free

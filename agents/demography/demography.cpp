@@ -19,6 +19,7 @@ DemographyParams DemographyParams::read(config::Reader& root) {
     for (double& q : col) q = hazard_from_annual_probability(q);
   p.mortality_rr = RelativeRisks::read(m);
   p.normalise_rr = m.boolean("normalise_rr", true);
+  p.mortality_scale = m.real("scale", {0, 10}, 1.0);
   m.finish();
   config::Reader f = r.child("fertility");
   p.fertility = f.age_table("births_per_woman_year", {"rate"}, {0, 1});
@@ -45,7 +46,7 @@ void Demography::calibrate(const People& people, int32_t day, double dt) {
     for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
       const size_t row = t.row(a);
       const double mean = mortality_means_.empty() ? 1.0 : mortality_means_.mean(StratumMeans::index(row, sex));
-      death_H_[sex][static_cast<size_t>(a)] = t.values[sex][row] * dt / mean;
+      death_H_[sex][static_cast<size_t>(a)] = t.values[sex][row] * p_.mortality_scale * dt / mean;
     }
   for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
     p_birth_[static_cast<size_t>(a)] =

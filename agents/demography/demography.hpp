@@ -23,6 +23,7 @@ struct DemographyParams {
   config::AgeTable death_hazard;         //!< from annual_death_probability; columns male, female [per year]
   RelativeRisks mortality_rr;
   bool normalise_rr = true;
+  double mortality_scale = 1;            //!< multiplier on the life-table hazard (deaths modelled elsewhere are taken out)
   config::AgeTable fertility;            //!< column births_per_year [live births per woman-year]
   double male_birth_share = 0.512;       //!< [fraction of births]
   double immigration_per_year = 0;       //!< arrivals per resident per year [per year]

@@ -33,7 +33,7 @@ enum class Purpose : uint16_t {
   Emergency = 12,         //!< A&E attendance: admitted or not, length of stay (index = attendance number)
   Elective = 13,          //!< day case or inpatient, length of stay
   SocialCare = 14,        //!< self-funding, nursing placement, what follows reablement
-  TieBreak = 15,          //!< keys that order requests within a priority tier
+  TieBreak = 15,          //!< reserved (tie-break keys are hashed, see Streams::tiebreak)
 };
 
 //! Id used for place-level draws (not tied to a person). Person ids never reach it.
@@ -63,7 +63,15 @@ class Streams {
 
   //! A 32-bit key for ordering requests within a priority tier: random, but a pure
   //! function of (seed, replicate, id, step, what), never of arrival order.
-  uint32_t tiebreak(uint64_t id, uint32_t step, uint16_t what) const { return raw(id, step, Purpose::TieBreak, what)[0]; }
+  //! (A SplitMix64-style hash of key and counter: it orders requests, so it needs to be
+  //! well mixed, not a statistically perfect uniform, and it is far cheaper than Philox.)
+  uint32_t tiebreak(uint64_t id, uint32_t step, uint16_t what) const {
+    uint64_t z = ((static_cast<uint64_t>(key_[0]) << 32) | key_[1]) ^ (id * 0x9E3779B97F4A7C15ull) ^
+                 (((static_cast<uint64_t>(step) << 16) | what) * 0xD1B54A32D192ED03ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<uint32_t>((z ^ (z >> 31)) >> 32);
+  }
 
   //! Maps 32 random bits to the open interval (0, 1): (x + 0.5) / 2^32.
   static double to_unit(uint32_t x) { return (static_cast<double>(x) + 0.5) * 0x1p-32; }

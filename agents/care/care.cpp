@@ -41,14 +41,25 @@ bool before(const Request& a, const Request& b) {
   return a.what < b.what;
 }
 
-// Requests grouped by provider, each group in the total order above.
-std::vector<std::vector<Request>> by_provider(std::vector<Request>& all, size_t providers) {
-  std::sort(all.begin(), all.end(), [](const Request& a, const Request& b) {
-    return a.provider != b.provider ? a.provider < b.provider : before(a, b);
-  });
+// Requests grouped by provider (a counting pass). The order within a group is the
+// arrival order, which depends on threads: callers put it in the total order above
+// (or select from it by that order) before anything depends on order.
+std::vector<std::vector<Request>> by_provider(const std::vector<Request>& all, size_t providers) {
+  std::vector<size_t> count(providers, 0);
+  for (const auto& r : all) ++count[r.provider];
   std::vector<std::vector<Request>> out(providers);
+  for (size_t p = 0; p < providers; ++p) out[p].reserve(count[p]);
   for (const auto& r : all) out[r.provider].push_back(r);
   return out;
+}
+
+// Moves the `n` first requests in the total order to the front (in no particular order)
+// and returns n. When everyone fits, nothing is moved: who is served does not depend
+// on order then, and neither does what happens to them.
+size_t select_served(std::vector<Request>& reqs, int64_t capacity) {
+  const auto n = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(capacity, static_cast<int64_t>(reqs.size()))));
+  if (n < reqs.size()) std::nth_element(reqs.begin(), reqs.begin() + static_cast<std::ptrdiff_t>(n), reqs.end(), before);
+  return n;
 }
 
 // Whole units of capacity available this step, carrying the fraction to the next.
@@ -462,7 +473,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   for (size_t pr = 0; pr < gp.size(); ++pr) {
     auto& reqs = gp[pr];
     const int64_t cap = take_capacity(gp_carry_[pr], g_.practices[pr].appointments_per_week, step_days);
-    const size_t served = static_cast<size_t>(std::min<int64_t>(cap, static_cast<int64_t>(reqs.size())));
+    const size_t served = select_served(reqs, cap);
     for (size_t k = 0; k < served; ++k) {
       const size_t i = reqs[k].slot;
       const uint8_t q = people.quintile[i];
@@ -544,7 +555,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
       if (e[0] < p_.events[q_.what].admit_probability) admit_list.push_back({q_, e[1]});
     }
-    // admit_list is in (tier, key) order because ae[tr] is.
+    std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
     const int64_t limit = (g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds) * (day_end - day);
     for (const auto& c : admit_list) {
       const size_t i = c.req.slot;
@@ -570,9 +581,19 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   auto el = by_provider(r.elective, g_.trusts.size());
   for (size_t tr = 0; tr < el.size(); ++tr) {
     const int64_t cap = take_capacity(elective_carry_[tr], g_.trusts[tr].elective_admissions_per_week, step_days);
+    auto& list = el[tr];
+    // Only the oldest referrals can be reached: order just enough of the list (people in
+    // hospital are skipped, so take a margin, and order the rest only if it is needed).
+    size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));
+    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
     int64_t done = 0;
-    for (const Request& q_ : el[tr]) {
+    for (size_t j = 0; j < list.size(); ++j) {
       if (done >= cap) break;
+      if (j == ordered) {
+        std::sort(list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
+        ordered = list.size();
+      }
+      const Request& q_ = list[j];
       const size_t i = q_.slot;
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
       ++done;
@@ -609,6 +630,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
             ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9)) - r.la_home_care[a]
             : 0;
     int64_t care_home_free = auth.care_home_places - r.la_care_home[a];
+    std::sort(sc[a].begin(), sc[a].end(), before);
     for (const Request& q_ : sc[a]) {
       const size_t i = q_.slot;
       if (!people.alive(i)) continue;
@@ -665,10 +687,11 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   for (size_t k = 0; k < ts.size(); ++k) {
     const auto& svc = p_.third_sector[k];
     const int64_t cap = take_capacity(third_carry_[k], svc.people_per_week, step_days);
+    const size_t served = select_served(ts[k], cap);
     for (size_t j = 0; j < ts[k].size(); ++j) {
       const size_t i = ts[k][j].slot;
       const uint8_t q = people.quintile[i];
-      if (static_cast<int64_t>(j) < cap) {
+      if (j < served) {
         t.add(Counter::ThirdSectorContacts, q, svc.contacts_per_person);
         prov[L.third(k, ProviderLayout::TsContacts)] += svc.contacts_per_person;
         t.add(Counter::CostThirdPence, q, svc.contacts_per_person * svc.contact_pence);

@@ -530,96 +530,12 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
     }
   }
 
-  // 2. A&E attendances and emergency admissions, per trust.
-  auto ae = by_provider(r.ae, g_.trusts.size());
   // Bed capacity is counted in bed days per step: (beds + escalation) x step length. A stay
   // uses the days it spans in this step (at least one).
   std::vector<int64_t> bed_days = r.trust_bed_days;
-  for (size_t tr = 0; tr < ae.size(); ++tr) {
-    struct Candidate {
-      Request req;
-      double los_u;
-    };
-    std::vector<Candidate> admit_list;
-    for (const Request& q_ : ae[tr]) {
-      const size_t i = q_.slot;
-      const uint8_t q = people.quintile[i];
-      if (q_.tier == 0) {  // waiting for a bed since an earlier step
-        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, 0)[1]});
-        continue;
-      }
-      t.add(Counter::AeAttendances, q);
-      prov[L.trust(tr, ProviderLayout::TrAe)] += 1;
-      t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
-      prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
-      Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
-      if (e[0] < p_.events[q_.what].admit_probability) admit_list.push_back({q_, e[1]});
-    }
-    std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
-    const int64_t limit = (g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds) * (day_end - day);
-    for (const auto& c : admit_list) {
-      const size_t i = c.req.slot;
-      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital) || !people.alive(i)) continue;
-      const int32_t due = planned_due(people, i, c.req.what, c.los_u, day);
-      const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - day);
-      if (bed_days[tr] + need <= limit) {
-        admit(people, i, c.req.what, due, day, day_end, t, prov);
-        bed_days[tr] += need;
-      } else {
-        people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
-        people.stay[i] = c.req.what;
-        if (c.req.tier != 0) {  // counted once, when the wait starts
-          t.add(Counter::TrolleyWaits, people.quintile[i]);
-          prov[L.trust(tr, ProviderLayout::TrTrolley)] += 1;
-        }
-      }
-    }
-  }
 
-  // 3. Electives, per trust: oldest referral first; inpatient electives stop while
-  //    escalation beds are in use.
-  auto el = by_provider(r.elective, g_.trusts.size());
-  for (size_t tr = 0; tr < el.size(); ++tr) {
-    const int64_t cap = take_capacity(elective_carry_[tr], g_.trusts[tr].elective_admissions_per_week, step_days);
-    auto& list = el[tr];
-    // Only the oldest referrals can be reached: order just enough of the list (people in
-    // hospital are skipped, so take a margin, and order the rest only if it is needed).
-    size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));
-    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
-    int64_t done = 0;
-    for (size_t j = 0; j < list.size(); ++j) {
-      if (done >= cap) break;
-      if (j == ordered) {
-        std::sort(list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
-        ordered = list.size();
-      }
-      const Request& q_ = list[j];
-      const size_t i = q_.slot;
-      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
-      ++done;
-      const uint8_t q = people.quintile[i];
-      Lanes e(s, people.id[i], step, Purpose::Elective);
-      if (e[0] < p_.day_case_share) {
-        t.add(Counter::ElectiveAdmissions, q);
-        t.add(Counter::DayCases, q);
-        prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
-        t.add(Counter::CostAcutePence, q, p_.costs.day_case);
-        prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.day_case;
-        people.elective_since[i] = kNoDay;
-      } else if (const int32_t due = planned_due(people, i, kElectiveStay, e[1], day);
-                 bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - day) <=
-                 g_.trusts[tr].general_acute_beds * (day_end - day)) {
-        admit(people, i, kElectiveStay, due, day, day_end, t, prov);
-        bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - day);
-        people.elective_since[i] = kNoDay;
-      } else {
-        t.add(Counter::ElectiveCancelled, q);
-        prov[L.trust(tr, ProviderLayout::TrCancelled)] += 1;
-      }
-    }
-  }
-
-  // 4. Social care, per local authority: hospital discharges first, then follow-on
+  // 2. Social care, per local authority (before admissions, so that beds freed by
+  //    discharges to care can be used): hospital discharges first, then follow-on
   //    care after reablement, then needs arising at home.
   auto sc = by_provider(r.social, g_.authorities.size());
   for (size_t a = 0; a < sc.size(); ++a) {
@@ -652,7 +568,11 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         continue;
       }
       --*free;
-      if (in_hospital) discharge(people, i, std::max(day, q_.since), t);
+      if (in_hospital) {
+        // The rest of the step had been reserved for this patient; the bed is free again.
+        bed_days[trust_of(people, i)] -= day_end - std::max(day, q_.since);
+        discharge(people, i, std::max(day, q_.since), t);
+      }
       people.care[i] = with_social_need(people.care[i], SocialNeed::None);
       Lanes c(s, people.id[i], step, Purpose::SocialCare, 1);
       if (need == SocialNeed::Reablement) {
@@ -672,6 +592,96 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
         t.add(Counter::CareHomeAdmissions, q);
         prov[L.la(a, ProviderLayout::LaCareHomeAdmissions)] += 1;
+      }
+    }
+  }
+
+  // 3. A&E attendances and emergency admissions, per trust.
+  auto ae = by_provider(r.ae, g_.trusts.size());
+  for (size_t tr = 0; tr < ae.size(); ++tr) {
+    struct Candidate {
+      Request req;
+      double los_u;
+      double arrive_u;  //!< when in the step the admission happens (waiting patients: at its start)
+    };
+    std::vector<Candidate> admit_list;
+    for (const Request& q_ : ae[tr]) {
+      const size_t i = q_.slot;
+      const uint8_t q = people.quintile[i];
+      if (q_.tier == 0) {  // waiting for a bed since an earlier step
+        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, 0)[1], 0.0});
+        continue;
+      }
+      t.add(Counter::AeAttendances, q);
+      prov[L.trust(tr, ProviderLayout::TrAe)] += 1;
+      t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
+      prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
+      Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
+      if (e[0] < p_.events[q_.what].admit_probability) admit_list.push_back({q_, e[1], e[2]});
+    }
+    std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
+    const int64_t limit = (g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds) * (day_end - day);
+    for (const auto& c : admit_list) {
+      const size_t i = c.req.slot;
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital) || !people.alive(i)) continue;
+      // Events happen through the step, so an admission arrives on a day drawn within it.
+      const int32_t arrive = day + static_cast<int32_t>(c.arrive_u * (day_end - day));
+      const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
+      const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
+      if (bed_days[tr] + need <= limit) {
+        admit(people, i, c.req.what, due, arrive, day_end, t, prov);
+        bed_days[tr] += need;
+      } else {
+        people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
+        people.stay[i] = c.req.what;
+        if (c.req.tier != 0) {  // counted once, when the wait starts
+          t.add(Counter::TrolleyWaits, people.quintile[i]);
+          prov[L.trust(tr, ProviderLayout::TrTrolley)] += 1;
+        }
+      }
+    }
+  }
+
+  // 4. Electives, per trust: oldest referral first; inpatient electives stop while
+  //    escalation beds are in use.
+  auto el = by_provider(r.elective, g_.trusts.size());
+  for (size_t tr = 0; tr < el.size(); ++tr) {
+    const int64_t cap = take_capacity(elective_carry_[tr], g_.trusts[tr].elective_admissions_per_week, step_days);
+    auto& list = el[tr];
+    // Only the oldest referrals can be reached: order just enough of the list (people in
+    // hospital are skipped, so take a margin, and order the rest only if it is needed).
+    size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));
+    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
+    int64_t done = 0;
+    for (size_t j = 0; j < list.size(); ++j) {
+      if (done >= cap) break;
+      if (j == ordered) {
+        std::sort(list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
+        ordered = list.size();
+      }
+      const Request& q_ = list[j];
+      const size_t i = q_.slot;
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
+      ++done;
+      const uint8_t q = people.quintile[i];
+      Lanes e(s, people.id[i], step, Purpose::Elective);
+      if (e[0] < p_.day_case_share) {
+        t.add(Counter::ElectiveAdmissions, q);
+        t.add(Counter::DayCases, q);
+        prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
+        t.add(Counter::CostAcutePence, q, p_.costs.day_case);
+        prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.day_case;
+        people.elective_since[i] = kNoDay;
+      } else if (const int32_t arrive = day + static_cast<int32_t>(e[2] * (day_end - day)),
+                 due = planned_due(people, i, kElectiveStay, e[1], arrive);
+                 bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
+                 g_.trusts[tr].general_acute_beds * (day_end - day)) {
+        admit(people, i, kElectiveStay, due, arrive, day_end, t, prov);
+        bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
+        people.elective_since[i] = kNoDay;
+      } else {
+        t.add(Counter::ElectiveCancelled, q);
+        prov[L.trust(tr, ProviderLayout::TrCancelled)] += 1;
       }
     }
   }

@@ -124,7 +124,8 @@ TEST_CASE("a hand-worked world: exact GP activity when every request is certain"
 
 TEST_CASE("care results are bit-identical at 1, 2 and 4 threads (with capacity binding)") {
   auto e = Experiment::from_config(
-      small_config({"population.size=8000", "acute_trusts.0.general_acute_beds=15", "local_authorities.0.care_home_places=20",
+      small_config({"population.size=8000", "acute_trusts.0.general_acute_beds=10", "acute_trusts.0.escalation_beds=1",
+                    "local_authorities.0.care_home_places=20",
                     "gp_practices.0.appointments_per_week=100", "run.replicates=2"}),
       "test");
   auto a = run_experiment(e, 1), b = run_experiment(e, 2), c = run_experiment(e, 4);

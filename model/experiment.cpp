@@ -7,6 +7,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <fmt/format.h>
+
 #include "model/world.hpp"
 
 namespace hscsim {
@@ -15,10 +17,48 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   Experiment e;
   e.config_name = std::move(config_name);
   e.config_yaml = config::emit(resolved);
-  Scenario base{"baseline", Params::read(resolved)};
-  e.seed = base.params.run.seed;
-  e.replicates = base.params.run.replicates;
-  e.scenarios.push_back(std::move(base));
+  config::Node base = resolved;
+  const config::Node* list = resolved.find("scenarios");
+  std::erase_if(base.map, [](const config::Entry& x) { return x.key == "scenarios"; });
+  Params base_params = Params::read(base);
+  e.seed = base_params.run.seed;
+  e.replicates = base_params.run.replicates;
+  if (!list) {
+    e.scenarios.push_back({"baseline", "", std::move(base_params)});
+    return e;
+  }
+  config::Reader top(resolved, "");
+  std::vector<Scenario> listed;
+  for (auto r : top.list("scenarios")) {
+    Scenario sc;
+    sc.name = r.text("name");
+    if (sc.name.empty() || sc.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+      throw r.error("name", fmt::format("'{}' is not accepted; a scenario name uses only a-z, 0-9 and _", sc.name));
+    for (const auto& other : listed)
+      if (other.name == sc.name) throw r.error("name", fmt::format("scenario name '{}' is used twice", sc.name));
+    sc.description = r.text("description", "");
+    config::Node tree = base;
+    if (auto set = r.optional_child("set")) {
+      for (const auto& entry : set->node().map) {
+        if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time")
+          throw config::Reader(set->node(), set->path())
+              .error(entry.key, "run and time settings are shared by all scenarios (replicates and steps are paired)");
+        config::set_path(tree, entry.key, entry.value, entry.key_origin.describe());
+        set->skip(entry.key);
+      }
+      set->finish();
+    }
+    r.finish();
+    sc.params = Params::read(tree);
+    listed.push_back(std::move(sc));
+  }
+  bool has_baseline = false;
+  for (const auto& sc : listed) has_baseline = has_baseline || sc.name == "baseline";
+  if (!has_baseline) e.scenarios.push_back({"baseline", "the base config, unchanged", base_params});
+  for (auto& sc : listed) {
+    if (sc.name == "baseline") e.scenarios.insert(e.scenarios.begin(), std::move(sc));
+    else e.scenarios.push_back(std::move(sc));
+  }
   return e;
 }
 

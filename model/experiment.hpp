@@ -16,6 +16,7 @@ namespace hscsim {
 
 struct Scenario {
   std::string name;
+  std::string description;
   Params params;
 };
 
@@ -24,9 +25,12 @@ struct Experiment {
   std::string config_yaml;  //!< the fully resolved config
   uint32_t seed = 1;
   uint32_t replicates = 1;
-  std::vector<Scenario> scenarios;
+  std::vector<Scenario> scenarios;  //!< the baseline first
 
-  //! Validates the resolved tree; throws ConfigError.
+  //! Validates the resolved tree and each scenario (the base with the scenario's `set:`
+  //! overrides applied); throws ConfigError. With no `scenarios:` list there is one
+  //! scenario, `baseline`; a listed scenario named `baseline` is the baseline, otherwise
+  //! an unchanged baseline is added first.
   static Experiment from_config(const config::Node& resolved, std::string config_name);
 };
 

@@ -10,6 +10,7 @@
 #include <tbb/version.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -20,6 +21,7 @@
 
 #include "agents/people/people.hpp"
 #include "model/build_info.hpp"
+#include "model/comparison.hpp"
 #include "model/config/node.hpp"
 #include "model/errors.hpp"
 #include "model/experiment.hpp"
@@ -64,7 +66,7 @@ std::string fmt_count(double v) {
 std::string fmt_value(const MetricDef& m, double v) {
   if (std::isnan(v)) return "-";
   if (m.units == "fraction") return fmt::format("{:.2f}%", 100 * v);
-  if (m.units == "GBP") return "£" + fmt_count(v);
+  if (m.units == "GBP") return (v < 0 ? "-£" : "£") + fmt_count(std::fabs(v));
   if (m.kind == "mean") return fmt::format("{:.2f}", v);
   return fmt_count(v);  // counts, hours, bed days
 }
@@ -94,6 +96,26 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
         fmt::print("{:<38}{:>14}{:>14}\n", m.name + " (total over run)", "", fmt_value(m, end));
       else
         fmt::print("{:<38}{:>14}{:>14}\n", m.name, fmt_value(m, start), fmt_value(m, end));
+    }
+  }
+  if (r.scenarios.size() > 1) {
+    const auto comps = compare(r);
+    const auto& defs = metric_definitions();
+    const std::vector<std::string> headline = {"emergency_admissions", "ae_attendances", "bed_days",
+                                               "delayed_discharge_bed_days", "gp_unmet_demand", "elective_waiting_list",
+                                               "people_waiting_social_care", "deaths", "cost_acute_gbp",
+                                               "cost_social_care_gbp", "cost_total_gbp"};
+    for (const auto& c : comps) {
+      fmt::print("\nScenario '{}' minus '{}' (paired by replicate, common random numbers; flows: total over the run, "
+                 "stocks: at the end), mean [95% interval]\n",
+                 c.scenario, r.scenarios.front().name);
+      for (size_t k = 0; k < defs.size(); ++k) {
+        if (std::find(headline.begin(), headline.end(), defs[k].name) == headline.end()) continue;
+        const auto& series = defs[k].kind == "flow" ? c.metrics[k].cumulative : c.metrics[k].per_step;
+        const double m = series.mean.back(), lo = series.lower.back(), hi = series.upper.back();
+        fmt::print("{:<30}{:>16} [{}, {}]\n", defs[k].name, fmt_value(defs[k], m), fmt_value(defs[k], lo),
+                   fmt_value(defs[k], hi));
+      }
     }
   }
   rusage ru{};

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "model/build_info.hpp"
+#include "model/comparison.hpp"
 #include "model/errors.hpp"
 
 namespace hscsim {
@@ -108,6 +109,7 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
     const auto& clock = e.scenarios[k].params.clock;
     const hsize_t R = sr.steps.size(), S = clock.steps;
     Id sg(group(scenarios, sr.name), H5Gclose, "");
+    attr_string(sg, "description", e.scenarios[k].description);
     attr_scalar<int32_t>(sg, "start_year", clock.start_year, H5T_NATIVE_INT32);
     attr_string(sg, "step", clock.step);
     attr_scalar<double>(sg, "step_days", clock.step_days, H5T_NATIVE_DOUBLE);
@@ -139,6 +141,36 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
           for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = pm.value(sr.providers[rep][s].data() + prov.offset);
         MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
         dataset(g, pm.name, {R, S}, v, &d);
+      }
+    }
+  }
+  if (r.scenarios.size() > 1) {
+    Id cg(group(file, "comparisons"), H5Gclose, "");
+    attr_string(cg, "baseline", r.scenarios.front().name);
+    for (const auto& sc : compare(r)) {
+      Id sg(group(cg, sc.scenario), H5Gclose, "");
+      for (size_t k = 0; k < sc.metrics.size(); ++k) {
+        const auto& mc = sc.metrics[k];
+        const MetricDef& m = metrics[k];
+        Id mg(group(sg, mc.metric), H5Gclose, "");
+        attr_string(mg, "units", m.units);
+        attr_string(mg, "kind", m.kind);
+        attr_string(mg, "description", "scenario minus baseline, paired by replicate: " + m.description);
+        for (const auto& [name, series] : {std::pair<const char*, const ComparisonSeries*>{"per_step", &mc.per_step},
+                                           {"cumulative", &mc.cumulative}}) {
+          const hsize_t S = series->mean.size();
+          std::vector<double> v;
+          v.insert(v.end(), series->mean.begin(), series->mean.end());
+          v.insert(v.end(), series->lower.begin(), series->lower.end());
+          v.insert(v.end(), series->upper.begin(), series->upper.end());
+          MetricDef d{name, m.units, m.kind,
+                      std::string("rows: mean, lower 95%, upper 95% of the paired difference; ") +
+                          (std::string(name) == "per_step" ? "in each step"
+                           : m.kind == "flow"             ? "summed from the start to each step"
+                                                          : "averaged from the start to each step"),
+                      false, {}};
+          dataset(mg, name, {3, S}, v, &d);
+        }
       }
     }
   }

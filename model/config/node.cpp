@@ -191,15 +191,7 @@ void apply_override(Node& root, const std::string& assignment) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ConfigError(fmt::format("{}: error: expected key.path=value", where));
-  std::string path = assignment.substr(0, eq);
-  std::string value = assignment.substr(eq + 1);
-  std::vector<std::string> parts;
-  std::stringstream ps(path);
-  for (std::string part; std::getline(ps, part, '.');) {
-    if (part.empty()) throw ConfigError(fmt::format("{}: error: empty segment in key path '{}'", where, path));
-    parts.push_back(part);
-  }
-  Node parsed = parse(value, "--set");
+  Node parsed = parse(assignment.substr(eq + 1), "--set");
   auto set_origin = [&](auto& self, Node& n) -> void {
     n.origin = Origin{where, 0, 0};
     for (auto& e : n.map) {
@@ -213,38 +205,47 @@ void apply_override(Node& root, const std::string& assignment) {
     parsed.kind = Node::Kind::Scalar;
     parsed.scalar = "";
   }
+  set_path(root, assignment.substr(0, eq), parsed, where);
+}
+
+void set_path(Node& root, const std::string& path, const Node& value, const std::string& where) {
+  std::vector<std::string> parts;
+  std::stringstream ps(path);
+  for (std::string part; std::getline(ps, part, '.');) {
+    if (part.empty()) throw ConfigError(fmt::format("{}: error: empty segment in key path '{}'", where, path));
+    parts.push_back(part);
+  }
+  if (parts.empty()) throw ConfigError(fmt::format("{}: error: empty key path", where));
   Node* cur = &root;
   std::string walked;
   for (size_t i = 0; i < parts.size(); ++i) {
     const std::string& key = parts[i];
+    const std::string parent = walked;
     walked += (walked.empty() ? "" : ".") + key;
-    const bool last = i + 1 == parts.size();
     if (cur->is_seq()) {
       char* end = nullptr;
       long idx = std::strtol(key.c_str(), &end, 10);
       if (*end != '\0' || idx < 0 || static_cast<size_t>(idx) >= cur->seq.size())
-        throw ConfigError(fmt::format("{}: error: '{}' is a list of {} items; index it with 0 to {}", where,
-                                      walked.substr(0, walked.size() - key.size() - (walked.size() > key.size())),
+        throw ConfigError(fmt::format("{}: error: '{}' is a list of {} items; index it with 0 to {}", where, parent,
                                       cur->seq.size(), cur->seq.size() ? cur->seq.size() - 1 : 0));
       cur = &cur->seq[static_cast<size_t>(idx)];
     } else {
       if (cur->is_null()) cur->kind = Node::Kind::Map;
       if (!cur->is_map())
-        throw ConfigError(fmt::format("{}: error: cannot set '{}': its parent is a single value, not a map",
-                                      where, walked));
+        throw ConfigError(fmt::format("{}: error: cannot set '{}': its parent is a single value, not a map", where, walked));
       Node* next = cur->find(key);
       if (!next) {
         Entry e;
         e.key = key;
-        e.key_origin = Origin{where, 0, 0};
-        e.value.origin = e.key_origin;
+        e.key_origin = value.origin;
+        e.value.origin = value.origin;
         cur->map.push_back(std::move(e));
         next = &cur->map.back().value;
       }
       cur = next;
     }
-    if (last) *cur = parsed;
   }
+  *cur = value;
 }
 
 std::string emit(const Node& root) {

@@ -58,6 +58,11 @@ void merge(Node& base, const Node& over);
 //! ConfigError if the assignment is malformed or the path crosses a scalar.
 void apply_override(Node& root, const std::string& assignment);
 
+//! Sets the value at a dotted key path (integer segments index lists) to `value`,
+//! creating maps as needed. `where` names the override in error messages. Throws
+//! ConfigError if the path is malformed or crosses a single value.
+void set_path(Node& root, const std::string& path, const Node& value, const std::string& where);
+
 //! The resolved config as YAML text (comments are not kept).
 std::string emit(const Node& root);
 

@@ -58,6 +58,15 @@ if command -v h5dump >/dev/null; then
   expect_text "$TMP/shape" "SIMPLE { ( 2, 52, 5 )" "by_quintile is [replicates, steps, 5]"
 fi
 
+# Scenarios: one command, paired comparisons in the file and on the terminal.
+printf 'extends: %s\nscenarios:\n  - name: more_beds\n    set: {acute_trusts.0.general_acute_beds: 400}\n' "$TINY" >"$TMP/scen.yaml"
+expect_exit 0 "run scenarios" -- "$BIN" run "$TMP/scen.yaml" -o "$TMP/scen.h5"
+expect_text "$TMP/out" "Scenario 'more_beds' minus 'baseline'" "comparison table"
+if command -v h5dump >/dev/null; then
+  h5dump -H -d /comparisons/more_beds/bed_days/cumulative "$TMP/scen.h5" >"$TMP/shape" 2>&1
+  expect_text "$TMP/shape" "SIMPLE { ( 3, 52 )" "comparison dataset is [3, steps]"
+fi
+
 # Bad input: exit 2, a message that names the place, and no file.
 printf 'extends: %s\npopulation:\n  sise: 10\n' "$SRC/configs/default.yaml" >"$TMP/typo.yaml"
 expect_exit 2 "misspelt key" -- "$BIN" run "$TMP/typo.yaml" -o "$TMP/typo.h5"

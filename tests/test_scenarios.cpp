@@ -1,0 +1,95 @@
+// Scenarios and paired comparisons with common random numbers.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "model/comparison.hpp"
+
+using namespace hscsim;
+using namespace hscsim::test;
+
+namespace {
+std::string with_scenarios(const std::string& name, const std::string& yaml) {
+  return write_temp(name, "extends: " + source_path("configs/tests/tiny.yaml") + "\n" + yaml);
+}
+}  // namespace
+
+TEST_CASE("a scenario that changes nothing gives bit-identical results and zero differences") {
+  auto path = with_scenarios("same.yaml",
+                             "scenarios:\n  - name: copy\n    description: the same thing\n"
+                             "    set: {description: only words change}\n");
+  auto e = Experiment::from_config(config::load(path), "same");
+  REQUIRE(e.scenarios.size() == 2);
+  CHECK(e.scenarios[0].name == "baseline");
+  auto r = run_experiment(e, 2);
+  CHECK(r.scenarios[0].steps == r.scenarios[1].steps);
+  const auto comps = compare(r);
+  for (const auto& m : comps[0].metrics) {
+    INFO(m.metric);
+    CHECK(m.cumulative.mean.back() == 0.0);
+    CHECK(m.cumulative.upper.back() == 0.0);
+  }
+}
+
+TEST_CASE("a scenario shares random numbers with the baseline (common random numbers)") {
+  // Only social care capacity differs: the initial population and everything drawn before
+  // capacity binds are identical, so the first step's demography is the same.
+  auto path = with_scenarios("crn.yaml",
+                             "scenarios:\n  - name: baseline\n  - name: more_care\n"
+                             "    set: {local_authorities.0.care_home_places: 900}\n");
+  auto r = run_experiment(Experiment::from_config(config::load(path), "crn"), 2);
+  REQUIRE(r.scenarios.size() == 2);
+  CHECK(r.scenarios[0].initial == r.scenarios[1].initial);
+  CHECK(r.scenarios[0].steps[0][0].get(Counter::Deaths) == r.scenarios[1].steps[0][0].get(Counter::Deaths));
+  CHECK(r.scenarios[0].steps[0][0].get(Counter::Births) == r.scenarios[1].steps[0][0].get(Counter::Births));
+}
+
+TEST_CASE("a lever scenario moves the outcome, with an interval that excludes zero") {
+  auto path = with_scenarios("lever.yaml",
+                             "run: {replicates: 4}\n"
+                             "population: {size: 6000}\n"
+                             "scenarios:\n  - name: fewer_gp\n    set:\n"
+                             "      gp_practices.0.appointments_per_week: 10\n"
+                             "      gp_practices.1.appointments_per_week: 10\n"
+                             "      gp_practices.2.appointments_per_week: 10\n"
+                             "      gp_practices.3.appointments_per_week: 10\n");
+  auto r = run_experiment(Experiment::from_config(config::load(path), "lever"), 2);
+  const auto comps = compare(r);
+  REQUIRE(comps.size() == 1);
+  for (const auto& m : comps[0].metrics)
+    if (m.metric == "gp_unmet_demand") CHECK(m.cumulative.lower.back() > 0);
+    else if (m.metric == "gp_appointments") CHECK(m.cumulative.upper.back() < 0);
+}
+
+TEST_CASE("scenario errors point at the override") {
+  auto bad = with_scenarios("badset.yaml", "scenarios:\n  - name: x\n    set: {care.gp.max_wait_days: -3}\n");
+  CHECK(config_error([&] { Experiment::from_config(config::load(bad), "x"); }) ==
+        bad + ":4:34: error: care.gp.max_wait_days: -3 is out of range; expected a number in [0, 3650]");
+  auto time = with_scenarios("badtime.yaml", "scenarios:\n  - name: x\n    set: {time.years: 3}\n");
+  CHECK(config_error([&] { Experiment::from_config(config::load(time), "x"); }) ==
+        time + ":4:23: error: scenarios[0].set.time.years: run and time settings are shared by all scenarios "
+               "(replicates and steps are paired)");
+  auto name = with_scenarios("badname.yaml", "scenarios:\n  - name: Big Name\n");
+  CHECK(config_error([&] { Experiment::from_config(config::load(name), "x"); }) ==
+        name + ":3:11: error: scenarios[0].name: 'Big Name' is not accepted; a scenario name uses only a-z, 0-9 and _");
+  auto key = with_scenarios("badkey.yaml", "scenarios:\n  - name: x\n    sett: {}\n");
+  CHECK(config_error([&] { Experiment::from_config(config::load(key), "x"); }).find("unknown key 'sett'; did you mean 'set'?") !=
+        std::string::npos);
+}
+
+TEST_CASE("the shipped scenario files validate") {
+  for (const char* f : {"configs/scenarios/social_care_capacity.yaml"}) {
+    INFO(f);
+    auto e = Experiment::from_config(config::load(source_path(f)), "s");
+    CHECK(e.scenarios.size() >= 2);
+  }
+}
+
+TEST_CASE("t quantiles") {
+  CHECK(t975(1) == Approx(12.706));
+  CHECK(t975(30) == Approx(2.042));
+  CHECK(t975(40) == Approx(2.021).epsilon(1e-3));
+  CHECK(t975(1000) == Approx(1.962).epsilon(1e-3));
+  CHECK(std::isnan(t975(0)));
+}

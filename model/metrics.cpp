@@ -122,6 +122,14 @@ std::vector<MetricDef> build() {
   m.push_back({"cost_third_sector_gbp", "GBP", "flow", "third-sector contacts", false, pounds({Counter::CostThirdPence})});
   m.push_back({"cost_total_gbp", "GBP", "flow", "all sectors (the sum of the four cost metrics)", true,
                pounds({Counter::CostPrimaryPence, Counter::CostAcutePence, Counter::CostSocialPence, Counter::CostThirdPence})});
+  m.push_back({"wellbeing_mean", "points (0-10)", "mean", "mean life satisfaction of the living population at the end of the step", true,
+               [](const Tally& t, int q) { return ratio(t.get(Counter::WellbeingMilli, q), t.get(Counter::Population, q)) / 1000.0; }});
+  m.push_back({"utility_mean", "utility (0-1)", "mean", "mean health utility of the living population at the end of the step", false,
+               [](const Tally& t, int q) { return ratio(t.get(Counter::UtilityMilli, q), t.get(Counter::Population, q)) / 1000.0; }});
+  m.push_back({"qalys", "QALYs", "flow", "quality-adjusted life years lived in the step (utility at the end of the step x step length)", true,
+               [](const Tally& t, int q) {
+                 return static_cast<double>(t.get(Counter::UtilityMilli, q)) / 1000.0 * static_cast<double>(t.get(Counter::StepDays, 0)) / kDaysPerYear;
+               }});
   return m;
 }
 

@@ -32,7 +32,7 @@ enum class Counter : uint16_t {
   ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
   // Care stocks (end of the step)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
-  InReablement, WaitingSocialCare, GpWaiting,
+  InReablement, WaitingSocialCare, GpWaiting, WellbeingMilli, UtilityMilli,
   StateBase,      //!< then one stock counter per binary state
   Count = StateBase + kStateCount
 };

@@ -9,6 +9,7 @@
 #include "agents/geography/geography.hpp"
 #include "agents/population/population.hpp"
 #include "agents/states/states.hpp"
+#include "agents/wellbeing/wellbeing.hpp"
 #include "model/clock.hpp"
 #include "model/config/node.hpp"
 
@@ -28,6 +29,7 @@ struct Params {
   DemographyParams demography;
   StateParams states;
   CareParams care;
+  WellbeingParams wellbeing;
 
   //! Validates the resolved config and builds the parameters. Throws ConfigError
   //! naming file, line, column, key path, bad value and what is accepted.

@@ -1,6 +1,7 @@
 #include "model/world.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <tbb/blocked_range.h>
@@ -29,7 +30,8 @@ World::World(const Params& p, uint32_t replicate)
       synth_(p.population, p.geography),
       states_(p.states, p.clock.dt_years),
       demography_(p.demography),
-      care_(p.care, p.geography, p.clock) {
+      care_(p.care, p.geography, p.clock),
+      wellbeing_(p.wellbeing) {
   const int32_t day0 = 0;
   people_ = synth_.initial(streams_, day0);
   states_.initialise(people_, streams_, day0);
@@ -69,6 +71,11 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
           if (f == Frailty::Moderate) t.add(Counter::FrailModerate, q);
           if (f == Frailty::Severe) t.add(Counter::FrailSevere, q);
           care_.census(people_, i, day, t, acc.prov);
+          // Life satisfaction from the column (NaN before the first step: computed then).
+          const float ls = people_.wellbeing[i];
+          t.add(Counter::WellbeingMilli, q,
+                std::llround(1000.0 * (std::isnan(ls) ? wellbeing_.life_satisfaction(people_, i) : static_cast<double>(ls))));
+          t.add(Counter::UtilityMilli, q, std::llround(1000.0 * wellbeing_.utility(people_, i, day)));
         }
         return acc;
       },
@@ -174,7 +181,13 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   discharged_ += flows.get(Counter::Discharges);
   died_in_hospital_ += flows.get(Counter::InHospitalDeaths);
 
-  // 7. Metrics: stocks at the end of the step.
+  // 7. Wellbeing.
+  parallel_slots(people_.size(), [&](size_t b, size_t e) {
+    for (size_t i = b; i != e; ++i)
+      if (people_.alive(i)) people_.wellbeing[i] = static_cast<float>(wellbeing_.life_satisfaction(people_, i));
+  });
+
+  // 8. Metrics: stocks at the end of the step.
   const int32_t day_end = p_.clock.day_at_start(s + 1);
   flows.add(Counter::StepDays, 0, day_end - day);
   Tally t = census(day_end, &provider);
@@ -189,7 +202,7 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   check_invariants();
 #endif
 
-  // 6. Housekeeping.
+  // 9. Housekeeping.
   if (p_.clock.steps_per_year > 0 && (s + 1) % p_.clock.steps_per_year == 0) people_.compact();
   return t;
 }

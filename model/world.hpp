@@ -11,10 +11,10 @@
 //                     social care and third-sector needs become requests (parallel)
 //   6. allocation     per provider, deterministic: GP appointments, A&E and emergency
 //                     admissions, electives, social care, third sector; costs (serial)
-//   7. metrics        stock counts at the end of the step
-//   8. housekeeping   once a year, the dead and departed are compacted away
-// Later releases insert intervention enrolment before 5 and finance and wellbeing
-// after 6.
+//   7. wellbeing      life satisfaction of each person (and utility, for QALYs)
+//   8. metrics        stock counts at the end of the step
+//   9. housekeeping   once a year, the dead and departed are compacted away
+// Later releases insert intervention enrolment before 5 and finance after 6.
 #include <cstdint>
 #include <memory>
 
@@ -65,6 +65,7 @@ class World {
   StateModel states_;
   Demography demography_;
   CareSystem care_;
+  WellbeingModel wellbeing_;
   People people_;
   Tally initial_;
   uint64_t next_id_ = 0;

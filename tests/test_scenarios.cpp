@@ -93,3 +93,25 @@ TEST_CASE("t quantiles") {
   CHECK(t975(1000) == Approx(1.962).epsilon(1e-3));
   CHECK(std::isnan(t975(0)));
 }
+
+TEST_CASE("wellbeing: a deprivation gradient, and less loneliness raises it (paired)") {
+  auto path = with_scenarios("wb.yaml",
+                             "run: {replicates: 3}\npopulation: {size: 6000}\n"
+                             "scenarios:\n  - name: less_lonely\n    set:\n"
+                             "      determinants.lonely.onset_per_year: 0.005\n");
+  auto r = run_experiment(Experiment::from_config(config::load(path), "wb"), 2);
+  const auto& defs = metric_definitions();
+  const MetricDef* wb = nullptr;
+  for (const auto& m : defs)
+    if (m.name == "wellbeing_mean") wb = &m;
+  REQUIRE(wb);
+  const Tally& last = r.scenarios[0].steps[0].back();
+  CHECK(wb->value(last, 1) < wb->value(last, 5));  // most deprived below least deprived
+  CHECK(wb->value(last, 0) > 6.5);
+  CHECK(wb->value(last, 0) < 8.5);
+  const auto comps = compare(r);
+  for (const auto& m : comps[0].metrics) {
+    if (m.metric == "wellbeing_mean") CHECK(m.per_step.lower.back() > 0);
+    if (m.metric == "qalys") CHECK(m.cumulative.mean.back() > 0);
+  }
+}

@@ -381,6 +381,9 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       H *= ev.rr.multiplier(f, q);
       if (recent) H *= p_.post_discharge_event_rr;
       if (u[1 + k] >= step_probability(H)) continue;
+      // A lasting consequence (amputation after a foot ulcer, sight loss after retinopathy).
+      if (ev.consequence_state >= 0 && u[2 * E + 5 + S + k] < ev.consequence_probability)
+        people.states[i] |= uint32_t{1} << ev.consequence_state;
       const double r = u[1 + E + k];
       if (r < ev.route[0]) continue;  // self-care
       if (r < ev.route[0] + ev.route[1])

@@ -42,6 +42,8 @@ struct HealthEvent {
   double admit_probability = 0;      //!< of an A&E attendance for it [fraction]
   double los_days_mean = 0;          //!< mean length of stay of an admission [days]
   double in_hospital_death_probability = 0;  //!< per admission [fraction]
+  int consequence_state = -1;        //!< binary state the event may leave (e.g. amputation), or -1
+  double consequence_probability = 0;  //!< chance it does, per event [fraction]
 };
 
 struct ThirdSectorService {

@@ -116,6 +116,19 @@ CareParams CareParams::read(Reader& root) {
     h.admit_probability = r.real("admit_probability", config::probability());
     h.los_days_mean = r.real("los_days_mean", {0, 365});
     h.in_hospital_death_probability = r.real("in_hospital_death_probability", config::probability());
+    if (auto c = r.optional_child("consequence")) {
+      const std::string state = c->text("state");
+      const int f = factor_index(state);
+      if (f < 0 || f >= kStateCount) {
+        std::vector<std::string> names;
+        for (int k = 0; k < kStateCount; ++k) names.emplace_back(kStateInfo[static_cast<size_t>(k)].name);
+        std::string hint = config::closest(state, names);
+        throw c->error("state", fmt::format("'{}' is not a state{}", state, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+      }
+      h.consequence_state = f;
+      h.consequence_probability = c->real("probability", config::probability());
+      c->finish();
+    }
     r.finish();
     p.events.push_back(std::move(h));
   }

@@ -25,6 +25,7 @@ enum class State : uint8_t {
   LivesAlone, InformalCarer, Lonely, Smoker,                 // social (determinants)
   Copd, Asthma, Hypertension, Diabetes, DiabetesUncontrolled, Chd, HeartFailure,
   MskPain, Depression, Dementia,                             // long-term conditions
+  Amputation, SightLoss,                                     // lasting consequences of events
   Count
 };
 inline constexpr int kStateCount = static_cast<int>(State::Count);
@@ -56,6 +57,8 @@ inline constexpr std::array<StateInfo, kStateCount> kStateInfo = {{
     {"msk_pain", StateGroup::Condition, "", "chronic musculoskeletal pain"},
     {"depression", StateGroup::Condition, "", "depression or anxiety"},
     {"dementia", StateGroup::Condition, "", "dementia"},
+    {"amputation", StateGroup::Condition, "", "lower-limb amputation"},
+    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)"},
 }};
 constexpr uint32_t bit(State s) { return uint32_t{1} << static_cast<int>(s); }
 

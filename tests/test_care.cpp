@@ -62,7 +62,7 @@ TEST_CASE("an A&E admission probability comes out as configured") {
   // One event, straight to A&E, admitted with probability 0.3; ample beds.
   std::vector<std::string> sets = {"population.size=20000", "time.years=1", "acute_trusts.0.general_acute_beds=100000",
                                    "care.gp.unmet_acute_to_ae_share=0"};
-  for (const char* e : {"acute_illness_or_injury", "copd_exacerbation", "asthma_attack", "diabetes_complication",
+  for (const char* e : {"acute_illness_or_injury", "copd_exacerbation", "asthma_attack", "diabetes_acute_complication", "diabetic_foot_ulcer", "diabetic_retinopathy",
                         "cardiac_event", "heart_failure_decompensation", "fall", "mental_health_crisis", "alcohol_harm",
                         "dementia_crisis"})
     sets.push_back(std::string("health_events.") + e + ".rate_per_year=0");

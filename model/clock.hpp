@@ -20,8 +20,6 @@ struct Clock {
   uint32_t steps = 522;       //!< number of steps: round(years / dt_years)
   uint32_t steps_per_year = 52;  //!< whole steps per year (for yearly housekeeping)
 
-  //! Day (since the start) at the end of step s.
-  double day_at_end(uint32_t s) const { return (s + 1) * step_days; }
   //! Whole day at the start of step s; ages are measured at this day during step s.
   int32_t day_at_start(uint32_t s) const { return static_cast<int32_t>(std::floor(s * step_days)); }
 

@@ -33,7 +33,6 @@ enum class Purpose : uint16_t {
   Emergency = 12,         //!< A&E attendance: admitted or not, length of stay (index = attendance number)
   Elective = 13,          //!< day case or inpatient, length of stay
   SocialCare = 14,        //!< self-funding, nursing placement, what follows reablement
-  TieBreak = 15,          //!< reserved (tie-break keys are hashed, see Streams::tiebreak)
 };
 
 //! Id used for place-level draws (not tied to a person). Person ids never reach it.

@@ -42,8 +42,8 @@ std::string drawing_order() {
 }
 
 void check_draw_order(const Reader& r, const RelativeRisks& rr, double position, std::string_view what) {
-  for (const auto& [f, v] : rr.factors) {
-    (void)v;
+  for (const auto& factor : rr.factors) {
+    const int f = factor.first;
     if (draw_position(f) >= position) {
       const auto& rr_node = *r.node().find("rr");
       const auto* n = rr_node.find(factor_name(f));

@@ -57,7 +57,6 @@ class StateModel {
  public:
   //! dt: step length [years].
   StateModel(StateParams p, double dt) : p_(std::move(p)), dt_(dt) {}
-  const StateParams& params() const { return p_; }
 
   //! Draws every state for the whole initial population, stage by stage, fixing the
   //! prevalence normalisers (used again for babies and immigrants) and the onset

@@ -40,13 +40,6 @@ std::string Range::describe(bool integer) const {
 Range probability() { return {0.0, 1.0}; }
 Range non_negative() { return {0.0, std::numeric_limits<double>::infinity()}; }
 Range positive_rr() { return {0.0, 1000.0}; }
-Range any_real() { return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()}; }
-
-size_t AgeTable::column(std::string_view name) const {
-  for (size_t i = 0; i < columns.size(); ++i)
-    if (columns[i] == name) return i;
-  throw std::out_of_range(fmt::format("age table has no column '{}'", name));
-}
 
 AgeTable AgeTable::constant(const std::vector<std::string>& cols, double value) {
   AgeTable t;
@@ -219,18 +212,6 @@ std::vector<double> Reader::reals(std::string_view key, size_t n, const Range& r
 }
 std::vector<double> Reader::reals(std::string_view key, size_t n, const Range& r, const std::vector<double>& fallback) {
   return has(key) ? reals(key, n, r) : (lookup(key), fallback);
-}
-
-std::vector<std::string> Reader::texts(std::string_view key) {
-  const Node& node = require(key, "a list of names");
-  if (!node.is_seq()) throw error(node, key_path(key), fmt::format("expected a list of names, got {}", kind_name(node)));
-  std::vector<std::string> out;
-  for (size_t i = 0; i < node.seq.size(); ++i) {
-    if (!node.seq[i].is_scalar())
-      throw error(node.seq[i], fmt::format("{}[{}]", key_path(key), i), "expected a name");
-    out.push_back(node.seq[i].scalar);
-  }
-  return out;
 }
 
 Reader Reader::child(std::string_view key) { return Reader(require(key, "a map of keys"), key_path(key)); }

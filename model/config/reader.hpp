@@ -24,7 +24,6 @@ struct Range {
 Range probability();   //!< [0, 1]
 Range non_negative();  //!< [0, inf)
 Range positive_rr();   //!< relative risk: [0, 1000]
-Range any_real();
 
 //! A table by age band: rows start at from_age_years (first 0, strictly increasing),
 //! the last band is open-ended. Each named column holds one value per band.
@@ -39,8 +38,6 @@ struct AgeTable {
   size_t row(int age_years) const {
     return row_of_age[static_cast<size_t>(age_years < 0 ? 0 : (age_years > kMaxAge ? kMaxAge : age_years))];
   }
-  size_t column(std::string_view name) const;  //!< throws std::out_of_range
-  double at(std::string_view col, int age_years) const { return values[column(col)][row(age_years)]; }
   //! A one-row table holding the same value in each column (scalar shorthand).
   static AgeTable constant(const std::vector<std::string>& columns, double value);
   void index();  //!< builds row_of_age
@@ -69,8 +66,6 @@ class Reader {
   //! A list of exactly `n` numbers in range (n = 0: any length >= 1).
   std::vector<double> reals(std::string_view key, size_t n, const Range& r);
   std::vector<double> reals(std::string_view key, size_t n, const Range& r, const std::vector<double>& fallback);
-  //! A list of strings.
-  std::vector<std::string> texts(std::string_view key);
 
   Reader child(std::string_view key);
   std::optional<Reader> optional_child(std::string_view key);

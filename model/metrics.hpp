@@ -30,6 +30,8 @@ enum class Counter : uint16_t {
   AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays,
   InHospitalDeaths, Discharges, TrolleyWaits, StepDays, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts,
   ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
+  InterventionEnrolments, CostInterventionsPence,  //!< (intervention costs are also in their sector)
+  InterventionMembers,  //!< people in a programme during the step (counted at enrolment)
   // Care stocks (end of the step)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting, WellbeingMilli, UtilityMilli,

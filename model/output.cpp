@@ -1,11 +1,15 @@
 #include "model/output.hpp"
 
+#include "model/world.hpp"
+
 #include <hdf5.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -130,10 +134,12 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
           for (int qq = 1; qq <= 5; ++qq) q[(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = m.value(sr.steps[rep][s], qq);
       dataset(bq, m.name, {R, S, 5}, q, &m);
     }
-    Id pg(group(sg, "providers"), H5Gclose, "");
     const auto& params = e.scenarios[k].params;
-    for (const auto& prov : provider_groups(params.geography, params.care)) {
-      Id g(group(pg, prov.id), H5Gclose, "");
+    std::map<std::string, std::unique_ptr<Id>> folders;
+    for (const auto& prov : published_groups(params)) {
+      auto& folder = folders[prov.folder];
+      if (!folder) folder = std::make_unique<Id>(group(sg, prov.folder), H5Gclose, "");
+      Id g(group(*folder, prov.id), H5Gclose, "");
       attr_string(g, "kind", prov.kind);
       for (const auto& pm : *prov.metrics) {
         std::vector<double> v(R * S);

@@ -18,6 +18,7 @@ Params Params::read(const config::Node& root) {
   p.demography = DemographyParams::read(r);
   p.states = StateParams::read(r);
   p.care = CareParams::read(r);
+  p.interventions = InterventionsParams::read(r, p.care);
   p.wellbeing = WellbeingParams::read(r);
   r.finish();
   return p;

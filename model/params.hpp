@@ -7,6 +7,7 @@
 #include "agents/care/care.hpp"
 #include "agents/demography/demography.hpp"
 #include "agents/geography/geography.hpp"
+#include "agents/interventions/interventions.hpp"
 #include "agents/population/population.hpp"
 #include "agents/states/states.hpp"
 #include "agents/wellbeing/wellbeing.hpp"
@@ -29,6 +30,7 @@ struct Params {
   DemographyParams demography;
   StateParams states;
   CareParams care;
+  InterventionsParams interventions;
   WellbeingParams wellbeing;
 
   //! Validates the resolved config and builds the parameters. Throws ConfigError

@@ -33,6 +33,8 @@ enum class Purpose : uint16_t {
   Emergency = 12,         //!< A&E attendance: admitted or not, length of stay (index = attendance number)
   Elective = 13,          //!< day case or inpatient, length of stay
   SocialCare = 14,        //!< self-funding, nursing placement, what follows reablement
+  Intervention = 15,      //!< offers taken up, adherence, states resolved (index = programme);
+                          //!< with a name-hashed id at kInitStep: a replicate's effect sizes
 };
 
 //! Id used for place-level draws (not tied to a person). Person ids never reach it.

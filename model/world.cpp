@@ -24,14 +24,30 @@ void parallel_slots(size_t n, Body&& body) {
 }
 }  // namespace
 
+namespace {
+std::vector<std::string> programme_names(const Params& p) {
+  std::vector<std::string> out;
+  for (const auto& x : p.interventions.list) out.push_back(x.name);
+  return out;
+}
+}  // namespace
+
+std::vector<ProviderGroup> published_groups(const Params& p) {
+  return provider_groups(p.geography, p.care, programme_names(p));
+}
+
 World::World(const Params& p, uint32_t replicate)
     : p_(p),
       streams_(p.run.seed, replicate),
       synth_(p.population, p.geography),
       states_(p.states, p.clock.dt_years),
       demography_(p.demography),
-      care_(p.care, p.geography, p.clock),
+      care_(p.care, p.geography, p.clock, p.interventions.list.size()),
+      programmes_(p.interventions, p.care, p.geography, p.clock, streams_),
       wellbeing_(p.wellbeing) {
+  states_.use(programmes_);
+  demography_.use(programmes_);
+  care_.use(programmes_);
   const int32_t day0 = 0;
   people_ = synth_.initial(streams_, day0);
   states_.initialise(people_, streams_, day0);
@@ -158,6 +174,11 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
 
   // 3-4. Determinants, then conditions (one pass; see StateModel::step).
   parallel_slots(people_.size(), [&](size_t b, size_t e) { states_.step(people_, b, e, streams_, s, day); });
+  const int32_t day_end = p_.clock.day_at_start(s + 1);
+
+  // 4b. Intervention enrolment.
+  provider.assign(care_.layout().size(), 0);
+  programmes_.enrol(people_, streams_, s, day, day_end, delivery_, care_.layout(), flows, provider);
 
   // 5. Care seeking (parallel; each person writes only their own state).
   tbb::enumerable_thread_specific<CareRequests> requests([&] {
@@ -171,7 +192,6 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   for (const auto& r : requests) all.merge(r);
 
   // 6. Allocation of capacity and pathway outcomes (deterministic, serial over providers).
-  provider.assign(care_.layout().size(), 0);
   const int64_t deaths_before_care = flows.get(Counter::Deaths);
   care_.allocate(people_, all, streams_, s, day, flows, provider);
   const int64_t care_deaths = flows.get(Counter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
@@ -188,7 +208,6 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   });
 
   // 8. Metrics: stocks at the end of the step.
-  const int32_t day_end = p_.clock.day_at_start(s + 1);
   flows.add(Counter::StepDays, 0, day_end - day);
   Tally t = census(day_end, &provider);
   for (size_t c = 0; c < kCounterCount; ++c) {

@@ -7,6 +7,8 @@
 //   3. determinants   housing and social states, alcohol use
 //   4. conditions     long-term conditions, diabetes control, frailty (3 and 4 share one
 //                     pass, person by person, 3 before 4: people do not interact in them)
+//   4b. enrolment     intervention programmes: endings, ongoing costs, offers and uptake
+//                     within capacity (see agents/interventions)
 //   5. care seeking   health events, routine GP demand, discharges when medically fit,
 //                     social care and third-sector needs become requests (parallel)
 //   6. allocation     per provider, deterministic: GP appointments, A&E and emergency
@@ -14,12 +16,12 @@
 //   7. wellbeing      life satisfaction of each person (and utility, for QALYs)
 //   8. metrics        stock counts at the end of the step
 //   9. housekeeping   once a year, the dead and departed are compacted away
-// Later releases insert intervention enrolment before 5 and finance after 6.
 #include <cstdint>
 #include <memory>
 
 #include "agents/care/care.hpp"
 #include "agents/demography/demography.hpp"
+#include "agents/interventions/interventions.hpp"
 #include "agents/people/people.hpp"
 #include "agents/population/population.hpp"
 #include "agents/states/states.hpp"
@@ -28,6 +30,10 @@
 #include "model/rng.hpp"
 
 namespace hscsim {
+
+//! Everything published per provider, programme and ledger under a scenario, in the
+//! order of the per-step counter vector (World::step's `provider` argument).
+std::vector<ProviderGroup> published_groups(const Params& p);
 
 class World {
  public:
@@ -65,8 +71,10 @@ class World {
   StateModel states_;
   Demography demography_;
   CareSystem care_;
+  Programmes programmes_;
   WellbeingModel wellbeing_;
   People people_;
+  DeliveryContext delivery_;  //!< withdrawals and prevention propensities (set by finance)
   Tally initial_;
   uint64_t next_id_ = 0;
   int64_t start_ = 0, born_ = 0, arrived_ = 0, died_ = 0, left_ = 0, alive_ = 0;

@@ -93,6 +93,7 @@ const std::vector<ProviderMetric> kGpMetrics = {
     {"wait_days_mean", "days", "mean", "mean wait of the appointments given",
      [](const int64_t* c) { return c[PL::GpAppointments] ? double(c[PL::GpWaitDays]) / double(c[PL::GpAppointments]) : 0.0 / 0.0; }},
     {"waiting", "persons", "stock", "people waiting for an appointment", [](const int64_t* c) { return double(c[PL::GpWaiting]); }},
+    {"cost_gbp", "GBP", "flow", "cost of its appointments and of the interventions it delivers", [](const int64_t* c) { return pence_to_gbp(c[PL::GpCostPence]); }},
 };
 const std::vector<ProviderMetric> kTrustMetrics = {
     {"ae_attendances", "attendances", "flow", "A&E attendances", [](const int64_t* c) { return double(c[PL::TrAe]); }},
@@ -117,15 +118,23 @@ const std::vector<ProviderMetric> kLaMetrics = {
 const std::vector<ProviderMetric> kThirdMetrics = {
     {"contacts", "contacts", "flow", "contacts given", [](const int64_t* c) { return double(c[PL::TsContacts]); }},
     {"unmet_referrals", "referrals", "flow", "referrals not taken on", [](const int64_t* c) { return double(c[PL::TsUnmet]); }},
+    {"cost_gbp", "GBP", "flow", "cost of its contacts and of the interventions it delivers", [](const int64_t* c) { return pence_to_gbp(c[PL::TsCostPence]); }},
+};
+const std::vector<ProviderMetric> kProgrammeMetrics = {
+    {"offers", "persons", "flow", "places offered", [](const int64_t* c) { return double(c[PL::PgOffers]); }},
+    {"enrolments", "persons", "flow", "offers taken up", [](const int64_t* c) { return double(c[PL::PgEnrolments]); }},
+    {"members", "persons", "stock", "people in the programme during the step", [](const int64_t* c) { return double(c[PL::PgMembers]); }},
+    {"cost_gbp", "GBP", "flow", "cost of the programme (enrolments, members, fixed running costs)", [](const int64_t* c) { return pence_to_gbp(c[PL::PgCostPence]); }},
 };
 }  // namespace
 
-std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p) {
+std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p, const std::vector<std::string>& programmes) {
   ProviderLayout L;
   L.practices = g.practices.size();
   L.trusts = g.trusts.size();
   L.authorities = g.authorities.size();
   L.services = p.third_sector.size();
+  L.programmes = programmes.size();
   std::vector<ProviderGroup> out;
   for (size_t k = 0; k < g.practices.size(); ++k)
     out.push_back({"gp_" + g.practices[k].name, "gp_practice", L.gp(k, PL::GpAppointments), &kGpMetrics});
@@ -135,6 +144,8 @@ std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams&
     out.push_back({"social_care_" + g.authorities[k].name, "local_authority", L.la(k, PL::LaHomeCareMinutes), &kLaMetrics});
   for (size_t k = 0; k < p.third_sector.size(); ++k)
     out.push_back({"third_sector_" + p.third_sector[k].name, "third_sector", L.third(k, PL::TsContacts), &kThirdMetrics});
+  for (size_t k = 0; k < programmes.size(); ++k)
+    out.push_back({programmes[k], "intervention", L.programme(k, PL::PgOffers), &kProgrammeMetrics, "interventions"});
   return out;
 }
 
@@ -168,11 +179,16 @@ void CareRequests::merge(const CareRequests& o) {
   for (size_t k = 0; k < provider.size(); ++k) provider[k] += o.provider[k];
 }
 
-CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c) : p_(p), g_(g), clock_(c) {
+CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, size_t programmes)
+    : p_(p), g_(g), clock_(c) {
   layout_.practices = g.practices.size();
   layout_.trusts = g.trusts.size();
   layout_.authorities = g.authorities.size();
   layout_.services = p.third_sector.size();
+  layout_.programmes = programmes;
+  mod_ = &no_modifiers();
+  admission_propensity_.assign(g.trusts.size(), 1.0);
+  referral_propensity_.assign(g.practices.size(), 1.0);
   gp_carry_.assign(g.practices.size(), 0.0);
   elective_carry_.assign(g.trusts.size(), 0.0);
   third_carry_.assign(p.third_sector.size(), 0.0);
@@ -358,7 +374,8 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
 
     // Routine GP demand: new symptoms and long-term-condition reviews.
     const int conditions = __builtin_popcount(people.states[i] >> static_cast<int>(State::Copd));
-    const double lambda = gp_routine_lambda_[sex][static_cast<size_t>(age)] + p_.gp_reviews_per_condition_per_year * conditions * dt;
+    const double lambda = (gp_routine_lambda_[sex][static_cast<size_t>(age)] + p_.gp_reviews_per_condition_per_year * conditions * dt) *
+                          (*mod_)(people, i, target::GpDemand, day);
     const int n_routine = poisson_count(lambda, u[0]);
     if (people.gp_wait_since[i] != kNoDay) {
       out.gp.push_back(make_request(s, people, i, step, practice, 1, kBacklog, people.gp_wait_since[i], 0));
@@ -378,7 +395,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       if (ev.requires_factor >= 0 && !(f >> ev.requires_factor & 1)) continue;
       double H = event_H_[static_cast<size_t>(k)][sex][static_cast<size_t>(age)];
       if (H <= 0) continue;
-      H *= ev.rr.multiplier(f, q);
+      H *= ev.rr.multiplier(f, q) * (*mod_)(people, i, target::event(k), day);
       if (recent) H *= p_.post_discharge_event_rr;
       if (u[1 + k] >= step_probability(H)) continue;
       // A lasting consequence (amputation after a foot ulcer, sight loss after retinopathy).
@@ -400,7 +417,8 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     if (social_need(care) != SocialNeed::None) {
       out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(social_need(care)), 0, 3));
     } else if (!(care & (kHomeCare | kReablement | kCareHomeResident))) {
-      const double h = p_.community_need_per_year_by_frailty[people.frailty[i]] * p_.community_need_rr.multiplier(f, q) * dt;
+      const double h = p_.community_need_per_year_by_frailty[people.frailty[i]] * p_.community_need_rr.multiplier(f, q) * dt *
+                       (*mod_)(people, i, target::SocialCareNeed, day);
       if (h > 0 && u[2 * E + 1] < step_probability(h)) {
         const SocialNeed n = u[2 * E + 2] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
         care = with_social_need(care, n);
@@ -418,7 +436,8 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
 }
 
 int32_t CareSystem::planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const {
-  const double mean = cause == kElectiveStay ? p_.elective_los_days_mean : p_.events[cause].los_days_mean;
+  const double mean = cause == kElectiveStay ? p_.elective_los_days_mean
+                                             : p_.events[cause].los_days_mean * (*mod_)(p, i, target::LengthOfStay, day);
   const double mult = p_.los_multiplier.values[0][p_.los_multiplier.row(p.age_years(i, day))];
   return los_to_due(day, mean * mult, los_u);
 }
@@ -475,7 +494,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   auto gp = by_provider(r.gp, g_.practices.size());
   for (size_t pr = 0; pr < gp.size(); ++pr) {
     auto& reqs = gp[pr];
-    const int64_t cap = take_capacity(gp_carry_[pr], g_.practices[pr].appointments_per_week, step_days);
+    const int64_t cap = take_capacity(gp_carry_[pr], g_.practices[pr].appointments_per_week * mod_->gp_capacity(), step_days);
     const size_t served = select_served(reqs, cap);
     for (size_t k = 0; k < served; ++k) {
       const size_t i = reqs[k].slot;
@@ -488,19 +507,22 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         t.add(Counter::GpVirtual, q);
         prov[L.gp(pr, ProviderLayout::GpVirtual)] += 1;
       }
-      t.add(Counter::CostPrimaryPence, q, remote ? p_.costs.virtual_appointment : p_.costs.gp_appointment);
+      const int64_t fee = remote ? p_.costs.virtual_appointment : p_.costs.gp_appointment;
+      t.add(Counter::CostPrimaryPence, q, fee);
+      prov[L.gp(pr, ProviderLayout::GpCostPence)] += fee;
       if (reqs[k].what == kBacklog && people.gp_wait_since[i] != kNoDay) {
         const int64_t wait = day - people.gp_wait_since[i];
         t.add(Counter::GpWaitDays, q, wait);
         prov[L.gp(pr, ProviderLayout::GpWaitDays)] += wait;
         people.gp_wait_since[i] = kNoDay;
       }
-      if (a[1] < p_.outpatient_referral_probability) {
+      const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr];
+      if (a[1] < p_.outpatient_referral_probability * referral) {
         t.add(Counter::OutpatientAttendances, q);
         t.add(Counter::CostAcutePence, q, p_.costs.outpatient_attendance);
         prov[L.trust(trust_of(people, i), ProviderLayout::TrCostPence)] += p_.costs.outpatient_attendance;
       }
-      if (a[2] < p_.elective_referral_probability && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
+      if (a[2] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
       third_referrals(i, a, 4);
     }
     // Unserved, in a fixed order (slot, then tier) so that a person's several requests
@@ -620,7 +642,8 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
       prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
-      if (e[0] < p_.events[q_.what].admit_probability) admit_list.push_back({q_, e[1], e[2]});
+      if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * (*mod_)(people, i, target::Admission, day))
+        admit_list.push_back({q_, e[1], e[2]});
     }
     std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
     const int64_t limit = (g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds) * (day_end - day);
@@ -708,6 +731,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         t.add(Counter::ThirdSectorContacts, q, svc.contacts_per_person);
         prov[L.third(k, ProviderLayout::TsContacts)] += svc.contacts_per_person;
         t.add(Counter::CostThirdPence, q, svc.contacts_per_person * svc.contact_pence);
+        prov[L.third(k, ProviderLayout::TsCostPence)] += svc.contacts_per_person * svc.contact_pence;
       } else {
         t.add(Counter::ThirdSectorUnmet, q);
         prov[L.third(k, ProviderLayout::TsUnmet)] += 1;

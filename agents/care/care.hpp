@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "agents/geography/geography.hpp"
+#include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
 #include "model/clock.hpp"
@@ -129,20 +130,33 @@ struct CareRequests {
 //! Per-provider counters (flows in the step, stocks at its end), laid out in one
 //! vector: practices, then trusts, then local authorities, then third-sector services.
 struct ProviderLayout {
-  enum Gp : uint8_t { GpAppointments, GpVirtual, GpUnmet, GpWaitDays, GpWaiting, kGpCount };
+  enum Gp : uint8_t { GpAppointments, GpVirtual, GpUnmet, GpWaitDays, GpWaiting, GpCostPence, kGpCount };
   enum Trust : uint8_t { TrAe, TrEmergency, TrElective, TrCancelled, TrBedDays, TrDelayedDays, TrInpatients, TrTrolley,
                          TrWaitingList, TrCostPence, kTrustCount };
   enum La : uint8_t { LaHomeCareMinutes, LaReablementStarts, LaCareHomeAdmissions, LaResidents, LaWaiting, LaCostPence,
                       kLaCount };
-  enum Third : uint8_t { TsContacts, TsUnmet, kThirdCount };
-  size_t practices = 0, trusts = 0, authorities = 0, services = 0;
+  enum Third : uint8_t { TsContacts, TsUnmet, TsCostPence, kThirdCount };
+  enum Programme : uint8_t { PgOffers, PgEnrolments, PgMembers, PgCostPence, kProgrammeCount };
+  size_t practices = 0, trusts = 0, authorities = 0, services = 0, programmes = 0;
   size_t gp(size_t p, Gp c) const { return p * kGpCount + c; }
   size_t trust(size_t t, Trust c) const { return practices * kGpCount + t * kTrustCount + c; }
   size_t la(size_t a, La c) const { return practices * kGpCount + trusts * kTrustCount + a * kLaCount + c; }
   size_t third(size_t s, Third c) const {
     return practices * kGpCount + trusts * kTrustCount + authorities * kLaCount + s * kThirdCount + c;
   }
-  size_t size() const { return third(services, TsContacts); }
+  size_t programme(size_t k, Programme c) const { return third(services, TsContacts) + k * kProgrammeCount + c; }
+  size_t size() const { return programme(programmes, PgOffers); }
+  //! Providers (practices, trusts, authorities, services: the provider groups) in order.
+  size_t providers() const { return practices + trusts + authorities + services; }
+  //! The cost counter of provider group g [pence].
+  size_t provider_cost(size_t g) const {
+    if (g < practices) return gp(g, GpCostPence);
+    g -= practices;
+    if (g < trusts) return trust(g, TrCostPence);
+    g -= trusts;
+    if (g < authorities) return la(g, LaCostPence);
+    return third(g - authorities, TsCostPence);
+  }
 };
 
 //! One published per-provider metric.
@@ -152,18 +166,29 @@ struct ProviderMetric {
   double (*value)(const int64_t* c);
 };
 struct ProviderGroup {
-  std::string id;    //!< HDF5 group name under providers/: gp_<name>, acute_<name>, social_care_<name>, third_sector_<name>
-  std::string kind;  //!< gp_practice | acute_trust | local_authority | third_sector
+  std::string id;    //!< HDF5 group name under providers/: gp_<name>, acute_<name>, social_care_<name>,
+                     //!< third_sector_<name>; programmes (not providers) under interventions/<name>
+  std::string kind;  //!< gp_practice | acute_trust | local_authority | third_sector | intervention
   size_t offset;     //!< index of its first counter in the per-provider vector
   const std::vector<ProviderMetric>* metrics;
+  std::string folder = "providers";  //!< HDF5 group under the scenario: providers | interventions | finance
 };
-//! Every provider, with its metrics, in layout order.
-std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p);
+//! Every provider, then every intervention programme, with its metrics, in layout order.
+std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p,
+                                           const std::vector<std::string>& programmes = {});
 
 class CareSystem {
  public:
-  CareSystem(const CareParams& p, const Geography& g, const Clock& c);
+  CareSystem(const CareParams& p, const Geography& g, const Clock& c, size_t programmes = 0);
   const ProviderLayout& layout() const { return layout_; }
+  //! The interventions' effects on hazards and pathway probabilities (none by default).
+  void use(const Modifiers& m) { mod_ = &m; }
+  //! Providers' responses to their contracts: multipliers on the probability that an
+  //! A&E attendance is admitted (per trust) and on GP referrals (per practice).
+  void set_propensities(std::vector<double> admission_by_trust, std::vector<double> referral_by_practice) {
+    admission_propensity_ = std::move(admission_by_trust);
+    referral_propensity_ = std::move(referral_by_practice);
+  }
 
   //! Care already in place at the start (care home residents, home care packages),
   //! drawn per person. Capacity is not checked here: the config should be consistent.
@@ -201,6 +226,8 @@ class CareSystem {
   const Geography& g_;
   const Clock& clock_;
   ProviderLayout layout_;
+  const Modifiers* mod_;
+  std::vector<double> admission_propensity_, referral_propensity_;
   // Fractional capacity carried between steps, so weekly capacities are exact over time.
   std::vector<double> gp_carry_, elective_carry_, third_carry_;
   std::vector<int64_t> last_bed_days_;  //!< bed days used per trust in the last step

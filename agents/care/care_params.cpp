@@ -10,17 +10,6 @@ namespace {
 
 using config::Reader;
 
-int factor_or_error(Reader& r, const char* key) {
-  std::string name = r.text(key);
-  int f = factor_index(name);
-  if (f < 0) {
-    std::vector<std::string> names;
-    for (int k = 0; k < kFactorCount; ++k) names.emplace_back(factor_name(k));
-    std::string hint = config::closest(name, names);
-    throw r.error(key, fmt::format("unknown risk factor '{}'{}", name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
-  }
-  return f;
-}
 
 std::array<double, 4> by_frailty(Reader& r, const char* key, const config::Range& range) {
   auto v = r.reals(key, 4, range);
@@ -86,7 +75,7 @@ CareParams CareParams::read(Reader& root) {
     s.name = r.text("name");
     for (const auto& o : p.third_sector)
       if (o.name == s.name) throw r.error("name", fmt::format("service name '{}' is used twice", s.name));
-    s.eligible_factor = factor_or_error(r, "eligible");
+    s.eligible_factor = read_factor(r, "eligible");
     s.people_per_week = r.real("people_per_week", config::non_negative());
     s.gp_referral_probability = r.real("gp_referral_probability", config::probability());
     s.hospital_referral_probability = r.real("hospital_referral_probability", config::probability());
@@ -103,7 +92,7 @@ CareParams CareParams::read(Reader& root) {
     Reader r = ev.child(e.key);
     HealthEvent h;
     h.name = e.key;
-    h.requires_factor = r.has("requires") ? factor_or_error(r, "requires") : (r.skip("requires"), -1);
+    h.requires_factor = r.has("requires") ? read_factor(r, "requires") : (r.skip("requires"), -1);
     h.rate_per_year = r.age_table("rate_per_year", {"male", "female"}, {0, 365});
     h.rr = RelativeRisks::read(r);
     h.acsc = r.boolean("acsc", false);

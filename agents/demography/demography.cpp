@@ -64,6 +64,7 @@ void Demography::step(People& people, size_t begin, size_t end, const Streams& s
     const uint8_t sex = people.sex[i];
     double H = death_H_[sex][age];
     if (!trivial) H *= p_.mortality_rr.multiplier(people.factors(i), people.quintile[i]);
+    H *= (*mod_)(people, i, target::Death, day);
     if (u[0] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       tally.add(Counter::Deaths, people.quintile[i]);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
 #include "model/config/reader.hpp"
@@ -41,6 +42,8 @@ class Demography {
  public:
   explicit Demography(DemographyParams p) : p_(std::move(p)) {}
   const DemographyParams& params() const { return p_; }
+  //! The interventions' effects on the death hazard (none by default).
+  void use(const Modifiers& m) { mod_ = &m; }
 
   //! Fixes the mortality normalisers from the initial population and builds the
   //! per-step tables for steps of dt [years].
@@ -56,6 +59,7 @@ class Demography {
 
  private:
   DemographyParams p_;
+  const Modifiers* mod_ = &no_modifiers();
   StratumMeans mortality_means_;
   double dt_ = 0;
   double p_emigrate_ = 0;  //!< per-step probability of leaving

@@ -6,7 +6,7 @@
 //
 // Bytes per person: id 8; birth_day, states, wellbeing and five care days 4 each;
 // neighbourhood and practice 2 each; sex, quintile, tenure, alcohol, frailty, vital,
-// setting, care flags and stay cause 1 each: 53 bytes.
+// setting, care flags and stay cause 1 each; intervention programmes 4: 57 bytes.
 #include <array>
 #include <climits>
 #include <cstdint>
@@ -125,6 +125,7 @@ struct People {
   std::vector<int32_t> elective_since; //!< day referred to the elective waiting list (kNoDay: not waiting)
   std::vector<uint8_t> care;           //!< CareFlag bits, and the SocialNeed being waited for in bits 6-7
   std::vector<uint8_t> stay;           //!< cause of the current admission: health event index or kElectiveStay
+  std::vector<uint32_t> programmes;    //!< bit k: programme k's effects apply to this person (see Modifiers)
 
   size_t size() const { return id.size(); }
   void resize(size_t n);
@@ -137,7 +138,7 @@ struct People {
   void clear_care(size_t i);
   //! Bytes of state per person (sum of column element sizes).
   static constexpr size_t bytes_per_person() {
-    return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(uint32_t) +
+    return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 2 * sizeof(uint32_t) +
            sizeof(float);
   }
 

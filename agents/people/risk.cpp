@@ -9,18 +9,9 @@ namespace hscsim {
 RelativeRisks RelativeRisks::read(config::Reader& r) {
   RelativeRisks rr;
   if (auto m = r.optional_child("rr")) {
-    std::vector<std::string> names;
-    for (int f = 0; f < kFactorCount; ++f) names.emplace_back(factor_name(f));
     for (const auto& e : m->node().map) {
-      int f = factor_index(e.key);
-      if (f < 0) {
-        std::string hint = config::closest(e.key, names);
-        std::string all;
-        for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-        throw ConfigError(fmt::format("{}: error: {}: unknown risk factor '{}'{} Risk factors: {}",
-                                      e.key_origin.describe(), m->key_path(e.key), e.key,
-                                      hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint), all));
-      }
+      const config::Node name = config::key_node(e);
+      const int f = factor_from_name(*m, name, m->key_path(e.key));
       rr.factors.emplace_back(f, m->real(e.key, config::positive_rr()));
       rr.mask |= uint64_t{1} << f;
     }
@@ -32,6 +23,24 @@ RelativeRisks RelativeRisks::read(config::Reader& r) {
     if (q[i] != 1.0) rr.quintile_trivial = false;
   }
   return rr;
+}
+
+int factor_from_name(const config::Reader& r, const config::Node& name, const std::string& path) {
+  const int f = name.is_scalar() ? factor_index(name.scalar) : -1;
+  if (f >= 0) return f;
+  std::vector<std::string> names;
+  for (int k = 0; k < kFactorCount; ++k) names.emplace_back(factor_name(k));
+  const std::string hint = config::closest(name.scalar, names);
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+  throw r.error(name, path,
+                fmt::format("unknown risk factor '{}'{} Risk factors: {}", name.scalar,
+                            hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint), all));
+}
+
+int read_factor(config::Reader& r, std::string_view key) {
+  r.text(key);  // type check and mark as read
+  return factor_from_name(r, *r.node().find(key), r.key_path(key));
 }
 
 }  // namespace hscsim

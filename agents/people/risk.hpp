@@ -36,6 +36,12 @@ struct RelativeRisks {
   static RelativeRisks read(config::Reader& r);
 };
 
+//! The risk-factor index named by scalar node `name` (at key path `path`), or a
+//! ConfigError with a "did you mean".
+int factor_from_name(const config::Reader& r, const config::Node& name, const std::string& path);
+//! The risk factor named by `key` of r.
+int read_factor(config::Reader& r, std::string_view key);
+
 //! Mean multiplier per stratum (age-table row x sex), summed in fixed point so the
 //! result is identical for any thread or rank count.
 class StratumMeans {

@@ -243,8 +243,8 @@ void StateModel::initialise_one(People& people, size_t i, const Streams& streams
   draw_ordinal(people, i, false, streams.block(id, kInitStep, Purpose::InitOrdinal)[1], day);
 }
 
-inline void StateModel::step_binary(uint32_t& st, uint8_t sex, uint8_t quintile, int s, Lanes& u, int age,
-                                    uint64_t& f) const {
+inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool mod, uint32_t& st, uint8_t sex,
+                                    uint8_t quintile, int s, Lanes& u, int age, uint64_t& f) const {
   const auto& bp = p_.binary[static_cast<size_t>(s)];
   const uint32_t b = uint32_t{1} << s;
   if (bp.requires_state >= 0 && !(st & (uint32_t{1} << bp.requires_state))) {
@@ -255,7 +255,11 @@ inline void StateModel::step_binary(uint32_t& st, uint8_t sex, uint8_t quintile,
   // A uniform is drawn only when the event can happen; lanes are fixed, so skipping a
   // draw changes no other draw.
   if (st & b) {
-    const double pr = p_recovery_[static_cast<size_t>(s)];
+    double pr = p_recovery_[static_cast<size_t>(s)];
+    if (mod) {
+      const double m = (*mod_)(p, i, target::recovery(s), day);
+      if (m != 1.0) pr = step_probability(bp.recovery_per_year * dt_ * m);
+    }
     if (pr > 0 && u[s] < pr) {
       st &= ~b;
       f &= ~uint64_t{b};
@@ -265,23 +269,27 @@ inline void StateModel::step_binary(uint32_t& st, uint8_t sex, uint8_t quintile,
   double H = onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(age)];
   if (H <= 0) return;
   if (!bp.rr.trivial()) H *= bp.rr.multiplier(f, quintile);
+  if (mod) H *= (*mod_)(p, i, target::onset(s), day);
   if (u[s] < step_probability(H)) {
     st |= b;
     f |= b;
   }
 }
 
-inline uint8_t StateModel::step_ordinal(uint8_t level, uint8_t sex, uint8_t quintile, bool alcohol, Lanes& u, int age,
-                                        uint64_t f) const {
+inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, bool mod, uint8_t level, uint8_t sex,
+                                        uint8_t quintile, bool alcohol, Lanes& u, int age, uint64_t f) const {
   const int o = alcohol ? 0 : 1;
   const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
   const size_t top = op.levels.size() - 1;
   double p_up = 0;
   if (level < top) {
     const double H = up_H_[static_cast<size_t>(o)][level][sex][static_cast<size_t>(age)];
-    if (H > 0) p_up = step_probability(H * op.rr.multiplier(f, quintile));
+    if (H > 0)
+      p_up = step_probability(H * op.rr.multiplier(f, quintile) *
+                              (mod ? (*mod_)(p, i, alcohol ? target::AlcoholProgression : target::FrailtyProgression, day) : 1.0));
   }
-  const double p_down = p_down_[static_cast<size_t>(o)][level];
+  double p_down = p_down_[static_cast<size_t>(o)][level];
+  if (mod && alcohol && level > 0) p_down = std::min(1.0, p_down * (*mod_)(p, i, target::AlcoholRecovery, day));
   if (p_up == 0 && p_down == 0) return level;
   const double x = u[kStateCount + o];
   if (x < p_up) return static_cast<uint8_t>(level + 1);
@@ -298,16 +306,17 @@ void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uin
     uint64_t f = p.factors(i);
     uint32_t st = p.states[i];
     Lanes u(s, p.id[i], step, Purpose::StateTransition);
-    for (int k = 0; k < kFirstCondition; ++k) step_binary(st, sex, q, k, u, age, f);
-    const uint8_t alcohol = step_ordinal(p.alcohol[i], sex, q, true, u, age, f);
+    const bool mod = p.programmes[i] != 0;
+    for (int k = 0; k < kFirstCondition; ++k) step_binary(p, i, day, mod, st, sex, q, k, u, age, f);
+    const uint8_t alcohol = step_ordinal(p, i, day, mod, p.alcohol[i], sex, q, true, u, age, f);
     if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
       p.alcohol[i] = alcohol;
       p.states[i] = st;
       f = p.factors(i);
     }
-    for (int k = kFirstCondition; k < kStateCount; ++k) step_binary(st, sex, q, k, u, age, f);
+    for (int k = kFirstCondition; k < kStateCount; ++k) step_binary(p, i, day, mod, st, sex, q, k, u, age, f);
     p.states[i] = st;
-    p.frailty[i] = step_ordinal(p.frailty[i], sex, q, false, u, age, f);
+    p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
   }
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
 #include "model/clock.hpp"
@@ -57,6 +58,8 @@ class StateModel {
  public:
   //! dt: step length [years].
   StateModel(StateParams p, double dt) : p_(std::move(p)), dt_(dt) {}
+  //! The interventions' effects on onset, recovery and ordinal moves (none by default).
+  void use(const Modifiers& m) { mod_ = &m; }
 
   //! Draws every state for the whole initial population, stage by stage, fixing the
   //! prevalence normalisers (used again for babies and immigrants) and the onset
@@ -78,13 +81,17 @@ class StateModel {
   void draw_binary(People& p, size_t i, int s, double u, int32_t day) const;
   void draw_ordinal(People& p, size_t i, bool alcohol, double u, int32_t day) const;
   // Lanes: one per binary state (its index), then alcohol (kStateCount), frailty (+1).
-  void step_binary(uint32_t& st, uint8_t sex, uint8_t quintile, int s, Lanes& u, int age, uint64_t& f) const;
-  uint8_t step_ordinal(uint8_t level, uint8_t sex, uint8_t quintile, bool alcohol, Lanes& u, int age, uint64_t f) const;
+  //! `mod`: the person has a programme (People::programmes != 0), so look up multipliers.
+  void step_binary(const People& p, size_t i, int32_t day, bool mod, uint32_t& st, uint8_t sex, uint8_t quintile, int s,
+                   Lanes& u, int age, uint64_t& f) const;
+  uint8_t step_ordinal(const People& p, size_t i, int32_t day, bool mod, uint8_t level, uint8_t sex, uint8_t quintile,
+                       bool alcohol, Lanes& u, int age, uint64_t f) const;
 
   void build_kernels();
 
   StateParams p_;
   double dt_;
+  const Modifiers* mod_ = &no_modifiers();
   // Per-step cumulative hazards by sex and whole year of age, with dt and the band
   // normalisers folded in (H = rate x dt / mean multiplier), so the per-person work is
   // a lookup and the person's own relative risks. Built by initialise().

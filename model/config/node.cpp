@@ -157,6 +157,14 @@ void emit_into(YAML::Emitter& out, const Node& n) {
 
 }  // namespace
 
+Node key_node(const Entry& e) {
+  Node n;
+  n.kind = Node::Kind::Scalar;
+  n.scalar = e.key;
+  n.origin = e.key_origin;
+  return n;
+}
+
 Node parse(const std::string& text, const std::string& source) {
   try {
     YAML::Node y = YAML::Load(text);

@@ -41,6 +41,8 @@ struct Entry {
   Node value;
 };
 
+//! A map key as a scalar node (located at the key), for checking keys that are names.
+Node key_node(const Entry& e);
 //! Parses YAML text. `source` names it in error messages. Throws ConfigError.
 Node parse(const std::string& text, const std::string& source);
 

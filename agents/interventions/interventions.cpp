@@ -1,0 +1,600 @@
+#include "agents/interventions/interventions.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Dense>
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "agents/people/risk.hpp"
+#include "model/errors.hpp"
+
+namespace hscsim {
+
+// ---- Targets and modifiers ----------------------------------------------------------
+
+std::vector<std::string> target_names(const std::vector<std::string>& event_names) {
+  std::vector<std::string> out;
+  for (int s = 0; s < kStateCount; ++s) out.push_back(fmt::format("onset:{}", kStateInfo[static_cast<size_t>(s)].name));
+  for (int s = 0; s < kStateCount; ++s) out.push_back(fmt::format("recovery:{}", kStateInfo[static_cast<size_t>(s)].name));
+  for (const char* n : {"death", "admission", "length_of_stay", "gp_demand", "referral", "social_care_need",
+                        "frailty_progression", "alcohol_progression", "alcohol_recovery"})
+    out.emplace_back(n);
+  for (const auto& e : event_names) out.push_back("event:" + e);
+  return out;
+}
+
+namespace {
+const Enrolment* find_record(const std::vector<Enrolment>& v, uint64_t id) {
+  auto it = std::lower_bound(v.begin(), v.end(), id, [](const Enrolment& e, uint64_t x) { return e.id < x; });
+  return it != v.end() && it->id == id ? &*it : nullptr;
+}
+Enrolment* find_record(std::vector<Enrolment>& v, uint64_t id) {
+  return const_cast<Enrolment*>(find_record(static_cast<const std::vector<Enrolment>&>(v), id));
+}
+}  // namespace
+
+double Modifiers::slow(const People& p, size_t i, int tgt, int32_t day, uint32_t mask) const {
+  double m = 1.0;
+  for (const Effect& e : by_target_[static_cast<size_t>(tgt)]) {
+    if (!(mask >> e.programme & 1)) continue;
+    const Enrolment* r = find_record(*enrolments_[static_cast<size_t>(e.programme)], p.id[i]);
+    if (!r) continue;
+    if (r->left == kNoDay || day < r->left) {
+      m *= e.multiplier;
+    } else if (e.half_life_days > 0) {  // waning after the programme ended for them
+      m *= 1.0 - (1.0 - e.multiplier) * std::exp2(-static_cast<double>(day - r->left) / e.half_life_days);
+    }
+  }
+  return m;
+}
+
+// ---- Parameters ---------------------------------------------------------------------
+
+double Uncertain::draw(double u) const {
+  switch (kind) {
+    case Point: return mode;
+    case Uniform: return low + u * (high - low);
+    case Triangular: {
+      if (high <= low) return mode;
+      const double c = (mode - low) / (high - low);
+      return u < c ? low + std::sqrt(u * (high - low) * (mode - low)) : high - std::sqrt((1 - u) * (high - low) * (high - mode));
+    }
+  }
+  return mode;
+}
+
+Uncertain Uncertain::read(config::Reader& r, std::string_view key, const config::Range& range) {
+  Uncertain x;
+  const config::Node* n = r.node().find(key);
+  if (n && n->is_map()) {
+    config::Reader d = r.child(key);
+    const std::string kind = d.choice("distribution", {"point", "uniform", "triangular"});
+    if (kind == "point") {
+      x.low = x.mode = x.high = d.real("value", range);
+    } else {
+      x.kind = kind == "uniform" ? Uniform : Triangular;
+      x.low = d.real("low", range);
+      x.high = d.real("high", range);
+      x.mode = kind == "triangular" ? d.real("mode", range) : 0.5 * (x.low + x.high);
+      if (!(x.low <= x.mode && x.mode <= x.high))
+        throw d.error("high", fmt::format("needs low <= mode <= high; got low {}, mode {}, high {}", x.low, x.mode, x.high));
+    }
+    d.finish();
+  } else {
+    x.low = x.mode = x.high = r.real(key, range);
+  }
+  return x;
+}
+
+bool Eligibility::matches(const People& p, size_t i, int32_t day, uint64_t f) const {
+  if ((f & all) != all || (any && !(f & any)) || (f & none)) return false;
+  if (!(quintiles >> p.quintile[i] & 1) || !(settings >> p.setting[i] & 1)) return false;
+  const int age = p.age_years(i, day);
+  if (age < age_min || age > age_max) return false;
+  return ids.empty() || std::binary_search(ids.begin(), ids.end(), p.id[i]);
+}
+
+namespace {
+using config::Reader;
+
+uint64_t factor_mask(Reader& r, std::string_view key) {
+  uint64_t m = 0;
+  if (!r.has(key)) {
+    r.skip(key);
+    return 0;
+  }
+  const config::Node& list = *r.node().find(key);
+  if (!list.is_seq()) throw r.error(key, "expected a list of risk-factor names, e.g. [copd, damp_home]");
+  for (const auto& item : list.seq) m |= uint64_t{1} << factor_from_name(r, item, r.key_path(key));
+  r.skip(key);
+  return m;
+}
+
+Eligibility read_eligibility(Reader& r) {
+  Eligibility e;
+  e.all = factor_mask(r, "all");
+  e.any = factor_mask(r, "any");
+  e.none = factor_mask(r, "none");
+  e.age_min = static_cast<int>(r.integer("age_min_years", {0, 130}, 0));
+  e.age_max = static_cast<int>(r.integer("age_max_years", {0, 1000}, 1000));
+  if (e.age_max < e.age_min) throw r.error("age_max_years", "must not be below age_min_years");
+  if (r.has("quintiles")) {
+    e.quintiles = 0;
+    for (double q : r.reals("quintiles", 0, {1, 5})) {
+      if (q != std::floor(q)) throw r.error("quintiles", "quintiles are whole numbers 1 (most deprived) to 5");
+      e.quintiles |= static_cast<uint8_t>(1u << static_cast<int>(q));
+    }
+  } else {
+    r.skip("quintiles");
+  }
+  if (r.has("settings")) {
+    const config::Node& list = *r.node().find("settings");
+    if (!list.is_seq()) throw r.error("settings", "expected a list from [community, care_home]");
+    e.settings = 0;
+    for (const auto& item : list.seq) {
+      if (item.scalar == "community") e.settings |= 1u << static_cast<int>(Setting::Community);
+      else if (item.scalar == "care_home") e.settings |= 1u << static_cast<int>(Setting::CareHome);
+      else throw r.error(item, r.key_path("settings"), fmt::format("'{}' is not accepted; accepted: community, care_home", item.scalar));
+    }
+    r.skip("settings");
+  } else {
+    r.skip("settings");
+  }
+  if (r.has("ids")) {
+    for (double x : r.reals("ids", 0, {0, 9.0e15})) e.ids.push_back(static_cast<uint64_t>(x));
+    std::sort(e.ids.begin(), e.ids.end());
+  } else {
+    r.skip("ids");
+  }
+  e.risk_top_percent = r.real("risk_top_percent", {0, 100}, 0);
+  r.finish();
+  return e;
+}
+
+int64_t to_pence(double gbp) { return std::llround(gbp * 100.0); }
+
+}  // namespace
+
+InterventionsParams InterventionsParams::read(config::Reader& root, const CareParams& care) {
+  InterventionsParams out;
+  if (auto cm = root.optional_child("care_model")) {
+    // Other keys of care_model are read by their modules; this one belongs here.
+    out.community_engagement = cm->real("community_engagement", {0, 10}, 1.0);
+  }
+  if (auto rs = root.optional_child("risk_score")) {
+    out.risk.intercept = rs->real("intercept", {-50, 50});
+    out.risk.per_decade_of_age = rs->real("per_decade_of_age", {-10, 10}, 0);
+    out.risk.recent_admission = rs->real("recent_emergency_admission", {-10, 10}, 0);
+    out.risk.refresh_days = rs->real("refresh_days", {1, 3650}, 91);
+    if (auto f = rs->optional_child("factors")) {
+      for (const auto& e : f->node().map) {
+        const config::Node name = config::key_node(e);
+        out.risk.factors.emplace_back(factor_from_name(*f, name, f->key_path(e.key)), f->real(e.key, {-10, 10}));
+      }
+      f->finish();
+    }
+    rs->finish();
+  }
+  std::vector<std::string> events;
+  for (const auto& e : care.events) events.push_back(e.name);
+  const std::vector<std::string> targets = target_names(events);
+  std::vector<std::string> target_list = targets;
+  target_list.emplace_back("gp_capacity");
+  auto iv = root.optional_child("interventions");
+  if (!iv) return out;
+  for (const auto& entry : iv->node().map) {
+    Reader r = iv->child(entry.key);
+    InterventionParams x;
+    x.name = entry.key;
+    if (x.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+      throw iv->error(entry.key, fmt::format("'{}' is not accepted as a name; use only a-z, 0-9 and _", x.name));
+    x.description = r.text("description", "");
+    if (!r.boolean("enabled", true)) {
+      for (const auto& k : r.node().map) r.skip(k.key);
+      continue;
+    }
+    const std::string by = r.choice("delivered_by", {"gp", "acute", "social_care", "third_sector"});
+    x.delivered_by = by == "gp" ? DeliveredBy::Gp : by == "acute" ? DeliveredBy::Acute
+                     : by == "social_care"                       ? DeliveredBy::SocialCare
+                                                                 : DeliveredBy::ThirdSector;
+    if (x.delivered_by == DeliveredBy::ThirdSector) {
+      const std::string svc = r.text("service");
+      std::vector<std::string> names;
+      for (size_t k = 0; k < care.third_sector.size(); ++k) {
+        names.push_back(care.third_sector[k].name);
+        if (care.third_sector[k].name == svc) x.service = static_cast<int>(k);
+      }
+      if (x.service < 0) {
+        const std::string hint = config::closest(svc, names);
+        throw r.error("service", fmt::format("no third-sector service named '{}'{}", svc,
+                                             hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+      }
+    } else {
+      r.skip("service");
+    }
+    x.start_year = r.real("start_year", {1900, 2300});
+    x.end_year = r.real("end_year", {1900, 2300}, std::numeric_limits<double>::infinity());
+    if (x.end_year <= x.start_year) throw r.error("end_year", "must be after start_year");
+    x.ramp_up_years = r.real("ramp_up_years", {0, 100}, 0);
+    if (auto el = r.optional_child("eligible")) x.eligible = read_eligibility(*el);
+    if (x.eligible.risk_top_percent > 0 && out.risk.factors.empty() && out.risk.per_decade_of_age == 0)
+      throw r.error("eligible", "risk_top_percent needs a `risk_score:` section (its coefficients)");
+    x.capacity_per_year = r.real("capacity_per_year", config::non_negative(), 0);
+    x.uptake = r.real("uptake", config::probability(), 1);
+    x.adherence = r.real("adherence", config::probability(), 1);
+    x.duration_years = r.real("duration_years", {0.001, 1000}, std::numeric_limits<double>::infinity());
+    x.decay_half_life_years = r.real("decay_half_life_years", {0, 100}, 0);
+    x.reoffer_after_years = r.real("reoffer_after_years", {0.001, 1000}, 1);
+    x.gp_capacity.mode = x.gp_capacity.low = x.gp_capacity.high = 1;
+    for (Reader e : r.list("effects")) {
+      const std::string t = e.text("target");
+      if (t == "gp_capacity") {
+        x.gp_capacity = Uncertain::read(e, "multiplier", {0.01, 100});
+      } else {
+        auto it = std::find(targets.begin(), targets.end(), t);
+        if (it == targets.end()) {
+          const std::string hint = config::closest(t, target_list);
+          throw e.error("target", fmt::format("unknown target '{}'{} Targets: onset:<state>, recovery:<state>, "
+                                              "event:<health event>, death, admission, length_of_stay, gp_demand, referral, "
+                                              "social_care_need, frailty_progression, alcohol_progression, alcohol_recovery, "
+                                              "gp_capacity",
+                                              t, hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint)));
+        }
+        x.effects.push_back({static_cast<int>(it - targets.begin()), t, Uncertain::read(e, "multiplier", {0, 100})});
+      }
+      e.text("source", "");
+      e.finish();
+    }
+    if (auto res = r.optional_child("resolves")) {
+      for (const auto& k : res->node().map) {
+        const config::Node name = config::key_node(k);
+        const int f = factor_from_name(*res, name, res->key_path(k.key));
+        if (f >= kStateCount) throw res->error(k.key, "only a binary state (e.g. damp_home) can be resolved");
+        x.resolves.emplace_back(f, res->real(k.key, config::probability()));
+      }
+      res->finish();
+    }
+    if (auto c = r.optional_child("cost")) {
+      x.per_enrolment_pence = to_pence(c->real("per_enrolment_gbp", config::non_negative(), 0));
+      x.per_year_pence = to_pence(c->real("per_member_per_year_gbp", config::non_negative(), 0));
+      x.fixed_per_year_pence = to_pence(c->real("fixed_per_year_gbp", config::non_negative(), 0));
+      c->text("source", "");
+      c->finish();
+    }
+    r.text("source", "");
+    r.text("evidence", "");
+    r.finish();
+    out.list.push_back(std::move(x));
+  }
+  iv->finish();
+  if (out.list.size() > 32)
+    throw iv->error(out.list.back().name, "at most 32 interventions can be enabled in one scenario");
+  return out;
+}
+
+// ---- Programmes ---------------------------------------------------------------------
+
+namespace {
+// A stable 64-bit id for a name, so a programme's draws do not depend on its position.
+uint64_t name_id(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h & 0x7FFFFFFFFFFFFFFFull;  // never kPlaceId
+}
+}  // namespace
+
+Programmes::Programmes(const InterventionsParams& p, const CareParams& care, const Geography& g, const Clock& c,
+                       const Streams& s)
+    : p_(p), g_(g), clock_(c) {
+  const size_t K = p.list.size();
+  const size_t T = static_cast<size_t>(target::event(static_cast<int>(care.events.size())));
+  mask_.assign(T, 0);
+  by_target_.assign(T, {});
+  records_.assign(K, {});
+  carry_.assign(K, 0.0);
+  risk_ids_.assign(K, {});
+  risk_of_.assign(K, {});
+  drawn_.assign(K, {});
+  drawn_gp_capacity_.assign(K, 1.0);
+  for (size_t k = 0; k < K; ++k) {
+    const auto& x = p.list[k];
+    enrolments_.push_back(&records_[k]);
+    for (size_t e = 0; e < x.effects.size(); ++e) {
+      const double u = s.uniform(name_id(x.name + "/" + x.effects[e].target_name), kInitStep, Purpose::Intervention);
+      const double m = x.effects[e].multiplier.draw(u);
+      drawn_[k].push_back(m);
+      const auto t = static_cast<size_t>(x.effects[e].target);
+      mask_[t] |= uint32_t{1} << k;
+      by_target_[t].push_back({static_cast<int>(k), m, x.decay_half_life_years * kDaysPerYear});
+    }
+    drawn_gp_capacity_[k] = x.gp_capacity.draw(s.uniform(name_id(x.name + "/gp_capacity"), kInitStep, Purpose::Intervention));
+  }
+}
+
+double Programmes::ramp(size_t k, int32_t day) const {
+  const auto& x = p_.list[k];
+  const double year = clock_.start_year + static_cast<double>(day) / kDaysPerYear;
+  if (year < x.start_year || year >= x.end_year) return 0.0;
+  if (x.ramp_up_years <= 0) return 1.0;
+  return std::min(1.0, (year - x.start_year) / x.ramp_up_years);
+}
+
+size_t Programmes::deliverer(const People& people, size_t i, size_t k, const ProviderLayout& L) const {
+  switch (p_.list[k].delivered_by) {
+    case DeliveredBy::Gp: return people.practice[i];
+    case DeliveredBy::Acute: return L.practices + g_.practices[people.practice[i]].trust;
+    case DeliveredBy::SocialCare: return L.practices + L.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
+    case DeliveredBy::ThirdSector: return L.practices + L.trusts + L.authorities + static_cast<size_t>(p_.list[k].service);
+  }
+  return 0;
+}
+
+void Programmes::refresh_risk(const People& people, int32_t day) {
+  // A logistic risk score, log-odds = X beta, over age, risk factors and a recent
+  // emergency admission, for everyone in the community; then each risk-targeted
+  // programme keeps the ids at or above its (100 - x)th percentile.
+  const auto& rp = p_.risk;
+  constexpr int F = kFactorCount + 3;  // intercept, age in decades, recent admission, factors
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(F);
+  beta[0] = rp.intercept;
+  beta[1] = rp.per_decade_of_age;
+  beta[2] = rp.recent_admission;
+  for (const auto& [f, b] : rp.factors) beta[3 + f] += b;
+  const size_t n = people.size();
+  std::vector<float> score(n, -1.0f);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 4096), [&](const tbb::blocked_range<size_t>& r) {
+    Eigen::MatrixXd X = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(r.size()), F);
+    for (size_t i = r.begin(); i != r.end(); ++i) {
+      const auto row = static_cast<Eigen::Index>(i - r.begin());
+      X(row, 0) = 1.0;
+      X(row, 1) = people.age_years(i, day) / 10.0;
+      // Recent emergency admission: discharged within the last year (electives too: a
+      // simplification, the register does not keep the cause of past stays).
+      X(row, 2) = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= 365 ? 1.0 : 0.0;
+      const uint64_t f = people.factors(i);
+      for (int b = 0; b < kFactorCount; ++b) X(row, 3 + b) = static_cast<double>(f >> b & 1);
+    }
+    const Eigen::VectorXd logit = X * beta;
+    for (size_t i = r.begin(); i != r.end(); ++i) {
+      if (!people.alive(i) || people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
+      score[i] = static_cast<float>(1.0 / (1.0 + std::exp(-logit[static_cast<Eigen::Index>(i - r.begin())])));
+    }
+  });
+  std::vector<float> valid;
+  valid.reserve(n);
+  for (float x : score)
+    if (x >= 0) valid.push_back(x);
+  for (size_t k = 0; k < p_.list.size(); ++k) {
+    const double pct = p_.list[k].eligible.risk_top_percent;
+    risk_ids_[k].clear();
+    risk_of_[k].clear();
+    if (pct <= 0 || valid.empty()) continue;
+    std::vector<float> v = valid;
+    const auto nth = static_cast<size_t>(std::floor((1.0 - pct / 100.0) * static_cast<double>(v.size())));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(nth, v.size() - 1)), v.end());
+    const float threshold = v[std::min(nth, v.size() - 1)];
+    for (size_t i = 0; i < n; ++i)
+      if (score[i] >= threshold) {
+        risk_ids_[k].push_back(people.id[i]);
+        risk_of_[k].push_back(score[i]);
+      }
+  }
+}
+
+void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t day, int32_t day_end,
+                       const DeliveryContext& ctx, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov) {
+  const size_t K = p_.list.size();
+  if (K == 0) return;
+  const double step_days = day_end - day;
+  auto slot_of = [&](uint64_t id) -> size_t {
+    auto it = std::lower_bound(people.id.begin(), people.id.end(), id);
+    return it != people.id.end() && *it == id ? static_cast<size_t>(it - people.id.begin()) : people.size();
+  };
+  auto sector = [&](size_t k) {
+    switch (p_.list[k].delivered_by) {
+      case DeliveredBy::Gp: return Counter::CostPrimaryPence;
+      case DeliveredBy::Acute: return Counter::CostAcutePence;
+      case DeliveredBy::SocialCare: return Counter::CostSocialPence;
+      case DeliveredBy::ThirdSector: return Counter::CostThirdPence;
+    }
+    return Counter::CostPrimaryPence;
+  };
+  auto charge = [&](size_t k, size_t group, uint8_t q, int64_t pence) {
+    if (pence == 0) return;
+    t.add(sector(k), q, pence);
+    t.add(Counter::CostInterventionsPence, q, pence);
+    prov[L.provider_cost(group)] += pence;
+    prov[L.programme(k, ProviderLayout::PgCostPence)] += pence;
+  };
+
+  gp_capacity_ = 1.0;
+  for (size_t k = 0; k < K; ++k) {
+    const auto& x = p_.list[k];
+    const double rmp = ramp(k, day);
+    gp_capacity_ *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * rmp;
+    // Fixed running costs, split evenly over the providers of the delivering kind.
+    if (x.fixed_per_year_pence > 0 && rmp > 0) {
+      std::vector<size_t> groups;
+      const size_t first = x.delivered_by == DeliveredBy::Gp ? 0
+                           : x.delivered_by == DeliveredBy::Acute ? L.practices
+                           : x.delivered_by == DeliveredBy::SocialCare ? L.practices + L.trusts
+                                                                       : L.practices + L.trusts + L.authorities + static_cast<size_t>(x.service);
+      const size_t count = x.delivered_by == DeliveredBy::Gp ? L.practices
+                           : x.delivered_by == DeliveredBy::Acute ? L.trusts
+                           : x.delivered_by == DeliveredBy::SocialCare ? L.authorities
+                                                                       : 1;
+      const int64_t total = std::llround(static_cast<double>(x.fixed_per_year_pence) * step_days / kDaysPerYear);
+      for (size_t j = 0; j < count; ++j)
+        charge(k, first + j, 0, total / static_cast<int64_t>(count) + (static_cast<int64_t>(j) < total % static_cast<int64_t>(count)));
+    }
+  }
+
+  // 1-2. Ending and ongoing costs.
+  for (size_t k = 0; k < K; ++k) {
+    const auto& x = p_.list[k];
+    const double year = clock_.start_year + static_cast<double>(day) / kDaysPerYear;
+    const bool running = year >= x.start_year && year < x.end_year;
+    const auto duration_days = static_cast<double>(x.duration_years * kDaysPerYear);
+    const double half = x.decay_half_life_years * kDaysPerYear;
+    const int64_t per_step = std::llround(static_cast<double>(x.per_year_pence) * step_days / kDaysPerYear);
+    int64_t members = 0;
+    for (Enrolment& r : records_[k]) {
+      if (r.enrolled == kNoDay) continue;
+      const size_t i = slot_of(r.id);
+      const bool alive = i < people.size() && people.alive(i);
+      if (r.left == kNoDay) {
+        const size_t group = alive ? deliverer(people, i, k, L) : 0;
+        const bool withdrawn = alive && group < ctx.withdrawn.size() && ctx.withdrawn[group];
+        if (!alive || !running || withdrawn || static_cast<double>(day - r.enrolled) >= duration_days) r.left = day;
+      }
+      if (r.left == kNoDay) {
+        ++members;
+        charge(k, deliverer(people, i, k, L), people.quintile[i], per_step);
+        t.add(Counter::InterventionMembers, people.quintile[i]);
+      } else if (r.effect_on && (half <= 0 || day - r.left > 7 * half || !alive)) {
+        r.effect_on = 0;
+        if (alive) people.programmes[i] &= ~(uint32_t{1} << k);
+      }
+    }
+    prov[L.programme(k, ProviderLayout::PgMembers)] += members;
+  }
+
+  // 3. Capacity this step.
+  std::vector<int64_t> cap(K, 0);
+  bool any = false;
+  for (size_t k = 0; k < K; ++k) {
+    const auto& x = p_.list[k];
+    const double rmp = ramp(k, day);
+    if (rmp <= 0 || x.capacity_per_year <= 0) continue;
+    // The delivering kind's mean propensity to fund prevention (providers that withdrew
+    // deliver nothing; their share of places is lost).
+    double prop = 0;
+    size_t groups = 0;
+    for (size_t g = 0; g < ctx.prevention.size(); ++g) {
+      bool of_kind = false;
+      switch (x.delivered_by) {
+        case DeliveredBy::Gp: of_kind = g < L.practices; break;
+        case DeliveredBy::Acute: of_kind = g >= L.practices && g < L.practices + L.trusts; break;
+        case DeliveredBy::SocialCare: of_kind = g >= L.practices + L.trusts && g < L.practices + L.trusts + L.authorities; break;
+        case DeliveredBy::ThirdSector: of_kind = g == L.practices + L.trusts + L.authorities + static_cast<size_t>(x.service); break;
+      }
+      if (!of_kind) continue;
+      ++groups;
+      prop += ctx.withdrawn[g] ? 0.0 : ctx.prevention[g];
+    }
+    if (groups > 0) prop /= static_cast<double>(groups);
+    else prop = 1.0;
+    carry_[k] += x.capacity_per_year * rmp * prop * step_days / kDaysPerYear;
+    cap[k] = static_cast<int64_t>(std::floor(carry_[k] + 1e-9));
+    carry_[k] -= static_cast<double>(cap[k]);
+    any = any || cap[k] > 0;
+  }
+  if (!any) return;
+
+  // 4. Candidates: a parallel pass; each thread collects (programme, slot, priority).
+  bool risk_used = false;
+  for (size_t k = 0; k < K; ++k) risk_used = risk_used || (cap[k] > 0 && p_.list[k].eligible.risk_top_percent > 0);
+  if (risk_used && day >= next_refresh_) {
+    refresh_risk(people, day);
+    next_refresh_ = day + static_cast<int32_t>(std::lround(p_.risk.refresh_days));
+  }
+  struct Candidate {
+    uint32_t slot;
+    uint32_t key;
+    float risk;
+  };
+  using Lists = std::vector<std::vector<Candidate>>;
+  tbb::enumerable_thread_specific<Lists> local([&] { return Lists(K); });
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, people.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
+    Lists& out = local.local();
+    for (size_t i = r.begin(); i != r.end(); ++i) {
+      if (!people.alive(i)) continue;
+      uint64_t f = 0;
+      bool have_f = false;
+      for (size_t k = 0; k < K; ++k) {
+        if (cap[k] <= 0) continue;
+        const auto& x = p_.list[k];
+        if (!have_f) {
+          f = people.factors(i);
+          have_f = true;
+        }
+        if (!x.eligible.matches(people, i, day, f)) continue;
+        float risk = 0;
+        if (x.eligible.risk_top_percent > 0) {
+          auto it = std::lower_bound(risk_ids_[k].begin(), risk_ids_[k].end(), people.id[i]);
+          if (it == risk_ids_[k].end() || *it != people.id[i]) continue;
+          risk = risk_of_[k][static_cast<size_t>(it - risk_ids_[k].begin())];
+        }
+        if (const Enrolment* rec = find_record(records_[k], people.id[i])) {
+          if (rec->enrolled != kNoDay && rec->left == kNoDay) continue;  // in it now
+          if (day - rec->offered < x.reoffer_after_years * kDaysPerYear) continue;
+        }
+        const size_t g = deliverer(people, i, k, L);
+        if (g < ctx.withdrawn.size() && ctx.withdrawn[g]) continue;
+        out[k].push_back({static_cast<uint32_t>(i), s.tiebreak(people.id[i], step, static_cast<uint16_t>(7000 + k)), risk});
+      }
+    }
+  });
+  const double engage = p_.community_engagement;
+  for (size_t k = 0; k < K; ++k) {
+    if (cap[k] <= 0) continue;
+    std::vector<Candidate> c;
+    for (auto& l : local) c.insert(c.end(), l[k].begin(), l[k].end());
+    // Highest risk first, then the hashed key, then slot: a total order, so the result
+    // does not depend on threads.
+    std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.risk != b.risk) return a.risk > b.risk;
+      if (a.key != b.key) return a.key < b.key;
+      return a.slot < b.slot;
+    });
+    const auto& x = p_.list[k];
+    const double uptake = std::min(1.0, x.uptake * engage), adherence = std::min(1.0, x.adherence * engage);
+    std::vector<Enrolment> fresh;
+    for (const Candidate& cd : c) {
+      if (cap[k] <= 0) break;
+      const size_t i = cd.slot;
+      const uint8_t q = people.quintile[i];
+      Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
+      prov[L.programme(k, ProviderLayout::PgOffers)] += 1;
+      const bool takes = u[0] < uptake;
+      Enrolment* rec = find_record(records_[k], people.id[i]);
+      Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
+      if (takes) {
+        --cap[k];
+        e.enrolled = day;
+        e.adherent = u[1] < adherence;
+        t.add(Counter::InterventionEnrolments, q);
+        prov[L.programme(k, ProviderLayout::PgEnrolments)] += 1;
+        charge(k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
+        for (size_t j = 0; j < x.resolves.size(); ++j)
+          if (u[2 + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
+        // Dependent states follow (e.g. no diabetes control state without diabetes).
+        for (int st = 0; st < kStateCount; ++st) {
+          const auto& info = kStateInfo[static_cast<size_t>(st)];
+          if (!info.requires_.empty() && !(people.states[i] >> factor_index(info.requires_) & 1))
+            people.states[i] &= ~(uint32_t{1} << st);
+        }
+        if (e.adherent && !x.effects.empty()) {
+          e.effect_on = 1;
+          people.programmes[i] |= uint32_t{1} << k;
+        }
+      }
+      if (rec) *rec = e;
+      else fresh.push_back(e);
+    }
+    if (!fresh.empty()) {
+      std::sort(fresh.begin(), fresh.end(), [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
+      std::vector<Enrolment> merged;
+      merged.reserve(records_[k].size() + fresh.size());
+      std::merge(records_[k].begin(), records_[k].end(), fresh.begin(), fresh.end(), std::back_inserter(merged),
+                 [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
+      records_[k] = std::move(merged);
+    }
+  }
+}
+
+}  // namespace hscsim

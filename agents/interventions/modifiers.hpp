@@ -1,0 +1,85 @@
+#pragma once
+// How interventions change what happens to the people enrolled in them: a read-only
+// view, used by the modules that own the hazards (states, demography, care), so they
+// need not know anything else about interventions.
+//
+// Every effect multiplies a named target: a hazard (onset or recovery of a state, a
+// health event, death, frailty or alcohol moving up a level...) or a pathway probability
+// (admission from A&E, GP referral, length of stay...). A person with no programme
+// (People::programmes == 0, nearly everyone) costs one load and one branch.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/people/people.hpp"
+
+namespace hscsim {
+
+//! Index of a target. Onset and recovery of state s, then the scalar targets, then one
+//! per health event (in config order).
+namespace target {
+inline constexpr int onset(int state) { return state; }
+inline constexpr int recovery(int state) { return kStateCount + state; }
+enum Scalar : int {
+  Death = 2 * kStateCount,  //!< death hazard
+  Admission,                //!< probability an A&E attendance is admitted
+  LengthOfStay,             //!< mean length of an emergency stay
+  GpDemand,                 //!< routine GP requests (new symptoms, reviews)
+  Referral,                 //!< GP referral to outpatients and the elective list
+  SocialCareNeed,           //!< new social care needs arising at home
+  FrailtyProgression,       //!< hazard of moving up one frailty level
+  AlcoholProgression,       //!< hazard of moving up one alcohol-risk level
+  AlcoholRecovery,          //!< probability of moving down one alcohol-risk level
+  FirstEvent                //!< then event(k) = FirstEvent + k
+};
+inline constexpr int event(int k) { return FirstEvent + k; }
+}  // namespace target
+
+//! The names of the targets, for the config: onset:<state>, recovery:<state>,
+//! event:<health event>, death, admission, length_of_stay, gp_demand, referral,
+//! social_care_need, frailty_progression, alcohol_progression, alcohol_recovery.
+std::vector<std::string> target_names(const std::vector<std::string>& event_names);
+
+//! One person's enrolment in one programme.
+struct Enrolment {
+  uint64_t id;
+  int32_t offered;        //!< day of the (last) offer
+  int32_t enrolled;       //!< day enrolled, or kNoDay if the offer was declined
+  int32_t left;           //!< day the programme ended for them (kNoDay: still in it)
+  uint8_t adherent;       //!< 1 if the effects apply to them
+  uint8_t effect_on;      //!< 1 while their People::programmes bit is set
+};
+
+class Modifiers {
+ public:
+  struct Effect {
+    int programme;
+    double multiplier;         //!< this replicate's draw
+    double half_life_days;     //!< after leaving the programme; 0 = ends at once
+  };
+
+  //! The multiplier on `target` for slot i on `day` (1 when nothing applies).
+  double operator()(const People& p, size_t i, int tgt, int32_t day) const {
+    if (p.programmes[i] == 0 || tgt >= static_cast<int>(mask_.size())) return 1.0;
+    const uint32_t m = p.programmes[i] & mask_[static_cast<size_t>(tgt)];
+    return m ? slow(p, i, tgt, day, m) : 1.0;
+  }
+  //! Place-level multiplier on GP appointment capacity (virtual consultations...).
+  double gp_capacity() const { return gp_capacity_; }
+
+ protected:
+  double slow(const People& p, size_t i, int tgt, int32_t day, uint32_t mask) const;
+
+  std::vector<uint32_t> mask_;                     //!< programmes with an effect on each target
+  std::vector<std::vector<Effect>> by_target_;
+  std::vector<const std::vector<Enrolment>*> enrolments_;  //!< per programme, sorted by id
+  double gp_capacity_ = 1.0;
+};
+
+//! Modifiers with no programmes: every multiplier is 1.
+inline const Modifiers& no_modifiers() {
+  static const Modifiers none;
+  return none;
+}
+
+}  // namespace hscsim

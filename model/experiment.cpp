@@ -38,6 +38,13 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
       if (other.name == sc.name) throw r.error("name", fmt::format("scenario name '{}' is used twice", sc.name));
     sc.description = r.text("description", "");
     config::Node tree = base;
+    if (auto overlay = r.optional_child("overlay")) {
+      for (const auto& entry : overlay->node().map)
+        if (entry.key == "run" || entry.key == "time" || entry.key == "scenarios" || entry.key == "extends")
+          throw overlay->error(entry.key, "an included file may not set run, time or scenarios (they are shared by all scenarios)");
+      config::merge(tree, overlay->node());
+      for (const auto& entry : overlay->node().map) overlay->skip(entry.key);
+    }
     if (auto set = r.optional_child("set")) {
       for (const auto& entry : set->node().map) {
         if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time")

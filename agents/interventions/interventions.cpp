@@ -95,6 +95,9 @@ bool Eligibility::matches(const People& p, size_t i, int32_t day, uint64_t f) co
   if (!(quintiles >> p.quintile[i] & 1) || !(settings >> p.setting[i] & 1)) return false;
   const int age = p.age_years(i, day);
   if (age < age_min || age > age_max) return false;
+  if (discharged_within_days >= 0 &&
+      (p.last_discharge_day[i] == kNoDay || day - p.last_discharge_day[i] > discharged_within_days))
+    return false;
   return ids.empty() || std::binary_search(ids.begin(), ids.end(), p.id[i]);
 }
 
@@ -151,6 +154,7 @@ Eligibility read_eligibility(Reader& r) {
     r.skip("ids");
   }
   e.risk_top_percent = r.real("risk_top_percent", {0, 100}, 0);
+  e.discharged_within_days = static_cast<int>(r.integer("discharged_within_days", {0, 3650}, -1));
   r.finish();
   return e;
 }

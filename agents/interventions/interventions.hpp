@@ -51,6 +51,7 @@ struct Eligibility {
   uint8_t settings = 1;                 //!< bit per Setting (default: community only)
   std::vector<uint64_t> ids;            //!< if not empty: only these person ids (sorted)
   double risk_top_percent = 0;          //!< if > 0: only the top x% of the risk score
+  int discharged_within_days = -1;      //!< if >= 0: only people discharged from hospital within this [days]
   bool matches(const People& p, size_t i, int32_t day, uint64_t factors) const;
 };
 

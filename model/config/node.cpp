@@ -90,6 +90,37 @@ Node load_rec(const fs::path& path, std::vector<fs::path>& chain) {
   if (!self.is_map())
     throw ConfigError(fmt::format("{}: error: a config file must be a map of keys at the top level",
                                   self.origin.describe()));
+  // A scenario's `include:` files (relative to this file) become its `overlay:` map, so
+  // the resolved config stays self-contained (run --from needs no other files).
+  if (Node* scenarios = self.find("scenarios"); scenarios && scenarios->is_seq()) {
+    for (Node& sc : scenarios->seq) {
+      if (!sc.is_map()) continue;
+      Node* inc = sc.find("include");
+      if (!inc) continue;
+      std::vector<const Node*> files;
+      if (inc->is_scalar()) files.push_back(inc);
+      else if (inc->is_seq())
+        for (const auto& item : inc->seq) files.push_back(&item);
+      Node overlay;
+      overlay.kind = Node::Kind::Map;
+      overlay.origin = inc->origin;
+      for (const Node* f : files) {
+        if (!f->is_scalar())
+          throw ConfigError(fmt::format("{}: error: include: expected a file path or a list of file paths", f->origin.describe()));
+        fs::path file = path.parent_path() / f->scalar;
+        if (!fs::exists(file))
+          throw ConfigError(fmt::format("{}: error: include: file '{}' not found (looked for {}; paths are relative to "
+                                        "the file that names them)",
+                                        f->origin.describe(), f->scalar, file.string()));
+        chain.push_back(canon);
+        merge(overlay, load_rec(file, chain));
+        chain.pop_back();
+      }
+      if (Node* own = sc.find("overlay")) merge(overlay, *own);
+      std::erase_if(sc.map, [](const Entry& e) { return e.key == "include" || e.key == "overlay"; });
+      sc.map.push_back(Entry{"overlay", inc->origin, overlay});
+    }
+  }
   const Node* ext = self.find("extends");
   if (!ext) return self;
 

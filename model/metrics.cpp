@@ -114,14 +114,40 @@ std::vector<MetricDef> build() {
   stock("people_waiting_social_care", "persons", Counter::WaitingSocialCare, "people at home with an assessed social care need not yet met");
   flow("third_sector_contacts", "contacts", Counter::ThirdSectorContacts, "contacts with third-sector services");
   flow("third_sector_unmet", "referrals", Counter::ThirdSectorUnmet, "third-sector referrals not taken on for lack of capacity");
-  m.push_back({"cost_primary_care_gbp", "GBP", "flow", "GP practice appointments", false, pounds({Counter::CostPrimaryPence})});
-  m.push_back({"cost_acute_gbp", "GBP", "flow", "A&E, emergency and elective spells, excess bed days, outpatients", false,
+  m.push_back({"cost_primary_care_gbp", "GBP", "flow", "GP practice appointments, and programmes GPs deliver", false,
+               pounds({Counter::CostPrimaryPence})});
+  m.push_back({"cost_acute_gbp", "GBP", "flow",
+               "A&E, emergency and elective spells, excess bed days, outpatients, and programmes trusts deliver", false,
                pounds({Counter::CostAcutePence})});
-  m.push_back({"cost_social_care_gbp", "GBP", "flow", "council-funded home care, reablement and care home weeks", false,
+  m.push_back({"cost_social_care_gbp", "GBP", "flow",
+               "council-funded home care, reablement and care home weeks, and programmes councils deliver", false,
                pounds({Counter::CostSocialPence})});
-  m.push_back({"cost_third_sector_gbp", "GBP", "flow", "third-sector contacts", false, pounds({Counter::CostThirdPence})});
+  m.push_back({"cost_third_sector_gbp", "GBP", "flow", "third-sector contacts, and programmes the third sector delivers", false,
+               pounds({Counter::CostThirdPence})});
   m.push_back({"cost_total_gbp", "GBP", "flow", "all sectors (the sum of the four cost metrics)", true,
                pounds({Counter::CostPrimaryPence, Counter::CostAcutePence, Counter::CostSocialPence, Counter::CostThirdPence})});
+  flow("intervention_enrolments", "persons", Counter::InterventionEnrolments, "places in intervention programmes taken up");
+  m.push_back({"intervention_members", "person-programmes", "stock",
+               "people in intervention programmes during the step (a person in two counts twice)", false,
+               count(Counter::InterventionMembers)});
+  m.push_back({"cost_interventions_gbp", "GBP", "flow", "cost of intervention programmes (also in their sector's cost)", false,
+               pounds({Counter::CostInterventionsPence})});
+  m.push_back({"payments_gbp", "GBP", "flow", "paid by commissioners and the investor (contracts, outcomes, shared savings, investment)",
+               false, pounds({Counter::FinPaymentsPence})});
+  m.push_back({"provider_income_gbp", "GBP", "flow", "received by providers (all sources)", false, pounds({Counter::FinProviderIncomePence})});
+  m.push_back({"provider_cost_gbp", "GBP", "flow", "providers' costs (variable share of activity, fixed costs, billing administration)",
+               false, pounds({Counter::FinProviderCostPence})});
+  m.push_back({"provider_margin_gbp", "GBP", "flow", "provider income - provider cost, all providers", false,
+               [](const Tally& t, int q) {
+                 return static_cast<double>(t.get(Counter::FinProviderIncomePence, q) - t.get(Counter::FinProviderCostPence, q)) / 100.0;
+               }});
+  m.push_back({"billing_admin_gbp", "GBP", "flow", "billing administration of fee-for-service contracts (providers and commissioners)",
+               false, pounds({Counter::FinBillingAdminPence})});
+  m.push_back({"outcome_payments_gbp", "GBP", "flow", "outcome payments made", false, pounds({Counter::FinOutcomePaymentsPence})});
+  m.push_back({"shared_savings_gbp", "GBP", "flow", "alliance savings shared with providers (negative: losses they paid)", false,
+               pounds({Counter::FinSharedSavingsPence})});
+  m.push_back({"investor_net_gbp", "GBP", "flow", "social investor: received - invested", false, pounds({Counter::FinInvestorNetPence})});
+  stock("providers_withdrawn", "providers", Counter::ProvidersWithdrawn, "providers that have withdrawn under the stall rule");
   m.push_back({"wellbeing_mean", "points (0-10)", "mean", "mean life satisfaction of the living population at the end of the step", true,
                [](const Tally& t, int q) { return ratio(t.get(Counter::WellbeingMilli, q), t.get(Counter::Population, q)) / 1000.0; }});
   m.push_back({"utility_mean", "utility (0-1)", "mean", "mean health utility of the living population at the end of the step", false,

@@ -32,6 +32,9 @@ enum class Counter : uint16_t {
   ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
   InterventionEnrolments, CostInterventionsPence,  //!< (intervention costs are also in their sector)
   InterventionMembers,  //!< people in a programme during the step (counted at enrolment)
+  // Finance (place totals, quintile 0 only; pence)
+  FinPaymentsPence, FinProviderIncomePence, FinProviderCostPence, FinBillingAdminPence, FinOutcomePaymentsPence,
+  FinSharedSavingsPence, FinInvestorNetPence, ProvidersWithdrawn,
   // Care stocks (end of the step)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting, WellbeingMilli, UtilityMilli,

@@ -19,6 +19,7 @@ Params Params::read(const config::Node& root) {
   p.states = StateParams::read(r);
   p.care = CareParams::read(r);
   p.interventions = InterventionsParams::read(r, p.care);
+  p.finance = FinanceParams::read(r, p.geography, p.care, p.interventions);
   p.wellbeing = WellbeingParams::read(r);
   r.finish();
   return p;

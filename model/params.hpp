@@ -6,6 +6,7 @@
 
 #include "agents/care/care.hpp"
 #include "agents/demography/demography.hpp"
+#include "agents/finance/finance.hpp"
 #include "agents/geography/geography.hpp"
 #include "agents/interventions/interventions.hpp"
 #include "agents/population/population.hpp"
@@ -31,6 +32,7 @@ struct Params {
   StateParams states;
   CareParams care;
   InterventionsParams interventions;
+  FinanceParams finance;
   WellbeingParams wellbeing;
 
   //! Validates the resolved config and builds the parameters. Throws ConfigError

@@ -33,7 +33,16 @@ std::vector<std::string> programme_names(const Params& p) {
 }  // namespace
 
 std::vector<ProviderGroup> published_groups(const Params& p) {
-  return provider_groups(p.geography, p.care, programme_names(p));
+  auto out = provider_groups(p.geography, p.care, programme_names(p));
+  ProviderLayout care;
+  care.practices = p.geography.practices.size();
+  care.trusts = p.geography.trusts.size();
+  care.authorities = p.geography.authorities.size();
+  care.services = p.care.third_sector.size();
+  care.programmes = p.interventions.list.size();
+  const Finance finance(p.finance, care, p.geography, p.clock);
+  for (auto& g : finance_groups(p.finance, finance.layout())) out.push_back(std::move(g));
+  return out;
 }
 
 World::World(const Params& p, uint32_t replicate)
@@ -44,6 +53,7 @@ World::World(const Params& p, uint32_t replicate)
       demography_(p.demography),
       care_(p.care, p.geography, p.clock, p.interventions.list.size()),
       programmes_(p.interventions, p.care, p.geography, p.clock, streams_),
+      finance_(p.finance, care_.layout(), p.geography, p.clock),
       wellbeing_(p.wellbeing) {
   states_.use(programmes_);
   demography_.use(programmes_);
@@ -63,7 +73,7 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
     Tally t;
     std::vector<int64_t> prov;
   };
-  Acc init{Tally{}, std::vector<int64_t>(care_.layout().size(), 0)};
+  Acc init{Tally{}, std::vector<int64_t>(finance_.layout().end(), 0)};
   Acc out = tbb::parallel_reduce(
       tbb::blocked_range<size_t>(0, people_.size(), kGrain), init,
       [&](const tbb::blocked_range<size_t>& r, Acc acc) {
@@ -87,6 +97,7 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
           if (f == Frailty::Moderate) t.add(Counter::FrailModerate, q);
           if (f == Frailty::Severe) t.add(Counter::FrailSevere, q);
           care_.census(people_, i, day, t, acc.prov);
+          finance_.census(people_, i, day, acc.prov);
           // Life satisfaction from the column (NaN before the first step: computed then).
           const float ls = people_.wellbeing[i];
           t.add(Counter::WellbeingMilli, q,
@@ -176,8 +187,14 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   parallel_slots(people_.size(), [&](size_t b, size_t e) { states_.step(people_, b, e, streams_, s, day); });
   const int32_t day_end = p_.clock.day_at_start(s + 1);
 
-  // 4b. Intervention enrolment.
-  provider.assign(care_.layout().size(), 0);
+  // 4b. Intervention enrolment, with the withdrawals and propensities that follow from
+  //     the contracts in force (settled at the end of the last step).
+  provider.assign(finance_.layout().end(), 0);
+  {
+    std::vector<double> admission, referral;
+    finance_.delivery(day, delivery_, admission, referral);
+    care_.set_propensities(std::move(admission), std::move(referral));
+  }
   programmes_.enrol(people_, streams_, s, day, day_end, delivery_, care_.layout(), flows, provider);
 
   // 5. Care seeking (parallel; each person writes only their own state).
@@ -217,6 +234,10 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
     for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(counter, q);
   }
 
+  // 8b. Finance.
+  finance_.count_outcomes(people_, programmes_);
+  finance_.settle(people_, s, day, day_end, flows, provider, t);
+
 #if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
   check_invariants();
 #endif
@@ -252,6 +273,7 @@ void World::check_invariants() const {
   // Beds: bed days used within beds + escalation; every admission ended in a discharge
   // or a death, or is still in hospital.
   care_.check_invariants();
+  finance_.check_invariants();
   int64_t in_hospital = 0;
   for (size_t i = 0; i < people_.size(); ++i)
     in_hospital += people_.alive(i) && people_.setting[i] == static_cast<uint8_t>(Setting::Hospital);

@@ -15,12 +15,16 @@
 //                     admissions, electives, social care, third sector; costs (serial)
 //   7. wellbeing      life satisfaction of each person (and utility, for QALYs)
 //   8. metrics        stock counts at the end of the step
+//   8b. finance       contracts paid, costs, margins, outcome payments, shared savings,
+//                     stall rule (after the census: capitation and block pay on the
+//                     end-of-step lists); the next step's propensities follow from it
 //   9. housekeeping   once a year, the dead and departed are compacted away
 #include <cstdint>
 #include <memory>
 
 #include "agents/care/care.hpp"
 #include "agents/demography/demography.hpp"
+#include "agents/finance/finance.hpp"
 #include "agents/interventions/interventions.hpp"
 #include "agents/people/people.hpp"
 #include "agents/population/population.hpp"
@@ -72,6 +76,7 @@ class World {
   Demography demography_;
   CareSystem care_;
   Programmes programmes_;
+  Finance finance_;
   WellbeingModel wellbeing_;
   People people_;
   DeliveryContext delivery_;  //!< withdrawals and prevention propensities (set by finance)

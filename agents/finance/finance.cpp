@@ -1,0 +1,552 @@
+#include "agents/finance/finance.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "agents/people/risk.hpp"
+#include "model/errors.hpp"
+
+namespace hscsim {
+namespace {
+using config::Reader;
+
+constexpr std::array<std::string_view, 4> kKinds = {"gp", "acute", "social_care", "third_sector"};
+
+int64_t pence(double gbp) { return std::llround(gbp * 100.0); }
+
+// Kind of provider group g (index into kKinds).
+int kind_of(size_t g, const ProviderLayout& L) {
+  if (g < L.practices) return 0;
+  if (g < L.practices + L.trusts) return 1;
+  if (g < L.practices + L.trusts + L.authorities) return 2;
+  return 3;
+}
+
+ProviderLayout care_layout(const Geography& g, const CareParams& care, size_t programmes) {
+  ProviderLayout L;
+  L.practices = g.practices.size();
+  L.trusts = g.trusts.size();
+  L.authorities = g.authorities.size();
+  L.services = care.third_sector.size();
+  L.programmes = programmes;
+  return L;
+}
+
+// Provider groups named by a list of kinds and/or provider ids.
+std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::vector<std::string>& ids, const ProviderLayout& L) {
+  std::vector<uint8_t> out(ids.size(), 0);
+  const config::Node* list = r.node().find(key);
+  if (!list || !list->is_seq()) throw r.error(key, "expected a list of provider kinds (gp, acute, social_care, third_sector) or provider ids");
+  for (const auto& item : list->seq) {
+    bool found = false;
+    for (size_t g = 0; g < ids.size(); ++g)
+      if (item.scalar == ids[g] || item.scalar == kKinds[static_cast<size_t>(kind_of(g, L))]) {
+        out[g] = 1;
+        found = true;
+      }
+    if (!found) {
+      std::vector<std::string> names(kKinds.begin(), kKinds.end());
+      names.insert(names.end(), ids.begin(), ids.end());
+      const std::string hint = config::closest(item.scalar, names);
+      throw r.error(item, r.key_path(key),
+                    fmt::format("no provider or provider kind '{}'{}", item.scalar, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+    }
+  }
+  r.skip(key);
+  return out;
+}
+
+int group_named(Reader& r, std::string_view key, const std::vector<std::string>& ids) {
+  const std::string name = r.text(key);
+  for (size_t g = 0; g < ids.size(); ++g)
+    if (ids[g] == name) return static_cast<int>(g);
+  const std::string hint = config::closest(name, ids);
+  throw r.error(key, fmt::format("no provider '{}'{}", name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+}
+
+Contract read_contract(Reader& c) {
+  Contract k;
+  const std::string type = c.choice("type", {kContractNames.begin(), kContractNames.end()});
+  k.type = static_cast<ContractType>(std::find(kContractNames.begin(), kContractNames.end(), type) - kContractNames.begin());
+  k.from_year = c.real("from_year", {1900, 2300}, -1e9);
+  if (k.type == ContractType::FeeForService) {
+    k.tariff_ratio = c.real("tariff_ratio", {0, 10}, 1);
+    k.billing_pence_per_transaction = static_cast<double>(pence(c.real("billing_cost_gbp_per_transaction", config::non_negative(), 0)));
+  } else {
+    k.gbp_per_person_per_year = c.real("gbp_per_person_per_year", config::non_negative(), 0);
+  }
+  if (k.type == ContractType::Capitation) k.risk_adjusted = c.boolean("risk_adjusted", false);
+  c.text("source", "");
+  return k;
+}
+}  // namespace
+
+FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, const CareParams& care, const InterventionsParams& iv) {
+  FinanceParams f;
+  const ProviderLayout L = care_layout(g, care, 0);
+  for (const auto& grp : provider_groups(g, care)) f.group_ids.push_back(grp.id);
+  const size_t G = f.group_ids.size();
+  f.payer.assign(G, 0);
+  f.variable_share.assign(G, 1.0);
+  f.fixed_pence_per_person_year.assign(G, 0.0);
+  f.contract.assign(G, Contract{});
+  f.before.assign(G, Contract{});
+  auto fr = root.optional_child("finance");
+  if (!fr) {
+    f.commissioners.push_back({"commissioner"});
+    return f;
+  }
+  f.enabled = true;
+  {
+    Reader cm = fr->child("commissioners");
+    std::vector<uint8_t> covered(G, 0);
+    for (const auto& e : cm.node().map) {
+      Reader c = cm.child(e.key);
+      const auto pays = groups_named(c, "pays", f.group_ids, L);
+      for (size_t k = 0; k < G; ++k)
+        if (pays[k]) {
+          if (covered[k]) throw c.error("pays", fmt::format("provider {} is paid by two commissioners", f.group_ids[k]));
+          covered[k] = 1;
+          f.payer[k] = static_cast<int>(f.commissioners.size());
+        }
+      c.finish();
+      f.commissioners.push_back({e.key});
+    }
+    cm.finish();
+    for (size_t k = 0; k < G; ++k)
+      if (!covered[k]) throw cm.error(cm.node(), cm.path(), fmt::format("no commissioner pays provider {}", f.group_ids[k]));
+  }
+  if (auto pc = fr->optional_child("provider_costs")) {
+    for (const auto& e : pc->node().map) {
+      Reader c = pc->child(e.key);
+      std::vector<std::string> names(kKinds.begin(), kKinds.end());
+      names.insert(names.end(), f.group_ids.begin(), f.group_ids.end());
+      if (std::find(names.begin(), names.end(), e.key) == names.end()) {
+        const std::string hint = config::closest(e.key, names);
+        throw pc->error(e.key, fmt::format("no provider or provider kind '{}'{}", e.key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+      }
+      const double v = c.real("variable_share", config::probability());
+      const double fixed = c.real("fixed_gbp_per_person_per_year", config::non_negative(), 0) * 100.0;
+      c.text("source", "");
+      c.finish();
+      for (size_t k = 0; k < G; ++k)
+        if (e.key == f.group_ids[k] || e.key == kKinds[static_cast<size_t>(kind_of(k, L))]) {
+          f.variable_share[k] = v;
+          f.fixed_pence_per_person_year[k] = fixed;
+        }
+    }
+    pc->finish();
+  }
+  if (auto ct = fr->optional_child("contracts")) {
+    // Kinds first, then provider ids (which win), whatever the order written.
+    for (int pass = 0; pass < 2; ++pass)
+      for (const auto& e : ct->node().map) {
+        const bool is_kind = std::find(kKinds.begin(), kKinds.end(), e.key) != kKinds.end();
+        if ((pass == 0) != is_kind) continue;
+        std::vector<std::string> names(kKinds.begin(), kKinds.end());
+        names.insert(names.end(), f.group_ids.begin(), f.group_ids.end());
+        if (!is_kind && std::find(f.group_ids.begin(), f.group_ids.end(), e.key) == f.group_ids.end()) {
+          const std::string hint = config::closest(e.key, names);
+          throw ct->error(e.key, fmt::format("no provider or provider kind '{}'{}", e.key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+        }
+        Reader c = ct->child(e.key);
+        Contract k = read_contract(c);
+        Contract before;
+        if (auto b = c.optional_child("before")) {
+          before = read_contract(*b);
+          b->finish();
+        }
+        c.finish();
+        for (size_t g2 = 0; g2 < G; ++g2)
+          if (e.key == f.group_ids[g2] || e.key == kKinds[static_cast<size_t>(kind_of(g2, L))]) {
+            f.contract[g2] = k;
+            f.before[g2] = before;
+          }
+      }
+    ct->finish();
+  }
+  if (auto w = fr->optional_child("capitation_weights")) {
+    f.capitation_age_weight = {w->real("under_65", {0, 100}, 1), w->real("age_65_74", {0, 100}, 1),
+                               w->real("age_75_84", {0, 100}, 1), w->real("age_85_plus", {0, 100}, 1)};
+    f.capitation_condition_weight = w->real("per_long_term_condition", {0, 100}, 0);
+    w->text("source", "");
+    w->finish();
+  }
+  if (auto in = fr->optional_child("incentives")) {
+    for (const auto& e : in->node().map) {
+      auto it = std::find(kContractNames.begin(), kContractNames.end(), e.key);
+      if (it == kContractNames.end()) {
+        const std::string hint = config::closest(e.key, {kContractNames.begin(), kContractNames.end()});
+        throw in->error(e.key, fmt::format("unknown contract type '{}'{}", e.key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+      }
+      Reader c = in->child(e.key);
+      Propensity& p = f.propensity[static_cast<size_t>(it - kContractNames.begin())];
+      p.admission = c.real("admission", {0, 10}, 1);
+      p.referral = c.real("referral", {0, 10}, 1);
+      p.prevention = c.real("prevention", {0, 10}, 1);
+      c.text("source", "");
+      c.finish();
+    }
+    in->finish();
+  }
+  for (Reader o : fr->has("outcome_payments") ? fr->list("outcome_payments") : (fr->skip("outcome_payments"), std::vector<Reader>{})) {
+    OutcomePayment x;
+    x.name = o.text("name");
+    x.provider = group_named(o, "provider", f.group_ids);
+    const std::string programme = o.text("programme");
+    for (size_t k = 0; k < iv.list.size(); ++k)
+      if (iv.list[k].name == programme) x.programme = static_cast<int>(k);
+    if (x.programme < 0) {
+      std::vector<std::string> names;
+      for (const auto& p : iv.list) names.push_back(p.name);
+      const std::string hint = config::closest(programme, names);
+      throw o.error("programme", fmt::format("no enabled intervention named '{}'{}", programme,
+                                             hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+    }
+    x.state = read_factor(o, "state_ended");
+    if (x.state >= kStateCount) throw o.error("state_ended", "an outcome is the end of a binary state (e.g. diabetes_uncontrolled)");
+    x.pence = pence(o.real("gbp_per_outcome", config::non_negative()));
+    x.from_year = o.real("from_year", {1900, 2300}, -1e9);
+    x.to_year = o.real("to_year", {1900, 2300}, 1e9);
+    x.payer = f.payer[static_cast<size_t>(x.provider)];
+    o.text("source", "");
+    o.finish();
+    f.outcomes.push_back(x);
+  }
+  if (auto inv = fr->optional_child("investor")) {
+    Investor x;
+    x.name = inv->text("name");
+    x.provider = group_named(*inv, "invests_in", f.group_ids);
+    x.pence = pence(inv->real("invests_gbp", config::non_negative()));
+    x.year = inv->real("in_year", {1900, 2300});
+    x.return_cap = inv->real("return_cap_multiple", {0, 100}, 1.5);
+    inv->text("source", "");
+    inv->finish();
+    if (f.outcomes.empty()) throw fr->error("investor", "a social investor is repaid from outcome_payments: list at least one");
+    f.investor.push_back(x);
+  }
+  if (auto al = fr->optional_child("alliance")) {
+    Alliance a;
+    a.member = groups_named(*al, "members", f.group_ids, L);
+    a.from_year = al->real("from_year", {1900, 2300}, -1e9);
+    a.baseline_pence_per_person_year = pence(al->real("baseline_gbp_per_person_per_year", config::non_negative()));
+    a.share_of_savings = al->real("provider_share_of_savings", config::probability(), 0.5);
+    a.share_of_losses = al->real("provider_share_of_losses", config::probability(), 0.5);
+    al->text("source", "");
+    al->finish();
+    f.alliance.push_back(a);
+  }
+  if (auto st = fr->optional_child("stall")) {
+    f.stall = true;
+    f.stall_margin_share = st->real("margin_below_share_of_income", {-1, 1});
+    f.stall_quarters = static_cast<int>(st->integer("quarters", {1, 400}));
+    st->finish();
+  }
+  fr->finish();
+  return f;
+}
+
+namespace {
+double gbp(int64_t p) { return static_cast<double>(p) / 100.0; }
+using FL = FinanceLayout;
+const std::vector<ProviderMetric> kProvFinance = {
+    {"income_gbp", "GBP", "flow", "payments received (contract, outcomes, shared savings, investment)", [](const int64_t* c) { return gbp(c[FL::Income]); }},
+    {"cost_gbp", "GBP", "flow", "cost: variable share of activity at unit costs + fixed cost + billing administration", [](const int64_t* c) { return gbp(c[FL::Cost]); }},
+    {"billing_admin_gbp", "GBP", "flow", "billing administration (fee-for-service transactions)", [](const int64_t* c) { return gbp(c[FL::Admin]); }},
+    {"margin_gbp", "GBP", "flow", "income - cost", [](const int64_t* c) { return gbp(c[FL::Margin]); }},
+    {"outcome_income_gbp", "GBP", "flow", "outcome payments and investment received", [](const int64_t* c) { return gbp(c[FL::Outcome]); }},
+    {"shared_savings_gbp", "GBP", "flow", "alliance share of savings (negative: share of losses paid)", [](const int64_t* c) { return gbp(c[FL::Shared]); }},
+    {"withdrawn", "flag", "stock", "1 once the provider has withdrawn under the stall rule", [](const int64_t* c) { return double(c[FL::Withdrawn]); }},
+    {"served_persons", "persons", "stock", "people it serves (list, catchment or place)", [](const int64_t* c) { return double(c[FL::Served]); }},
+};
+const std::vector<ProviderMetric> kCommFinance = {
+    {"payments_gbp", "GBP", "flow", "paid to providers (and the investor's outcome payments)", [](const int64_t* c) { return gbp(c[FL::Payments]); }},
+    {"billing_admin_gbp", "GBP", "flow", "its own billing administration", [](const int64_t* c) { return gbp(c[FL::CommAdmin]); }},
+};
+const std::vector<ProviderMetric> kInvFinance = {
+    {"invested_gbp", "GBP", "flow", "paid to the provider up front", [](const int64_t* c) { return gbp(c[FL::Invested]); }},
+    {"received_gbp", "GBP", "flow", "outcome payments received", [](const int64_t* c) { return gbp(c[FL::Received]); }},
+};
+}  // namespace
+
+std::vector<ProviderGroup> finance_groups(const FinanceParams& f, const FinanceLayout& L) {
+  std::vector<ProviderGroup> out;
+  if (!f.enabled) return out;
+  for (size_t g = 0; g < L.providers; ++g) out.push_back({f.group_ids[g], "provider_ledger", L.prov(g, FL::Income), &kProvFinance, "finance"});
+  for (size_t k = 0; k < L.commissioners; ++k)
+    out.push_back({"commissioner_" + f.commissioners[k].name, "commissioner_ledger", L.comm(k, FL::Payments), &kCommFinance, "finance"});
+  for (size_t k = 0; k < L.investors; ++k)
+    out.push_back({"investor_" + f.investor[k].name, "investor_ledger", L.inv(k, FL::Invested), &kInvFinance, "finance"});
+  return out;
+}
+
+Finance::Finance(const FinanceParams& p, const ProviderLayout& care, const Geography& g, const Clock& c)
+    : p_(p), C_(care), g_(g), clock_(c) {
+  G_ = care.providers();
+  L_.offset = care.size();
+  L_.providers = p.enabled ? G_ : 0;
+  L_.commissioners = p.enabled ? p.commissioners.size() : 0;
+  L_.investors = p.enabled ? p.investor.size() : 0;
+  block_base_.assign(G_, -1);
+  year_payments_.assign(G_, 0);
+  quarter_income_.assign(G_, 0);
+  quarter_margin_.assign(G_, 0);
+  bad_quarters_.assign(G_, 0);
+  withdrawn_.assign(G_, 0);
+}
+
+const Contract& Finance::in_force(size_t g, double year) const {
+  return year >= p_.contract[g].from_year ? p_.contract[g] : p_.before[g];
+}
+
+void Finance::census(const People& people, size_t i, int32_t day, std::vector<int64_t>& prov) const {
+  if (!p_.enabled) return;
+  const int age = people.age_years(i, day);
+  const double w = p_.capitation_age_weight[age < 65 ? 0 : age < 75 ? 1 : age < 85 ? 2 : 3] +
+                   p_.capitation_condition_weight * __builtin_popcount(people.states[i] >> static_cast<int>(State::Copd));
+  const auto milli = static_cast<int64_t>(std::llround(w * 1000.0));
+  const size_t practice = people.practice[i];
+  const size_t trust = C_.practices + g_.practices[practice].trust;
+  const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
+  for (size_t g : {practice, trust, la}) {
+    prov[L_.prov(g, FL::Served)] += 1;
+    prov[L_.prov(g, FL::WeightMilli)] += milli;
+  }
+  // Third-sector services serve the whole place: counted on the first and copied in settle.
+  if (C_.services > 0) {
+    const size_t s0 = C_.practices + C_.trusts + C_.authorities;
+    prov[L_.prov(s0, FL::Served)] += 1;
+    prov[L_.prov(s0, FL::WeightMilli)] += milli;
+  }
+}
+
+void Finance::count_outcomes(const People& people, const Programmes& programmes) {
+  outcomes_now_.assign(p_.outcomes.size(), 0);
+  watch_.resize(p_.outcomes.size());
+  for (size_t o = 0; o < p_.outcomes.size(); ++o) {
+    const auto& x = p_.outcomes[o];
+    auto& w = watch_[o];
+    std::vector<std::pair<uint64_t, uint8_t>> fresh;
+    for (const Enrolment& r : programmes.enrolments(static_cast<size_t>(x.programme))) {
+      if (r.enrolled == kNoDay) continue;
+      auto slot = std::lower_bound(people.id.begin(), people.id.end(), r.id);
+      if (slot == people.id.end() || *slot != r.id) continue;
+      const auto i = static_cast<size_t>(slot - people.id.begin());
+      if (!people.alive(i)) continue;
+      const bool has = people.states[i] >> x.state & 1;
+      auto it = std::lower_bound(w.begin(), w.end(), std::make_pair(r.id, uint8_t{0}),
+                                 [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (it == w.end() || it->first != r.id) {
+        fresh.emplace_back(r.id, has ? 1 : 0);
+        continue;
+      }
+      if (it->second == 1 && !has) {
+        ++outcomes_now_[o];
+        it->second = 2;
+      } else if (it->second == 0 && has) {
+        it->second = 1;
+      }
+    }
+    if (!fresh.empty()) {
+      std::sort(fresh.begin(), fresh.end());
+      std::vector<std::pair<uint64_t, uint8_t>> merged;
+      merged.reserve(w.size() + fresh.size());
+      std::merge(w.begin(), w.end(), fresh.begin(), fresh.end(), std::back_inserter(merged));
+      w = std::move(merged);
+    }
+  }
+}
+
+void Finance::settle(const People& people, uint32_t s, int32_t day, int32_t day_end, const Tally& flows,
+                     std::vector<int64_t>& prov, Tally& t) {
+  (void)people;
+  (void)flows;
+  if (!p_.enabled) return;
+  const double year = year_of(day);
+  const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year
+  const size_t s0 = C_.practices + C_.trusts + C_.authorities;
+  for (size_t g = s0 + 1; g < G_; ++g) {
+    prov[L_.prov(g, FL::Served)] = prov[L_.prov(s0, FL::Served)];
+    prov[L_.prov(g, FL::WeightMilli)] = prov[L_.prov(s0, FL::WeightMilli)];
+  }
+  int64_t out = 0, in = 0;
+  auto pay = [&](size_t g, int64_t amount, FL::Prov extra) {
+    const int c = p_.payer[g];
+    prov[L_.comm(static_cast<size_t>(c), FL::Payments)] += amount;
+    prov[L_.prov(g, FL::Income)] += amount;
+    if (extra != FL::Income) prov[L_.prov(g, extra)] += amount;
+    out += amount;
+    in += amount;
+  };
+  for (size_t g = 0; g < G_; ++g) {
+    const Contract& k = in_force(g, year);
+    const int64_t activity = prov[C_.provider_cost(g)];
+    const int64_t served = prov[L_.prov(g, FL::Served)];
+    int64_t transactions = 0;
+    if (g < C_.practices) {
+      transactions = prov[C_.gp(g, ProviderLayout::GpAppointments)];
+    } else if (g < C_.practices + C_.trusts) {
+      const size_t tr = g - C_.practices;
+      transactions = prov[C_.trust(tr, ProviderLayout::TrAe)] + prov[C_.trust(tr, ProviderLayout::TrEmergency)] +
+                     prov[C_.trust(tr, ProviderLayout::TrElective)];
+    } else if (g < s0) {
+      const size_t a = g - C_.practices - C_.trusts;
+      transactions = prov[C_.la(a, ProviderLayout::LaReablementStarts)] + prov[C_.la(a, ProviderLayout::LaCareHomeAdmissions)] +
+                     prov[C_.la(a, ProviderLayout::LaResidents)] / 4;  // invoices: residents monthly (per 4 weeks)
+    } else {
+      transactions = prov[C_.third(g - s0, ProviderLayout::TsContacts)];
+    }
+    // Cost.
+    int64_t admin = 0;
+    if (k.type == ContractType::FeeForService && k.billing_pence_per_transaction > 0)
+      admin = std::llround(k.billing_pence_per_transaction * static_cast<double>(transactions));
+    const int64_t cost = std::llround(p_.variable_share[g] * static_cast<double>(activity)) +
+                         std::llround(p_.fixed_pence_per_person_year[g] * static_cast<double>(served) * frac) + admin;
+    prov[L_.prov(g, FL::Cost)] += cost;
+    prov[L_.prov(g, FL::Admin)] += admin;
+    prov[L_.comm(static_cast<size_t>(p_.payer[g]), FL::CommAdmin)] += admin;
+    // Income under the contract in force (a withdrawn provider is paid for what it still does).
+    int64_t income = 0;
+    switch (k.type) {
+      case ContractType::FeeForService:
+        income = std::llround(k.tariff_ratio * static_cast<double>(activity));
+        break;
+      case ContractType::Block:
+        if (block_base_[g] < 0) block_base_[g] = served;
+        income = std::llround(k.gbp_per_person_per_year * 100.0 * static_cast<double>(block_base_[g]) * frac);
+        break;
+      case ContractType::Capitation: {
+        const double units = k.risk_adjusted ? static_cast<double>(prov[L_.prov(g, FL::WeightMilli)]) / 1000.0 : static_cast<double>(served);
+        income = std::llround(k.gbp_per_person_per_year * 100.0 * units * frac);
+        break;
+      }
+      case ContractType::OutcomeBased:
+        income = std::llround(k.gbp_per_person_per_year * 100.0 * static_cast<double>(served) * frac);
+        break;
+      case ContractType::Count: break;
+    }
+    if (k.type != ContractType::Block) block_base_[g] = -1;
+    pay(g, income, FL::Income);
+    year_payments_[g] += income;
+  }
+  // Investment, then outcome payments (investor first, up to its cap).
+  for (size_t k = 0; k < p_.investor.size(); ++k) {
+    const auto& x = p_.investor[k];
+    if (!invested_ && year >= x.year) {
+      invested_ = true;
+      prov[L_.inv(k, FL::Invested)] += x.pence;
+      prov[L_.prov(static_cast<size_t>(x.provider), FL::Income)] += x.pence;
+      prov[L_.prov(static_cast<size_t>(x.provider), FL::Outcome)] += x.pence;
+      out += x.pence;
+      in += x.pence;
+    }
+  }
+  for (size_t o = 0; o < p_.outcomes.size(); ++o) {
+    const auto& x = p_.outcomes[o];
+    const int64_t achieved = outcomes_now_.size() > o ? outcomes_now_[o] : 0;
+    if (achieved == 0 || year < x.from_year || year >= x.to_year) continue;
+    int64_t amount = achieved * x.pence;
+    prov[L_.comm(static_cast<size_t>(x.payer), FL::Payments)] += amount;
+    out += amount;
+    t.add(Counter::FinOutcomePaymentsPence, 0, amount);
+    if (!p_.investor.empty() && invested_ && p_.investor[0].provider == x.provider) {
+      const int64_t cap = std::llround(static_cast<double>(p_.investor[0].pence) * p_.investor[0].return_cap);
+      const int64_t to_investor = std::min(amount, std::max<int64_t>(0, cap - investor_received_));
+      investor_received_ += to_investor;
+      prov[L_.inv(0, FL::Received)] += to_investor;
+      in += to_investor;
+      amount -= to_investor;
+    }
+    prov[L_.prov(static_cast<size_t>(x.provider), FL::Income)] += amount;
+    prov[L_.prov(static_cast<size_t>(x.provider), FL::Outcome)] += amount;
+    in += amount;
+  }
+  // Alliance: settle savings or losses at each year end.
+  const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
+  for (const auto& a : p_.alliance) {
+    if (!year_end) continue;
+    if (year < a.from_year) {
+      std::fill(year_payments_.begin(), year_payments_.end(), 0);
+      continue;
+    }
+    int64_t actual = 0, pop = 0;
+    for (size_t g = 0; g < G_; ++g)
+      if (a.member[g] && !withdrawn_[g]) actual += year_payments_[g];
+    // The place's population: everyone served by the local authorities.
+    for (size_t g = C_.practices + C_.trusts; g < s0; ++g) pop += prov[L_.prov(g, FL::Served)];
+    const int64_t target = a.baseline_pence_per_person_year * pop;
+    const int64_t diff = target - actual;  // > 0: savings
+    const int64_t pool = diff > 0 ? std::llround(a.share_of_savings * static_cast<double>(diff))
+                                  : -std::llround(a.share_of_losses * static_cast<double>(-diff));
+    // Split in proportion to each member's payments; the remainder goes to the largest.
+    int64_t given = 0;
+    size_t largest = G_;
+    for (size_t g = 0; g < G_; ++g) {
+      if (!a.member[g] || withdrawn_[g] || actual <= 0) continue;
+      if (largest == G_ || year_payments_[g] > year_payments_[largest]) largest = g;
+      const auto share = static_cast<int64_t>(std::floor(static_cast<double>(pool) * static_cast<double>(year_payments_[g]) / static_cast<double>(actual)));
+      pay(g, share, FL::Shared);
+      given += share;
+    }
+    if (largest < G_ && pool != given) pay(largest, pool - given, FL::Shared);
+    t.add(Counter::FinSharedSavingsPence, 0, pool);
+  }
+  if (year_end) std::fill(year_payments_.begin(), year_payments_.end(), 0);
+  // Margins and the stall rule (quarters of steps_per_year / 4 steps).
+  const uint32_t quarter = std::max<uint32_t>(1, clock_.steps_per_year / 4);
+  for (size_t g = 0; g < G_; ++g) {
+    const int64_t margin = prov[L_.prov(g, FL::Income)] - prov[L_.prov(g, FL::Cost)];
+    prov[L_.prov(g, FL::Margin)] = margin;
+    quarter_income_[g] += prov[L_.prov(g, FL::Income)];
+    quarter_margin_[g] += margin;
+    if ((s + 1) % quarter == 0) {
+      if (p_.stall && !withdrawn_[g]) {
+        const bool bad = static_cast<double>(quarter_margin_[g]) <
+                         p_.stall_margin_share * static_cast<double>(std::max<int64_t>(quarter_income_[g], 0));
+        bad_quarters_[g] = bad ? bad_quarters_[g] + 1 : 0;
+        if (bad_quarters_[g] >= p_.stall_quarters) withdrawn_[g] = 1;
+      }
+      quarter_income_[g] = quarter_margin_[g] = 0;
+    }
+    prov[L_.prov(g, FL::Withdrawn)] = withdrawn_[g];
+    t.add(Counter::FinProviderIncomePence, 0, prov[L_.prov(g, FL::Income)]);
+    t.add(Counter::FinProviderCostPence, 0, prov[L_.prov(g, FL::Cost)]);
+    t.add(Counter::FinBillingAdminPence, 0, prov[L_.prov(g, FL::Admin)]);
+    t.add(Counter::ProvidersWithdrawn, 0, withdrawn_[g]);
+  }
+  for (size_t k = 0; k < L_.commissioners; ++k) {
+    t.add(Counter::FinPaymentsPence, 0, prov[L_.comm(k, FL::Payments)]);
+    t.add(Counter::FinBillingAdminPence, 0, prov[L_.comm(k, FL::CommAdmin)]);
+  }
+  for (size_t k = 0; k < L_.investors; ++k) {
+    t.add(Counter::FinInvestorNetPence, 0, prov[L_.inv(k, FL::Received)] - prov[L_.inv(k, FL::Invested)]);
+    t.add(Counter::FinPaymentsPence, 0, prov[L_.inv(k, FL::Invested)]);
+  }
+  last_out_ = out;
+  last_in_ = in;
+}
+
+void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,
+                       std::vector<double>& referral_by_practice) const {
+  ctx.withdrawn = withdrawn_;
+  ctx.prevention.assign(G_, 1.0);
+  admission_by_trust.assign(C_.trusts, 1.0);
+  referral_by_practice.assign(C_.practices, 1.0);
+  if (!p_.enabled) return;
+  const double year = year_of(day);
+  for (size_t g = 0; g < G_; ++g) {
+    const Propensity& pr = p_.propensity[static_cast<size_t>(in_force(g, year).type)];
+    ctx.prevention[g] = pr.prevention;
+    if (g < C_.practices) referral_by_practice[g] = pr.referral;
+    else if (g < C_.practices + C_.trusts) admission_by_trust[g - C_.practices] = pr.admission;
+  }
+}
+
+void Finance::check_invariants() const {
+  if (last_out_ != last_in_)
+    throw RuntimeFailure(fmt::format("invariant broken: payers paid {} pence but providers and the investor received {}", last_out_, last_in_));
+}
+
+}  // namespace hscsim

@@ -1,0 +1,167 @@
+#pragma once
+// Commissioners, contracts, provider ledgers, shared savings, outcome payments with a
+// social investor, incentives and the stall rule (`finance:` in the config).
+//
+// Money is integer pence. Each step (after the census, so lists are end-of-step):
+//  1. each provider's cost = variable_share x the cost of its activity at unit costs
+//     (appointments, spells, packages, contacts, programmes it delivers) + fixed cost per
+//     person it serves per year + billing administration (fee-for-service transactions);
+//  2. its commissioner pays it under the contract in force: fee_for_service (tariff x
+//     activity), block (per person served at the contract's start, per year), capitation
+//     (per person served now, per year, optionally risk-adjusted), outcome_based (a
+//     retainer per person per year plus outcome payments);
+//  3. outcome payments (per outcome achieved) go to the social investor until it has had
+//     its investment back times its return cap, then to the provider;
+//  4. at each year end of an alliance, savings (or losses) against the baseline budget
+//     are shared with the member providers in proportion to their payments;
+//  5. margin = income - cost; at each quarter end, a provider whose quarterly margin
+//     stays below the threshold share of income for N quarters withdraws (stall rule):
+//     it leaves the alliance and stops delivering interventions.
+// Invariant (checked every step): what leaves the payers (commissioners and investor)
+// equals what the providers and the investor receive.
+// Contracts move providers' behaviour through propensities by contract type: the
+// probability an A&E attendance is admitted, GP referral, and funding for prevention.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agents/care/care.hpp"
+#include "agents/geography/geography.hpp"
+#include "agents/interventions/interventions.hpp"
+#include "agents/people/people.hpp"
+#include "model/clock.hpp"
+#include "model/config/reader.hpp"
+#include "model/metrics.hpp"
+
+namespace hscsim {
+
+enum class ContractType : uint8_t { FeeForService, Block, Capitation, OutcomeBased, Count };
+inline constexpr std::array<std::string_view, 4> kContractNames = {"fee_for_service", "block", "capitation", "outcome_based"};
+
+struct Propensity {
+  double admission = 1, referral = 1, prevention = 1;
+};
+
+struct Contract {
+  ContractType type = ContractType::FeeForService;
+  double from_year = -1e9;              //!< in force from this calendar year (before: the default contract)
+  double tariff_ratio = 1;              //!< fee-for-service price / unit cost
+  double billing_pence_per_transaction = 0;  //!< fee-for-service administration, on each side
+  double gbp_per_person_per_year = 0;   //!< block, capitation, outcome-based retainer
+  bool risk_adjusted = false;           //!< capitation weighted by age and conditions
+};
+
+struct OutcomePayment {
+  std::string name;
+  int provider = -1;                    //!< provider group paid
+  int payer = 0;                        //!< commissioner
+  enum Kind : uint8_t { StateEnded, Enrolment } kind = StateEnded;
+  int state = -1;                       //!< StateEnded: the state whose end is paid for (e.g. diabetes_uncontrolled)
+  int programme = -1;                   //!< only among members of this programme (-1: anyone served by the provider)
+  int64_t pence = 0;                    //!< per outcome
+  double from_year = -1e9, to_year = 1e9;
+};
+
+struct FinanceParams {
+  bool enabled = false;
+  struct Commissioner {
+    std::string name;
+  };
+  std::vector<Commissioner> commissioners;
+  std::vector<int> payer;               //!< commissioner of each provider group
+  std::vector<double> variable_share;   //!< per provider group
+  std::vector<double> fixed_pence_per_person_year;  //!< per provider group
+  std::vector<Contract> contract;       //!< per provider group (from its from_year)
+  std::vector<Contract> before;         //!< per provider group, before from_year
+  std::array<Propensity, 4> propensity{};  //!< by ContractType
+  std::array<double, 4> capitation_age_weight{1, 1, 1, 1};  //!< <65, 65-74, 75-84, 85+
+  double capitation_condition_weight = 0;
+  std::vector<OutcomePayment> outcomes;
+  struct Investor {
+    std::string name;
+    int provider = -1;
+    int64_t pence = 0;
+    double year = 0;
+    double return_cap = 1;
+  };
+  std::vector<Investor> investor;       //!< zero or one
+  struct Alliance {
+    std::vector<uint8_t> member;        //!< per provider group
+    double from_year = -1e9;
+    int64_t baseline_pence_per_person_year = 0;
+    double share_of_savings = 0.5, share_of_losses = 0.5;
+  };
+  std::vector<Alliance> alliance;       //!< zero or one
+  bool stall = false;
+  double stall_margin_share = 0;        //!< quarterly margin / income below this...
+  int stall_quarters = 4;               //!< ...for this many quarters in a row
+  std::vector<std::string> group_ids;   //!< provider group ids (for output)
+
+  //! Reads `finance:` (optional). Provider groups come from provider_groups().
+  static FinanceParams read(config::Reader& root, const Geography& g, const CareParams& care,
+                            const InterventionsParams& iv);
+};
+
+//! The finance counters, appended to the per-step provider vector after the care layout.
+struct FinanceLayout {
+  enum Prov : uint8_t { Income, Cost, Admin, Margin, Outcome, Shared, Withdrawn, Served, WeightMilli, kProvCount };
+  enum Comm : uint8_t { Payments, CommAdmin, kCommCount };
+  enum Inv : uint8_t { Invested, Received, kInvCount };
+  size_t offset = 0, providers = 0, commissioners = 0, investors = 0;
+  size_t prov(size_t g, Prov c) const { return offset + g * kProvCount + c; }
+  size_t comm(size_t k, Comm c) const { return offset + providers * kProvCount + k * kCommCount + c; }
+  size_t inv(size_t k, Inv c) const { return offset + providers * kProvCount + commissioners * kCommCount + k * kInvCount + c; }
+  size_t end() const { return inv(investors, Invested); }
+};
+
+//! The finance groups for output (folder "finance").
+std::vector<ProviderGroup> finance_groups(const FinanceParams& f, const FinanceLayout& L);
+
+class Finance {
+ public:
+  Finance(const FinanceParams& p, const ProviderLayout& care, const Geography& g, const Clock& c);
+  const FinanceLayout& layout() const { return L_; }
+
+  //! Served persons and capitation weights of slot i (called from the census).
+  void census(const People& people, size_t i, int32_t day, std::vector<int64_t>& prov) const;
+
+  //! Outcomes achieved in this step by members of the programmes named in outcome
+  //! payments (a member's state ending; each member is paid for once).
+  void count_outcomes(const People& people, const Programmes& programmes);
+
+  //! The ledgers for step s (after the census). Adds place totals to `t`.
+  void settle(const People& people, uint32_t s, int32_t day, int32_t day_end, const Tally& flows, std::vector<int64_t>& prov,
+              Tally& t);
+
+  //! Propensities and withdrawals in force for the next step.
+  void delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,
+                std::vector<double>& referral_by_practice) const;
+
+  //! Throws RuntimeFailure if money was not conserved in the last step.
+  void check_invariants() const;
+
+ private:
+  const Contract& in_force(size_t g, double year) const;
+  double year_of(int32_t day) const { return clock_.start_year + static_cast<double>(day) / kDaysPerYear; }
+
+  const FinanceParams& p_;
+  const ProviderLayout& C_;
+  const Geography& g_;
+  const Clock& clock_;
+  FinanceLayout L_;
+  size_t G_ = 0;
+  std::vector<int64_t> block_base_;       //!< persons served when the block contract started (-1: not yet)
+  std::vector<int64_t> year_payments_;    //!< alliance: payments to each provider this contract year
+  std::vector<int64_t> quarter_income_, quarter_margin_;
+  std::vector<int> bad_quarters_;
+  std::vector<uint8_t> withdrawn_;
+  int64_t investor_received_ = 0;
+  std::vector<int64_t> outcomes_now_;
+  //! Per outcome payment: members seen (sorted by id) and 0 = without the state,
+  //! 1 = with it, 2 = paid for.
+  std::vector<std::vector<std::pair<uint64_t, uint8_t>>> watch_;
+  bool invested_ = false;
+  int64_t last_out_ = 0, last_in_ = 0;
+};
+
+}  // namespace hscsim

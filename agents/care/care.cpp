@@ -481,7 +481,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   const auto& L = layout_;
   const int S = static_cast<int>(p_.third_sector.size());
   t += r.tally;
-  for (size_t k = 0; k < prov.size(); ++k) prov[k] += r.provider[k];
+  for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
   auto third_referrals = [&](size_t i, Lanes& lanes, int first_lane) {
     const uint64_t f = people.factors(i);
     for (int k = 0; k < S; ++k)

@@ -104,8 +104,9 @@ TEST_CASE("enrolment respects capacity, and uptake comes out as configured") {
                                      "capacity_per_year: 520, uptake: 0.4, effects: [{target: death, multiplier: 1}]}"})));
   const auto groups = published_groups(Params::read(default_config(roomy({"interventions.p={delivered_by: gp, start_year: "
                                                                           "2025, capacity_per_year: 1, effects: []}"}))));
-  const auto& g = groups.back();
-  REQUIRE(g.kind == "intervention");
+  auto it = std::find_if(groups.begin(), groups.end(), [](const ProviderGroup& x) { return x.kind == "intervention"; });
+  REQUIRE(it != groups.end());
+  const auto& g = *it;
   int64_t offers = 0, enrolments = 0;
   int64_t max_per_step = 0;
   for (const auto& step : r.scenarios[0].providers[0]) {

@@ -126,6 +126,8 @@ std::vector<MetricDef> build() {
                pounds({Counter::CostThirdPence})});
   m.push_back({"cost_total_gbp", "GBP", "flow", "all sectors (the sum of the four cost metrics)", true,
                pounds({Counter::CostPrimaryPence, Counter::CostAcutePence, Counter::CostSocialPence, Counter::CostThirdPence})});
+  flow("mutual_aid_admissions", "admissions", Counter::MutualAidAdmissions,
+       "emergency admissions to a partner trust because the patient's own trust had no bed (acute mutual aid)");
   flow("intervention_enrolments", "persons", Counter::InterventionEnrolments, "places in intervention programmes taken up");
   m.push_back({"intervention_members", "person-programmes", "stock",
                "people in intervention programmes during the step (a person in two counts twice)", false,

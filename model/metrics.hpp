@@ -32,6 +32,7 @@ enum class Counter : uint16_t {
   ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
   InterventionEnrolments, CostInterventionsPence,  //!< (intervention costs are also in their sector)
   InterventionMembers,  //!< people in a programme during the step (counted at enrolment)
+  MutualAidAdmissions,  //!< emergency admissions to a partner trust (acute mutual aid)
   // Finance (place totals, quintile 0 only; pence)
   FinPaymentsPence, FinProviderIncomePence, FinProviderCostPence, FinBillingAdminPence, FinOutcomePaymentsPence,
   FinSharedSavingsPence, FinInvestorNetPence, ProvidersWithdrawn,

@@ -279,7 +279,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // patient uses in this step is committed against the trust's capacity here, before
     // phase 2 admits anyone.
     if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) {
-      const uint16_t tr = trust_of(people, i);
+      const uint16_t tr = people.hospital[i];
       const int32_t from = std::max(people.admit_day[i], day);
       const int32_t due = people.due_day[i];
       const auto ex = p_.excess_bed_days_after;
@@ -308,6 +308,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
         if (!(care & (kCareHomeResident | kHomeCare))) {
           need = p_.discharge_social_care_by_frailty[people.frailty[i]];
           if (!people.has(i, State::InformalCarer)) need = std::min(1.0, need * p_.discharge_social_care_rr_no_carer);
+          need *= 1.0 - level(p_.integration.joint_discharge_planning, day) * p_.integration.discharge_need_reduction;
         }
         // A need already being waited for at home before admission is kept.
         const SocialNeed prior = social_need(care);
@@ -437,15 +438,16 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
 
 int32_t CareSystem::planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const {
   const double mean = cause == kElectiveStay ? p_.elective_los_days_mean
-                                             : p_.events[cause].los_days_mean * (*mod_)(p, i, target::LengthOfStay, day);
+                                             : p_.events[cause].los_days_mean * (*mod_)(p, i, target::LengthOfStay, day) *
+                                                   (1.0 - level(p_.integration.shared_records, day) * p_.integration.los_reduction);
   const double mult = p_.los_multiplier.values[0][p_.los_multiplier.row(p.age_years(i, day))];
   return los_to_due(day, mean * mult, los_u);
 }
 
-void CareSystem::admit(People& p, size_t i, uint8_t cause, int32_t due, int32_t day, int32_t day_end, Tally& t,
+void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t due, int32_t day, int32_t day_end, Tally& t,
                        std::vector<int64_t>& prov) {
   const uint8_t q = p.quintile[i];
-  const uint16_t tr = trust_of(p, i);
+  p.hospital[i] = tr;
   const auto& L = layout_;
   const bool elective = cause == kElectiveStay;
   p.setting[i] = static_cast<uint8_t>(Setting::Hospital);
@@ -516,7 +518,8 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         prov[L.gp(pr, ProviderLayout::GpWaitDays)] += wait;
         people.gp_wait_since[i] = kNoDay;
       }
-      const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr];
+      const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr] *
+                              (1.0 - level(p_.integration.shared_records, day) * p_.integration.referral_reduction);
       if (a[1] < p_.outpatient_referral_probability * referral) {
         t.add(Counter::OutpatientAttendances, q);
         t.add(Counter::CostAcutePence, q, p_.costs.outpatient_attendance);
@@ -587,7 +590,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       if (*free <= 0) {
         if (in_hospital) {  // a delayed discharge: the bed stays occupied
           const int32_t from = std::max(day, q_.since);
-          count_bed_days(people, i, from, day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day, trust_of(people, i), L,
+          count_bed_days(people, i, from, day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day, people.hospital[i], L,
                          t, prov, true);
         }
         continue;
@@ -595,7 +598,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       --*free;
       if (in_hospital) {
         // The rest of the step had been reserved for this patient; the bed is free again.
-        bed_days[trust_of(people, i)] -= day_end - std::max(day, q_.since);
+        bed_days[people.hospital[i]] -= day_end - std::max(day, q_.since);
         discharge(people, i, std::max(day, q_.since), t);
       }
       people.care[i] = with_social_need(people.care[i], SocialNeed::None);
@@ -621,7 +624,11 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
     }
   }
 
-  // 3. A&E attendances and emergency admissions, per trust.
+  // 3. A&E attendances and emergency admissions, per trust. Under acute mutual aid a
+  //    patient who finds no bed may be admitted to a partner trust with room (with
+  //    probability = the partnership's strength).
+  const double mdt_level = level(p_.integration.multidisciplinary_working, day);
+  const double aid = p_.integration.acute_mutual_aid ? level(1.0, day) : 0.0;
   auto ae = by_provider(r.ae, g_.trusts.size());
   for (size_t tr = 0; tr < ae.size(); ++tr) {
     struct Candidate {
@@ -642,7 +649,9 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
       prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
-      if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * (*mod_)(people, i, target::Admission, day))
+      const bool multimorbid = __builtin_popcount(people.states[i] >> static_cast<int>(State::Copd)) >= 2;
+      const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
+      if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
         admit_list.push_back({q_, e[1], e[2]});
     }
     std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
@@ -654,9 +663,22 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       const int32_t arrive = day + static_cast<int32_t>(c.arrive_u * (day_end - day));
       const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
       const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
-      if (bed_days[tr] + need <= limit) {
-        admit(people, i, c.req.what, due, arrive, day_end, t, prov);
-        bed_days[tr] += need;
+      size_t where = tr;
+      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, 900)[0] < aid) {
+        for (size_t o = 0; o < g_.trusts.size(); ++o) {
+          if (o == tr) continue;
+          const int64_t lim = (g_.trusts[o].general_acute_beds + g_.trusts[o].escalation_beds) * (day_end - day);
+          if (bed_days[o] + need <= lim) {
+            where = o;
+            t.add(Counter::MutualAidAdmissions, people.quintile[i]);
+            break;
+          }
+        }
+      }
+      const int64_t where_limit = (g_.trusts[where].general_acute_beds + g_.trusts[where].escalation_beds) * (day_end - day);
+      if (bed_days[where] + need <= where_limit) {
+        admit(people, i, static_cast<uint16_t>(where), c.req.what, due, arrive, day_end, t, prov);
+        bed_days[where] += need;
       } else {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
         people.stay[i] = c.req.what;
@@ -702,7 +724,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
                  due = planned_due(people, i, kElectiveStay, e[1], arrive);
                  bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
                  g_.trusts[tr].general_acute_beds * (day_end - day)) {
-        admit(people, i, kElectiveStay, due, arrive, day_end, t, prov);
+        admit(people, i, static_cast<uint16_t>(tr), kElectiveStay, due, arrive, day_end, t, prov);
         bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
         people.elective_since[i] = kNoDay;
       } else {
@@ -755,7 +777,7 @@ void CareSystem::census(const People& p, size_t i, int32_t day_end, Tally& t, st
   const uint8_t care = p.care[i];
   if (p.setting[i] == static_cast<uint8_t>(Setting::Hospital)) {
     t.add(Counter::InHospital, q);
-    prov[L.trust(trust_of(p, i), ProviderLayout::TrInpatients)] += 1;
+    prov[L.trust(p.hospital[i], ProviderLayout::TrInpatients)] += 1;
     if (social_need(care) != SocialNeed::None) t.add(Counter::DelayedDischarges, q);
   } else if (social_need(care) != SocialNeed::None) {
     t.add(Counter::WaitingSocialCare, q);

@@ -17,6 +17,7 @@
 //     are in use), social care (hospital discharges first), third-sector services.
 // Money is integer pence: activity counts x unit costs.
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -65,6 +66,20 @@ struct UnitCosts {
           home_care_hour = 0, reablement_episode = 0, residential_week = 0, nursing_week = 0;
 };
 
+//! The care model's degree of integration (`care_model:`), 0 = siloed, 1 = fully
+//! integrated, and what full integration does.
+struct IntegrationParams {
+  double shared_records = 0, multidisciplinary_working = 0, joint_discharge_planning = 0;
+  bool acute_mutual_aid = false;
+  bool formalised = true;                  //!< a person-dependent partnership weakens as key staff leave
+  double key_staff_turnover_per_year = 0;  //!< [per year]
+  double los_reduction = 0, referral_reduction = 0;  //!< shared records at level 1 [fraction]
+  double multimorbid_admission_reduction = 0;       //!< MDT at level 1, people with 2+ conditions [fraction]
+  double discharge_need_reduction = 0;              //!< joint discharge planning at level 1 [fraction]
+  //! Strength of the partnership after `years` (1 if formalised).
+  double strength(double years) const { return formalised ? 1.0 : std::exp(-key_staff_turnover_per_year * years); }
+};
+
 struct CareParams {
   // Primary care
   config::AgeTable gp_routine_per_year;       //!< male, female [requests per person-year], new symptoms and routine
@@ -96,11 +111,12 @@ struct CareParams {
   double nursing_share = 0.4;                 //!< care home placements that are nursing
   std::array<double, 4> initial_care_home_by_frailty{};  //!< share of 65+ in a care home at the start, by eFI level
   std::array<double, 4> initial_home_care_by_frailty{};  //!< share with a home care package at the start
+  IntegrationParams integration;
   std::vector<HealthEvent> events;
   std::vector<ThirdSectorService> third_sector;
   UnitCosts costs;
 
-  //! Reads `care:`, `health_events:` and `unit_costs:`. Throws ConfigError.
+  //! Reads `care:`, `care_model:`, `health_events:` and `unit_costs:`. Throws ConfigError.
   static CareParams read(config::Reader& root);
 };
 
@@ -218,8 +234,12 @@ class CareSystem {
   int32_t planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const;
   //! Admits slot i (cause: health event index or kElectiveStay) until `due`. Counts the
   //! admission, its spell cost and the bed days of this step.
-  void admit(People& p, size_t i, uint8_t cause, int32_t due, int32_t day, int32_t day_end, Tally& t,
+  void admit(People& p, size_t i, uint16_t trust, uint8_t cause, int32_t due, int32_t day, int32_t day_end, Tally& t,
              std::vector<int64_t>& prov);
+  //! Integration levels in force on `day` (partnership strength included).
+  double level(double configured, int32_t day) const {
+    return configured * p_.integration.strength(static_cast<double>(day) / kDaysPerYear);
+  }
   void discharge(People& p, size_t i, int32_t day, Tally& t) const;
 
   const CareParams& p_;

@@ -24,6 +24,27 @@ int64_t pence(Reader& r, const char* key) {
 
 CareParams CareParams::read(Reader& root) {
   CareParams p;
+  if (auto cm = root.optional_child("care_model")) {
+    cm->skip("community_engagement");  // read with the interventions
+    auto& x = p.integration;
+    if (auto in = cm->optional_child("integration")) {
+      x.shared_records = in->real("shared_records", config::probability(), 0);
+      x.multidisciplinary_working = in->real("multidisciplinary_working", config::probability(), 0);
+      x.joint_discharge_planning = in->real("joint_discharge_planning", config::probability(), 0);
+      x.acute_mutual_aid = in->boolean("acute_mutual_aid", false);
+      x.formalised = in->choice("partnership", {"formalised", "person_dependent"}, "formalised") == "formalised";
+      x.key_staff_turnover_per_year = in->real("key_staff_turnover_per_year", {0, 10}, 0);
+      in->finish();
+    }
+    if (auto ef = cm->optional_child("effects_at_full_integration")) {
+      x.los_reduction = ef->real("shared_records_length_of_stay_reduction", config::probability(), 0);
+      x.referral_reduction = ef->real("shared_records_referral_reduction", config::probability(), 0);
+      x.multimorbid_admission_reduction = ef->real("mdt_multimorbid_admission_reduction", config::probability(), 0);
+      x.discharge_need_reduction = ef->real("joint_discharge_social_care_need_reduction", config::probability(), 0);
+      ef->finish();
+    }
+    cm->finish();
+  }
   Reader care = root.child("care");
   {
     Reader gp = care.child("gp");

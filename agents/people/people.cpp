@@ -25,7 +25,7 @@ constexpr auto kColumns =
                     &People::practice, &People::tenure, &People::states, &People::alcohol, &People::frailty,
                     &People::vital, &People::setting, &People::wellbeing, &People::admit_day, &People::due_day,
                     &People::last_discharge_day, &People::gp_wait_since, &People::elective_since, &People::care,
-                    &People::stay, &People::programmes);
+                    &People::stay, &People::programmes, &People::hospital);
 
 template <typename F>
 void for_each_column(People& p, F&& f) {
@@ -62,6 +62,7 @@ void People::clear_care(size_t i) {
   care[i] = 0;
   stay[i] = 0;
   programmes[i] = 0;
+  hospital[i] = 0;
 }
 
 uint64_t People::factors(size_t i) const {

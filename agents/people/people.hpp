@@ -6,7 +6,7 @@
 //
 // Bytes per person: id 8; birth_day, states, wellbeing and five care days 4 each;
 // neighbourhood and practice 2 each; sex, quintile, tenure, alcohol, frailty, vital,
-// setting, care flags and stay cause 1 each; intervention programmes 4: 57 bytes.
+// setting, care flags and stay cause 1 each; intervention programmes 4; hospital 2: 59 bytes.
 #include <array>
 #include <climits>
 #include <cstdint>
@@ -126,6 +126,7 @@ struct People {
   std::vector<uint8_t> care;           //!< CareFlag bits, and the SocialNeed being waited for in bits 6-7
   std::vector<uint8_t> stay;           //!< cause of the current admission: health event index or kElectiveStay
   std::vector<uint32_t> programmes;    //!< bit k: programme k's effects apply to this person (see Modifiers)
+  std::vector<uint16_t> hospital;      //!< trust of the current (or last) stay: its own, or a partner's under mutual aid
 
   size_t size() const { return id.size(); }
   void resize(size_t n);
@@ -139,7 +140,7 @@ struct People {
   //! Bytes of state per person (sum of column element sizes).
   static constexpr size_t bytes_per_person() {
     return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 2 * sizeof(uint32_t) +
-           sizeof(float);
+           sizeof(float) + sizeof(uint16_t);
   }
 
   bool alive(size_t i) const { return vital[i] == static_cast<uint8_t>(Vital::Alive); }

@@ -1,0 +1,191 @@
+// Finance, contracts and the care model: ledgers, incentives, stall rule, integration
+// levers, and every shipped scenario file.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "helpers.hpp"
+#include "model/comparison.hpp"
+#include "model/world.hpp"
+
+using namespace hscsim;
+using namespace hscsim::test;
+
+namespace {
+RunResult run(const config::Node& root, int threads = 2) { return run_experiment(Experiment::from_config(root, "t"), threads); }
+
+int64_t total(const RunResult& r, Counter c, size_t scenario = 0) {
+  int64_t n = 0;
+  for (const auto& rep : r.scenarios[scenario].steps)
+    for (const auto& t : rep) n += t.get(c);
+  return n;
+}
+
+const ProviderGroup& group(const std::vector<ProviderGroup>& gs, const std::string& id, const std::string& folder) {
+  auto it = std::find_if(gs.begin(), gs.end(), [&](const ProviderGroup& g) { return g.id == id && g.folder == folder; });
+  REQUIRE(it != gs.end());
+  return *it;
+}
+
+// Outcome payments with an investor and an alliance: every kind of money flow at once.
+std::vector<std::string> everything() {
+  return {"population.size=3000", "time.years=3", "run.replicates=2",
+          "interventions.dm={delivered_by: gp, start_year: 2025, eligible: {all: [diabetes_uncontrolled]}, "
+          "capacity_per_year: 300, effects: [{target: 'recovery:diabetes_uncontrolled', multiplier: 3}]}",
+          "finance.outcome_payments=[{name: controlled, provider: gp_riverside_surgery, programme: dm, "
+          "state_ended: diabetes_uncontrolled, gbp_per_outcome: 400}]",
+          "finance.investor={name: si, invests_in: gp_riverside_surgery, invests_gbp: 20000, in_year: 2025, return_cap_multiple: 1.5}",
+          "finance.alliance={members: [gp, acute, social_care], baseline_gbp_per_person_per_year: 1300}"};
+}
+}  // namespace
+
+TEST_CASE("money is conserved every step: payers pay what providers and the investor receive") {
+  auto root = default_config(everything());
+  const Params p = Params::read(root);
+  const auto groups = published_groups(p);
+  auto r = run(root);
+  int64_t outcome = 0, shared = 0, received = 0;
+  for (const auto& rep : r.scenarios[0].providers)
+    for (const auto& v : rep) {
+      int64_t paid = 0, got = 0;
+      for (const auto& g : groups) {
+        if (g.kind == "commissioner_ledger") paid += v[g.offset + FinanceLayout::Payments];
+        if (g.kind == "investor_ledger") {
+          paid += v[g.offset + FinanceLayout::Invested];
+          got += v[g.offset + FinanceLayout::Received];
+          received += v[g.offset + FinanceLayout::Received];
+        }
+        if (g.kind == "provider_ledger") {
+          got += v[g.offset + FinanceLayout::Income];
+          CHECK(v[g.offset + FinanceLayout::Margin] == v[g.offset + FinanceLayout::Income] - v[g.offset + FinanceLayout::Cost]);
+          shared += v[g.offset + FinanceLayout::Shared];
+        }
+      }
+      REQUIRE(paid == got);
+    }
+  for (const auto& rep : r.scenarios[0].steps)
+    for (const auto& t : rep) outcome += t.get(Counter::FinOutcomePaymentsPence);
+  CHECK(outcome > 0);
+  CHECK(received > 0);
+  CHECK(received <= 2 * 30000 * 100);  // at most 1.5 x the investment, per replicate
+  CHECK(shared != 0);
+  CHECK(total(r, Counter::FinPaymentsPence) == total(r, Counter::FinProviderIncomePence) +
+                                                   [&] {
+                                                     int64_t n = 0;
+                                                     for (const auto& rep : r.scenarios[0].providers)
+                                                       for (const auto& v : rep)
+                                                         for (const auto& g : groups)
+                                                           if (g.kind == "investor_ledger") n += v[g.offset + FinanceLayout::Received];
+                                                     return n;
+                                                   }());
+}
+
+TEST_CASE("finance does not change health or care (it only moves money) unless incentives are set") {
+  auto a = run(default_config({"population.size=2000", "time.years=1", "run.replicates=1"}));
+  auto b = run(default_config({"population.size=2000", "time.years=1", "run.replicates=1",
+                               "finance.contracts.acute={type: block, gbp_per_person_per_year: 900}"}));
+  for (Counter c : {Counter::EmergencyAdmissions, Counter::BedDays, Counter::Deaths, Counter::CostAcutePence})
+    CHECK(total(a, c) == total(b, c));
+  CHECK(total(a, Counter::FinPaymentsPence) != total(b, Counter::FinPaymentsPence));
+}
+
+TEST_CASE("incentive levers move outcomes the right way") {
+  const std::vector<std::string> base = {"population.size=4000", "time.years=2", "run.replicates=2"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto s = base;
+    s.insert(s.end(), extra.begin(), extra.end());
+    return run(default_config(s));
+  };
+  auto ffs = with({});
+  auto cap = with({"finance.contracts.acute={type: capitation, gbp_per_person_per_year: 870}",
+                   "finance.incentives.capitation={admission: 0.8, referral: 0.8, prevention: 1.5}"});
+  CHECK(total(cap, Counter::EmergencyAdmissions) < total(ffs, Counter::EmergencyAdmissions));
+  // GP referral propensity: practices are on capitation in the defaults.
+  auto fewer = with({"finance.incentives.capitation={admission: 1, referral: 0.5, prevention: 1}"});
+  CHECK(total(fewer, Counter::OutpatientAttendances) < total(ffs, Counter::OutpatientAttendances));
+  // Prevention propensity scales the capacity of programmes the provider delivers.
+  const std::string prog = "interventions.p={delivered_by: gp, start_year: 2025, capacity_per_year: 400, effects: []}";
+  auto low = with({prog, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 0.5}"});
+  auto high = with({prog, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 1.5}"});
+  CHECK(total(high, Counter::InterventionEnrolments) > 2 * total(low, Counter::InterventionEnrolments));
+}
+
+TEST_CASE("the stall rule: a provider losing money withdraws and its programmes stop") {
+  // The warm-homes charity is paid nothing but must fund its programme: it withdraws
+  // after 2 bad quarters and enrols no one after that.
+  auto root = default_config({"population.size=3000", "time.years=2", "run.replicates=1",
+                              "finance.contracts.third_sector={type: block, gbp_per_person_per_year: 0}",
+                              "finance.stall={margin_below_share_of_income: -0.01, quarters: 2}"});
+  config::merge(root, config::load(source_path("configs/interventions/warm_homes.yaml")));
+  config::apply_override(root, "interventions.damp_and_warm_homes.start_year=2025");
+  const auto groups = published_groups(Params::read(root));
+  const auto& g = group(groups, "third_sector_warm_homes_and_repairs", "finance");
+  auto r = run(root);
+  const auto& steps = r.scenarios[0].providers[0];
+  size_t withdrew = steps.size();
+  for (size_t s = 0; s < steps.size(); ++s)
+    if (steps[s][g.offset + FinanceLayout::Withdrawn] && withdrew == steps.size()) withdrew = s;
+  REQUIRE(withdrew < steps.size());
+  CHECK(withdrew >= 25);  // two quarters of 13 weeks
+  int64_t after = 0;
+  for (size_t s = withdrew + 1; s < steps.size(); ++s) after += r.scenarios[0].steps[0][s].get(Counter::InterventionEnrolments);
+  CHECK(after == 0);
+  CHECK(r.scenarios[0].steps[0].back().get(Counter::ProvidersWithdrawn) >= 1);
+}
+
+TEST_CASE("integration levers: joint discharge planning cuts delays, mutual aid cuts trolley waits") {
+  auto base = default_config({"population.size=6000", "time.years=2", "run.replicates=2",
+                              "local_authorities.0.home_care_hours_per_week=500", "local_authorities.0.care_home_places=40"});
+  auto planned = base;
+  config::apply_override(planned, "care_model={integration: {joint_discharge_planning: 1}, effects_at_full_integration: "
+                                  "{joint_discharge_social_care_need_reduction: 0.5}}");
+  CHECK(total(run(planned), Counter::DelayedBedDays) < total(run(base), Counter::DelayedBedDays));
+
+  auto two = config::load(source_path("configs/scenarios/acute_collaborative.yaml"));
+  // 6,000 people: city_general (about half of them) is short of beds, county_hospital is not.
+  for (const char* s : {"population.size=6000", "time.years=1", "run.replicates=2", "acute_trusts.0.general_acute_beds=4",
+                        "acute_trusts.0.escalation_beds=0", "acute_trusts.1.general_acute_beds=14"})
+    config::apply_override(two, s);
+  auto r = run(two);
+  REQUIRE(r.scenarios.size() == 3);
+  CHECK(total(r, Counter::MutualAidAdmissions, 1) > 0);
+  CHECK(total(r, Counter::MutualAidAdmissions, 0) == 0);
+  CHECK(total(r, Counter::TrolleyWaits, 1) < total(r, Counter::TrolleyWaits, 0));
+}
+
+TEST_CASE("a person-dependent partnership weakens over time") {
+  IntegrationParams x;
+  x.formalised = false;
+  x.key_staff_turnover_per_year = 0.2;
+  CHECK(x.strength(0) == 1.0);
+  CHECK(x.strength(5) == Approx(std::exp(-1.0)));
+  x.formalised = true;
+  CHECK(x.strength(5) == 1.0);
+}
+
+TEST_CASE("every shipped scenario file runs (small population)") {
+  namespace fs = std::filesystem;
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(source_path("configs/scenarios"))) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path().string());
+    auto root = config::load(entry.path().string());
+    for (const char* s : {"population.size=1500", "time.years=2", "run.replicates=2"}) config::apply_override(root, s);
+    auto e = Experiment::from_config(root, "s");
+    REQUIRE(e.scenarios.size() >= 2);
+    auto r = run_experiment(e, 2);
+    REQUIRE(compare(r).size() == e.scenarios.size() - 1);
+    ++files;
+  }
+  CHECK(files >= 11);
+}
+
+TEST_CASE("finance config errors are clear") {
+  auto msg = config_error([] { Params::read(default_config({"finance.contracts.acutee={type: block}"})); });
+  CHECK(msg.find("no provider or provider kind 'acutee'; did you mean 'acute'?") != std::string::npos);
+  msg = config_error([] { Params::read(default_config({"finance.contracts.acute={type: capitaton}"})); });
+  CHECK(msg.find("capitaton") != std::string::npos);
+  msg = config_error([] { Params::read(default_config({"finance.commissioners.icb.pays=[gp, acute]"})); });
+  CHECK(msg.find("no commissioner pays provider third_sector_social_prescribing") != std::string::npos);
+}

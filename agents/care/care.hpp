@@ -161,7 +161,9 @@ struct ProviderLayout {
     return practices * kGpCount + trusts * kTrustCount + authorities * kLaCount + s * kThirdCount + c;
   }
   size_t programme(size_t k, Programme c) const { return third(services, TsContacts) + k * kProgrammeCount + c; }
-  size_t size() const { return programme(programmes, PgOffers); }
+  //! Cost of the programmes provider group g delivers [pence] (also in its cost counter).
+  size_t programme_cost(size_t g) const { return programme(programmes, PgOffers) + g; }
+  size_t size() const { return programme_cost(providers()); }
   //! Providers (practices, trusts, authorities, services: the provider groups) in order.
   size_t providers() const { return practices + trusts + authorities + services; }
   //! The cost counter of provider group g [pence].

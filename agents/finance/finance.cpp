@@ -382,7 +382,9 @@ void Finance::settle(const People& people, uint32_t s, int32_t day, int32_t day_
   };
   for (size_t g = 0; g < G_; ++g) {
     const Contract& k = in_force(g, year);
-    const int64_t activity = prov[C_.provider_cost(g)];
+    // Programmes are not billable activity: fee-for-service pays for care, not prevention.
+    const int64_t programmes = prov[C_.programme_cost(g)];
+    const int64_t activity = prov[C_.provider_cost(g)] - programmes;
     const int64_t served = prov[L_.prov(g, FL::Served)];
     int64_t transactions = 0;
     if (g < C_.practices) {
@@ -402,7 +404,7 @@ void Finance::settle(const People& people, uint32_t s, int32_t day, int32_t day_
     int64_t admin = 0;
     if (k.type == ContractType::FeeForService && k.billing_pence_per_transaction > 0)
       admin = std::llround(k.billing_pence_per_transaction * static_cast<double>(transactions));
-    const int64_t cost = std::llround(p_.variable_share[g] * static_cast<double>(activity)) +
+    const int64_t cost = std::llround(p_.variable_share[g] * static_cast<double>(activity)) + programmes +
                          std::llround(p_.fixed_pence_per_person_year[g] * static_cast<double>(served) * frac) + admin;
     prov[L_.prov(g, FL::Cost)] += cost;
     prov[L_.prov(g, FL::Admin)] += admin;

@@ -4,10 +4,10 @@
 //
 // Money is integer pence. Each step (after the census, so lists are end-of-step):
 //  1. each provider's cost = variable_share x the cost of its activity at unit costs
-//     (appointments, spells, packages, contacts, programmes it delivers) + fixed cost per
-//     person it serves per year + billing administration (fee-for-service transactions);
+//     (appointments, spells, packages, contacts) + the programmes it delivers + fixed
+//     cost per person it serves per year + billing administration (fee-for-service);
 //  2. its commissioner pays it under the contract in force: fee_for_service (tariff x
-//     activity), block (per person served at the contract's start, per year), capitation
+//     activity; programmes are not billable), block (per person served at the contract's start, per year), capitation
 //     (per person served now, per year, optionally risk-adjusted), outcome_based (a
 //     retainer per person per year plus outcome payments);
 //  3. outcome payments (per outcome achieved) go to the social investor until it has had

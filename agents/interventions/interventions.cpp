@@ -412,6 +412,7 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     t.add(sector(k), q, pence);
     t.add(Counter::CostInterventionsPence, q, pence);
     prov[L.provider_cost(group)] += pence;
+    prov[L.programme_cost(group)] += pence;
     prov[L.programme(k, ProviderLayout::PgCostPence)] += pence;
   };
 

@@ -38,6 +38,14 @@ inline std::string write_temp(const std::string& name, const std::string& text) 
   return p.string();
 }
 
+//! Total of counter c over every replicate and step of scenario `scenario`.
+inline int64_t total(const RunResult& r, Counter c, size_t scenario = 0) {
+  int64_t n = 0;
+  for (const auto& rep : r.scenarios[scenario].steps)
+    for (const auto& t : rep) n += t.get(c);
+  return n;
+}
+
 //! Message of the ConfigError thrown by f, or "" if none.
 template <typename F>
 std::string config_error(F&& f) {

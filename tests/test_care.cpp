@@ -11,12 +11,6 @@ using namespace hscsim;
 using namespace hscsim::test;
 
 namespace {
-double total(const RunResult& r, Counter c) {
-  double sum = 0;
-  for (const auto& rep : r.scenarios[0].steps)
-    for (const auto& t : rep) sum += static_cast<double>(t.get(c));
-  return sum;
-}
 RunResult run(std::vector<std::string> sets) {
   return run_experiment(Experiment::from_config(small_config(sets), "test"), 2);
 }

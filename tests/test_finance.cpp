@@ -15,12 +15,6 @@ using namespace hscsim::test;
 namespace {
 RunResult run(const config::Node& root, int threads = 2) { return run_experiment(Experiment::from_config(root, "t"), threads); }
 
-int64_t total(const RunResult& r, Counter c, size_t scenario = 0) {
-  int64_t n = 0;
-  for (const auto& rep : r.scenarios[scenario].steps)
-    for (const auto& t : rep) n += t.get(c);
-  return n;
-}
 
 const ProviderGroup& group(const std::vector<ProviderGroup>& gs, const std::string& id, const std::string& folder) {
   auto it = std::find_if(gs.begin(), gs.end(), [&](const ProviderGroup& g) { return g.id == id && g.folder == folder; });

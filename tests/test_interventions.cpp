@@ -37,12 +37,6 @@ std::string falls(double m) {
 
 RunResult run(const config::Node& root, int threads = 2) { return run_experiment(Experiment::from_config(root, "t"), threads); }
 
-int64_t total(const RunResult& r, Counter c, size_t scenario = 0) {
-  int64_t n = 0;
-  for (const auto& rep : r.scenarios[scenario].steps)
-    for (const auto& t : rep) n += t.get(c);
-  return n;
-}
 }  // namespace
 
 TEST_CASE("an intervention that targets nobody changes nothing") {

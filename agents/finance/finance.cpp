@@ -66,6 +66,15 @@ int group_named(Reader& r, std::string_view key, const std::vector<std::string>&
   throw r.error(key, fmt::format("no provider '{}'{}", name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
 }
 
+// Checks that map key `key` of r names a provider kind or a provider id.
+void require_provider_key(const Reader& r, const std::string& key, const std::vector<std::string>& ids) {
+  std::vector<std::string> names(kKinds.begin(), kKinds.end());
+  names.insert(names.end(), ids.begin(), ids.end());
+  if (std::find(names.begin(), names.end(), key) != names.end()) return;
+  const std::string hint = config::closest(key, names);
+  throw r.error(key, fmt::format("no provider or provider kind '{}'{}", key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+}
+
 Contract read_contract(Reader& c) {
   Contract k;
   const std::string type = c.choice("type", {kContractNames.begin(), kContractNames.end()});
@@ -120,13 +129,8 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
   }
   if (auto pc = fr->optional_child("provider_costs")) {
     for (const auto& e : pc->node().map) {
+      require_provider_key(*pc, e.key, f.group_ids);
       Reader c = pc->child(e.key);
-      std::vector<std::string> names(kKinds.begin(), kKinds.end());
-      names.insert(names.end(), f.group_ids.begin(), f.group_ids.end());
-      if (std::find(names.begin(), names.end(), e.key) == names.end()) {
-        const std::string hint = config::closest(e.key, names);
-        throw pc->error(e.key, fmt::format("no provider or provider kind '{}'{}", e.key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
-      }
       const double v = c.real("variable_share", config::probability());
       const double fixed = c.real("fixed_gbp_per_person_per_year", config::non_negative(), 0) * 100.0;
       c.text("source", "");
@@ -145,12 +149,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
       for (const auto& e : ct->node().map) {
         const bool is_kind = std::find(kKinds.begin(), kKinds.end(), e.key) != kKinds.end();
         if ((pass == 0) != is_kind) continue;
-        std::vector<std::string> names(kKinds.begin(), kKinds.end());
-        names.insert(names.end(), f.group_ids.begin(), f.group_ids.end());
-        if (!is_kind && std::find(f.group_ids.begin(), f.group_ids.end(), e.key) == f.group_ids.end()) {
-          const std::string hint = config::closest(e.key, names);
-          throw ct->error(e.key, fmt::format("no provider or provider kind '{}'{}", e.key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
-        }
+        require_provider_key(*ct, e.key, f.group_ids);
         Reader c = ct->child(e.key);
         Contract k = read_contract(c);
         Contract before;

@@ -236,7 +236,7 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
 
   // 8b. Finance.
   finance_.count_outcomes(people_, programmes_);
-  finance_.settle(people_, s, day, day_end, flows, provider, t);
+  finance_.settle(s, day, day_end, provider, t);
 
 #if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
   check_invariants();

@@ -358,10 +358,7 @@ void Finance::count_outcomes(const People& people, const Programmes& programmes)
   }
 }
 
-void Finance::settle(const People& people, uint32_t s, int32_t day, int32_t day_end, const Tally& flows,
-                     std::vector<int64_t>& prov, Tally& t) {
-  (void)people;
-  (void)flows;
+void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t) {
   if (!p_.enabled) return;
   const double year = year_of(day);
   const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year

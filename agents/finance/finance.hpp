@@ -130,8 +130,7 @@ class Finance {
   void count_outcomes(const People& people, const Programmes& programmes);
 
   //! The ledgers for step s (after the census). Adds place totals to `t`.
-  void settle(const People& people, uint32_t s, int32_t day, int32_t day_end, const Tally& flows, std::vector<int64_t>& prov,
-              Tally& t);
+  void settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t);
 
   //! Propensities and withdrawals in force for the next step.
   void delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,

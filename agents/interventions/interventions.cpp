@@ -423,7 +423,6 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     gp_capacity_ *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * rmp;
     // Fixed running costs, split evenly over the providers of the delivering kind.
     if (x.fixed_per_year_pence > 0 && rmp > 0) {
-      std::vector<size_t> groups;
       const size_t first = x.delivered_by == DeliveredBy::Gp ? 0
                            : x.delivered_by == DeliveredBy::Acute ? L.practices
                            : x.delivered_by == DeliveredBy::SocialCare ? L.practices + L.trusts

@@ -6,6 +6,7 @@
 // HDF5 file holds) are computed from tallies when results are written; the list
 // below is the one place that gives each metric its name, units, kind and meaning,
 // and output/README.md is generated from it (`hscsim info --metrics`).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -45,9 +46,28 @@ enum class Counter : uint16_t {
 inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::Count);
 inline Counter state_counter(int s) { return static_cast<Counter>(static_cast<int>(Counter::StateBase) + s); }
 
-//! Integer counts for one step: [counter][0 = all, 1..5 = deprivation quintile].
+//! Standard abridged life-table age bands: 0, 1-4, 5-9, ..., 85-89, 90+ (20 bands).
+inline constexpr size_t kAgeBands = 20;
+inline constexpr int kAgeBandFrom[kAgeBands] = {0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90};
+inline size_t age_band(int age_years) {
+  if (age_years < 1) return 0;
+  if (age_years < 5) return 1;
+  return std::min<size_t>(kAgeBands - 1, static_cast<size_t>(age_years / 5) + 1);
+}
+
+//! Integer counts for one step: [counter][0 = all, 1..5 = deprivation quintile], and
+//! the population (at the end of the step) and deaths (in the step) by sex and age band,
+//! from which life tables and age structures are computed.
 struct Tally {
   std::array<int64_t, kCounterCount * 6> v{};
+  std::array<int64_t, 2 * kAgeBands> population_by_age_sex{};  //!< [sex * kAgeBands + band]
+  std::array<int64_t, 2 * kAgeBands> deaths_by_age_sex{};      //!< [sex * kAgeBands + band]
+  void add_alive(uint8_t sex, int age_years) { ++population_by_age_sex[sex * kAgeBands + age_band(age_years)]; }
+  //! Counts a death (all ages and the person's quintile) with its age and sex.
+  void add_death(uint8_t quintile, uint8_t sex, int age_years) {
+    add(Counter::Deaths, quintile);
+    ++deaths_by_age_sex[sex * kAgeBands + age_band(age_years)];
+  }
   //! Adds n to counter c for the whole population and, for quintile 1..5, to that
   //! quintile (quintile 0: the whole population only).
   void add(Counter c, uint8_t quintile, int64_t n = 1) {
@@ -58,6 +78,10 @@ struct Tally {
   int64_t get(Counter c, int quintile = 0) const { return v[static_cast<size_t>(c) * 6 + static_cast<size_t>(quintile)]; }
   Tally& operator+=(const Tally& o) {
     for (size_t k = 0; k < v.size(); ++k) v[k] += o.v[k];
+    for (size_t k = 0; k < population_by_age_sex.size(); ++k) {
+      population_by_age_sex[k] += o.population_by_age_sex[k];
+      deaths_by_age_sex[k] += o.deaths_by_age_sex[k];
+    }
     return *this;
   }
   bool operator==(const Tally&) const = default;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -133,6 +134,28 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
         for (hsize_t s = 0; s < S; ++s)
           for (int qq = 1; qq <= 5; ++qq) q[(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = m.value(sr.steps[rep][s], qq);
       dataset(bq, m.name, {R, S, 5}, q, &m);
+    }
+    {
+      Id dg(group(sg, "demography"), H5Gclose, "");
+      std::vector<double> from(kAgeBandFrom, kAgeBandFrom + kAgeBands);
+      dataset(dg, "age_band_from_years", {kAgeBands}, from, nullptr);
+      const hsize_t A = kAgeBands;
+      for (const auto& [name, what, field] :
+           {std::tuple<const char*, const char*, std::array<int64_t, 2 * kAgeBands> Tally::*>{
+                "population_by_age_sex", "people alive at the end of the step", &Tally::population_by_age_sex},
+            {"deaths_by_age_sex", "deaths in the step (age at death)", &Tally::deaths_by_age_sex}}) {
+        std::vector<double> v;
+        v.reserve(R * S * 2 * A);
+        for (hsize_t rep = 0; rep < R; ++rep)
+          for (hsize_t s = 0; s < S; ++s)
+            for (int64_t x : sr.steps[rep][s].*field) v.push_back(static_cast<double>(x));
+        MetricDef d{name, "persons", std::string(name).starts_with("deaths") ? "flow" : "stock",
+                    fmt::format("{} by sex (0 = male, 1 = female) and age band (age_band_from_years); "
+                                "dimensions [replicate, step, sex, band]",
+                                what),
+                    false, {}};
+        dataset(dg, name, {R, S, 2, A}, v, &d);
+      }
     }
     const auto& params = e.scenarios[k].params;
     std::map<std::string, std::unique_ptr<Id>> folders;

@@ -1,5 +1,11 @@
 #include "model/params.hpp"
 
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "agents/geography/place.hpp"
+
 namespace hscsim {
 
 Params Params::read(const config::Node& root) {
@@ -13,11 +19,20 @@ Params Params::read(const config::Node& root) {
     run.finish();
   }
   p.clock = Clock::read(r.child("time"));
-  p.population = PopulationParams::read(r);
-  p.geography = Geography::read(r);
+  // A generated place (`place:`) sets the population size and the providers; otherwise
+  // both are listed (`population.size`, `gp_practices:` ...).
+  std::optional<PlaceParams> place;
+  if (r.has("place")) {
+    place = PlaceParams::read(r.child("place"));
+    for (const char* k : {"acute_trusts", "local_authorities", "gp_practices", "neighbourhoods"})
+      if (r.has(k))
+        throw r.error(k, fmt::format("'{}' is listed but 'place:' generates the providers; use one or the other", k));
+  }
+  p.population = PopulationParams::read(r, place ? place->size : -1);
+  p.geography = place ? place->generate() : Geography::read(r);
   p.demography = DemographyParams::read(r);
   p.states = StateParams::read(r);
-  p.care = CareParams::read(r);
+  p.care = CareParams::read(r, p.population.size);
   p.interventions = InterventionsParams::read(r, p.care);
   p.finance = FinanceParams::read(r, p.geography, p.care, p.interventions);
   p.wellbeing = WellbeingParams::read(r);

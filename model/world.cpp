@@ -83,6 +83,7 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
           const uint8_t q = people_.quintile[i];
           t.add(Counter::Population, q);
           t.add(Counter::AgeDays, q, day - people_.birth_day[i]);
+          t.add_alive(people_.sex[i], people_.age_years(i, day));
           uint32_t st = people_.states[i];
           while (st) {
             const int s = __builtin_ctz(st);

@@ -301,7 +301,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
         if (d[0] < p_death) {
           people.vital[i] = static_cast<uint8_t>(Vital::Died);
           t.add(Counter::InHospitalDeaths, q);
-          t.add(Counter::Deaths, q);
+          t.add_death(q, people.sex[i], people.age_years(i, day_end));
           continue;
         }
         double need = 0;

@@ -117,7 +117,8 @@ struct CareParams {
   UnitCosts costs;
 
   //! Reads `care:`, `care_model:`, `health_events:` and `unit_costs:`. Throws ConfigError.
-  static CareParams read(config::Reader& root);
+  //! Reads `care:`; population_size scales capacities given per 100,000 people.
+  static CareParams read(config::Reader& root, int64_t population_size);
 };
 
 //! What phase 1 asks of providers.

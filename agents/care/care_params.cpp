@@ -22,7 +22,7 @@ int64_t pence(Reader& r, const char* key) {
 
 }  // namespace
 
-CareParams CareParams::read(Reader& root) {
+CareParams CareParams::read(Reader& root, int64_t population_size) {
   CareParams p;
   if (auto cm = root.optional_child("care_model")) {
     cm->skip("community_engagement");  // read with the interventions
@@ -97,7 +97,17 @@ CareParams CareParams::read(Reader& root) {
     for (const auto& o : p.third_sector)
       if (o.name == s.name) throw r.error("name", fmt::format("service name '{}' is used twice", s.name));
     s.eligible_factor = read_factor(r, "eligible");
-    s.people_per_week = r.real("people_per_week", config::non_negative());
+    // Capacity as people a week, or per 100,000 people at the start (scales with the place).
+    if (r.has("people_per_week_per_100000") || !r.has("people_per_week")) {
+      if (r.has("people_per_week"))
+        throw r.error("people_per_week", "give people_per_week or people_per_week_per_100000, not both");
+      s.people_per_week = r.real("people_per_week_per_100000", config::non_negative()) *
+                          static_cast<double>(population_size) / 1e5;
+      r.skip("people_per_week");
+    } else {
+      s.people_per_week = r.real("people_per_week", config::non_negative());
+      r.skip("people_per_week_per_100000");
+    }
     s.gp_referral_probability = r.real("gp_referral_probability", config::probability());
     s.hospital_referral_probability = r.real("hospital_referral_probability", config::probability());
     s.self_referral_per_year = r.real("self_referral_per_year", config::non_negative());

@@ -67,7 +67,7 @@ void Demography::step(People& people, size_t begin, size_t end, const Streams& s
     H *= (*mod_)(people, i, target::Death, day);
     if (u[0] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
-      tally.add(Counter::Deaths, people.quintile[i]);
+      tally.add_death(people.quintile[i], sex, people.age_years(i, day));
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(Counter::InHospitalDeaths, people.quintile[i]);
       continue;
     }

@@ -13,10 +13,17 @@
 
 namespace hscsim {
 
-PopulationParams PopulationParams::read(config::Reader& root) {
+PopulationParams PopulationParams::read(config::Reader& root, int64_t size_from_place) {
   config::Reader r = root.child("population");
   PopulationParams p;
-  p.size = r.integer("size", {0, 4.0e9});
+  if (size_from_place >= 0) {
+    if (r.has("size"))
+      throw r.error("size", "the size is set by 'place.one_in' (1:N of place.england_population); remove population.size "
+                            "or change place.one_in");
+    p.size = size_from_place;
+  } else {
+    p.size = r.integer("size", {0, 4.0e9});
+  }
   p.max_age_years = r.real("max_age_years", {1, 125}, 100);
   p.age_structure = r.age_table("age_structure", {"share", "male_share"}, config::probability(), false);
   if (p.age_structure.from_age_years.back() >= p.max_age_years)

@@ -22,7 +22,9 @@ struct PopulationParams {
   double max_age_years = 100;          //!< oldest age drawn in the open last band [years]
   config::AgeTable age_structure;      //!< columns share [fraction of population], male_share [fraction of band]
   std::array<std::array<double, 3>, 5> tenure_by_quintile{};  //!< owner, social_rent, private_rent by quintile
-  static PopulationParams read(config::Reader& root);  //!< reads `population:`; throws ConfigError
+  //! Reads `population:`; throws ConfigError. size_from_place >= 0: the size comes from
+  //! a generated place and `population.size` must not be given.
+  static PopulationParams read(config::Reader& root, int64_t size_from_place = -1);
 };
 
 class Synthesiser {

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -27,6 +28,8 @@
 #include "model/experiment.hpp"
 #include "model/metrics.hpp"
 #include "model/output.hpp"
+#include "model/calibration/calibration.hpp"
+#include "model/validation/validation.hpp"
 
 namespace fs = std::filesystem;
 using namespace hscsim;
@@ -125,7 +128,15 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
   fmt::print("Results: {}\n", path);
 }
 
-int cmd_run(RunArgs a) {
+struct Prepared {
+  Experiment e;
+  std::string out;    //!< results file
+  std::string label;  //!< what is run (config path or --from file)
+};
+
+// Resolves the config (file + overrides, or a stored run), validates it and checks that
+// the results file can be written. Throws InputError (exit 2) before anything runs.
+Prepared prepare(const RunArgs& a, const char* command) {
   std::string config_name;
   config::Node root;
   if (!a.from.empty()) {
@@ -137,19 +148,21 @@ int cmd_run(RunArgs a) {
     if (a.replicates >= 0) config::apply_override(root, fmt::format("run.replicates={}", a.replicates));
     config_name = stored.config_name.empty() ? fs::path(a.from).stem().string() : stored.config_name;
   } else {
-    if (a.config.empty()) throw InputError("error: run needs a CONFIG file (or --from FILE.h5)");
+    if (a.config.empty()) throw InputError(fmt::format("error: {} needs a CONFIG file (or --from FILE.h5)", command));
     root = resolve(a);
     config_name = fs::path(a.config).stem().string();
   }
-  Experiment e = Experiment::from_config(root, config_name);
-
-  std::string out = a.output;
-  if (out.empty()) {
-    out = (fs::path("output") / (config_name + ".h5")).string();
+  Prepared p{Experiment::from_config(root, config_name), a.output, a.from.empty() ? a.config : a.from};
+  if (p.out.empty()) {
+    p.out = (fs::path("output") / (config_name + ".h5")).string();
     fs::create_directories("output");
   }
-  check_writable(out);
+  check_writable(p.out);
+  return p;
+}
 
+// Runs with a progress bar on a terminal.
+RunResult execute(const Prepared& p, const RunArgs& a) {
   const bool show = !a.quiet && isatty(STDERR_FILENO);
   std::mutex mu;
   auto last = std::chrono::steady_clock::now();
@@ -170,14 +183,125 @@ int cmd_run(RunArgs a) {
     };
   }
   if (!a.quiet) {
-    const auto& p = e.scenarios.front().params;
+    const auto& params = p.e.scenarios.front().params;
     fmt::print("hscsim {}: {} ({} people, {:g} years, {} scenario(s) x {} replicate(s), seed {})\n",
-               build_info::version(), a.from.empty() ? a.config : a.from, fmt_count(static_cast<double>(p.population.size)),
-               p.clock.years, e.scenarios.size(), e.replicates, e.seed);
+               build_info::version(), p.label, fmt_count(static_cast<double>(params.population.size)),
+               params.clock.years, p.e.scenarios.size(), p.e.replicates, p.e.seed);
   }
-  RunResult r = run_experiment(e, a.threads, progress);
-  write_results(out, e, r);
-  if (!a.quiet) print_summary(e, r, out);
+  return run_experiment(p.e, a.threads, progress);
+}
+
+int cmd_run(const RunArgs& a) {
+  const Prepared p = prepare(a, "run");
+  RunResult r = execute(p, a);
+  write_results(p.out, p.e, r);
+  if (!a.quiet) print_summary(p.e, r, p.out);
+  return 0;
+}
+
+struct ValidateArgs {
+  std::string targets;
+  std::string csv;
+  bool strict = false;
+};
+
+int cmd_validate(const RunArgs& a, ValidateArgs v) {
+  const Prepared p = prepare(a, "validate");
+  if (v.targets.empty()) {
+    if (a.config.empty()) throw InputError("error: validate --from needs --targets FILE");
+    v.targets = (fs::path(a.config).parent_path() / "targets.yaml").string();
+    if (!fs::exists(v.targets))
+      throw InputError(fmt::format("error: no --targets given and no targets.yaml next to '{}'", a.config));
+  }
+  const TargetSet targets = TargetSet::load(v.targets);
+  const Clock& clock = p.e.scenarios.front().params.clock;
+  targets.check(clock);
+  if (v.csv.empty()) {
+    fs::path csv(p.out);
+    v.csv = (csv.parent_path() / (csv.stem().string() + "_validation.csv")).string();
+  }
+  check_writable(v.csv);
+  RunResult r = execute(p, a);
+  const auto rows = validate(targets, r.scenarios.front(), clock);
+  write_results(p.out, p.e, r, &rows);
+  write_text_file(v.csv, validation_csv(rows));
+  size_t failed = 0;
+  for (const auto& row : rows) failed += !row.pass;
+  if (!a.quiet) {
+    const double to = std::min(targets.to_year, clock.years);
+    fmt::print("\nValidation of scenario '{}' against {} ({} replicates; years {:g} to {:g} of the run, {} to {})\n",
+               r.scenarios.front().name, v.targets, p.e.replicates, targets.from_year, to,
+               clock.start_year + targets.from_year, clock.start_year + to);
+    fmt::print("{}", validation_table(rows));
+    fmt::print("\nRan in {:.1f} s on {} threads\nResults: {} (/validation)\nTable:   {}\n", r.wall_seconds, r.threads,
+               p.out, v.csv);
+  }
+  return v.strict && failed ? 3 : 0;
+}
+
+struct CalibrateArgs {
+  std::string targets;
+  std::string params;
+  std::string overlay;
+  std::string record;
+};
+
+int cmd_calibrate(const RunArgs& a, CalibrateArgs c) {
+  if (a.config.empty()) throw InputError("error: calibrate needs a CONFIG file");
+  const config::Node root = resolve(a);
+  const std::string config_name = fs::path(a.config).stem().string();
+  const Experiment e = Experiment::from_config(root, config_name);
+  const TargetSet targets = TargetSet::load(c.targets);
+  targets.check(e.scenarios.front().params.clock);
+  CalibrationSpec spec = CalibrationSpec::load(c.params);
+  prepare_calibration(spec, root, targets);
+  if (c.overlay.empty()) {
+    c.overlay = (fs::path("output") / (config_name + "_calibration.yaml")).string();
+    fs::create_directories("output");
+  }
+  if (c.record.empty()) {
+    fs::path o(c.overlay);
+    c.record = (o.parent_path() / (o.stem().string() + "_fit.yaml")).string();
+  }
+  check_writable(c.overlay);
+  check_writable(c.record);
+  std::vector<std::string> names;
+  for (const auto& t : targets.targets)
+    if (spec.targets.empty() || std::find(spec.targets.begin(), spec.targets.end(), t.name) != spec.targets.end())
+      names.push_back(t.name);
+  if (!a.quiet) {
+    fmt::print("hscsim {}: calibrating {} ({} people, {:g} years, {} replicate(s), seed {}, common random numbers)\n",
+               build_info::version(), a.config, fmt_count(static_cast<double>(e.scenarios.front().params.population.size)),
+               e.scenarios.front().params.clock.years, e.replicates, e.seed);
+    fmt::print("{} parameter(s), {} target(s), {} with at most {} evaluations\n", spec.params.size(), names.size(),
+               spec.algorithm, spec.max_evaluations);
+  }
+  const CalibrationResult r = calibrate(root, config_name, targets, spec, a.threads, [&](const Evaluation& ev) {
+    if (a.quiet) return;
+    std::vector<std::string> xs;
+    for (double v : ev.x) xs.push_back(fmt::format("{:.5g}", v));
+    fmt::print("  evaluation {:>3}: objective {:>10.4g}  [{}]\n", ev.index, ev.objective, fmt::join(xs, ", "));
+    std::fflush(stdout);
+  });
+  std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  const std::string header = fmt::format(
+      "Fitted by hscsim calibrate {} (commit {}) on {}.\nConfig: {}; targets: {} ({}); parameters: {};\n"
+      "{} replicate(s), seed {} (common random numbers), {} people, {:g} years.",
+      build_info::version(), build_info::git_commit(), date, a.config, c.targets, fmt::join(names, ", "), c.params,
+      e.replicates, e.seed, e.scenarios.front().params.population.size, e.scenarios.front().params.clock.years);
+  write_text_file(c.overlay, calibration_overlay(spec, r, header));
+  write_text_file(c.record, calibration_record(spec, r, header));
+  if (!a.quiet) {
+    fmt::print("\nObjective {:.4g} at the start, {:.4g} fitted ({} evaluations, {:.0f} s; {})\n", r.start_objective,
+               r.best_objective, r.evaluations.size(), r.wall_seconds, r.stop_reason);
+    for (size_t k = 0; k < spec.params.size(); ++k)
+      fmt::print("  {:<48} {:>10.5g}  (start {:.5g}, bounds [{:.5g}, {:.5g}])\n", spec.params[k].key, r.best[k],
+                 spec.params[k].start, spec.params[k].lower, spec.params[k].upper);
+    fmt::print("\nFitted targets at the fitted values:\n{}", validation_table(r.residuals));
+    fmt::print("\nOverlay: {}\nRecord:  {}\n", c.overlay, c.record);
+  }
   return 0;
 }
 
@@ -214,7 +338,9 @@ int cmd_info(bool metrics) {
 int main(int argc, char** argv) {
   CLI::App app{"hscsim: an agent-based model of a health and social care system"};
   app.require_subcommand(1);
-  RunArgs run_args, check_args;
+  RunArgs run_args, check_args, validate_args, calibrate_args;
+  CalibrateArgs calibrate_opts;
+  ValidateArgs validate_opts;
   bool info_metrics = false;
 
   auto* run = app.add_subcommand("run", "run a config and write an HDF5 results file");
@@ -226,6 +352,37 @@ int main(int argc, char** argv) {
   run->add_option("--replicates", run_args.replicates, "replicates (overrides run.replicates)")->check(CLI::Range(1, 10000));
   run->add_option("--set", run_args.sets, "override a config value: key.path=value (repeatable)");
   run->add_flag("--quiet", run_args.quiet, "print nothing but errors");
+
+  auto* validate = app.add_subcommand(
+      "validate", "run the baseline and compare it with published figures (table printed, CSV and HDF5 written)");
+  validate->add_option("config", validate_args.config, "config file (YAML)");
+  validate->add_option("--from", validate_args.from, "validate the run stored in a results file (re-runs it)");
+  validate->add_option("--targets", validate_opts.targets, "targets file (default: targets.yaml next to CONFIG)");
+  validate->add_option("-o,--output", validate_args.output, "results file (default: output/<config name>.h5)");
+  validate->add_option("--csv", validate_opts.csv, "table as CSV (default: <results stem>_validation.csv)");
+  validate->add_option("--threads", validate_args.threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  validate->add_option("--seed", validate_args.seed, "run seed (overrides run.seed)")
+      ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+  validate->add_option("--replicates", validate_args.replicates, "replicates (overrides run.replicates)")
+      ->check(CLI::Range(1, 10000));
+  validate->add_option("--set", validate_args.sets, "override a config value: key.path=value (repeatable)");
+  validate->add_flag("--strict", validate_opts.strict, "exit 3 if any target is outside its tolerance");
+  validate->add_flag("--quiet", validate_args.quiet, "print nothing but errors");
+
+  auto* calib = app.add_subcommand(
+      "calibrate", "fit uncertain parameters to targets with NLopt; write a YAML overlay and a record of the fit");
+  calib->add_option("config", calibrate_args.config, "config file (YAML)")->required();
+  calib->add_option("--targets", calibrate_opts.targets, "targets file (YAML)")->required();
+  calib->add_option("--params", calibrate_opts.params, "parameters to fit, bounds, algorithm and budget (YAML)")->required();
+  calib->add_option("-o,--output", calibrate_opts.overlay, "overlay of fitted values (default: output/<config>_calibration.yaml)");
+  calib->add_option("--record", calibrate_opts.record, "record of the fit (default: <overlay stem>_fit.yaml)");
+  calib->add_option("--threads", calibrate_args.threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  calib->add_option("--seed", calibrate_args.seed, "run seed (overrides run.seed)")
+      ->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+  calib->add_option("--replicates", calibrate_args.replicates, "replicates per evaluation (overrides run.replicates)")
+      ->check(CLI::Range(1, 10000));
+  calib->add_option("--set", calibrate_args.sets, "override a config value: key.path=value (repeatable)");
+  calib->add_flag("--quiet", calibrate_args.quiet, "print nothing but errors");
 
   auto* check = app.add_subcommand("check", "validate a config and print it resolved");
   check->add_option("config", check_args.config, "config file (YAML)")->required();
@@ -247,6 +404,8 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(run_args);
     if (*check) return cmd_check(check_args);
+    if (*validate) return cmd_validate(validate_args, validate_opts);
+    if (*calib) return cmd_calibrate(calibrate_args, calibrate_opts);
     if (*info) return cmd_info(info_metrics);
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";

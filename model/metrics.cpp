@@ -99,6 +99,8 @@ std::vector<MetricDef> build() {
   m.push_back({"bed_occupancy", "beds", "mean", "mean general and acute beds occupied over the step (bed_days / days in the step)", false,
                [](const Tally& t, int q) { return ratio(t.get(Counter::BedDays, q), t.get(Counter::StepDays, 0)); }});
   stock("inpatients", "persons", Counter::InHospital, "people in hospital at the end of the step");
+  flow("emergency_bed_days", "bed days", Counter::EmergencyBedDays,
+       "bed days of emergency (non-elective) stays, including delayed days (bed_days minus elective stays)");
   flow("delayed_discharge_bed_days", "bed days", Counter::DelayedBedDays, "bed days of people medically fit for discharge who wait for social care");
   stock("delayed_discharges", "persons", Counter::DelayedDischarges, "people in hospital, medically fit, waiting for social care");
   flow("trolley_waits", "persons", Counter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");

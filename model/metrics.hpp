@@ -28,7 +28,7 @@ enum class Counter : uint16_t {
   FrailMild, FrailModerate, FrailSevere,
   // Care flows (in the step)
   GpAppointments, GpVirtual, GpUnmet, GpWaitDays, OutpatientAttendances, AeAttendances, EmergencyAdmissions,
-  AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays,
+  AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays, EmergencyBedDays,
   InHospitalDeaths, Discharges, TrolleyWaits, StepDays, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts,
   ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
   InterventionEnrolments, CostInterventionsPence,  //!< (intervention costs are also in their sector)

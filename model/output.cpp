@@ -18,6 +18,7 @@
 #include "model/build_info.hpp"
 #include "model/comparison.hpp"
 #include "model/errors.hpp"
+#include "model/validation/validation.hpp"
 
 namespace hscsim {
 namespace fs = std::filesystem;
@@ -83,6 +84,56 @@ void dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& 
   }
 }
 
+void string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values,
+                    const std::string& description) {
+  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
+  const hsize_t n = values.size();
+  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create data space");
+  Id ds(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+        "create dataset");
+  std::vector<const char*> p;
+  for (const auto& v : values) p.push_back(v.c_str());
+  check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "write dataset");
+  attr_string(ds, "description", description);
+}
+
+void write_validation(hid_t file, const std::vector<ValidationRow>& rows) {
+  Id g(group(file, "validation"), H5Gclose, "");
+  attr_string(g, "description",
+              "the baseline scenario against published figures (hscsim validate); one row per target");
+  const hsize_t T = rows.size(), R = T ? rows[0].replicates.size() : 0;
+  auto col = [&](const char* name, auto f, const char* what) {
+    std::vector<std::string> v;
+    for (const auto& r : rows) v.push_back(f(*r.target));
+    string_dataset(g, name, v, what);
+  };
+  col("target", [](const Target& t) { return t.name; }, "target name");
+  col("description", [](const Target& t) { return t.description; }, "what the target measures");
+  col("computation", [](const Target& t) { return t.compute; }, "how the model value is computed from output");
+  col("units", [](const Target& t) { return t.units; }, "units of the value");
+  col("source", [](const Target& t) { return t.source; }, "source of the published figure, with confidence tag");
+  col("tolerance_kind", [](const Target& t) { return std::string(t.relative ? "relative" : "absolute"); },
+      "relative: tolerance is a fraction of the target value");
+  auto num = [&](const char* name, auto f, const char* what) {
+    std::vector<double> v;
+    for (const auto& r : rows) v.push_back(f(r));
+    MetricDef d{name, "", "", what, false, {}};
+    dataset(g, name, {T}, v, &d);
+  };
+  num("model_mean", [](const ValidationRow& r) { return r.mean; }, "model value, mean over replicates");
+  num("model_lower95", [](const ValidationRow& r) { return r.lower; }, "lower end of the 95% t-interval of the mean");
+  num("model_upper95", [](const ValidationRow& r) { return r.upper; }, "upper end of the 95% t-interval of the mean");
+  num("target_value", [](const ValidationRow& r) { return r.target->value; }, "published figure");
+  num("tolerance", [](const ValidationRow& r) { return r.target->tolerance; }, "tolerance (see tolerance_kind)");
+  num("pass", [](const ValidationRow& r) { return r.pass ? 1.0 : 0.0; }, "1 if the model mean is within tolerance");
+  std::vector<double> reps;
+  for (const auto& r : rows) reps.insert(reps.end(), r.replicates.begin(), r.replicates.end());
+  MetricDef d{"replicate_values", "", "", "model value per replicate [target, replicate]", false, {}};
+  dataset(g, "replicate_values", {T, R}, reps, &d);
+}
+
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -92,7 +143,8 @@ std::string utc_now() {
   return buf;
 }
 
-void write_file(const std::string& path, const Experiment& e, const RunResult& r) {
+void write_file(const std::string& path, const Experiment& e, const RunResult& r,
+                const std::vector<ValidationRow>* validation) {
   Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create file");
   attr_string(file, "format", kFormatName);
   attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
@@ -203,6 +255,7 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
       }
     }
   }
+  if (validation) write_validation(file, *validation);
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
 }
 
@@ -238,11 +291,29 @@ void check_writable(const std::string& path) {
   if (fs::is_directory(p)) throw InputError(fmt::format("error: cannot write '{}': it is a folder", path));
 }
 
-void write_results(const std::string& path, const Experiment& e, const RunResult& r) {
+void write_text_file(const std::string& path, const std::string& text) {
+  const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
+  try {
+    {
+      std::ofstream f(tmp);
+      f << text;
+      f.close();
+      if (!f) throw RuntimeFailure(fmt::format("cannot write '{}'", tmp));
+    }
+    fs::rename(tmp, path);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+void write_results(const std::string& path, const Experiment& e, const RunResult& r,
+                   const std::vector<ValidationRow>* validation) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
   try {
-    write_file(tmp, e, r);
+    write_file(tmp, e, r, validation);
     fs::rename(tmp, path);
   } catch (...) {
     std::error_code ec;

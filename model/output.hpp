@@ -3,6 +3,7 @@
 // Written to a temporary name next to the target and renamed when complete, so an
 // interrupted run never leaves a file that looks finished.
 #include <string>
+#include <vector>
 
 #include "model/experiment.hpp"
 
@@ -11,8 +12,13 @@ namespace hscsim {
 inline constexpr int kSchemaVersion = 1;
 inline constexpr const char* kFormatName = "hscsim-results";
 
-//! Writes the results. Throws RuntimeFailure on an I/O error (no file is left behind).
-void write_results(const std::string& path, const Experiment& e, const RunResult& r);
+struct ValidationRow;
+//! Writes the results (and, from `hscsim validate`, the validation table under
+//! /validation). Throws RuntimeFailure on an I/O error (no file is left behind).
+void write_results(const std::string& path, const Experiment& e, const RunResult& r,
+                   const std::vector<ValidationRow>* validation = nullptr);
+//! Writes a text file atomically (temporary name, then rename). Throws RuntimeFailure.
+void write_text_file(const std::string& path, const std::string& text);
 
 //! What `hscsim run --from FILE.h5` needs to reproduce a run.
 struct StoredRun {

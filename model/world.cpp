@@ -234,6 +234,7 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
     if (counter >= Counter::AlcoholIncreasing && counter <= Counter::FrailSevere) continue;
     for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(counter, q);
   }
+  t.deaths_by_age_sex = flows.deaths_by_age_sex;
 
   // 8b. Finance.
   finance_.count_outcomes(people_, programmes_);

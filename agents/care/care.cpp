@@ -242,6 +242,7 @@ void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double 
   const uint8_t q = p.quintile[i];
   const int64_t days = to - from;
   t.add(Counter::BedDays, q, days);
+  if (p.stay[i] != kElectiveStay) t.add(Counter::EmergencyBedDays, q, days);
   prov[L.trust(trust, ProviderLayout::TrBedDays)] += days;
   if (delayed) {
     t.add(Counter::DelayedBedDays, q, days);

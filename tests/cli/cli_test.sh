@@ -88,6 +88,52 @@ expect_exit 2 "no subcommand" -- "$BIN"
 mkdir -p "$TMP/cwd" && cp "$TINY" "$TMP/cwd/mini.yaml" && sed -i "s|extends: ../default.yaml|extends: $SRC/configs/default.yaml|" "$TMP/cwd/mini.yaml"
 (cd "$TMP/cwd" && "$BIN" run mini.yaml --quiet --replicates 1) && [ -f "$TMP/cwd/output/mini.h5" ] && ok || bad "default output path"
 
+# Validation: table printed, CSV and /validation written; exit 0 even when targets fail,
+# 3 with --strict; a bad targets file is exit 2 with nothing written.
+ENG=$SRC/configs/england/baseline.yaml
+SMALL=(--set place.one_in=20000 --set time.years=2 --replicates 2)
+expect_exit 0 "validate England (small)" -- "$BIN" validate "$ENG" "${SMALL[@]}" -o "$TMP/v.h5"
+expect_text "$TMP/out" "life_expectancy_male" "validation table printed"
+expect_text "$TMP/out" "targets within tolerance" "validation summary line"
+[ -s "$TMP/v_validation.csv" ] && ok || bad "validate wrote no CSV"
+expect_text "$TMP/v_validation.csv" "target,description,computation,model_mean" "CSV header"
+if command -v h5ls >/dev/null; then
+  h5ls "$TMP/v.h5/validation" >"$TMP/ls" 2>&1
+  expect_text "$TMP/ls" "model_mean" "HDF5 /validation table"
+fi
+expect_exit 3 "validate --strict with failing targets" -- "$BIN" validate "$ENG" "${SMALL[@]}" -o "$TMP/v2.h5" --strict --quiet
+cat >"$TMP/badtargets.yaml" <<'YAML'
+targets:
+  - {name: x, description: x, compute: per_1000_per_year, metrics: [emergency_admisions], value: 1, tolerance: 1, units: x, source: x}
+YAML
+expect_exit 2 "validate with a misspelt metric" -- "$BIN" validate "$ENG" "${SMALL[@]}" --targets "$TMP/badtargets.yaml" -o "$TMP/v3.h5"
+expect_text "$TMP/err" "did you mean 'emergency_admissions'" "targets error suggests the metric"
+[ ! -e "$TMP/v3.h5" ] && [ ! -e "$TMP/v3_validation.csv" ] && ok || bad "files written despite a bad targets file"
+
+# Calibration: a tiny budget runs end to end and writes an overlay that a config can use.
+cat >"$TMP/params.yaml" <<'YAML'
+max_evaluations: 3
+targets: [deaths_per_1000]
+parameters:
+  - {key: demography.mortality.scale, lower: 0.3, upper: 1.2}
+YAML
+expect_exit 0 "calibrate (3 evaluations)" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
+  --params "$TMP/params.yaml" -o "$TMP/overlay.yaml"
+expect_text "$TMP/overlay.yaml" "scale:" "overlay holds the fitted key"
+expect_text "$TMP/overlay_fit.yaml" "evaluations:" "fit record lists evaluations"
+expect_text "$TMP/overlay_fit.yaml" "residuals:" "fit record lists residuals"
+printf 'extends: [%s, %s]\n' "$ENG" "$TMP/overlay.yaml" >"$TMP/withfit.yaml"
+expect_exit 0 "overlay merges into a config" -- "$BIN" check "$TMP/withfit.yaml"
+fitted=$(grep -oP '^\s+scale: \K[0-9.e+-]+' "$TMP/overlay.yaml")
+grep -qE "scale: ${fitted}\$" "$TMP/out" && ok || bad "fitted value ($fitted) not in the resolved config"
+cat >"$TMP/badparams.yaml" <<'YAML'
+parameters:
+  - {key: demography.mortality.scael, lower: 0.3, upper: 1.2}
+YAML
+expect_exit 2 "calibrate an unknown key" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
+  --params "$TMP/badparams.yaml" -o "$TMP/overlay2.yaml"
+expect_text "$TMP/err" "not a key of the config" "calibration names the bad key"
+
 # The Python reader and plot, as the demo uses them.
 if "$SRC/scripts/py" -c "import h5py" 2>/dev/null; then
   expect_exit 0 "plot script" -- "$SRC/scripts/py" "$SRC/scripts/plot_results.py" "$TMP/a.h5" -o "$TMP/a.png"

@@ -1,0 +1,167 @@
+// Validation against published figures, and calibration (issue 5).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "model/calibration/calibration.hpp"
+#include "model/validation/validation.hpp"
+
+using namespace hscsim;
+using namespace hscsim::test;
+
+namespace {
+config::Node england(const std::vector<std::string>& sets) {
+  config::Node root = config::load(source_path("configs/england/baseline.yaml"));
+  for (const auto& s : sets) config::apply_override(root, s);
+  return root;
+}
+const ValidationRow& row(const std::vector<ValidationRow>& rows, const std::string& name) {
+  for (const auto& r : rows)
+    if (r.target->name == name) return r;
+  FAIL("no target " << name);
+  return rows.front();
+}
+}  // namespace
+
+TEST_CASE("life table: constant hazard m gives life expectancy 1/m; known age pattern gives a known value",
+          "[validation]") {
+  for (double m : {0.0125, 0.02, 0.05}) {
+    std::array<double, kAgeBands> d{}, py{};
+    for (size_t b = 0; b < kAgeBands; ++b) {
+      py[b] = 1e6;
+      d[b] = m * 1e6;
+    }
+    // Chiang's q with a = n/2 is exact to O((nm)^3) for a constant hazard.
+    CHECK(life_expectancy(d, py) == Approx(1 / m).epsilon(0.005));
+  }
+  // No deaths at all in the open band: undefined, reported as NaN (not a number that looks real).
+  std::array<double, kAgeBands> d{}, py{};
+  py.fill(1);
+  CHECK(std::isnan(life_expectancy(d, py)));
+}
+
+TEST_CASE("validate on a small England config gives a plausible table computed from output", "[validation]") {
+  const auto root = england({"place.one_in=20000", "time.years=2", "run.replicates=2"});
+  const Experiment e = Experiment::from_config(root, "england");
+  CHECK(e.scenarios.front().params.population.size == 2825);  // 56,490,048 / 20,000, rounded
+  TargetSet targets = TargetSet::load(source_path("configs/england/targets.yaml"));
+  targets.to_year = 2;
+  targets.check(e.scenarios.front().params.clock);
+  const RunResult r = run_experiment(e, 2);
+  const auto rows = validate(targets, r.scenarios.front(), e.scenarios.front().params.clock);
+  REQUIRE(rows.size() == targets.targets.size());
+  for (const auto& x : rows) {
+    INFO(x.target->name);
+    CHECK(std::isfinite(x.mean));
+    CHECK(x.replicates.size() == 2);
+    CHECK(x.lower <= x.mean);
+    CHECK(x.upper >= x.mean);
+  }
+  // Age shares cover everyone.
+  const double shares = row(rows, "population_share_0_14").mean + row(rows, "population_share_15_64").mean +
+                        row(rows, "population_share_65_84").mean + row(rows, "population_share_85_plus").mean;
+  CHECK(shares == Approx(1.0).epsilon(1e-12));
+  CHECK(row(rows, "population_share_65_84").mean == Approx(0.16).margin(0.04));
+  CHECK(row(rows, "life_expectancy_male").mean > 65);
+  CHECK(row(rows, "life_expectancy_male").mean < 90);
+  CHECK(row(rows, "life_expectancy_female").mean > row(rows, "life_expectancy_male").mean - 3);
+  CHECK(row(rows, "gp_appointments_per_person").mean == Approx(5.5).margin(2));
+  CHECK(row(rows, "ae_attendances_per_1000").mean == Approx(440).margin(200));
+  CHECK(row(rows, "emergency_admissions_per_1000").mean == Approx(110).margin(60));
+  CHECK(row(rows, "readmission_rate_30d").mean > 0.02);
+  CHECK(row(rows, "readmission_rate_30d").mean < 0.4);
+  CHECK(row(rows, "emergency_mean_length_of_stay").mean == Approx(6).margin(4));
+  CHECK(row(rows, "prevalence_diabetes").mean == Approx(0.065).margin(0.04));
+  CHECK(row(rows, "acute_spend_per_head").mean == Approx(900).margin(500));
+
+  // Derived from output, not inputs: the per-1,000 rate equals the counter over person-years.
+  const auto& steps = r.scenarios.front().steps[0];
+  double adm = 0, py = 0;
+  for (size_t s = 52; s < 104; ++s) {
+    adm += static_cast<double>(steps[s].get(Counter::EmergencyAdmissions));
+    py += static_cast<double>(steps[s].get(Counter::Population)) * steps[s].get(Counter::StepDays) / 365.25;
+  }
+  CHECK(row(rows, "emergency_admissions_per_1000").replicates[0] == Approx(1000 * adm / py).epsilon(1e-12));
+  // Pass/fail follows the tolerance.
+  for (const auto& x : rows) {
+    const double tol = x.target->relative ? x.target->tolerance * std::fabs(x.target->value) : x.target->tolerance;
+    CHECK(x.pass == (std::fabs(x.mean - x.target->value) <= tol));
+  }
+  const std::string csv = validation_csv(rows);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == static_cast<long>(rows.size()) + 1);
+}
+
+TEST_CASE("a targets file with mistakes is rejected with a clear message", "[validation]") {
+  auto err = [](const std::string& body) {
+    const auto path = write_temp("targets.yaml", "targets:\n" + body);
+    return config_error([&] { (void)TargetSet::load(path); });
+  };
+  const std::string base = "    description: d\n    value: 1\n    tolerance: 1\n    units: u\n    source: s\n";
+  CHECK_THAT(err("  - name: a\n    compute: per_1000_per_year\n    metrics: [ae_atendances]\n" + base),
+             Catch::Contains("did you mean 'ae_attendances'"));
+  CHECK_THAT(err("  - name: a\n    compute: per_1000_per_year\n    metrics: [care_home_residents]\n" + base),
+             Catch::Contains("needs flows"));
+  CHECK_THAT(err("  - name: a\n    compute: per_100000\n    metrics: [deaths]\n" + base), Catch::Contains("needs stocks"));
+  CHECK_THAT(err("  - name: a\n    compute: ratio\n    metrics: [deaths]\n" + base), Catch::Contains("denominator"));
+  CHECK_THAT(err("  - name: a\n    compute: life_expectency\n" + base), Catch::Contains("life_expectancy"));
+  CHECK_THAT(err("  - name: a\n    compute: population_share\n    from_age_years: 16\n" + base),
+             Catch::Contains("band starts"));
+  CHECK_THAT(err("  - name: a\n    compute: life_expectancy\n    sex: male\n    description: d\n    value: 1\n"
+                 "    units: u\n    source: s\n"),
+             Catch::Contains("exactly one of tolerance"));
+  CHECK(err("  - name: a\n    compute: life_expectancy\n    sex: male\n" + base).empty());
+}
+
+TEST_CASE("calibration recovers known parameters on a synthetic problem", "[validation][calibration]") {
+  // Truth: mortality scale 0.9 and minor-illness rate 1.1 a year. Simulate, take the
+  // model's own outputs as targets, start elsewhere and fit back.
+  const std::vector<std::string> small = {"population.size=4000", "time.years=2", "run.replicates=1"};
+  config::Node truth = default_config(small);
+  config::apply_override(truth, "demography.mortality.scale=0.9");
+  config::apply_override(truth, "health_events.minor_illness.rate_per_year=1.1");
+  const Experiment e = Experiment::from_config(truth, "synthetic");
+  const RunResult r = run_experiment(e, 2);
+  const auto path = write_temp("synthetic_targets.yaml", R"(
+targets:
+  - {name: deaths, description: d, compute: per_1000_per_year, metrics: [deaths], value: 0, tolerance_relative: 0.05, units: u, source: synthetic}
+  - {name: gp, description: g, compute: per_person_per_year, metrics: [gp_appointments, gp_unmet_demand], value: 0, tolerance_relative: 0.05, units: u, source: synthetic}
+)");
+  TargetSet targets = TargetSet::load(path);
+  for (auto& t : targets.targets) t.value = evaluate(t, r.scenarios.front().steps[0], e.scenarios.front().params.clock, 0, 2);
+  REQUIRE(targets.targets[0].value > 0);
+
+  config::Node start = default_config(small);
+  config::apply_override(start, "demography.mortality.scale=0.6");
+  config::apply_override(start, "health_events.minor_illness.rate_per_year=0.7");
+  CalibrationSpec spec;
+  spec.algorithm = "neldermead";
+  spec.max_evaluations = 45;
+  spec.params = {{"demography.mortality.scale", 0.3, 1.5, 0, false},
+                 {"health_events.minor_illness.rate_per_year", 0.2, 2.0, 0, false}};
+  prepare_calibration(spec, start, targets);
+  CHECK(spec.params[0].start == 0.6);
+  const CalibrationResult fit = calibrate(start, "synthetic", targets, spec, 2);
+  INFO("fitted " << fit.best[0] << ", " << fit.best[1] << " objective " << fit.best_objective << " after "
+                 << fit.evaluations.size());
+  CHECK(fit.evaluations.size() <= 45);
+  CHECK(fit.best_objective < fit.start_objective / 20);
+  CHECK(fit.best[0] == Approx(0.9).epsilon(0.1));
+  CHECK(fit.best[1] == Approx(1.1).epsilon(0.1));
+  // The record and overlay carry what a reader needs.
+  const std::string overlay = calibration_overlay(spec, fit, "test");
+  CHECK_THAT(overlay, Catch::Contains("mortality:") && Catch::Contains("scale:") && Catch::Contains("rate_per_year:"));
+  const std::string record = calibration_record(spec, fit, "test");
+  CHECK_THAT(record, Catch::Contains("evaluations:") && Catch::Contains("residuals:") && Catch::Contains("standardised"));
+
+  // Mistakes in the params are caught before any run.
+  CalibrationSpec bad = spec;
+  bad.params[0].key = "demography.mortality.scael";
+  CHECK_THAT(config_error([&] { prepare_calibration(bad, start, targets); }), Catch::Contains("not a key of the config"));
+  bad = spec;
+  bad.params[0].key = "demography.mortality.rr";
+  CHECK_THAT(config_error([&] { prepare_calibration(bad, start, targets); }), Catch::Contains("not a single number"));
+  bad = spec;
+  bad.targets = {"deahts"};
+  CHECK_THAT(config_error([&] { prepare_calibration(bad, start, targets); }), Catch::Contains("did you mean 'deaths'"));
+}

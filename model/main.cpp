@@ -24,6 +24,7 @@
 #include "model/build_info.hpp"
 #include "model/comparison.hpp"
 #include "model/config/node.hpp"
+#include "model/config/reference.hpp"
 #include "model/errors.hpp"
 #include "model/experiment.hpp"
 #include "model/metrics.hpp"
@@ -312,9 +313,18 @@ int cmd_check(const RunArgs& a) {
   return 0;
 }
 
-int cmd_info(bool metrics) {
+int cmd_info(bool metrics, const std::vector<std::string>& reference) {
   if (metrics) {
     std::cout << metrics_markdown();
+    return 0;
+  }
+  if (!reference.empty()) {
+    std::vector<std::string> names;
+    for (const auto& r : reference) {
+      if (!fs::exists(r)) throw InputError(fmt::format("error: config '{}' not found", r));
+      names.push_back(r);
+    }
+    std::cout << config_reference(reference, names);
     return 0;
   }
   fmt::print("hscsim {}\n", build_info::version());
@@ -342,6 +352,7 @@ int main(int argc, char** argv) {
   CalibrateArgs calibrate_opts;
   ValidateArgs validate_opts;
   bool info_metrics = false;
+  std::vector<std::string> info_reference;
 
   auto* run = app.add_subcommand("run", "run a config and write an HDF5 results file");
   run->add_option("config", run_args.config, "config file (YAML)");
@@ -390,6 +401,8 @@ int main(int argc, char** argv) {
 
   auto* info = app.add_subcommand("info", "version, commit, build options and library versions");
   info->add_flag("--metrics", info_metrics, "print the metric dictionary (Markdown)");
+  info->add_option("--config-reference", info_reference,
+                   "print the config reference (Markdown) for the keys these configs exercise");
 
   try {
     app.parse(argc, argv);
@@ -406,7 +419,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(check_args);
     if (*validate) return cmd_validate(validate_args, validate_opts);
     if (*calib) return cmd_calibrate(calibrate_args, calibrate_opts);
-    if (*info) return cmd_info(info_metrics);
+    if (*info) return cmd_info(info_metrics, info_reference);
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
     return 2;

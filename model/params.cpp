@@ -22,8 +22,8 @@ Params Params::read(const config::Node& root) {
   // A generated place (`place:`) sets the population size and the providers; otherwise
   // both are listed (`population.size`, `gp_practices:` ...).
   std::optional<PlaceParams> place;
-  if (r.has("place")) {
-    place = PlaceParams::read(r.child("place"));
+  if (auto pl = r.optional_child("place")) {
+    place = PlaceParams::read(*pl);
     for (const char* k : {"acute_trusts", "local_authorities", "gp_practices", "neighbourhoods"})
       if (r.has(k))
         throw r.error(k, fmt::format("'{}' is listed but 'place:' generates the providers; use one or the other", k));

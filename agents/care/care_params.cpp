@@ -119,6 +119,7 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
   care.finish();
 
   Reader ev = root.child("health_events");
+  ev.names("<event>");
   for (const auto& e : ev.node().map) {
     Reader r = ev.child(e.key);
     HealthEvent h;

@@ -111,6 +111,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
   {
     Reader cm = fr->child("commissioners");
     std::vector<uint8_t> covered(G, 0);
+    cm.names("<commissioner>");
     for (const auto& e : cm.node().map) {
       Reader c = cm.child(e.key);
       const auto pays = groups_named(c, "pays", f.group_ids, L);
@@ -128,6 +129,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
       if (!covered[k]) throw cm.error(cm.node(), cm.path(), fmt::format("no commissioner pays provider {}", f.group_ids[k]));
   }
   if (auto pc = fr->optional_child("provider_costs")) {
+    pc->names("<provider kind or id>");
     for (const auto& e : pc->node().map) {
       require_provider_key(*pc, e.key, f.group_ids);
       Reader c = pc->child(e.key);
@@ -144,6 +146,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     pc->finish();
   }
   if (auto ct = fr->optional_child("contracts")) {
+    ct->names("<provider kind or id>");
     // Kinds first, then provider ids (which win), whatever the order written.
     for (int pass = 0; pass < 2; ++pass)
       for (const auto& e : ct->node().map) {
@@ -174,6 +177,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     w->finish();
   }
   if (auto in = fr->optional_child("incentives")) {
+    in->names("<contract type>");
     for (const auto& e : in->node().map) {
       auto it = std::find(kContractNames.begin(), kContractNames.end(), e.key);
       if (it == kContractNames.end()) {

@@ -78,6 +78,7 @@ Geography Geography::read(config::Reader& root) {
     }
     config::Reader pr = r.child("practices");
     std::vector<double> pshares;
+    pr.names("<practice>");
     for (const auto& e : pr.node().map) {
       uint16_t idx = find_name(pr, e.value, pr.key_path(e.key), e.key, g.practices, "GP practice");
       double s = pr.real(e.key, config::probability());

@@ -7,7 +7,7 @@
 
 namespace hscsim {
 
-PlaceParams PlaceParams::read(config::Reader r) {
+PlaceParams PlaceParams::read(config::Reader& r) {
   PlaceParams p;
   p.england_population = r.real("england_population", {1, 1e9});
   p.one_in = r.real("one_in", {1, 1e7});

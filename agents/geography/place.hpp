@@ -39,7 +39,7 @@ struct PlaceParams {
   double care_home_places = 0;
 
   //! Reads `place:`; throws ConfigError.
-  static PlaceParams read(config::Reader r);
+  static PlaceParams read(config::Reader& r);
   //! The practices, neighbourhoods, trusts and councils of the scaled place.
   Geography generate() const;
 };

@@ -175,6 +175,7 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CarePa
     out.risk.recent_admission = rs->real("recent_emergency_admission", {-10, 10}, 0);
     out.risk.refresh_days = rs->real("refresh_days", {1, 3650}, 91);
     if (auto f = rs->optional_child("factors")) {
+      f->names("<risk factor>");
       for (const auto& e : f->node().map) {
         const config::Node name = config::key_node(e);
         out.risk.factors.emplace_back(factor_from_name(*f, name, f->key_path(e.key)), f->real(e.key, {-10, 10}));
@@ -190,6 +191,7 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CarePa
   target_list.emplace_back("gp_capacity");
   auto iv = root.optional_child("interventions");
   if (!iv) return out;
+  iv->names("<programme>");
   for (const auto& entry : iv->node().map) {
     Reader r = iv->child(entry.key);
     InterventionParams x;
@@ -254,6 +256,7 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CarePa
       e.finish();
     }
     if (auto res = r.optional_child("resolves")) {
+      res->names("<state>");
       for (const auto& k : res->node().map) {
         const config::Node name = config::key_node(k);
         const int f = factor_from_name(*res, name, res->key_path(k.key));

@@ -9,6 +9,7 @@ namespace hscsim {
 RelativeRisks RelativeRisks::read(config::Reader& r) {
   RelativeRisks rr;
   if (auto m = r.optional_child("rr")) {
+    m->names("<risk factor>");
     for (const auto& e : m->node().map) {
       const config::Node name = config::key_node(e);
       const int f = factor_from_name(*m, name, m->key_path(e.key));

@@ -15,6 +15,7 @@ void read_effects(config::Reader& r, const char* key, std::vector<std::pair<int,
   std::vector<std::string> names;
   for (int f = 0; f < kFactorCount; ++f) names.emplace_back(factor_name(f));
   for (auto n : kCareCircumstanceNames) names.emplace_back(n);
+  m->names("<factor or care circumstance>");
   for (const auto& e : m->node().map) {
     const double v = m->real(e.key, range);
     const int f = factor_index(e.key);

@@ -88,7 +88,45 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best_d <= limit ? best : std::string();
 }
 
+namespace {
+SchemaCapture* g_capture = nullptr;
+std::string fmt_fallback(double v) { return fmt_number(v); }
+}  // namespace
+
+SchemaCapture::SchemaCapture() { g_capture = this; }
+SchemaCapture::~SchemaCapture() { g_capture = nullptr; }
+void SchemaCapture::record(KeyDoc k) {
+  for (auto& o : keys_)
+    if (o.path == k.path) {
+      if (o.fallback == "required" && k.fallback != "required") o.fallback = k.fallback;
+      return;
+    }
+  keys_.push_back(std::move(k));
+}
+
+void Reader::declare(std::string_view key, std::string type, std::string accepted, std::string fallback) const {
+  if (g_capture) g_capture->record({schema_key(key), std::move(type), std::move(accepted), std::move(fallback)});
+}
+std::string Reader::schema_key(std::string_view key) const {
+  const std::string k = names_.empty() ? std::string(key) : names_;
+  return schema_.empty() ? k : schema_ + "." + k;
+}
+Reader Reader::sub(const Node& n, std::string path, std::string schema) const {
+  Reader r(n, std::move(path));
+  r.schema_ = std::move(schema);
+  return r;
+}
+
 Reader::Reader(const Node& node, std::string path) : node_(&node), path_(std::move(path)) {
+  // Shown in the reference with list indices as [].
+  for (size_t i = 0; i < path_.size(); ++i) {
+    if (path_[i] == '[') {
+      schema_ += "[]";
+      while (i < path_.size() && path_[i] != ']') ++i;
+    } else {
+      schema_ += path_[i];
+    }
+  }
   if (!node.is_map())
     throw ConfigError(fmt::format("{}: error: {}: expected a map of keys, got {}", node.origin.describe(),
                                   path_.empty() ? "(top level)" : path_, kind_name(node)));
@@ -143,16 +181,20 @@ double Reader::to_real(const Node& n, const std::string& path, const Range& r, b
 }
 
 double Reader::real(std::string_view key, const Range& r) {
+  declare(key, "number", r.describe(false), "required");
   return to_real(require(key, r.describe(false).c_str()), key_path(key), r, false);
 }
 double Reader::real(std::string_view key, const Range& r, double fallback) {
+  declare(key, "number", r.describe(false), fmt_fallback(fallback));
   const Node* n = lookup(key);
   return n ? to_real(*n, key_path(key), r, false) : fallback;
 }
 int64_t Reader::integer(std::string_view key, const Range& r) {
+  declare(key, "whole number", r.describe(true), "required");
   return static_cast<int64_t>(to_real(require(key, r.describe(true).c_str()), key_path(key), r, true));
 }
 int64_t Reader::integer(std::string_view key, const Range& r, int64_t fallback) {
+  declare(key, "whole number", r.describe(true), std::to_string(fallback));
   const Node* n = lookup(key);
   return n ? static_cast<int64_t>(to_real(*n, key_path(key), r, true)) : fallback;
 }
@@ -168,22 +210,31 @@ bool to_bool(const Reader& rd, const Node& n, const std::string& path) {
 }
 }  // namespace
 
-bool Reader::boolean(std::string_view key) { return to_bool(*this, require(key, "true or false"), key_path(key)); }
+bool Reader::boolean(std::string_view key) {
+  declare(key, "true/false", "true, false", "required");
+  return to_bool(*this, require(key, "true or false"), key_path(key)); }
 bool Reader::boolean(std::string_view key, bool fallback) {
+  declare(key, "true/false", "true, false", fallback ? "true" : "false");
   const Node* n = lookup(key);
   return n ? to_bool(*this, *n, key_path(key)) : fallback;
 }
 
 std::string Reader::text(std::string_view key) {
+  declare(key, "text", "", "required");
   const Node& n = require(key, "a text value");
   if (!n.is_scalar()) throw error(n, key_path(key), fmt::format("expected a text value, got {}", kind_name(n)));
   return n.scalar;
 }
 std::string Reader::text(std::string_view key, const std::string& fallback) {
-  return has(key) ? text(key) : (lookup(key), fallback);
+  declare(key, "text", "", fallback.empty() ? "(empty)" : fallback);
+  if (!has(key)) return (lookup(key), fallback);
+  const Node& n = *lookup(key);
+  if (!n.is_scalar()) throw error(n, key_path(key), fmt::format("expected a text value, got {}", kind_name(n)));
+  return n.scalar;
 }
 
 std::string Reader::choice(std::string_view key, const std::vector<std::string>& accepted) {
+  declare(key, "choice", join(accepted), "required");
   const Node& n = require(key, fmt::format("one of: {}", join(accepted)).c_str());
   if (n.is_scalar() && std::find(accepted.begin(), accepted.end(), n.scalar) != accepted.end()) return n.scalar;
   std::string got = n.is_scalar() ? "'" + n.scalar + "'" : kind_name(n);
@@ -195,10 +246,13 @@ std::string Reader::choice(std::string_view key, const std::vector<std::string>&
   throw error(n, key_path(key), fmt::format("{} is not accepted{}; expected one of: {}", got, hint, join(accepted)));
 }
 std::string Reader::choice(std::string_view key, const std::vector<std::string>& accepted, const std::string& fallback) {
-  return has(key) ? choice(key, accepted) : fallback;
+  declare(key, "choice", join(accepted), fallback);
+  if (!has(key)) return fallback;
+  return choice(key, accepted);
 }
 
 std::vector<double> Reader::reals(std::string_view key, size_t n, const Range& r) {
+  declare(key, n ? fmt::format("list of {} numbers", n) : "list of numbers", r.describe(false), "required");
   const Node& node = require(key, n ? fmt::format("a list of {} numbers", n).c_str() : "a list of numbers");
   const std::string p = key_path(key);
   if (!node.is_seq())
@@ -211,27 +265,39 @@ std::vector<double> Reader::reals(std::string_view key, size_t n, const Range& r
   return out;
 }
 std::vector<double> Reader::reals(std::string_view key, size_t n, const Range& r, const std::vector<double>& fallback) {
+  std::vector<std::string> f;
+  for (double v : fallback) f.push_back(fmt_number(v));
+  declare(key, n ? fmt::format("list of {} numbers", n) : "list of numbers", r.describe(false), "[" + join(f) + "]");
   return has(key) ? reals(key, n, r) : (lookup(key), fallback);
 }
 
-Reader Reader::child(std::string_view key) { return Reader(require(key, "a map of keys"), key_path(key)); }
+Reader Reader::child(std::string_view key) {
+  declare(key, "map", "", "required");
+  return sub(require(key, "a map of keys"), key_path(key), schema_key(key));
+}
 
 std::optional<Reader> Reader::optional_child(std::string_view key) {
+  declare(key, "map", "", "(optional)");
   const Node* n = lookup(key);
   if (!n) return std::nullopt;
-  return Reader(*n, key_path(key));
+  return sub(*n, key_path(key), schema_key(key));
 }
 
 std::vector<Reader> Reader::list(std::string_view key) {
   const Node& n = require(key, "a list");
   if (!n.is_seq()) throw error(n, key_path(key), fmt::format("expected a list, got {}", kind_name(n)));
   std::vector<Reader> out;
-  for (size_t i = 0; i < n.seq.size(); ++i) out.emplace_back(n.seq[i], fmt::format("{}[{}]", key_path(key), i));
+  for (size_t i = 0; i < n.seq.size(); ++i)
+    out.push_back(sub(n.seq[i], fmt::format("{}[{}]", key_path(key), i), schema_key(key) + "[]"));
   return out;
 }
 
 AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r,
                            bool allow_scalar) {
+  std::string cols = "from_age_years";
+  for (const auto& c : columns) cols += ", " + c;
+  declare(key, allow_scalar ? "age table or number" : "age table",
+          fmt::format("rows {{{}}}; values {}", cols, r.describe(false)), "required");
   const Node& n = require(key, "an age table");
   const std::string p = key_path(key);
   if (allow_scalar && n.is_scalar()) return AgeTable::constant(columns, to_real(n, p, r, false));
@@ -246,6 +312,7 @@ AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>&
   t.values.assign(columns.size(), {});
   for (size_t i = 0; i < n.seq.size(); ++i) {
     Reader row(n.seq[i], fmt::format("{}[{}]", p, i));
+    row.schema_ = schema_key(key) + "[]";
     double from = row.real("from_age_years", {0.0, static_cast<double>(AgeTable::kMaxAge)});
     if (i == 0 && from != 0.0)
       throw error(n.seq[i], row.key_path("from_age_years"),

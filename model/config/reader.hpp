@@ -43,6 +43,30 @@ struct AgeTable {
   void index();  //!< builds row_of_age
 };
 
+//! One declared key, as recorded while configs are read (for the generated reference).
+struct KeyDoc {
+  std::string path;      //!< dotted; list items as [], user-chosen names as <name>
+  std::string type;      //!< number, whole number, true/false, text, choice, list, map, age table ...
+  std::string accepted;  //!< range or accepted values
+  std::string fallback;  //!< default when omitted; "required" when it must be given
+};
+
+//! While alive, every Reader call records the key it declares (one capture at a time;
+//! not thread-safe, meant for `hscsim info --config-reference`).
+class SchemaCapture {
+ public:
+  SchemaCapture();
+  ~SchemaCapture();
+  SchemaCapture(const SchemaCapture&) = delete;
+  SchemaCapture& operator=(const SchemaCapture&) = delete;
+  //! Keys in first-seen order, one entry per path.
+  const std::vector<KeyDoc>& keys() const { return keys_; }
+  void record(KeyDoc k);
+
+ private:
+  std::vector<KeyDoc> keys_;
+};
+
 class Reader {
  public:
   //! `node` must be a map (throws ConfigError naming `path` otherwise).
@@ -80,6 +104,10 @@ class Reader {
   //! Marks a key as read without reading it (for keys handled elsewhere).
   void skip(std::string_view key);
 
+  //! Declares that this map's keys are names the user chooses (conditions, practices,
+  //! contract kinds ...): the config reference shows them as `placeholder`.
+  void names(std::string placeholder) { names_ = std::move(placeholder); }
+
   //! Throws ConfigError for the first key that nobody read.
   void finish() const;
 
@@ -93,8 +121,15 @@ class Reader {
   const Node* lookup(std::string_view key);
   double to_real(const Node& n, const std::string& path, const Range& r, bool integer) const;
 
+  //! Records `key` in the active SchemaCapture, if any.
+  void declare(std::string_view key, std::string type, std::string accepted, std::string fallback) const;
+  std::string schema_key(std::string_view key) const;  //!< key path as shown in the reference
+  Reader sub(const Node& n, std::string path, std::string schema) const;
+
   const Node* node_;
   std::string path_;
+  std::string schema_;  //!< path with list indices as [] and names as placeholders
+  std::string names_;   //!< placeholder for user-chosen keys ("" = keys are fixed)
   std::vector<std::string> used_;
 };
 

@@ -194,6 +194,7 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   third_carry_.assign(p.third_sector.size(), 0.0);
   const double dt = c.dt_years;
   event_H_.resize(p.events.size());
+  for (const auto& ev : p.events) event_bound_.push_back(ev.rr.bound());
   for (size_t k = 0; k < p.events.size(); ++k)
     for (uint8_t sex = 0; sex < 2; ++sex)
       for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
@@ -392,14 +393,18 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
 
     // Health events and where people take them.
     const bool recent = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= p_.readmission_window_days;
+    const bool member = people.programmes[i] != 0;
     for (int k = 0; k < E; ++k) {
       const HealthEvent& ev = p_.events[static_cast<size_t>(k)];
       if (ev.requires_factor >= 0 && !(f >> ev.requires_factor & 1)) continue;
       double H = event_H_[static_cast<size_t>(k)][sex][static_cast<size_t>(age)];
       if (H <= 0) continue;
+      const double x = u[1 + k];
+      if (!member && x >= H * event_bound_[static_cast<size_t>(k)] * (recent ? p_.post_discharge_event_rr : 1.0))
+        continue;  // cannot happen (RelativeRisks::bound)
       H *= ev.rr.multiplier(f, q) * (*mod_)(people, i, target::event(k), day);
       if (recent) H *= p_.post_discharge_event_rr;
-      if (u[1 + k] >= step_probability(H)) continue;
+      if (x >= step_probability(H)) continue;
       // A lasting consequence (amputation after a foot ulcer, sight loss after retinopathy).
       if (ev.consequence_state >= 0 && u[2 * E + 5 + S + k] < ev.consequence_probability)
         people.states[i] |= uint32_t{1} << ev.consequence_state;

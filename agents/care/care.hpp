@@ -257,6 +257,7 @@ class CareSystem {
   int32_t last_step_days_ = 0;
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
+  std::vector<double> event_bound_;  //!< rr.bound() per event
   std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2> gp_routine_lambda_{};
   int64_t package_day_pence_ = 0, residential_day_pence_ = 0, nursing_day_pence_ = 0;
 };

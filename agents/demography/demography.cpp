@@ -40,6 +40,7 @@ void Demography::calibrate(const People& people, int32_t day, double dt) {
     mortality_means_ = stratum_means(people, rr, t.rows(), [](size_t) { return true; },
                                      [&](size_t i) { return StratumMeans::index(t.row(people.age_years(i, day)), people.sex[i]); });
   dt_ = dt;
+  death_bound_ = rr.bound();
   const bool open = !p_.closed_population;
   p_emigrate_ = open ? step_probability(p_.emigration_per_year * dt) : 0.0;
   for (uint8_t sex = 0; sex < 2; ++sex)
@@ -63,9 +64,11 @@ void Demography::step(People& people, size_t begin, size_t end, const Streams& s
     const auto age = static_cast<size_t>(std::min(people.age_years(i, day), config::AgeTable::kMaxAge));
     const uint8_t sex = people.sex[i];
     double H = death_H_[sex][age];
-    if (!trivial) H *= p_.mortality_rr.multiplier(people.factors(i), people.quintile[i]);
-    H *= (*mod_)(people, i, target::Death, day);
-    if (u[0] < step_probability(H)) {
+    // u at or above H x bound cannot be a death (RelativeRisks::bound): skip the work.
+    const bool may_die = people.programmes[i] != 0 || u[0] < H * death_bound_;
+    if (may_die && !trivial) H *= p_.mortality_rr.multiplier(people.factors(i), people.quintile[i]);
+    if (may_die) H *= (*mod_)(people, i, target::Death, day);
+    if (may_die && u[0] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       tally.add_death(people.quintile[i], sex, people.age_years(i, day));
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(Counter::InHospitalDeaths, people.quintile[i]);

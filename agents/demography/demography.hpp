@@ -65,6 +65,7 @@ class Demography {
   double p_emigrate_ = 0;  //!< per-step probability of leaving
   //! Per-step death hazard (x dt, / band mean multiplier) and birth probability by sex and age.
   std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2> death_H_{};
+  double death_bound_ = 1;  //!< mortality_rr.bound()
   std::array<double, config::AgeTable::kMaxAge + 1> p_birth_{};
 };
 

@@ -215,10 +215,12 @@ void StateModel::build_kernels() {
         onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][row] * dt_ / mean;
       }
     p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
+    onset_bound_[static_cast<size_t>(s)] = bp.rr.bound();
   }
   for (int o = 0; o < 2; ++o) {
     const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
     const StratumMeans& means = o == 0 ? alcohol_means_ : frailty_means_;
+    up_bound_[static_cast<size_t>(o)] = op.rr.bound();
     for (size_t l = 0; l + 1 < op.levels.size(); ++l)
       for (uint8_t sex = 0; sex < 2; ++sex)
         for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
@@ -268,9 +270,11 @@ inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool
   }
   double H = onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(age)];
   if (H <= 0) return;
+  const double x = u[s];
+  if (!mod && x >= H * onset_bound_[static_cast<size_t>(s)]) return;  // cannot be an onset (RelativeRisks::bound)
   if (!bp.rr.trivial()) H *= bp.rr.multiplier(f, quintile);
   if (mod) H *= (*mod_)(p, i, target::onset(s), day);
-  if (u[s] < step_probability(H)) {
+  if (x < step_probability(H)) {
     st |= b;
     f |= b;
   }
@@ -282,16 +286,16 @@ inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, 
   const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
   const size_t top = op.levels.size() - 1;
   double p_up = 0;
+  const double x = u[kStateCount + o];
   if (level < top) {
     const double H = up_H_[static_cast<size_t>(o)][level][sex][static_cast<size_t>(age)];
-    if (H > 0)
+    if (H > 0 && (mod || x < H * up_bound_[static_cast<size_t>(o)]))  // else it cannot be a move up
       p_up = step_probability(H * op.rr.multiplier(f, quintile) *
                               (mod ? (*mod_)(p, i, alcohol ? target::AlcoholProgression : target::FrailtyProgression, day) : 1.0));
   }
   double p_down = p_down_[static_cast<size_t>(o)][level];
   if (mod && alcohol && level > 0) p_down = std::min(1.0, p_down * (*mod_)(p, i, target::AlcoholRecovery, day));
   if (p_up == 0 && p_down == 0) return level;
-  const double x = u[kStateCount + o];
   if (x < p_up) return static_cast<uint8_t>(level + 1);
   if (x > 1.0 - p_down) return static_cast<uint8_t>(level - 1);
   return level;

@@ -98,6 +98,8 @@ class StateModel {
   using AgeCurve = std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>;
   std::array<AgeCurve, kStateCount> onset_H_{};
   std::array<double, kStateCount> p_recovery_{};
+  std::array<double, kStateCount> onset_bound_{};     //!< rr.bound() per state
+  std::array<double, 2> up_bound_{};                  //!< rr.bound() for [alcohol, frailty]
   std::array<std::array<AgeCurve, 3>, 2> up_H_{};     //!< [alcohol, frailty][from level]
   std::array<std::array<double, 4>, 2> p_down_{};     //!< [alcohol, frailty][from level]
   std::array<StratumMeans, kStateCount> prevalence_means_;

@@ -298,6 +298,10 @@ Finance::Finance(const FinanceParams& p, const ProviderLayout& care, const Geogr
   quarter_margin_.assign(G_, 0);
   bad_quarters_.assign(G_, 0);
   withdrawn_.assign(G_, 0);
+  for (size_t a = 0; a < 4; ++a)
+    for (int n = 0; n <= kStateCount; ++n)
+      weight_milli_[a][static_cast<size_t>(n)] =
+          static_cast<int64_t>(std::llround((p.capitation_age_weight[a] + p.capitation_condition_weight * n) * 1000.0));
 }
 
 const Contract& Finance::in_force(size_t g, double year) const {
@@ -307,9 +311,8 @@ const Contract& Finance::in_force(size_t g, double year) const {
 void Finance::census(const People& people, size_t i, int32_t day, std::vector<int64_t>& prov) const {
   if (!p_.enabled) return;
   const int age = people.age_years(i, day);
-  const double w = p_.capitation_age_weight[age < 65 ? 0 : age < 75 ? 1 : age < 85 ? 2 : 3] +
-                   p_.capitation_condition_weight * __builtin_popcount(people.states[i] >> static_cast<int>(State::Copd));
-  const auto milli = static_cast<int64_t>(std::llround(w * 1000.0));
+  const int64_t milli = weight_milli_[age < 65 ? 0 : age < 75 ? 1 : age < 85 ? 2 : 3]
+                                     [static_cast<size_t>(__builtin_popcount(people.states[i] >> static_cast<int>(State::Copd)))];
   const size_t practice = people.practice[i];
   const size_t trust = C_.practices + g_.practices[practice].trust;
   const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;

@@ -21,6 +21,7 @@
 // equals what the providers and the investor receive.
 // Contracts move providers' behaviour through propensities by contract type: the
 // probability an A&E attendance is admitted, GP referral, and funding for prevention.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -144,6 +145,9 @@ class Finance {
   double year_of(int32_t day) const { return clock_.start_year + static_cast<double>(day) / kDaysPerYear; }
 
   const FinanceParams& p_;
+  //! Capitation weight x 1000 by age class (<65, 65-74, 75-84, 85+) and number of
+  //! long-term conditions (0..kStateCount), precomputed for the census.
+  std::array<std::array<int64_t, kStateCount + 1>, 4> weight_milli_{};
   const ProviderLayout& C_;
   const Geography& g_;
   const Clock& clock_;

@@ -149,8 +149,24 @@ struct People {
   int age_years(size_t i, int32_t day) const {
     return static_cast<int>((static_cast<double>(day - birth_day[i]) + 0.5) / 365.25);
   }
-  //! Risk-factor bitset (bits as in factor_index).
+  //! Risk-factor bitset (bits as in factor_index). Inline: it is called for every
+  //! person in several passes of every step.
   uint64_t factors(size_t i) const;
 };
+
+inline uint64_t People::factors(size_t i) const {
+  uint64_t f = states[i];
+  auto set = [&f](DerivedFactor d) { f |= uint64_t{1} << (kStateCount + static_cast<int>(d)); };
+  if (tenure[i] == static_cast<uint8_t>(Tenure::SocialRent)) set(DerivedFactor::SocialRenter);
+  if (tenure[i] == static_cast<uint8_t>(Tenure::PrivateRent)) set(DerivedFactor::PrivateRenter);
+  if (alcohol[i] == static_cast<uint8_t>(Alcohol::Increasing)) set(DerivedFactor::AlcoholIncreasing);
+  if (alcohol[i] == static_cast<uint8_t>(Alcohol::Dependent)) set(DerivedFactor::AlcoholDependent);
+  if (frailty[i] == static_cast<uint8_t>(Frailty::Mild)) set(DerivedFactor::FrailtyMild);
+  if (frailty[i] == static_cast<uint8_t>(Frailty::Moderate)) set(DerivedFactor::FrailtyModerate);
+  if (frailty[i] == static_cast<uint8_t>(Frailty::Severe)) set(DerivedFactor::FrailtySevere);
+  if (sex[i] == static_cast<uint8_t>(Sex::Female)) set(DerivedFactor::Female);
+  return f;
+}
+
 
 }  // namespace hscsim

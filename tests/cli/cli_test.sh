@@ -148,6 +148,9 @@ assert r.units['population'] == 'persons' and r.kinds['births'] == 'flow'
 f = r.frame()
 assert len(f) == 104 and 'prevalence_copd' in f.columns
 "
+  expect_exit 0 "validation plot" -- "$SRC/scripts/py" "$SRC/scripts/plot_validation.py" "$TMP/v_validation.csv" -o "$TMP/v.png"
+  [ -s "$TMP/v.png" ] && ok || bad "no validation PNG written"
+  expect_exit 1 "validation plot rejects a non-table" -- "$SRC/scripts/py" "$SRC/scripts/plot_validation.py" "$TMP/badtargets.yaml"
   expect_exit 1 "python reader rejects a non-results file" -- "$SRC/scripts/py" -c "
 import sys; sys.path.insert(0, '$SRC/scripts')
 import hscsim_results as hr

@@ -30,7 +30,9 @@ CalibrationSpec CalibrationSpec::load(const std::string& path) {
     r.skip("targets");
     if (!t->is_seq() || t->seq.empty()) throw r.error(*t, "targets", "expected a list of target names");
     for (const auto& n : t->seq) {
-      if (!n.is_scalar()) throw r.error(n, "targets", "expected a target name");
+      if (!n.is_scalar())
+        throw r.error(n, "targets", "expected a target name (targets: lists names from the targets file, e.g. "
+                                    "[life_expectancy_male]); is this a targets file given as --params?");
       s.targets.push_back(n.scalar);
     }
   }

@@ -68,7 +68,7 @@ World::World(const Params& p, uint32_t replicate)
   initial_ = census(day0);
 }
 
-Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
+Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
   struct Acc {
     Tally t;
     std::vector<int64_t> prov;
@@ -99,11 +99,12 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider) const {
           if (f == Frailty::Severe) t.add(Counter::FrailSevere, q);
           care_.census(people_, i, day, t, acc.prov);
           finance_.census(people_, i, day, acc.prov);
-          // Life satisfaction from the column (NaN before the first step: computed then).
+          // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.
+          const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, day);
+          if (in_step) people_.wellbeing[i] = static_cast<float>(ls_now);
           const float ls = people_.wellbeing[i];
-          t.add(Counter::WellbeingMilli, q,
-                std::llround(1000.0 * (std::isnan(ls) ? wellbeing_.life_satisfaction(people_, i) : static_cast<double>(ls))));
-          t.add(Counter::UtilityMilli, q, std::llround(1000.0 * wellbeing_.utility(people_, i, day)));
+          t.add(Counter::WellbeingMilli, q, std::llround(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls))));
+          t.add(Counter::UtilityMilli, q, std::llround(1000.0 * utility));
         }
         return acc;
       },
@@ -219,15 +220,11 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   discharged_ += flows.get(Counter::Discharges);
   died_in_hospital_ += flows.get(Counter::InHospitalDeaths);
 
-  // 7. Wellbeing.
-  parallel_slots(people_.size(), [&](size_t b, size_t e) {
-    for (size_t i = b; i != e; ++i)
-      if (people_.alive(i)) people_.wellbeing[i] = static_cast<float>(wellbeing_.life_satisfaction(people_, i));
-  });
+  // 7. Wellbeing: computed in the census below (nothing changes in between).
 
   // 8. Metrics: stocks at the end of the step.
   flows.add(Counter::StepDays, 0, day_end - day);
-  Tally t = census(day_end, &provider);
+  Tally t = census(day_end, &provider, true);
   for (size_t c = 0; c < kCounterCount; ++c) {
     const auto counter = static_cast<Counter>(c);
     if (counter == Counter::Population || counter == Counter::AgeDays || counter >= Counter::InHospital) continue;

@@ -54,7 +54,10 @@ class World {
 
   //! Stock counts of the living population, ages measured on `day`; per-provider stocks
   //! are added to `provider` when it is not null.
-  Tally census(int32_t day, std::vector<int64_t>* provider = nullptr) const;
+  //! Stocks at `day`. in_step: also stores each person's life satisfaction of the step
+  //! (the wellbeing column, as a float); otherwise (the initial census) it is read from
+  //! the column, or computed where the column is still empty.
+  Tally census(int32_t day, std::vector<int64_t>* provider = nullptr, bool in_step = false);
   const CareSystem& care() const { return care_; }
 
   //! Throws RuntimeFailure if an invariant is broken: people conserved

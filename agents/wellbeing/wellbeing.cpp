@@ -68,26 +68,37 @@ uint8_t WellbeingModel::care_bits(const People& p, size_t i) const {
   return b;
 }
 
-double WellbeingModel::life_satisfaction(const People& people, size_t i) const {
-  const uint64_t f = people.factors(i);
-  const uint8_t care = care_bits(people, i);
-  double ls = p_.life_satisfaction_base + p_.ls_quintile[static_cast<size_t>(people.quintile[i] - 1)];
-  for (const auto& [k, v] : p_.ls_factors)
+namespace {
+double add_life_satisfaction(const WellbeingParams& p, uint64_t f, uint8_t care, uint8_t quintile) {
+  double ls = p.life_satisfaction_base + p.ls_quintile[static_cast<size_t>(quintile - 1)];
+  for (const auto& [k, v] : p.ls_factors)
     if (f >> k & 1) ls += v;
-  for (size_t c = 0; c < p_.ls_care.size(); ++c)
-    if (care >> c & 1) ls += p_.ls_care[c];
+  for (size_t c = 0; c < p.ls_care.size(); ++c)
+    if (care >> c & 1) ls += p.ls_care[c];
   return std::clamp(ls, 0.0, 10.0);
+}
+double add_utility(const WellbeingParams& p, uint64_t f, uint8_t care, int age) {
+  double u = p.utility_base.values[0][p.utility_base.row(age)];
+  for (const auto& [k, v] : p.utility_factors)
+    if (f >> k & 1) u += v;
+  for (size_t c = 0; c < p.utility_care.size(); ++c)
+    if (care >> c & 1) u += p.utility_care[c];
+  return std::clamp(u, -0.594, 1.0);
+}
+}  // namespace
+
+double WellbeingModel::life_satisfaction(const People& people, size_t i) const {
+  return add_life_satisfaction(p_, people.factors(i), care_bits(people, i), people.quintile[i]);
 }
 
 double WellbeingModel::utility(const People& people, size_t i, int32_t day) const {
+  return add_utility(p_, people.factors(i), care_bits(people, i), people.age_years(i, day));
+}
+
+std::pair<double, double> WellbeingModel::life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const {
   const uint64_t f = people.factors(i);
   const uint8_t care = care_bits(people, i);
-  double u = p_.utility_base.values[0][p_.utility_base.row(people.age_years(i, day))];
-  for (const auto& [k, v] : p_.utility_factors)
-    if (f >> k & 1) u += v;
-  for (size_t c = 0; c < p_.utility_care.size(); ++c)
-    if (care >> c & 1) u += p_.utility_care[c];
-  return std::clamp(u, -0.594, 1.0);
+  return {add_life_satisfaction(p_, f, care, people.quintile[i]), add_utility(p_, f, care, people.age_years(i, day))};
 }
 
 }  // namespace hscsim

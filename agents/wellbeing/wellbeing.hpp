@@ -37,6 +37,9 @@ class WellbeingModel {
   double life_satisfaction(const People& people, size_t i) const;
   //! Health utility [-0.594, 1] of slot i at `day`.
   double utility(const People& people, size_t i, int32_t day) const;
+  //! Both at once (the risk factors and care circumstances are read once); the values
+  //! equal life_satisfaction() and utility() exactly.
+  std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const;
 
  private:
   uint8_t care_bits(const People& p, size_t i) const;

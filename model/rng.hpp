@@ -9,6 +9,9 @@
 // One Philox call yields four 32-bit words (`block`: four uniforms). Modules that need
 // many uniforms for a person in a step take them as `Lanes` of one block.
 #include <Random123/philox.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <array>
 #include <cmath>
@@ -82,40 +85,112 @@ class Streams {
   r123::Philox4x32 gen_;
 };
 
-//! Many uniforms for one (id, step, purpose): one Philox block, computed on first use,
-//! is the 128-bit seed of lanes 0, 1, 2, ...; lane k is that seed mixed with k by the
-//! SplitMix64 finaliser (Steele, Lea & Flood 2014), a 53-bit uniform in (0, 1). Still a
-//! pure function of (key, counter, lane), so skipping a lane changes no other lane; far
-//! cheaper than one Philox call per draw when a person needs many draws in a step.
+//! Many uniforms for one (id, step, purpose): one Philox block (128 bits), computed on
+//! first use, seeds lanes 0, 1, 2, ... Lane k mixes the block with k through the
+//! SplitMix64 finaliser (Steele, Lea & Flood 2014) and a second finaliser, giving a
+//! uniform in (0, 1) with 53 bits. Still a pure function of (key, counter, lane), so
+//! skipping a lane changes no other lane; far cheaper than one Philox call per draw when
+//! a person needs many draws in a step.
+//!
+//! Screened lanes. Most draws decide rare events (a weekly onset probability of 1e-4),
+//! and nearly all of them only need to learn that the uniform is not small. So the first
+//! kScreened lanes take their top 8 bits from a 256-bit screen (the Philox block, and
+//! two more words mixed from it) and only their 45 low bits from the lane's mixer:
+//! byte k of the screen is the top byte of lane k. `may_be_below(k, t)` and
+//! `candidates` read the screen alone; when they say "no", lane k is >= t for certain
+//! and its mixer never runs. A lane's value is the same whether or not it was screened.
 class Lanes {
  public:
+  static constexpr int kScreened = 32;  //!< lanes 0..31 have a screening byte
+  using Thresholds = std::array<uint8_t, kScreened>;
+
   Lanes(const Streams& s, uint64_t id, uint32_t step, Purpose p, uint16_t index = 0)
       : s_(s), id_(id), step_(step), p_(p), index_(index) {}
+
   double operator[](int k) {
-    if (!have_) {
-      const auto r = s_.raw(id_, step_, p_, index_);
-      a_ = (static_cast<uint64_t>(r[1]) << 32) | r[0];
-      b_ = (static_cast<uint64_t>(r[3]) << 32) | r[2];
-      have_ = true;
-    }
-    uint64_t z = a_ + static_cast<uint64_t>(k + 1) * 0x9E3779B97F4A7C15ull;
+    fill();
+    uint64_t z = w_[0] + static_cast<uint64_t>(k + 1) * 0x9E3779B97F4A7C15ull;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    z ^= b_;
+    z ^= w_[1];
     z = (z ^ (z >> 33)) * 0xFF51AFD7ED558CCDull;
     z ^= z >> 33;
-    return (static_cast<double>(z >> 11) + 0.5) * 0x1p-53;
+    const uint64_t bits = k < kScreened ? (screen_byte(k) << 45) | (z >> 19) : z >> 11;  // 53 bits
+    return (static_cast<double>(bits) + 0.5) * 0x1p-53;
+  }
+
+  //! The screening threshold of a probability t: lane k can be below t only if its
+  //! screening byte is <= screen_threshold(t) (255 when t >= 1: always). Also 0 when
+  //! t <= 0, so such a lane is a candidate 1 time in 256: a candidate is only a lane
+  //! that must be looked at, never an event.
+  static uint8_t screen_threshold(double t) {
+    if (!(t > 0)) return 0;
+    const double x = std::ceil(t * 256.0) - 1.0;
+    return static_cast<uint8_t>(x >= 255.0 ? 255.0 : x);
+  }
+  //! Bit k (k < 32) is set unless lane k is certainly >= the probability whose
+  //! screen_threshold is thr[k]: 32 may_be_below tests at once, without branches (SSE2
+  //! where there is one). Lanes past kScreened have no byte: callers test them in full.
+  uint32_t candidates(const Thresholds& thr) {
+    fill();
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&w_[0]));
+    const __m128i x1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&w_[2]));
+    const __m128i t0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(thr.data()));
+    const __m128i t1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(thr.data() + 16));
+    // byte <= thr  <=>  saturating byte - thr == 0
+    const auto lo = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(x0, t0), zero)));
+    const auto hi = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(x1, t1), zero)));
+    return lo | hi << 16;
+#else
+    uint32_t out = 0;
+    for (int k = 0; k < kScreened; ++k) out |= static_cast<uint32_t>(screen_byte(k) <= thr[static_cast<size_t>(k)]) << k;
+    return out;
+#endif
+  }
+
+  //! candidates() for one lane k < kScreened: false when lane k is certainly >= the
+  //! probability whose screen_threshold is thr.
+  bool candidate(int k, uint8_t thr) {
+    fill();
+    return screen_byte(k) <= thr;
+  }
+
+  //! False only when lane k is certainly >= t (its screening byte already says so); true
+  //! otherwise, and always for lanes without a screening byte.
+  bool may_be_below(int k, double t) {
+    if (k >= kScreened) return true;
+    fill();
+    return static_cast<double>(screen_byte(k)) < t * 256.0;
   }
 
  private:
+  void fill() {
+    if (have_) return;
+    const auto r = s_.raw(id_, step_, p_, index_);
+    w_[0] = (static_cast<uint64_t>(r[1]) << 32) | r[0];
+    w_[1] = (static_cast<uint64_t>(r[3]) << 32) | r[2];
+    w_[2] = mix(w_[0] ^ 0x6A09E667F3BCC909ull);
+    w_[3] = mix(w_[1] ^ 0xBB67AE8584CAA73Bull);
+    have_ = true;
+  }
+  static uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  //! Byte k of the screen (little-endian order within each word, as the SSE2 load reads it).
+  uint64_t screen_byte(int k) const { return (w_[k >> 3] >> (8 * (k & 7))) & 0xFF; }
+
   const Streams& s_;
   uint64_t id_;
   uint32_t step_;
   Purpose p_;
   uint16_t index_;
   bool have_ = false;
-  uint64_t a_ = 0, b_ = 0;
+  uint64_t w_[4] = {0, 0, 0, 0};  //!< the screen: Philox block (w_[0], w_[1]) and two words mixed from it
 };
 
 //! Poisson variate from a place-level stream: inversion for small means, the PTRS

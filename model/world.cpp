@@ -15,6 +15,9 @@
 
 namespace hscsim {
 namespace {
+// Nearest integer, halves away from zero (std::llround without the library call).
+int64_t round_to_int(double x) { return x >= 0 ? static_cast<int64_t>(x + 0.5) : -static_cast<int64_t>(0.5 - x); }
+
 constexpr size_t kGrain = 2048;  // people per task: large enough to amortise scheduling
 
 template <typename Body>
@@ -103,8 +106,8 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
           const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, day);
           if (in_step) people_.wellbeing[i] = static_cast<float>(ls_now);
           const float ls = people_.wellbeing[i];
-          t.add(Counter::WellbeingMilli, q, std::llround(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls))));
-          t.add(Counter::UtilityMilli, q, std::llround(1000.0 * utility));
+          t.add(Counter::WellbeingMilli, q, round_to_int(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls))));
+          t.add(Counter::UtilityMilli, q, round_to_int(1000.0 * utility));
         }
         return acc;
       },

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <vector>
 
 #include "model/clock.hpp"
 #include "model/rng.hpp"
@@ -77,4 +78,51 @@ TEST_CASE("rates become step probabilities exactly") {
   const double q = 0.05, dt = 7 / 365.25;
   const double p = step_probability(hazard_from_annual_probability(q) * dt);
   CHECK(1 - std::pow(1 - p, 365.25 / 7) == Approx(q).epsilon(1e-12));
+}
+
+TEST_CASE("screened lanes: screening never hides a small draw, and lanes stay uniform and independent") {
+  Streams s(31, 2);
+  const int n = 400000;
+  const double t = 0.01;
+  // Lanes with a screening byte (0-31) and without (40).
+  const std::vector<int> lanes = {0, 1, 7, 8, 15, 16, 23, 24, 31, 40};
+  std::vector<int64_t> below(lanes.size(), 0);
+  int64_t both_0_16 = 0, both_3_24 = 0, both_8_40 = 0;
+  int64_t candidates = 0, wrong = 0;
+  Lanes::Thresholds thr{};
+  for (int k = 0; k < Lanes::kScreened; ++k) thr[static_cast<size_t>(k)] = Lanes::screen_threshold(0.001 * (k + 1));
+  for (int i = 0; i < n; ++i) {
+    Lanes l(s, static_cast<uint64_t>(i), 9, Purpose::CareSeeking);
+    const uint32_t c = l.candidates(thr);
+    candidates += __builtin_popcount(c);
+    for (int k = 0; k < Lanes::kScreened; ++k) {
+      const double x = l[k], tk = 0.001 * (k + 1);
+      // Not a candidate => certainly not below; may_be_below and candidate agree.
+      const bool cand = c >> k & 1;
+      wrong += (!cand && x < tk) || l.may_be_below(k, tk) != cand || l.candidate(k, thr[static_cast<size_t>(k)]) != cand;
+    }
+    for (size_t j = 0; j < lanes.size(); ++j) below[j] += l[lanes[j]] < t;
+    both_0_16 += l[0] < 0.1 && l[16] < 0.1;
+    both_3_24 += l[3] < 0.1 && l[24] < 0.1;
+    both_8_40 += l[8] < 0.1 && l[40] < 0.1;
+  }
+  CHECK(wrong == 0);
+  const double se = std::sqrt(t * (1 - t) / n);
+  for (size_t j = 0; j < lanes.size(); ++j) {
+    INFO("lane " << lanes[j]);
+    CHECK(std::fabs(static_cast<double>(below[j]) / n - t) < 4 * se);
+  }
+  const double se2 = std::sqrt(0.01 * 0.99 / n);
+  CHECK(std::fabs(static_cast<double>(both_0_16) / n - 0.01) < 4 * se2);
+  CHECK(std::fabs(static_cast<double>(both_3_24) / n - 0.01) < 4 * se2);
+  CHECK(std::fabs(static_cast<double>(both_8_40) / n - 0.01) < 4 * se2);
+  // Screening does its job: about 1/256 + t of the lanes need a look.
+  double expected = 0;
+  for (int k = 0; k < Lanes::kScreened; ++k) expected += std::ceil(0.001 * (k + 1) * 256) / 256;
+  CHECK(static_cast<double>(candidates) / n == Approx(expected).epsilon(0.02));
+  CHECK(Lanes::screen_threshold(0.0) == 0);
+  CHECK(Lanes::screen_threshold(1.0) == 255);
+  CHECK(Lanes::screen_threshold(5.0) == 255);
+  CHECK(Lanes::screen_threshold(1.0 / 256) == 0);
+  CHECK(Lanes::screen_threshold(1.0 / 256 + 1e-12) == 1);
 }

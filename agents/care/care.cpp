@@ -195,10 +195,20 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   const double dt = c.dt_years;
   event_H_.resize(p.events.size());
   for (const auto& ev : p.events) event_bound_.push_back(ev.rr.bound());
+  need_bound_ = p.community_need_rr.bound();
+  package_end_p_ = step_probability(p.package_end_per_year * c.dt_years);
+  for (const auto& svc : p.third_sector) self_referral_p_.push_back(step_probability(svc.self_referral_per_year * c.dt_years));
   for (size_t k = 0; k < p.events.size(); ++k)
     for (uint8_t sex = 0; sex < 2; ++sex)
       for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
         event_H_[k][sex][static_cast<size_t>(a)] = p.events[k].rate_per_year.values[sex][p.events[k].rate_per_year.row(a)] * dt;
+  all_events_ = p.events.size() >= 32 ? ~uint32_t{0} : (uint32_t{1} << p.events.size()) - 1;
+  // Screening thresholds of the events (Lanes::candidates), for people without a
+  // recent discharge or a programme; lanes past the events stay 0.
+  for (size_t k = 0; k < p.events.size() && k < static_cast<size_t>(Lanes::kScreened); ++k)
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
+        event_thr_[sex][a][k] = Lanes::screen_threshold(event_H_[k][sex][a] * event_bound_[k]);
   for (uint8_t sex = 0; sex < 2; ++sex)
     for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
       gp_routine_lambda_[sex][static_cast<size_t>(a)] = p.gp_routine_per_year.values[sex][p.gp_routine_per_year.row(a)] * dt;
@@ -344,8 +354,9 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       }
     }
     Lanes u(s, id, step, Purpose::CareSeeking);
-    if ((care & kHomeCare) && p_.package_end_per_year > 0 &&
-        u[2 * E + 4 + S] < step_probability(p_.package_end_per_year * dt))
+    const SeekLanes lane{E, S};
+    if ((care & kHomeCare) && package_end_p_ > 0 && u.may_be_below(lane.package_end(), package_end_p_) &&
+        u[lane.package_end()] < package_end_p_)
       care = static_cast<uint8_t>(care & ~kHomeCare);
     if (care & kHomeCare) {
       out.la_home_care[la] += 1;
@@ -376,10 +387,12 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     const uint16_t trust = trust_of(people, i);
 
     // Routine GP demand: new symptoms and long-term-condition reviews.
-    const int conditions = __builtin_popcount(people.states[i] >> static_cast<int>(State::Copd));
+    const int conditions = people.conditions(i);
     const double lambda = (gp_routine_lambda_[sex][static_cast<size_t>(age)] + p_.gp_reviews_per_condition_per_year * conditions * dt) *
                           (*mod_)(people, i, target::GpDemand, day);
-    const int n_routine = poisson_count(lambda, u[0]);
+    // Inverted from the top (1 - u), so a count of zero needs u >= 1 - exp(-lambda), which
+    // the lane's screening bits usually show (1 - exp(-lambda) <= lambda).
+    const int n_routine = lambda > 0 && u.may_be_below(lane.routine_gp(), lambda) ? poisson_count(lambda, 1.0 - u[lane.routine_gp()]) : 0;
     if (people.gp_wait_since[i] != kNoDay) {
       out.gp.push_back(make_request(s, people, i, step, practice, 1, kBacklog, people.gp_wait_since[i], 0));
       if (n_routine > 0) {  // folded into the request already waiting
@@ -394,26 +407,41 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // Health events and where people take them.
     const bool recent = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= p_.readmission_window_days;
     const bool member = people.programmes[i] != 0;
-    for (int k = 0; k < E; ++k) {
+    // Events whose lane can be below H x bound (Lanes::candidates); the others cannot
+    // happen. Events past the screened lanes, and people recently discharged or in a
+    // programme, go through the full test.
+    auto event = [&](int k) {
       const HealthEvent& ev = p_.events[static_cast<size_t>(k)];
-      if (ev.requires_factor >= 0 && !(f >> ev.requires_factor & 1)) continue;
+      if (ev.requires_factor >= 0 && !(f >> ev.requires_factor & 1)) return;
       double H = event_H_[static_cast<size_t>(k)][sex][static_cast<size_t>(age)];
-      if (H <= 0) continue;
-      const double x = u[1 + k];
-      if (!member && x >= H * event_bound_[static_cast<size_t>(k)] * (recent ? p_.post_discharge_event_rr : 1.0))
-        continue;  // cannot happen (RelativeRisks::bound)
+      if (H <= 0) return;
+      // Cannot happen when the draw is at or above H x the largest multiplier
+      // (RelativeRisks::bound); the lane's top bits usually tell without computing it.
+      const double Hb = H * event_bound_[static_cast<size_t>(k)] * (recent ? p_.post_discharge_event_rr : 1.0);
+      if (!member && !u.may_be_below(lane.event(k), Hb)) return;
+      const double x = u[lane.event(k)];
+      if (!member && x >= Hb) return;
       H *= ev.rr.multiplier(f, q) * (*mod_)(people, i, target::event(k), day);
       if (recent) H *= p_.post_discharge_event_rr;
-      if (x >= step_probability(H)) continue;
+      if (x >= step_probability(H)) return;
       // A lasting consequence (amputation after a foot ulcer, sight loss after retinopathy).
-      if (ev.consequence_state >= 0 && u[2 * E + 5 + S + k] < ev.consequence_probability)
+      if (ev.consequence_state >= 0 && u[lane.consequence(k)] < ev.consequence_probability)
         people.states[i] |= uint32_t{1} << ev.consequence_state;
-      const double r = u[1 + E + k];
-      if (r < ev.route[0]) continue;  // self-care
+      const double r = u[lane.route(k)];
+      if (r < ev.route[0]) return;  // self-care
       if (r < ev.route[0] + ev.route[1])
         out.gp.push_back(make_request(s, people, i, step, practice, 0, static_cast<uint8_t>(k), 0, static_cast<uint16_t>(100 + k)));
       else
         out.ae.push_back(make_request(s, people, i, step, trust, 1, static_cast<uint8_t>(k), 0, static_cast<uint16_t>(300 + k)));
+    };
+    // Only the events whose lane can be below H x bound (Lanes::candidates) are looked
+    // at; the others cannot happen. People recently discharged or in a programme, and
+    // configs with more events than screened lanes, go through every event.
+    if (E <= Lanes::kScreened && !recent && !member) {
+      for (uint32_t c = u.candidates(event_thr_[sex][static_cast<size_t>(age)]) & all_events_; c; c &= c - 1)
+        event(__builtin_ctz(c));
+    } else {
+      for (int k = 0; k < E; ++k) event(k);
     }
     if (care & kWaitingForBed)
       out.ae.push_back(make_request(s, people, i, step, trust, 0, people.stay[i], 0, 299));
@@ -424,10 +452,13 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     if (social_need(care) != SocialNeed::None) {
       out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(social_need(care)), 0, 3));
     } else if (!(care & (kHomeCare | kReablement | kCareHomeResident))) {
-      const double h = p_.community_need_per_year_by_frailty[people.frailty[i]] * p_.community_need_rr.multiplier(f, q) * dt *
-                       (*mod_)(people, i, target::SocialCareNeed, day);
-      if (h > 0 && u[2 * E + 1] < step_probability(h)) {
-        const SocialNeed n = u[2 * E + 2] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
+      const double base = p_.community_need_per_year_by_frailty[people.frailty[i]];
+      // Skipped when the draw is above the largest possible hazard (RelativeRisks::bound).
+      const double hb = base * need_bound_ * dt;
+      const bool possible = base > 0 && (member || (u.may_be_below(lane.social_need(), hb) && u[lane.social_need()] < hb));
+      const double h = possible ? base * p_.community_need_rr.multiplier(f, q) * dt * (*mod_)(people, i, target::SocialCareNeed, day) : 0.0;
+      if (h > 0 && u[lane.social_need()] < step_probability(h)) {
+        const SocialNeed n = u[lane.care_home_share()] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
         care = with_social_need(care, n);
         out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(n), 0, 3));
       }
@@ -435,8 +466,8 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // Third-sector self-referrals.
     for (int k = 0; k < S; ++k) {
       const auto& svc = p_.third_sector[static_cast<size_t>(k)];
-      if ((f >> svc.eligible_factor & 1) && svc.self_referral_per_year > 0 &&
-          u[2 * E + 3 + k] < step_probability(svc.self_referral_per_year * dt))
+      const double pk = self_referral_p_[static_cast<size_t>(k)];
+      if (u.may_be_below(lane.self_referral(k), pk) && (f >> svc.eligible_factor & 1) && pk > 0 && u[lane.self_referral(k)] < pk)
         out.third.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 1, 0, 0, static_cast<uint16_t>(3000 + k)));
     }
   }
@@ -655,7 +686,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
       prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
-      const bool multimorbid = __builtin_popcount(people.states[i] >> static_cast<int>(State::Copd)) >= 2;
+      const bool multimorbid = people.conditions(i) >= 2;
       const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
       if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
         admit_list.push_back({q_, e[1], e[2]});

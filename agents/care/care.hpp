@@ -196,6 +196,21 @@ struct ProviderGroup {
 std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p,
                                            const std::vector<std::string>& programmes = {});
 
+//! The lanes of a person's care-seeking draw in a step (Purpose::CareSeeking), for E
+//! health events and S third-sector services. The draws that usually decide against a
+//! rare event come first, so they get the screening bits of Lanes (Lanes::kScreened).
+struct SeekLanes {
+  int E, S;
+  int event(int k) const { return k; }                  //!< health event k happens
+  int social_need() const { return E; }                 //!< a new social care need at home
+  int self_referral(int k) const { return E + 1 + k; }  //!< self-referral to service k
+  int package_end() const { return E + 1 + S; }         //!< a home care package ends
+  int routine_gp() const { return E + 2 + S; }          //!< number of routine GP requests
+  int route(int k) const { return E + 3 + S + k; }      //!< where event k is taken
+  int care_home_share() const { return 2 * E + 3 + S; } //!< the new need is for a care home
+  int consequence(int k) const { return 2 * E + 4 + S + k; }  //!< event k's lasting consequence
+};
+
 class CareSystem {
  public:
   CareSystem(const CareParams& p, const Geography& g, const Clock& c, size_t programmes = 0);
@@ -258,6 +273,12 @@ class CareSystem {
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
   std::vector<double> event_bound_;  //!< rr.bound() per event
+  //! [sex][age][event]: Lanes::screen_threshold of H x bound (0 past the events)
+  std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> event_thr_{};
+  uint32_t all_events_ = 0;  //!< bit k for each event k < 32
+  double need_bound_ = 1;            //!< community_need_rr.bound()
+  std::vector<double> self_referral_p_;  //!< per third-sector service: self-referral probability per step
+  double package_end_p_ = 0;             //!< probability per step that a home care package ends
   std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2> gp_routine_lambda_{};
   int64_t package_day_pence_ = 0, residential_day_pence_ = 0, nursing_day_pence_ = 0;
 };

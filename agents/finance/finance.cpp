@@ -312,7 +312,7 @@ void Finance::census(const People& people, size_t i, int32_t day, std::vector<in
   if (!p_.enabled) return;
   const int age = people.age_years(i, day);
   const int64_t milli = weight_milli_[age < 65 ? 0 : age < 75 ? 1 : age < 85 ? 2 : 3]
-                                     [static_cast<size_t>(__builtin_popcount(people.states[i] >> static_cast<int>(State::Copd)))];
+                                     [static_cast<size_t>(people.conditions(i))];
   const size_t practice = people.practice[i];
   const size_t trust = C_.practices + g_.practices[practice].trust;
   const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;

@@ -149,24 +149,38 @@ struct People {
   int age_years(size_t i, int32_t day) const {
     return static_cast<int>((static_cast<double>(day - birth_day[i]) + 0.5) / 365.25);
   }
+  //! Number of long-term conditions (states from copd on). A bit count written out, not
+  //! __builtin_popcount: without a -march flag that is a library call.
+  int conditions(size_t i) const {
+    uint32_t x = states[i] >> static_cast<int>(State::Copd);
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return static_cast<int>((x * 0x01010101u) >> 24);
+  }
   //! Risk-factor bitset (bits as in factor_index). Inline: it is called for every
   //! person in several passes of every step.
   uint64_t factors(size_t i) const;
 };
 
-inline uint64_t People::factors(size_t i) const {
-  uint64_t f = states[i];
-  auto set = [&f](DerivedFactor d) { f |= uint64_t{1} << (kStateCount + static_cast<int>(d)); };
-  if (tenure[i] == static_cast<uint8_t>(Tenure::SocialRent)) set(DerivedFactor::SocialRenter);
-  if (tenure[i] == static_cast<uint8_t>(Tenure::PrivateRent)) set(DerivedFactor::PrivateRenter);
-  if (alcohol[i] == static_cast<uint8_t>(Alcohol::Increasing)) set(DerivedFactor::AlcoholIncreasing);
-  if (alcohol[i] == static_cast<uint8_t>(Alcohol::Dependent)) set(DerivedFactor::AlcoholDependent);
-  if (frailty[i] == static_cast<uint8_t>(Frailty::Mild)) set(DerivedFactor::FrailtyMild);
-  if (frailty[i] == static_cast<uint8_t>(Frailty::Moderate)) set(DerivedFactor::FrailtyModerate);
-  if (frailty[i] == static_cast<uint8_t>(Frailty::Severe)) set(DerivedFactor::FrailtySevere);
-  if (sex[i] == static_cast<uint8_t>(Sex::Female)) set(DerivedFactor::Female);
-  return f;
-}
+namespace detail {
+constexpr uint64_t derived_bit(DerivedFactor d) { return uint64_t{1} << (kStateCount + static_cast<int>(d)); }
+// Risk-factor bits of each value of the small columns (index = the column's value; values
+// out of range never occur: check_invariants). Table look-ups, not branches: the values
+// vary from person to person, so branches would be mispredicted.
+inline constexpr std::array<uint64_t, 3> kTenureBits = {0, derived_bit(DerivedFactor::SocialRenter),
+                                                        derived_bit(DerivedFactor::PrivateRenter)};
+inline constexpr std::array<uint64_t, 3> kAlcoholBits = {0, derived_bit(DerivedFactor::AlcoholIncreasing),
+                                                         derived_bit(DerivedFactor::AlcoholDependent)};
+inline constexpr std::array<uint64_t, 4> kFrailtyBits = {0, derived_bit(DerivedFactor::FrailtyMild),
+                                                         derived_bit(DerivedFactor::FrailtyModerate),
+                                                         derived_bit(DerivedFactor::FrailtySevere)};
+inline constexpr std::array<uint64_t, 2> kSexBits = {0, derived_bit(DerivedFactor::Female)};
+}  // namespace detail
 
+inline uint64_t People::factors(size_t i) const {
+  return states[i] | detail::kTenureBits[tenure[i]] | detail::kAlcoholBits[alcohol[i]] | detail::kFrailtyBits[frailty[i]] |
+         detail::kSexBits[sex[i]];
+}
 
 }  // namespace hscsim

@@ -216,6 +216,12 @@ void StateModel::build_kernels() {
       }
     p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
     onset_bound_[static_cast<size_t>(s)] = bp.rr.bound();
+    recovery_thr_[static_cast<size_t>(s)] = Lanes::screen_threshold(p_recovery_[static_cast<size_t>(s)]);
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
+        onset_thr_[sex][a][static_cast<size_t>(s)] =
+            Lanes::screen_threshold(onset_H_[static_cast<size_t>(s)][sex][a] * onset_bound_[static_cast<size_t>(s)]);
+    if (bp.requires_state >= 0) requires_mask_ |= uint32_t{1} << s;
   }
   for (int o = 0; o < 2; ++o) {
     const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
@@ -229,6 +235,13 @@ void StateModel::build_kernels() {
               op.up_per_year[l].values[sex][op.up_per_year[l].row(a)] * dt_ / mean;
         }
     for (size_t l = 1; l < op.levels.size(); ++l) p_down_[static_cast<size_t>(o)][l] = step_probability(op.down_per_year[l] * dt_);
+    for (size_t l = 0; l < op.levels.size(); ++l)
+      for (uint8_t sex = 0; sex < 2; ++sex)
+        for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
+          ordinal_thr_[static_cast<size_t>(o)][l][sex][a] =
+              p_down_[static_cast<size_t>(o)][l] > 0 ? uint8_t{255}
+              : l + 1 < op.levels.size()           ? Lanes::screen_threshold(up_H_[static_cast<size_t>(o)][l][sex][a] * up_bound_[static_cast<size_t>(o)])
+                                                   : uint8_t{0};
   }
 }
 
@@ -262,7 +275,7 @@ inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool
       const double m = (*mod_)(p, i, target::recovery(s), day);
       if (m != 1.0) pr = step_probability(bp.recovery_per_year * dt_ * m);
     }
-    if (pr > 0 && u[s] < pr) {
+    if (pr > 0 && u.may_be_below(s, pr) && u[s] < pr) {
       st &= ~b;
       f &= ~uint64_t{b};
     }
@@ -270,8 +283,12 @@ inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool
   }
   double H = onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(age)];
   if (H <= 0) return;
+  // Cannot be an onset when the draw is at or above H x the largest multiplier
+  // (RelativeRisks::bound); the lane's top bits usually tell without computing it.
+  const double Hb = H * onset_bound_[static_cast<size_t>(s)];
+  if (!mod && !u.may_be_below(s, Hb)) return;
   const double x = u[s];
-  if (!mod && x >= H * onset_bound_[static_cast<size_t>(s)]) return;  // cannot be an onset (RelativeRisks::bound)
+  if (!mod && x >= Hb) return;
   if (!bp.rr.trivial()) H *= bp.rr.multiplier(f, quintile);
   if (mod) H *= (*mod_)(p, i, target::onset(s), day);
   if (x < step_probability(H)) {
@@ -285,17 +302,21 @@ inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, 
   const int o = alcohol ? 0 : 1;
   const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
   const size_t top = op.levels.size() - 1;
+  const int lane = kStateCount + o;
+  double p_down = p_down_[static_cast<size_t>(o)][level];
+  if (mod && alcohol && level > 0) p_down = std::min(1.0, p_down * (*mod_)(p, i, target::AlcoholRecovery, day));
   double p_up = 0;
-  const double x = u[kStateCount + o];
   if (level < top) {
     const double H = up_H_[static_cast<size_t>(o)][level][sex][static_cast<size_t>(age)];
-    if (H > 0 && (mod || x < H * up_bound_[static_cast<size_t>(o)]))  // else it cannot be a move up
+    const double Hb = H * up_bound_[static_cast<size_t>(o)];
+    // A move up needs the draw below H x bound (RelativeRisks::bound); the lane's top
+    // bits usually rule that out without computing the draw.
+    if (H > 0 && (mod || (u.may_be_below(lane, Hb) && u[lane] < Hb)))
       p_up = step_probability(H * op.rr.multiplier(f, quintile) *
                               (mod ? (*mod_)(p, i, alcohol ? target::AlcoholProgression : target::FrailtyProgression, day) : 1.0));
   }
-  double p_down = p_down_[static_cast<size_t>(o)][level];
-  if (mod && alcohol && level > 0) p_down = std::min(1.0, p_down * (*mod_)(p, i, target::AlcoholRecovery, day));
   if (p_up == 0 && p_down == 0) return level;
+  const double x = u[lane];
   if (x < p_up) return static_cast<uint8_t>(level + 1);
   if (x > 1.0 - p_down) return static_cast<uint8_t>(level - 1);
   return level;
@@ -303,24 +324,43 @@ inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, 
 
 void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const {
   constexpr int kFirstCondition = static_cast<int>(State::Copd);
+  constexpr uint32_t kAll = (uint32_t{1} << kLanes) - 1;
+  constexpr uint32_t kDeterminants = (uint32_t{1} << kFirstCondition) - 1;
+  constexpr uint32_t kConditions = ((uint32_t{1} << kStateCount) - 1) & ~kDeterminants;
+  constexpr uint32_t kAlcoholLane = uint32_t{1} << kStateCount, kFrailtyLane = uint32_t{1} << (kStateCount + 1);
+  static_assert(kLanes <= Lanes::kScreened, "every state lane should have screening bits");
   for (size_t i = begin; i != end; ++i) {
     if (!p.alive(i)) continue;
     const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
     const uint8_t sex = p.sex[i], q = p.quintile[i];
-    uint64_t f = p.factors(i);
     uint32_t st = p.states[i];
     Lanes u(s, p.id[i], step, Purpose::StateTransition);
     const bool mod = p.programmes[i] != 0;
-    for (int k = 0; k < kFirstCondition; ++k) step_binary(p, i, day, mod, st, sex, q, k, u, age, f);
-    const uint8_t alcohol = step_ordinal(p, i, day, mod, p.alcohol[i], sex, q, true, u, age, f);
-    if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
-      p.alcohol[i] = alcohol;
-      p.states[i] = st;
-      f = p.factors(i);
+    // Which lanes can decide anything: the rest are certainly no event, and are skipped
+    // (the same outcome as drawing them; see Lanes::candidates).
+    uint32_t cand = kAll;
+    if (!mod) {
+      constexpr uint32_t kStates = kDeterminants | kConditions;
+      const uint32_t onset = u.candidates(onset_thr_[sex][static_cast<size_t>(age)]);
+      const uint32_t recovery = u.candidates(recovery_thr_);
+      cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
+      if (u.candidate(kStateCount, ordinal_thr_[0][p.alcohol[i]][sex][static_cast<size_t>(age)])) cand |= kAlcoholLane;
+      if (u.candidate(kStateCount + 1, ordinal_thr_[1][p.frailty[i]][sex][static_cast<size_t>(age)])) cand |= kFrailtyLane;
+      if (cand == 0) continue;
     }
-    for (int k = kFirstCondition; k < kStateCount; ++k) step_binary(p, i, day, mod, st, sex, q, k, u, age, f);
+    uint64_t f = p.factors(i);
+    for (uint32_t c = cand & kDeterminants; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
+    if (cand & kAlcoholLane) {
+      const uint8_t alcohol = step_ordinal(p, i, day, mod, p.alcohol[i], sex, q, true, u, age, f);
+      if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
+        p.alcohol[i] = alcohol;
+        p.states[i] = st;
+        f = p.factors(i);
+      }
+    }
+    for (uint32_t c = cand & kConditions; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
     p.states[i] = st;
-    p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
+    if (cand & kFrailtyLane) p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
   }
 }
 

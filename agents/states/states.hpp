@@ -102,6 +102,14 @@ class StateModel {
   std::array<double, 2> up_bound_{};                  //!< rr.bound() for [alcohol, frailty]
   std::array<std::array<AgeCurve, 3>, 2> up_H_{};     //!< [alcohol, frailty][from level]
   std::array<std::array<double, 4>, 2> p_down_{};     //!< [alcohol, frailty][from level]
+  // Screening thresholds (Lanes::screen_threshold) of the same per-step probabilities:
+  // which lanes can decide an event for a person, read in one pass (Lanes::candidates).
+  static constexpr int kLanes = kStateCount + 2;  //!< binary states, alcohol, frailty
+  std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> onset_thr_{};  //!< [sex][age][state]
+  Lanes::Thresholds recovery_thr_{};
+  //! [alcohol, frailty][level][sex][age]: a move up can happen, or (always) a move down
+  std::array<std::array<std::array<std::array<uint8_t, config::AgeTable::kMaxAge + 1>, 2>, 4>, 2> ordinal_thr_{};
+  uint32_t requires_mask_ = 0;  //!< states that apply only with another state
   std::array<StratumMeans, kStateCount> prevalence_means_;
   std::array<StratumMeans, kStateCount> onset_means_;
   StratumMeans alcohol_means_, frailty_means_;

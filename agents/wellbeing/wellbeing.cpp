@@ -68,37 +68,41 @@ uint8_t WellbeingModel::care_bits(const People& p, size_t i) const {
   return b;
 }
 
-namespace {
-double add_life_satisfaction(const WellbeingParams& p, uint64_t f, uint8_t care, uint8_t quintile) {
-  double ls = p.life_satisfaction_base + p.ls_quintile[static_cast<size_t>(quintile - 1)];
-  for (const auto& [k, v] : p.ls_factors)
-    if (f >> k & 1) ls += v;
-  for (size_t c = 0; c < p.ls_care.size(); ++c)
-    if (care >> c & 1) ls += p.ls_care[c];
-  return std::clamp(ls, 0.0, 10.0);
+WellbeingModel::Sums WellbeingModel::sums(const std::vector<std::pair<int, double>>& factors,
+                                          const std::array<double, static_cast<int>(CareCircumstance::Count)>& care) {
+  Sums s;
+  for (int b = 0; b < kFactorBytes; ++b)
+    for (unsigned v = 0; v < 256; ++v)
+      for (const auto& [k, x] : factors)  // in config order, as the effects were listed
+        if (k / 8 == b && (v >> (k % 8) & 1)) s.factors[static_cast<size_t>(b)][v] += x;
+  for (unsigned v = 0; v < s.care.size(); ++v)
+    for (size_t c = 0; c < care.size(); ++c)
+      if (v >> c & 1) s.care[v] += care[c];
+  return s;
 }
-double add_utility(const WellbeingParams& p, uint64_t f, uint8_t care, int age) {
-  double u = p.utility_base.values[0][p.utility_base.row(age)];
-  for (const auto& [k, v] : p.utility_factors)
-    if (f >> k & 1) u += v;
-  for (size_t c = 0; c < p.utility_care.size(); ++c)
-    if (care >> c & 1) u += p.utility_care[c];
-  return std::clamp(u, -0.594, 1.0);
+
+WellbeingModel::WellbeingModel(WellbeingParams p) : p_(std::move(p)) {
+  ls_ = sums(p_.ls_factors, p_.ls_care);
+  utility_ = sums(p_.utility_factors, p_.utility_care);
+  for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
+    utility_base_[static_cast<size_t>(a)] = p_.utility_base.values[0][p_.utility_base.row(a)];
 }
-}  // namespace
 
 double WellbeingModel::life_satisfaction(const People& people, size_t i) const {
-  return add_life_satisfaction(p_, people.factors(i), care_bits(people, i), people.quintile[i]);
+  return life_satisfaction_and_utility(people, i, 0).first;
 }
 
 double WellbeingModel::utility(const People& people, size_t i, int32_t day) const {
-  return add_utility(p_, people.factors(i), care_bits(people, i), people.age_years(i, day));
+  return life_satisfaction_and_utility(people, i, day).second;
 }
 
 std::pair<double, double> WellbeingModel::life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const {
   const uint64_t f = people.factors(i);
   const uint8_t care = care_bits(people, i);
-  return {add_life_satisfaction(p_, f, care, people.quintile[i]), add_utility(p_, f, care, people.age_years(i, day))};
+  const int age = std::min(people.age_years(i, day), config::AgeTable::kMaxAge);
+  const double ls = p_.life_satisfaction_base + p_.ls_quintile[static_cast<size_t>(people.quintile[i] - 1)] + ls_.of(f, care);
+  const double u = utility_base_[static_cast<size_t>(std::max(age, 0))] + utility_.of(f, care);
+  return {std::clamp(ls, 0.0, 10.0), std::clamp(u, -0.594, 1.0)};
 }
 
 }  // namespace hscsim

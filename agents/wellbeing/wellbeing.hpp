@@ -32,7 +32,7 @@ struct WellbeingParams {
 
 class WellbeingModel {
  public:
-  explicit WellbeingModel(WellbeingParams p) : p_(std::move(p)) {}
+  explicit WellbeingModel(WellbeingParams p);
   //! Life satisfaction [0, 10] of slot i.
   double life_satisfaction(const People& people, size_t i) const;
   //! Health utility [-0.594, 1] of slot i at `day`.
@@ -43,7 +43,24 @@ class WellbeingModel {
 
  private:
   uint8_t care_bits(const People& p, size_t i) const;
+  static constexpr int kFactorBytes = (kFactorCount + 7) / 8;
+  //! Sums of effects: for each byte of the risk-factor bitset, the total of the effects
+  //! of the factors set in each of its 256 values; and the same for the care bits. The
+  //! per-person work is then a few look-ups instead of a loop over every effect.
+  struct Sums {
+    std::array<std::array<double, 256>, kFactorBytes> factors{};
+    std::array<double, 1u << static_cast<int>(CareCircumstance::Count)> care{};
+    double of(uint64_t f, uint8_t care_bits) const {
+      double x = care[care_bits];
+      for (int b = 0; b < kFactorBytes; ++b) x += factors[static_cast<size_t>(b)][(f >> (8 * b)) & 0xFF];
+      return x;
+    }
+  };
+  static Sums sums(const std::vector<std::pair<int, double>>& factors,
+                   const std::array<double, static_cast<int>(CareCircumstance::Count)>& care);
   WellbeingParams p_;
+  Sums ls_, utility_;
+  std::array<double, config::AgeTable::kMaxAge + 1> utility_base_{};  //!< by whole year of age
 };
 
 }  // namespace hscsim

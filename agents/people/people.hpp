@@ -145,9 +145,12 @@ struct People {
 
   bool alive(size_t i) const { return vital[i] == static_cast<uint8_t>(Vital::Alive); }
   bool has(size_t i, State s) const { return states[i] & bit(s); }
-  //! Age in whole years on `day`.
+  //! Age in whole years on `day`: (days + 0.5) / 365.25 truncated, computed exactly in
+  //! integers as (4 days + 2) / 1461 (a multiply and shift, where the floating-point
+  //! division took longer than the rest of some passes). The two agree for every day
+  //! count: the exact quotient is never within rounding error of an integer.
   int age_years(size_t i, int32_t day) const {
-    return static_cast<int>((static_cast<double>(day - birth_day[i]) + 0.5) / 365.25);
+    return static_cast<int>((4 * static_cast<int64_t>(day - birth_day[i]) + 2) / 1461);
   }
   //! Number of long-term conditions (states from copd on). A bit count written out, not
   //! __builtin_popcount: without a -march flag that is a library call.

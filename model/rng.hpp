@@ -105,7 +105,10 @@ class Lanes {
   using Thresholds = std::array<uint8_t, kScreened>;
 
   Lanes(const Streams& s, uint64_t id, uint32_t step, Purpose p, uint16_t index = 0)
-      : s_(s), id_(id), step_(step), p_(p), index_(index) {}
+      : s_(&s), id_(id), step_(step), p_(p), index_(index) {}
+  //! Lanes of a block already drawn: Streams::raw(id, step, p, index), for example by
+  //! BlocksAhead.
+  explicit Lanes(const std::array<uint32_t, 4>& block) { set(block); }
 
   double operator[](int k) {
     fill();
@@ -168,8 +171,9 @@ class Lanes {
 
  private:
   void fill() {
-    if (have_) return;
-    const auto r = s_.raw(id_, step_, p_, index_);
+    if (!have_) set(s_->raw(id_, step_, p_, index_));
+  }
+  void set(const std::array<uint32_t, 4>& r) {
     w_[0] = (static_cast<uint64_t>(r[1]) << 32) | r[0];
     w_[1] = (static_cast<uint64_t>(r[3]) << 32) | r[2];
     w_[2] = mix(w_[0] ^ 0x6A09E667F3BCC909ull);
@@ -184,13 +188,46 @@ class Lanes {
   //! Byte k of the screen (little-endian order within each word, as the SSE2 load reads it).
   uint64_t screen_byte(int k) const { return (w_[k >> 3] >> (8 * (k & 7))) & 0xFF; }
 
-  const Streams& s_;
-  uint64_t id_;
-  uint32_t step_;
-  Purpose p_;
-  uint16_t index_;
+  const Streams* s_ = nullptr;
+  uint64_t id_ = 0;
+  uint32_t step_ = 0;
+  Purpose p_ = Purpose::StateTransition;
+  uint16_t index_ = 0;
   bool have_ = false;
   uint64_t w_[4] = {0, 0, 0, 0};  //!< the screen: Philox block (w_[0], w_[1]) and two words mixed from it
+};
+
+//! The Philox blocks raw(ids[i], step, p) of the slots of a pass, visited in increasing
+//! order, each computed one wanted slot ahead: the next block is started before the
+//! current slot's work, so its latency (ten dependent rounds) overlaps that work instead
+//! of stalling the pass. Wanted slots are those with want[i] == wanted_value (the
+//! living, for example). The blocks are raw()'s exactly.
+class BlocksAhead {
+ public:
+  BlocksAhead(const Streams& s, const uint64_t* ids, const uint8_t* want, uint8_t wanted_value, size_t end, uint32_t step,
+              Purpose p)
+      : s_(s), ids_(ids), want_(want), value_(wanted_value), end_(end), step_(step), p_(p) {}
+  std::array<uint32_t, 4> operator()(size_t i) {
+    const std::array<uint32_t, 4> b = i == next_ ? next_block_ : s_.raw(ids_[i], step_, p_);
+    size_t j = i + 1;
+    while (j < end_ && want_[j] != value_) ++j;
+    if (j < end_) {
+      next_block_ = s_.raw(ids_[j], step_, p_);
+      next_ = j;
+    }
+    return b;
+  }
+
+ private:
+  const Streams& s_;
+  const uint64_t* ids_;
+  const uint8_t* want_;
+  uint8_t value_;
+  size_t end_;
+  uint32_t step_;
+  Purpose p_;
+  size_t next_ = ~size_t{0};
+  std::array<uint32_t, 4> next_block_{};
 };
 
 //! Poisson variate from a place-level stream: inversion for small means, the PTRS

@@ -280,9 +280,11 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
   auto& prov = out.provider;
   const int64_t package_day_minutes = std::llround(p_.package_hours_per_week * 60.0 / 7.0);
 
+  BlocksAhead blocks(s, people.id.data(), people.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::CareSeeking);
   for (size_t i = begin; i != end; ++i) {
     if (!people.alive(i)) continue;
     const uint64_t id = people.id[i];
+    const auto block = blocks(i);
     const uint8_t q = people.quintile[i];
     const uint16_t la = la_of(people, i);
     uint8_t& care = people.care[i];
@@ -353,7 +355,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
         out.social.push_back(make_request(s, people, i, step, la, 1, static_cast<uint8_t>(SocialNeed::HomeCare), day, 2));
       }
     }
-    Lanes u(s, id, step, Purpose::CareSeeking);
+    Lanes u(block);  // = Lanes(s, id, step, Purpose::CareSeeking), drawn one person ahead
     const SeekLanes lane{E, S};
     if ((care & kHomeCare) && package_end_p_ > 0 && u.may_be_below(lane.package_end(), package_end_p_) &&
         u[lane.package_end()] < package_end_p_)

@@ -58,9 +58,12 @@ void Demography::step(People& people, size_t begin, size_t end, const Streams& s
                       Tally& tally, std::vector<BirthEvent>& births) const {
   const bool open = !p_.closed_population;
   const bool trivial = p_.mortality_rr.trivial();
+  BlocksAhead blocks(s, people.id.data(), people.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::Demography);
   for (size_t i = begin; i != end; ++i) {
     if (!people.alive(i)) continue;
-    const auto u = s.block(people.id[i], step, Purpose::Demography);
+    const auto raw = blocks(i);  // = s.block(id, step, Purpose::Demography), drawn one person ahead
+    const std::array<double, 4> u = {Streams::to_unit(raw[0]), Streams::to_unit(raw[1]), Streams::to_unit(raw[2]),
+                                     Streams::to_unit(raw[3])};
     const auto age = static_cast<size_t>(std::min(people.age_years(i, day), config::AgeTable::kMaxAge));
     const uint8_t sex = people.sex[i];
     double H = death_H_[sex][age];

@@ -329,12 +329,13 @@ void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uin
   constexpr uint32_t kConditions = ((uint32_t{1} << kStateCount) - 1) & ~kDeterminants;
   constexpr uint32_t kAlcoholLane = uint32_t{1} << kStateCount, kFrailtyLane = uint32_t{1} << (kStateCount + 1);
   static_assert(kLanes <= Lanes::kScreened, "every state lane should have screening bits");
+  BlocksAhead blocks(s, p.id.data(), p.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::StateTransition);
   for (size_t i = begin; i != end; ++i) {
     if (!p.alive(i)) continue;
+    Lanes u(blocks(i));  // = Lanes(s, id, step, Purpose::StateTransition), drawn one person ahead
     const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
     const uint8_t sex = p.sex[i], q = p.quintile[i];
     uint32_t st = p.states[i];
-    Lanes u(s, p.id[i], step, Purpose::StateTransition);
     const bool mod = p.programmes[i] != 0;
     // Which lanes can decide anything: the rest are certainly no event, and are skipped
     // (the same outcome as drawing them; see Lanes::candidates).

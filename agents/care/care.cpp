@@ -209,6 +209,15 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
     for (uint8_t sex = 0; sex < 2; ++sex)
       for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
         event_thr_[sex][a][k] = Lanes::screen_threshold(event_H_[k][sex][a] * event_bound_[k]);
+  // The self-referral lanes follow in the same table when they fit (SeekLanes).
+  const SeekLanes lane{static_cast<int>(p.events.size()), static_cast<int>(p.third_sector.size())};
+  screened_referrals_ = lane.self_referral(lane.S) <= Lanes::kScreened;
+  if (screened_referrals_)
+    for (int k = 0; k < lane.S; ++k)
+      for (uint8_t sex = 0; sex < 2; ++sex)
+        for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
+          event_thr_[sex][a][static_cast<size_t>(lane.self_referral(k))] =
+              Lanes::screen_threshold(self_referral_p_[static_cast<size_t>(k)]);
   for (uint8_t sex = 0; sex < 2; ++sex)
     for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
       gp_routine_lambda_[sex][static_cast<size_t>(a)] = p.gp_routine_per_year.values[sex][p.gp_routine_per_year.row(a)] * dt;
@@ -439,9 +448,9 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // Only the events whose lane can be below H x bound (Lanes::candidates) are looked
     // at; the others cannot happen. People recently discharged or in a programme, and
     // configs with more events than screened lanes, go through every event.
+    const uint32_t cand = E <= Lanes::kScreened ? u.candidates(event_thr_[sex][static_cast<size_t>(age)]) : ~uint32_t{0};
     if (E <= Lanes::kScreened && !recent && !member) {
-      for (uint32_t c = u.candidates(event_thr_[sex][static_cast<size_t>(age)]) & all_events_; c; c &= c - 1)
-        event(__builtin_ctz(c));
+      for (uint32_t c = cand & all_events_; c; c &= c - 1) event(__builtin_ctz(c));
     } else {
       for (int k = 0; k < E; ++k) event(k);
     }
@@ -465,12 +474,18 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
         out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(n), 0, 3));
       }
     }
-    // Third-sector self-referrals.
-    for (int k = 0; k < S; ++k) {
+    // Third-sector self-referrals: only the services whose lane can be below the
+    // probability (the candidates above, when the lanes fit in the screen).
+    auto self_referral = [&](int k) {
       const auto& svc = p_.third_sector[static_cast<size_t>(k)];
       const double pk = self_referral_p_[static_cast<size_t>(k)];
       if (u.may_be_below(lane.self_referral(k), pk) && (f >> svc.eligible_factor & 1) && pk > 0 && u[lane.self_referral(k)] < pk)
         out.third.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 1, 0, 0, static_cast<uint16_t>(3000 + k)));
+    };
+    if (screened_referrals_) {
+      for (uint32_t c = (cand >> lane.self_referral(0)) & ((uint32_t{1} << S) - 1); c; c &= c - 1) self_referral(__builtin_ctz(c));
+    } else {
+      for (int k = 0; k < S; ++k) self_referral(k);
     }
   }
 }

@@ -273,9 +273,11 @@ class CareSystem {
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
   std::vector<double> event_bound_;  //!< rr.bound() per event
-  //! [sex][age][event]: Lanes::screen_threshold of H x bound (0 past the events)
+  //! [sex][age][lane]: Lanes::screen_threshold of H x bound for the events, then of the
+  //! self-referral probabilities (SeekLanes; 0 elsewhere)
   std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> event_thr_{};
   uint32_t all_events_ = 0;  //!< bit k for each event k < 32
+  bool screened_referrals_ = false;  //!< the self-referral lanes have thresholds in event_thr_ too
   double need_bound_ = 1;            //!< community_need_rr.bound()
   std::vector<double> self_referral_p_;  //!< per third-sector service: self-referral probability per step
   double package_end_p_ = 0;             //!< probability per step that a home care package ends

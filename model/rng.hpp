@@ -26,8 +26,9 @@ enum class Purpose : uint16_t {
   InitTenure = 2,         //!< housing tenure
   InitState = 3,          //!< initial binary states (index = state block)
   InitOrdinal = 4,        //!< initial alcohol level and frailty
-  Demography = 5,         //!< death, emigration, birth, baby's sex
-  StateTransition = 6,    //!< onset / recovery of binary states (index = state block)
+  Demography = 5,         //!< (no longer drawn: demography takes StateTransition lanes, see DemographyLanes)
+  StateTransition = 6,    //!< onset / recovery of binary states, alcohol and frailty moves, then
+                          //!< death, emigration, birth and the baby's sex (DemographyLanes)
   OrdinalTransition = 7,  //!< alcohol and frailty moves
   Immigration = 8,        //!< place-level: number of immigrants in a step
   CareSeeking = 9,        //!< health events, their route, routine GP demand, new social care needs

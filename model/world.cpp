@@ -139,7 +139,7 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
     add.neighbourhood[k] = people_.neighbourhood[m];
     add.practice[k] = people_.practice[m];
     add.tenure[k] = people_.tenure[m];
-    add.states[k] = people_.states[m];  // housing states are kept (same home); the rest are redrawn
+    add.states[k] = births[k].mother_states;  // housing states are kept (same home); the rest are redrawn
     add.vital[k] = static_cast<uint8_t>(Vital::Alive);
     add.setting[k] = static_cast<uint8_t>(Setting::Community);
     add.wellbeing[k] = std::numeric_limits<float>::quiet_NaN();
@@ -168,10 +168,17 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
     Tally tally;
     std::vector<BirthEvent> births;
   };
+  // 1 and 3-4 for the people already here share one pass and one set of lanes per
+  // person (demography first, then the state transitions of those still here).
+  // Arrivals (2) join in between and get their transitions after it: the result is the
+  // same as running the modules one by one, since nobody's demography depends on anyone
+  // else's states, and babies keep their mother's housing states from before her
+  // transitions (BirthEvent::mother_states).
   tbb::enumerable_thread_specific<Local> local;
   parallel_slots(n, [&](size_t b, size_t e) {
     Local& l = local.local();
-    demography_.step(people_, b, e, streams_, s, day, l.tally, l.births);
+    states_.step(people_, b, e, streams_, s, day,
+                 [&](size_t i, Lanes& u) { return demography_.step_person(people_, i, u, day, l.tally, l.births); });
   });
   Tally flows;
   std::vector<BirthEvent> births;
@@ -188,8 +195,8 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   add_arrivals(s, day, births);
   for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(Counter::Immigrants, people_.quintile[i]);
 
-  // 3-4. Determinants, then conditions (one pass; see StateModel::step).
-  parallel_slots(people_.size(), [&](size_t b, size_t e) { states_.step(people_, b, e, streams_, s, day); });
+  // 3-4. Determinants, then conditions, for the arrivals (see 1 for everyone else).
+  parallel_slots(people_.size() - n, [&](size_t b, size_t e) { states_.step(people_, n + b, n + e, streams_, s, day); });
   const int32_t day_end = p_.clock.day_at_start(s + 1);
 
   // 4b. Intervention enrolment, with the withdrawals and propensities that follow from

@@ -6,7 +6,10 @@
 //   2. arrivals       babies (ids in mothers' id order) and immigrants join
 //   3. determinants   housing and social states, alcohol use
 //   4. conditions     long-term conditions, diabetes control, frailty (3 and 4 share one
-//                     pass, person by person, 3 before 4: people do not interact in them)
+//                     pass, person by person, 3 before 4: people do not interact in them;
+//                     for the people already here, 1 runs in that pass too, first, and from
+//                     the same random lanes, while 2's arrivals get 3-4 in a pass of their
+//                     own: the same result as running 1, 2, 3, 4 one after the other)
 //   4b. enrolment     intervention programmes: endings, ongoing costs, offers and uptake
 //                     within capacity (see agents/interventions)
 //   5. care seeking   health events, routine GP demand, discharges when medically fit,

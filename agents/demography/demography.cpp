@@ -54,41 +54,39 @@ void Demography::calibrate(const People& people, int32_t day, double dt) {
         open ? step_probability(p_.fertility.values[0][p_.fertility.row(a)] * dt) : 0.0;
 }
 
-void Demography::step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
-                      Tally& tally, std::vector<BirthEvent>& births) const {
-  const bool open = !p_.closed_population;
-  const bool trivial = p_.mortality_rr.trivial();
-  BlocksAhead blocks(s, people.id.data(), people.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::Demography);
-  for (size_t i = begin; i != end; ++i) {
-    if (!people.alive(i)) continue;
-    const auto raw = blocks(i);  // = s.block(id, step, Purpose::Demography), drawn one person ahead
-    const std::array<double, 4> u = {Streams::to_unit(raw[0]), Streams::to_unit(raw[1]), Streams::to_unit(raw[2]),
-                                     Streams::to_unit(raw[3])};
-    const auto age = static_cast<size_t>(std::min(people.age_years(i, day), config::AgeTable::kMaxAge));
-    const uint8_t sex = people.sex[i];
-    double H = death_H_[sex][age];
-    // u at or above H x bound cannot be a death (RelativeRisks::bound): skip the work.
-    const bool may_die = people.programmes[i] != 0 || u[0] < H * death_bound_;
-    if (may_die && !trivial) H *= p_.mortality_rr.multiplier(people.factors(i), people.quintile[i]);
-    if (may_die) H *= (*mod_)(people, i, target::Death, day);
-    if (may_die && u[0] < step_probability(H)) {
+bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Tally& tally,
+                             std::vector<BirthEvent>& births) const {
+  using L = DemographyLanes;
+  const auto age = static_cast<size_t>(std::min(people.age_years(i, day), config::AgeTable::kMaxAge));
+  const uint8_t sex = people.sex[i];
+  double H = death_H_[sex][age];
+  // A draw at or above H x bound cannot be a death (RelativeRisks::bound): the lane's
+  // screening byte usually says so, and the rest of the work is skipped.
+  const double Hb = H * death_bound_;
+  if (people.programmes[i] != 0 || (u.may_be_below(L::kDeath, Hb) && u[L::kDeath] < Hb)) {
+    if (!p_.mortality_rr.trivial()) H *= p_.mortality_rr.multiplier(people.factors(i), people.quintile[i]);
+    H *= (*mod_)(people, i, target::Death, day);
+    if (u[L::kDeath] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       tally.add_death(people.quintile[i], sex, people.age_years(i, day));
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(Counter::InHospitalDeaths, people.quintile[i]);
-      continue;
-    }
-    if (!open) continue;
-    // People in hospital or a care home do not move away.
-    if (u[1] < p_emigrate_ && people.setting[i] == static_cast<uint8_t>(Setting::Community)) {
-      people.vital[i] = static_cast<uint8_t>(Vital::Emigrated);
-      tally.add(Counter::Emigrants, people.quintile[i]);
-      continue;
-    }
-    if (sex == static_cast<uint8_t>(Sex::Female) && u[2] < p_birth_[age]) {
-      births.push_back({static_cast<uint32_t>(i), static_cast<uint8_t>(u[3] < p_.male_birth_share ? Sex::Male : Sex::Female)});
-      tally.add(Counter::Births, people.quintile[i]);
+      return false;
     }
   }
+  if (p_.closed_population) return true;
+  // People in hospital or a care home do not move away.
+  if (u.may_be_below(L::kEmigration, p_emigrate_) && u[L::kEmigration] < p_emigrate_ &&
+      people.setting[i] == static_cast<uint8_t>(Setting::Community)) {
+    people.vital[i] = static_cast<uint8_t>(Vital::Emigrated);
+    tally.add(Counter::Emigrants, people.quintile[i]);
+    return false;
+  }
+  if (sex == static_cast<uint8_t>(Sex::Female) && u.may_be_below(L::kBirth, p_birth_[age]) && u[L::kBirth] < p_birth_[age]) {
+    births.push_back({static_cast<uint32_t>(i), static_cast<uint8_t>(u[L::kSex] < p_.male_birth_share ? Sex::Male : Sex::Female),
+                      people.states[i]});
+    tally.add(Counter::Births, people.quintile[i]);
+  }
+  return true;
 }
 
 uint64_t Demography::immigrants(const Streams& s, uint32_t step, int64_t population) const {

@@ -32,11 +32,24 @@ struct DemographyParams {
   static DemographyParams read(config::Reader& root);  //!< reads `demography:`; throws ConfigError
 };
 
-//! A birth in this step: the mother's slot and the baby's sex.
+//! A birth in this step: the mother's slot, the baby's sex, and the mother's states
+//! when she gave birth (the baby keeps the housing states of that home).
 struct BirthEvent {
   uint32_t mother_slot;
   uint8_t sex;
+  uint32_t mother_states;
 };
+
+//! Demography draws from a person's StateTransition lanes of the step (see World::step),
+//! after the lanes of the states (StateModel: 0 .. kStateCount + 1), so that one Philox
+//! block serves both.
+struct DemographyLanes {
+  static constexpr int kDeath = kStateCount + 2;
+  static constexpr int kEmigration = kStateCount + 3;
+  static constexpr int kBirth = kStateCount + 4;
+  static constexpr int kSex = kStateCount + 5;
+};
+static_assert(DemographyLanes::kSex < Lanes::kScreened, "demography lanes should have screening bytes");
 
 class Demography {
  public:
@@ -49,10 +62,10 @@ class Demography {
   //! per-step tables for steps of dt [years].
   void calibrate(const People& people, int32_t day, double dt);
 
-  //! Deaths, emigration and births for slots [begin, end). Flows go to `tally`,
-  //! births to `births` (in slot order).
-  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Tally& tally,
-            std::vector<BirthEvent>& births) const;
+  //! Death, emigration or a birth for living slot i, from its lanes `u` of the step
+  //! (DemographyLanes). Flows go to `tally`, a birth to `births`. Returns whether the
+  //! person is still here (alive and not emigrated).
+  bool step_person(People& people, size_t i, Lanes& u, int32_t day, Tally& tally, std::vector<BirthEvent>& births) const;
 
   //! Number of people arriving in this step (a place-level Poisson draw).
   uint64_t immigrants(const Streams& s, uint32_t step, int64_t population) const;

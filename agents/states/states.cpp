@@ -323,16 +323,17 @@ inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, 
 }
 
 void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const {
+  this->step(p, begin, end, s, step, day, [](size_t, Lanes&) { return true; });
+}
+
+void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
   constexpr int kFirstCondition = static_cast<int>(State::Copd);
   constexpr uint32_t kAll = (uint32_t{1} << kLanes) - 1;
   constexpr uint32_t kDeterminants = (uint32_t{1} << kFirstCondition) - 1;
   constexpr uint32_t kConditions = ((uint32_t{1} << kStateCount) - 1) & ~kDeterminants;
   constexpr uint32_t kAlcoholLane = uint32_t{1} << kStateCount, kFrailtyLane = uint32_t{1} << (kStateCount + 1);
-  static_assert(kLanes <= Lanes::kScreened, "every state lane should have screening bits");
-  BlocksAhead blocks(s, p.id.data(), p.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::StateTransition);
-  for (size_t i = begin; i != end; ++i) {
-    if (!p.alive(i)) continue;
-    Lanes u(blocks(i));  // = Lanes(s, id, step, Purpose::StateTransition), drawn one person ahead
+  static_assert(kLanes <= Lanes::kScreened, "every state lane should have a screening byte");
+  {
     const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
     const uint8_t sex = p.sex[i], q = p.quintile[i];
     uint32_t st = p.states[i];
@@ -347,7 +348,7 @@ void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uin
       cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
       if (u.candidate(kStateCount, ordinal_thr_[0][p.alcohol[i]][sex][static_cast<size_t>(age)])) cand |= kAlcoholLane;
       if (u.candidate(kStateCount + 1, ordinal_thr_[1][p.frailty[i]][sex][static_cast<size_t>(age)])) cand |= kFrailtyLane;
-      if (cand == 0) continue;
+      if (cand == 0) return;
     }
     uint64_t f = p.factors(i);
     for (uint32_t c = cand & kDeterminants; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);

@@ -76,6 +76,10 @@ class StateModel {
   //! kStateInfo order, then frailty), each seeing the changes made before it. People do
   //! not interact here, so one pass per person is the same as one pass per module.
   void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const;
+  //! With `before(i, lanes)` called first for each living slot, from the same lanes;
+  //! the transitions follow only where it returns true (demography: still here).
+  template <typename Before>
+  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Before&& before) const;
 
  private:
   void draw_binary(People& p, size_t i, int s, double u, int32_t day) const;
@@ -88,6 +92,7 @@ class StateModel {
                        bool alcohol, Lanes& u, int age, uint64_t f) const;
 
   void build_kernels();
+  void step_person(People& p, size_t i, Lanes& u, int32_t day) const;
 
   StateParams p_;
   double dt_;
@@ -114,5 +119,15 @@ class StateModel {
   std::array<StratumMeans, kStateCount> onset_means_;
   StratumMeans alcohol_means_, frailty_means_;
 };
+
+template <typename Before>
+void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Before&& before) const {
+  BlocksAhead blocks(s, p.id.data(), p.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::StateTransition);
+  for (size_t i = begin; i != end; ++i) {
+    if (!p.alive(i)) continue;
+    Lanes u(blocks(i));  // = Lanes(s, id, step, Purpose::StateTransition), drawn one person ahead
+    if (before(i, u)) step_person(p, i, u, day);
+  }
+}
 
 }  // namespace hscsim

@@ -2,6 +2,7 @@
 // direction of the capacity levers, and small hand-worked worlds.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "helpers.hpp"
@@ -127,4 +128,45 @@ TEST_CASE("care results are bit-identical at 1, 2 and 4 threads (with capacity b
   CHECK(a.scenarios[0].steps == c.scenarios[0].steps);
   CHECK(a.scenarios[0].providers == c.scenarios[0].providers);
   CHECK(total(a, Counter::TrolleyWaits) > 0);  // the capacity rules were exercised
+}
+
+TEST_CASE("requests served are the first ones in the total order, duplicates included, in arrival order") {
+  // Random requests with many ties on tier and wait, and exact duplicates (one person's
+  // two referrals), in a random arrival order.
+  uint64_t x = 12345;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<Request> reqs;
+    const size_t n = 1 + next() % 60;
+    for (size_t k = 0; k < n; ++k) {
+      Request r{static_cast<uint32_t>(next() % 20), static_cast<uint32_t>(next() % 8), 0, static_cast<uint8_t>(next() % 2), 0,
+                static_cast<int32_t>(next() % 3), 0};
+      reqs.push_back(r);
+      if (next() % 4 == 0) reqs.push_back(r);  // a duplicate
+    }
+    const auto cap = static_cast<int64_t>(next() % (reqs.size() + 3));
+    std::vector<Request> sorted = reqs;
+    std::sort(sorted.begin(), sorted.end(), before);
+    std::vector<Request> got = reqs;
+    const size_t served = select_served(got, cap);
+    REQUIRE(served == std::min<size_t>(static_cast<size_t>(cap), reqs.size()));
+    std::vector<Request> first(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(served));
+    std::sort(first.begin(), first.end(), before);
+    auto same = [](const Request& a, const Request& b) { return !before(a, b) && !before(b, a); };
+    for (size_t k = 0; k < served; ++k) REQUIRE(same(first[k], sorted[k]));
+    // Arrival order kept in the served part (when something was left out).
+    if (served < reqs.size() && served > 1) {
+      size_t pos = 0;
+      for (size_t k = 0; k < served; ++k) {
+        while (pos < reqs.size() && !same(reqs[pos], got[k])) ++pos;
+        REQUIRE(pos < reqs.size());
+        ++pos;
+      }
+    }
+  }
 }

@@ -132,6 +132,13 @@ struct Request {
   uint16_t sub;       //!< which of the person's requests this is: keys its tie-break and its lanes
 };
 
+//! Total order for requests: tier, then oldest wait, then the random key, then slot
+//! (then what). Requests equal in it are the same request twice.
+bool before(const Request& a, const Request& b);
+//! Moves the min(capacity, size) first requests in that order to the front and returns
+//! their number; both parts keep their arrival order (see care.cpp).
+size_t select_served(std::vector<Request>& reqs, int64_t capacity);
+
 struct CareRequests {
   std::vector<Request> gp, ae, elective, social, third;
   //! Bed days already committed this step per trust (stays continuing, and delayed

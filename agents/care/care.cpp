@@ -448,9 +448,6 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // Health events and where people take them.
     const bool recent = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= p_.readmission_window_days;
     const bool member = people.programmes[i] != 0;
-    // Events whose lane can be below H x bound (Lanes::candidates); the others cannot
-    // happen. Events past the screened lanes, and people recently discharged or in a
-    // programme, go through the full test.
     auto event = [&](int k) {
       const HealthEvent& ev = p_.events[static_cast<size_t>(k)];
       if (ev.requires_factor >= 0 && !(f >> ev.requires_factor & 1)) return;
@@ -494,14 +491,18 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(social_need(care)), 0, 3));
     } else if (!(care & (kHomeCare | kReablement | kCareHomeResident))) {
       const double base = p_.community_need_per_year_by_frailty[people.frailty[i]];
-      // Skipped when the draw is above the largest possible hazard (RelativeRisks::bound).
+      // Nothing to do when the draw is at or above the largest possible hazard
+      // (RelativeRisks::bound); the lane's screening byte usually says so.
       const double hb = base * need_bound_ * dt;
-      const bool possible = base > 0 && (member || (u.may_be_below(lane.social_need(), hb) && u[lane.social_need()] < hb));
-      const double h = possible ? base * p_.community_need_rr.multiplier(f, q) * dt * (*mod_)(people, i, target::SocialCareNeed, day) : 0.0;
-      if (h > 0 && u[lane.social_need()] < step_probability(h)) {
-        const SocialNeed n = u[lane.care_home_share()] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
-        care = with_social_need(care, n);
-        out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(n), 0, 3));
+      if (base > 0 && (member || u.may_be_below(lane.social_need(), hb))) {
+        const double x = u[lane.social_need()];
+        const double h = member || x < hb ? base * p_.community_need_rr.multiplier(f, q) * dt * (*mod_)(people, i, target::SocialCareNeed, day)
+                                          : 0.0;
+        if (x < step_probability(h)) {
+          const SocialNeed n = u[lane.care_home_share()] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
+          care = with_social_need(care, n);
+          out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(n), 0, 3));
+        }
       }
     }
     // Third-sector self-referrals: only the services whose lane can be below the

@@ -333,37 +333,35 @@ void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
   constexpr uint32_t kConditions = ((uint32_t{1} << kStateCount) - 1) & ~kDeterminants;
   constexpr uint32_t kAlcoholLane = uint32_t{1} << kStateCount, kFrailtyLane = uint32_t{1} << (kStateCount + 1);
   static_assert(kLanes <= Lanes::kScreened, "every state lane should have a screening byte");
-  {
-    const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
-    const uint8_t sex = p.sex[i], q = p.quintile[i];
-    uint32_t st = p.states[i];
-    const bool mod = p.programmes[i] != 0;
-    // Which lanes can decide anything: the rest are certainly no event, and are skipped
-    // (the same outcome as drawing them; see Lanes::candidates).
-    uint32_t cand = kAll;
-    if (!mod) {
-      constexpr uint32_t kStates = kDeterminants | kConditions;
-      const uint32_t onset = u.candidates(onset_thr_[sex][static_cast<size_t>(age)]);
-      const uint32_t recovery = u.candidates(recovery_thr_);
-      cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
-      if (u.candidate(kStateCount, ordinal_thr_[0][p.alcohol[i]][sex][static_cast<size_t>(age)])) cand |= kAlcoholLane;
-      if (u.candidate(kStateCount + 1, ordinal_thr_[1][p.frailty[i]][sex][static_cast<size_t>(age)])) cand |= kFrailtyLane;
-      if (cand == 0) return;
-    }
-    uint64_t f = p.factors(i);
-    for (uint32_t c = cand & kDeterminants; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
-    if (cand & kAlcoholLane) {
-      const uint8_t alcohol = step_ordinal(p, i, day, mod, p.alcohol[i], sex, q, true, u, age, f);
-      if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
-        p.alcohol[i] = alcohol;
-        p.states[i] = st;
-        f = p.factors(i);
-      }
-    }
-    for (uint32_t c = cand & kConditions; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
-    p.states[i] = st;
-    if (cand & kFrailtyLane) p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
+  const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
+  const uint8_t sex = p.sex[i], q = p.quintile[i];
+  uint32_t st = p.states[i];
+  const bool mod = p.programmes[i] != 0;
+  // Which lanes can decide anything: the rest are certainly no event, and are skipped
+  // (the same outcome as drawing them; see Lanes::candidates).
+  uint32_t cand = kAll;
+  if (!mod) {
+    constexpr uint32_t kStates = kDeterminants | kConditions;
+    const uint32_t onset = u.candidates(onset_thr_[sex][static_cast<size_t>(age)]);
+    const uint32_t recovery = u.candidates(recovery_thr_);
+    cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
+    if (u.candidate(kStateCount, ordinal_thr_[0][p.alcohol[i]][sex][static_cast<size_t>(age)])) cand |= kAlcoholLane;
+    if (u.candidate(kStateCount + 1, ordinal_thr_[1][p.frailty[i]][sex][static_cast<size_t>(age)])) cand |= kFrailtyLane;
+    if (cand == 0) return;
   }
+  uint64_t f = p.factors(i);
+  for (uint32_t c = cand & kDeterminants; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
+  if (cand & kAlcoholLane) {
+    const uint8_t alcohol = step_ordinal(p, i, day, mod, p.alcohol[i], sex, q, true, u, age, f);
+    if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
+      p.alcohol[i] = alcohol;
+      p.states[i] = st;
+      f = p.factors(i);
+    }
+  }
+  for (uint32_t c = cand & kConditions; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
+  p.states[i] = st;
+  if (cand & kFrailtyLane) p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
 }
 
 }  // namespace hscsim

@@ -88,14 +88,6 @@ WellbeingModel::WellbeingModel(WellbeingParams p) : p_(std::move(p)) {
     utility_base_[static_cast<size_t>(a)] = p_.utility_base.values[0][p_.utility_base.row(a)];
 }
 
-double WellbeingModel::life_satisfaction(const People& people, size_t i) const {
-  return life_satisfaction_and_utility(people, i, 0).first;
-}
-
-double WellbeingModel::utility(const People& people, size_t i, int32_t day) const {
-  return life_satisfaction_and_utility(people, i, day).second;
-}
-
 std::pair<double, double> WellbeingModel::life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const {
   const uint64_t f = people.factors(i);
   const uint8_t care = care_bits(people, i);

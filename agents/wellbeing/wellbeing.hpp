@@ -33,12 +33,7 @@ struct WellbeingParams {
 class WellbeingModel {
  public:
   explicit WellbeingModel(WellbeingParams p);
-  //! Life satisfaction [0, 10] of slot i.
-  double life_satisfaction(const People& people, size_t i) const;
-  //! Health utility [-0.594, 1] of slot i at `day`.
-  double utility(const People& people, size_t i, int32_t day) const;
-  //! Both at once (the risk factors and care circumstances are read once); the values
-  //! equal life_satisfaction() and utility() exactly.
+  //! Life satisfaction [0, 10] and health utility [-0.594, 1] of slot i at `day`.
   std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const;
 
  private:

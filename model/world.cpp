@@ -71,6 +71,37 @@ World::World(const Params& p, uint32_t replicate)
   initial_ = census(day0);
 }
 
+namespace {
+// The census's yes/no stocks: bit b of the bits the census builds per person counts
+// into kCensusMap[b]. The low bits are People::factors (states, then the derived
+// factors), then the care stocks (People::care_stocks), then one bit for everyone.
+constexpr int kCareStockShift = kFactorCount;
+constexpr int kPopulationBit = kCareStockShift + kCareStockCount;
+static_assert(kPopulationBit < StockTally::kStocks);
+constexpr StockTally::Map census_map() {
+  StockTally::Map m{};
+  for (auto& c : m) c = Counter::Count;
+  for (int s = 0; s < kStateCount; ++s) m[static_cast<size_t>(s)] = state_counter(s);
+  auto derived = [&](DerivedFactor d, Counter c) { m[static_cast<size_t>(kStateCount + static_cast<int>(d))] = c; };
+  derived(DerivedFactor::AlcoholIncreasing, Counter::AlcoholIncreasing);
+  derived(DerivedFactor::AlcoholDependent, Counter::AlcoholDependent);
+  derived(DerivedFactor::FrailtyMild, Counter::FrailMild);
+  derived(DerivedFactor::FrailtyModerate, Counter::FrailModerate);
+  derived(DerivedFactor::FrailtySevere, Counter::FrailSevere);
+  // In the order of the CareStock bits (checked below).
+  const Counter care[kCareStockCount] = {Counter::InHospital,        Counter::CareHomeResidents, Counter::WaitingSocialCare,
+                                         Counter::GpWaiting,         Counter::ElectiveList,      Counter::HomeCarePackages,
+                                         Counter::DelayedDischarges, Counter::InReablement,      Counter::ElectiveOver18Weeks};
+  for (int k = 0; k < kCareStockCount; ++k) m[static_cast<size_t>(kCareStockShift + k)] = care[k];
+  m[kPopulationBit] = Counter::Population;
+  return m;
+}
+constexpr StockTally::Map kCensusMap = census_map();
+static_assert(kStockInHospital == 1 && kStockInCareHome == 2 && kStockWaitingSocial == 4 && kStockWaitingGp == 8 &&
+              kStockElectiveList == 16 && kStockHomeCare == 32 && kStockDelayed == 64 && kStockReablement == 128 &&
+              kStockOver18Weeks == 256);
+}  // namespace
+
 Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
   struct Acc {
     Tally t;
@@ -81,33 +112,32 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
       tbb::blocked_range<size_t>(0, people_.size(), kGrain), init,
       [&](const tbb::blocked_range<size_t>& r, Acc acc) {
         Tally& t = acc.t;
+        StockTally stocks(kCensusMap);
+        // Sums by quintile: age [days], life satisfaction and utility [thousandths].
+        std::array<int64_t, 6> age_days{}, wellbeing_milli{}, utility_milli{};
         for (size_t i = r.begin(); i != r.end(); ++i) {
           if (!people_.alive(i)) continue;
           const uint8_t q = people_.quintile[i];
-          t.add(Counter::Population, q);
-          t.add(Counter::AgeDays, q, day - people_.birth_day[i]);
-          t.add_alive(people_.sex[i], people_.age_years(i, day));
-          uint32_t st = people_.states[i];
-          while (st) {
-            const int s = __builtin_ctz(st);
-            t.add(state_counter(s), q);
-            st &= st - 1;
-          }
-          const auto a = static_cast<Alcohol>(people_.alcohol[i]);
-          if (a == Alcohol::Increasing) t.add(Counter::AlcoholIncreasing, q);
-          if (a == Alcohol::Dependent) t.add(Counter::AlcoholDependent, q);
-          const auto f = static_cast<Frailty>(people_.frailty[i]);
-          if (f == Frailty::Mild) t.add(Counter::FrailMild, q);
-          if (f == Frailty::Moderate) t.add(Counter::FrailModerate, q);
-          if (f == Frailty::Severe) t.add(Counter::FrailSevere, q);
-          care_.census(people_, i, day, t, acc.prov);
-          finance_.census(people_, i, day, acc.prov);
+          const int age = people_.age_years(i, day);
+          const uint64_t f = people_.factors(i);
+          const uint16_t care = people_.care_stocks(i, day);
+          stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit, t);
+          age_days[q] += day - people_.birth_day[i];
+          t.add_alive(people_.sex[i], age);
+          care_.census(people_, i, care, acc.prov);
+          finance_.census(people_, i, age, people_.conditions(i), acc.prov);
           // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.
-          const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, day);
+          const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, age, f, care);
           if (in_step) people_.wellbeing[i] = static_cast<float>(ls_now);
           const float ls = people_.wellbeing[i];
-          t.add(Counter::WellbeingMilli, q, round_to_int(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls))));
-          t.add(Counter::UtilityMilli, q, round_to_int(1000.0 * utility));
+          wellbeing_milli[q] += round_to_int(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls)));
+          utility_milli[q] += round_to_int(1000.0 * utility);
+        }
+        stocks.flush(t);
+        for (uint8_t q = 1; q <= 5; ++q) {
+          t.add(Counter::AgeDays, q, age_days[q]);
+          t.add(Counter::WellbeingMilli, q, wellbeing_milli[q]);
+          t.add(Counter::UtilityMilli, q, utility_milli[q]);
         }
         return acc;
       },

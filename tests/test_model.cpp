@@ -67,6 +67,61 @@ TEST_CASE("people are conserved and invariants hold at every step") {
   }
 }
 
+TEST_CASE("the census's stocks equal a plain count of the people's columns") {
+  // The census counts yes/no stocks in byte lanes (StockTally) flushed every 255 people;
+  // here every stock is recounted person by person with plain branches.
+  auto root = small_config({"population.size=6000"});
+  Params p = Params::read(root);
+  World w(p, 0);
+  for (uint32_t s = 0; s < 30; ++s) w.step(s);
+  const int32_t day = p.clock.day_at_start(30);
+  const Tally t = w.census(day);
+  const People& pp = w.people();
+  Tally plain;
+  for (size_t i = 0; i < pp.size(); ++i) {
+    if (!pp.alive(i)) continue;
+    const uint8_t q = pp.quintile[i];
+    plain.add(Counter::Population, q);
+    for (int st = 0; st < kStateCount; ++st)
+      if (pp.states[i] >> st & 1) plain.add(state_counter(st), q);
+    if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Increasing)) plain.add(Counter::AlcoholIncreasing, q);
+    if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Dependent)) plain.add(Counter::AlcoholDependent, q);
+    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Mild)) plain.add(Counter::FrailMild, q);
+    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Moderate)) plain.add(Counter::FrailModerate, q);
+    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Severe)) plain.add(Counter::FrailSevere, q);
+    const bool hospital = pp.setting[i] == static_cast<uint8_t>(Setting::Hospital);
+    const bool need = social_need(pp.care[i]) != SocialNeed::None;
+    if (hospital) plain.add(Counter::InHospital, q);
+    if (hospital && need) plain.add(Counter::DelayedDischarges, q);
+    if (!hospital && need) plain.add(Counter::WaitingSocialCare, q);
+    if (pp.care[i] & kCareHomeResident) plain.add(Counter::CareHomeResidents, q);
+    if (pp.care[i] & kHomeCare) plain.add(Counter::HomeCarePackages, q);
+    if (pp.care[i] & kReablement) plain.add(Counter::InReablement, q);
+    if (pp.gp_wait_since[i] != kNoDay) plain.add(Counter::GpWaiting, q);
+    if (pp.elective_since[i] != kNoDay) {
+      plain.add(Counter::ElectiveList, q);
+      if (day - pp.elective_since[i] > 126) plain.add(Counter::ElectiveOver18Weeks, q);
+    }
+    plain.add(Counter::AgeDays, q, day - pp.birth_day[i]);
+  }
+  std::vector<Counter> counted = {Counter::Population, Counter::AlcoholIncreasing, Counter::AlcoholDependent, Counter::FrailMild,
+                                  Counter::FrailModerate, Counter::FrailSevere, Counter::InHospital, Counter::DelayedDischarges,
+                                  Counter::WaitingSocialCare, Counter::CareHomeResidents, Counter::HomeCarePackages,
+                                  Counter::InReablement, Counter::GpWaiting, Counter::ElectiveList,
+                                  Counter::ElectiveOver18Weeks, Counter::AgeDays};
+  for (int st = 0; st < kStateCount; ++st) counted.push_back(state_counter(st));
+  int64_t nonzero = 0;
+  for (Counter c : counted)
+    for (int q = 0; q <= 5; ++q) {
+      INFO("counter " << static_cast<int>(c) << " quintile " << q);
+      CHECK(t.get(c, q) == plain.get(c, q));
+      nonzero += plain.get(c, q) > 0;
+    }
+  CHECK(nonzero > 150);  // most stocks are present in most quintiles
+  CHECK(t.get(Counter::InHospital) > 0);
+  CHECK(t.get(Counter::GpWaiting) + t.get(Counter::ElectiveList) > 0);
+}
+
 TEST_CASE("a configured death probability comes out as configured") {
   const double q = 0.05;
   // No beds, so no deaths in hospital after admission: all deaths are life-table deaths.

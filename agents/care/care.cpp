@@ -894,33 +894,13 @@ void CareSystem::check_invariants() const {
   }
 }
 
-void CareSystem::census(const People& p, size_t i, int32_t day_end, Tally& t, std::vector<int64_t>& prov) const {
-  const uint8_t q = p.quintile[i];
+void CareSystem::census(const People& p, size_t i, uint16_t stocks, std::vector<int64_t>& prov) const {
   const auto& L = layout_;
-  const uint8_t care = p.care[i];
-  if (p.setting[i] == static_cast<uint8_t>(Setting::Hospital)) {
-    t.add(Counter::InHospital, q);
-    prov[L.trust(p.hospital[i], ProviderLayout::TrInpatients)] += 1;
-    if (social_need(care) != SocialNeed::None) t.add(Counter::DelayedDischarges, q);
-  } else if (social_need(care) != SocialNeed::None) {
-    t.add(Counter::WaitingSocialCare, q);
-    prov[L.la(la_of(p, i), ProviderLayout::LaWaiting)] += 1;
-  }
-  if (care & kCareHomeResident) {
-    t.add(Counter::CareHomeResidents, q);
-    prov[L.la(la_of(p, i), ProviderLayout::LaResidents)] += 1;
-  }
-  if (care & kHomeCare) t.add(Counter::HomeCarePackages, q);
-  if (care & kReablement) t.add(Counter::InReablement, q);
-  if (p.gp_wait_since[i] != kNoDay) {
-    t.add(Counter::GpWaiting, q);
-    prov[L.gp(p.practice[i], ProviderLayout::GpWaiting)] += 1;
-  }
-  if (p.elective_since[i] != kNoDay) {
-    t.add(Counter::ElectiveList, q);
-    prov[L.trust(trust_of(p, i), ProviderLayout::TrWaitingList)] += 1;
-    if (day_end - p.elective_since[i] > 126) t.add(Counter::ElectiveOver18Weeks, q);
-  }
+  if (stocks & kStockInHospital) prov[L.trust(p.hospital[i], ProviderLayout::TrInpatients)] += 1;
+  if (stocks & kStockWaitingSocial) prov[L.la(la_of(p, i), ProviderLayout::LaWaiting)] += 1;
+  if (stocks & kStockInCareHome) prov[L.la(la_of(p, i), ProviderLayout::LaResidents)] += 1;
+  if (stocks & kStockWaitingGp) prov[L.gp(p.practice[i], ProviderLayout::GpWaiting)] += 1;
+  if (stocks & kStockElectiveList) prov[L.trust(trust_of(p, i), ProviderLayout::TrWaitingList)] += 1;
 }
 
 }  // namespace hscsim

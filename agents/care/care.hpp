@@ -248,8 +248,10 @@ class CareSystem {
   //! beds and escalation beds allow.
   void check_invariants() const;
 
-  //! Stock counts at the end of the step (inpatients, residents, waiting lists...).
-  void census(const People& people, size_t i, int32_t day_end, Tally& t, std::vector<int64_t>& provider) const;
+  //! Per-provider stock counts at the end of the step (inpatients, residents, waiting
+  //! lists...) of slot i with People::care_stocks `stocks`; the place totals are counted
+  //! from the same bits by the census (World::census).
+  void census(const People& people, size_t i, uint16_t stocks, std::vector<int64_t>& provider) const;
 
  private:
   uint16_t trust_of(const People& p, size_t i) const { return g_.practices[p.practice[i]].trust; }

@@ -308,26 +308,6 @@ const Contract& Finance::in_force(size_t g, double year) const {
   return year >= p_.contract[g].from_year ? p_.contract[g] : p_.before[g];
 }
 
-void Finance::census(const People& people, size_t i, int32_t day, std::vector<int64_t>& prov) const {
-  if (!p_.enabled) return;
-  const int age = people.age_years(i, day);
-  const int64_t milli = weight_milli_[age < 65 ? 0 : age < 75 ? 1 : age < 85 ? 2 : 3]
-                                     [static_cast<size_t>(people.conditions(i))];
-  const size_t practice = people.practice[i];
-  const size_t trust = C_.practices + g_.practices[practice].trust;
-  const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
-  for (size_t g : {practice, trust, la}) {
-    prov[L_.prov(g, FL::Served)] += 1;
-    prov[L_.prov(g, FL::WeightMilli)] += milli;
-  }
-  // Third-sector services serve the whole place: counted on the first and copied in settle.
-  if (C_.services > 0) {
-    const size_t s0 = C_.practices + C_.trusts + C_.authorities;
-    prov[L_.prov(s0, FL::Served)] += 1;
-    prov[L_.prov(s0, FL::WeightMilli)] += milli;
-  }
-}
-
 void Finance::count_outcomes(const People& people, const Programmes& programmes) {
   outcomes_now_.assign(p_.outcomes.size(), 0);
   watch_.resize(p_.outcomes.size());
@@ -369,10 +349,24 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
   if (!p_.enabled) return;
   const double year = year_of(day);
   const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year
+  // Served persons and weights: the census counts them on practices and authorities;
+  // a trust serves its practices' lists, third-sector services the whole place.
   const size_t s0 = C_.practices + C_.trusts + C_.authorities;
-  for (size_t g = s0 + 1; g < G_; ++g) {
-    prov[L_.prov(g, FL::Served)] = prov[L_.prov(s0, FL::Served)];
-    prov[L_.prov(g, FL::WeightMilli)] = prov[L_.prov(s0, FL::WeightMilli)];
+  for (size_t g = C_.practices; g < C_.practices + C_.trusts; ++g) {
+    prov[L_.prov(g, FL::Served)] = 0;
+    prov[L_.prov(g, FL::WeightMilli)] = 0;
+  }
+  int64_t place_served = 0, place_milli = 0;
+  for (size_t pr = 0; pr < C_.practices; ++pr) {
+    const size_t trust = C_.practices + g_.practices[pr].trust;
+    prov[L_.prov(trust, FL::Served)] += prov[L_.prov(pr, FL::Served)];
+    prov[L_.prov(trust, FL::WeightMilli)] += prov[L_.prov(pr, FL::WeightMilli)];
+    place_served += prov[L_.prov(pr, FL::Served)];
+    place_milli += prov[L_.prov(pr, FL::WeightMilli)];
+  }
+  for (size_t g = s0; g < G_; ++g) {
+    prov[L_.prov(g, FL::Served)] = place_served;
+    prov[L_.prov(g, FL::WeightMilli)] = place_milli;
   }
   int64_t out = 0, in = 0;
   auto pay = [&](size_t g, int64_t amount, FL::Prov extra) {

@@ -123,8 +123,20 @@ class Finance {
   Finance(const FinanceParams& p, const ProviderLayout& care, const Geography& g, const Clock& c);
   const FinanceLayout& layout() const { return L_; }
 
-  //! Served persons and capitation weights of slot i (called from the census).
-  void census(const People& people, size_t i, int32_t day, std::vector<int64_t>& prov) const;
+  //! Served persons and capitation weights of slot i (called from the census, with the
+  //! person's age in whole years and number of long-term conditions), counted on their
+  //! practice and local authority; settle() adds them up for trusts and services.
+  void census(const People& people, size_t i, int age_years, int conditions, std::vector<int64_t>& prov) const {
+    if (!p_.enabled) return;
+    const int64_t milli = weight_milli_[age_years < 65 ? 0 : age_years < 75 ? 1 : age_years < 85 ? 2 : 3]
+                                       [static_cast<size_t>(conditions)];
+    const size_t practice = people.practice[i];
+    const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
+    prov[L_.prov(practice, FinanceLayout::Served)] += 1;
+    prov[L_.prov(practice, FinanceLayout::WeightMilli)] += milli;
+    prov[L_.prov(la, FinanceLayout::Served)] += 1;
+    prov[L_.prov(la, FinanceLayout::WeightMilli)] += milli;
+  }
 
   //! Outcomes achieved in this step by members of the programmes named in outcome
   //! payments (a member's state ending; each member is paid for once).

@@ -88,6 +88,21 @@ inline uint8_t with_social_need(uint8_t care, SocialNeed n) {
 inline constexpr int32_t kNoDay = INT32_MIN;  //!< "no such day" in the day columns
 inline constexpr uint8_t kElectiveStay = 255; //!< People::stay for an elective admission
 
+//! Care stocks of a person at the end of a step (People::care_stocks bits). The first
+//! six are the care circumstances that wellbeing weighs (CareCircumstance, same order).
+enum CareStock : uint16_t {
+  kStockInHospital = 1,       //!< in a hospital bed
+  kStockInCareHome = 2,       //!< a care home resident (also while in hospital)
+  kStockWaitingSocial = 4,    //!< waiting at home for social care
+  kStockWaitingGp = 8,        //!< a GP request waiting
+  kStockElectiveList = 16,    //!< on an elective waiting list
+  kStockHomeCare = 32,        //!< has a home care package
+  kStockDelayed = 64,         //!< in hospital, medically fit, waiting for social care
+  kStockReablement = 128,     //!< in a reablement episode
+  kStockOver18Weeks = 256,    //!< waiting over 18 weeks (126 days) for an elective admission
+};
+inline constexpr int kCareStockCount = 9;
+
 // ---- Risk factors ------------------------------------------------------------------
 // Names usable in `rr:` maps. Bits 0..kStateCount-1 are the binary states; the rest
 // are derived from tenure, alcohol level and frailty.
@@ -164,6 +179,17 @@ struct People {
   //! Risk-factor bitset (bits as in factor_index). Inline: it is called for every
   //! person in several passes of every step.
   uint64_t factors(size_t i) const;
+  //! CareStock bits of slot i on `day`.
+  uint16_t care_stocks(size_t i, int32_t day) const {
+    const bool hospital = setting[i] == static_cast<uint8_t>(Setting::Hospital);
+    const bool need = social_need(care[i]) != SocialNeed::None;
+    const bool elective = elective_since[i] != kNoDay;
+    return static_cast<uint16_t>(hospital * kStockInHospital | !!(care[i] & kCareHomeResident) * kStockInCareHome |
+                                 (need && !hospital) * kStockWaitingSocial | (gp_wait_since[i] != kNoDay) * kStockWaitingGp |
+                                 elective * kStockElectiveList | !!(care[i] & kHomeCare) * kStockHomeCare |
+                                 (need && hospital) * kStockDelayed | !!(care[i] & kReablement) * kStockReablement |
+                                 (elective && day - elective_since[i] > 126) * kStockOver18Weeks);
+  }
 };
 
 namespace detail {

@@ -55,19 +55,6 @@ WellbeingParams WellbeingParams::read(config::Reader& root) {
   return p;
 }
 
-uint8_t WellbeingModel::care_bits(const People& p, size_t i) const {
-  uint8_t b = 0;
-  auto set = [&b](CareCircumstance c) { b |= static_cast<uint8_t>(1u << static_cast<int>(c)); };
-  if (p.setting[i] == static_cast<uint8_t>(Setting::Hospital)) set(CareCircumstance::InHospital);
-  if (p.care[i] & kCareHomeResident) set(CareCircumstance::InCareHome);
-  if (social_need(p.care[i]) != SocialNeed::None && p.setting[i] != static_cast<uint8_t>(Setting::Hospital))
-    set(CareCircumstance::WaitingSocialCare);
-  if (p.gp_wait_since[i] != kNoDay) set(CareCircumstance::WaitingGp);
-  if (p.elective_since[i] != kNoDay) set(CareCircumstance::WaitingElective);
-  if (p.care[i] & kHomeCare) set(CareCircumstance::HomeCare);
-  return b;
-}
-
 WellbeingModel::Sums WellbeingModel::sums(const std::vector<std::pair<int, double>>& factors,
                                           const std::array<double, static_cast<int>(CareCircumstance::Count)>& care) {
   Sums s;
@@ -88,10 +75,19 @@ WellbeingModel::WellbeingModel(WellbeingParams p) : p_(std::move(p)) {
     utility_base_[static_cast<size_t>(a)] = p_.utility_base.values[0][p_.utility_base.row(a)];
 }
 
-std::pair<double, double> WellbeingModel::life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const {
-  const uint64_t f = people.factors(i);
-  const uint8_t care = care_bits(people, i);
-  const int age = std::min(people.age_years(i, day), config::AgeTable::kMaxAge);
+// The care circumstances are the first bits of People::care_stocks, in the same order.
+static_assert(kStockInHospital == 1u << static_cast<int>(CareCircumstance::InHospital) &&
+              kStockInCareHome == 1u << static_cast<int>(CareCircumstance::InCareHome) &&
+              kStockWaitingSocial == 1u << static_cast<int>(CareCircumstance::WaitingSocialCare) &&
+              kStockWaitingGp == 1u << static_cast<int>(CareCircumstance::WaitingGp) &&
+              kStockElectiveList == 1u << static_cast<int>(CareCircumstance::WaitingElective) &&
+              kStockHomeCare == 1u << static_cast<int>(CareCircumstance::HomeCare) &&
+              static_cast<int>(CareCircumstance::Count) == 6);
+
+std::pair<double, double> WellbeingModel::life_satisfaction_and_utility(const People& people, size_t i, int age_years,
+                                                                        uint64_t f, uint16_t care_stocks) const {
+  const auto care = static_cast<uint8_t>(care_stocks & 0x3F);
+  const int age = std::min(age_years, config::AgeTable::kMaxAge);
   const double ls = p_.life_satisfaction_base + p_.ls_quintile[static_cast<size_t>(people.quintile[i] - 1)] + ls_.of(f, care);
   const double u = utility_base_[static_cast<size_t>(std::max(age, 0))] + utility_.of(f, care);
   return {std::clamp(ls, 0.0, 10.0), std::clamp(u, -0.594, 1.0)};

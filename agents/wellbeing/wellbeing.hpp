@@ -33,11 +33,12 @@ struct WellbeingParams {
 class WellbeingModel {
  public:
   explicit WellbeingModel(WellbeingParams p);
-  //! Life satisfaction [0, 10] and health utility [-0.594, 1] of slot i at `day`.
-  std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int32_t day) const;
+  //! Life satisfaction [0, 10] and health utility [-0.594, 1] of slot i, from what the
+  //! census has at hand: age in whole years, People::factors and People::care_stocks.
+  std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int age, uint64_t factors,
+                                                          uint16_t care_stocks) const;
 
  private:
-  uint8_t care_bits(const People& p, size_t i) const;
   static constexpr int kFactorBytes = (kFactorCount + 7) / 8;
   //! Sums of effects: for each byte of the risk-factor bitset, the total of the effects
   //! of the factors set in each of its 256 values; and the same for the care bits. The

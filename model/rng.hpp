@@ -162,6 +162,21 @@ class Lanes {
     return screen_byte(k) <= thr;
   }
 
+  //! Lowest screening byte of a lane that can be > c (256: none can; see
+  //! candidate(k, below, above)). A lane's value x satisfies x * 256 <= byte + 1.
+  static uint16_t screen_threshold_above(double c) {
+    if (!(c < 1.0)) return 256;
+    return static_cast<uint16_t>(c > 0 ? std::floor(c * 256.0) : 0.0);
+  }
+  //! True unless lane k (k < kScreened) is certainly >= the probability whose
+  //! screen_threshold is `below` and certainly <= the value whose
+  //! screen_threshold_above is `above`: the lane decides a move down or up only then.
+  bool candidate(int k, uint8_t below, uint16_t above) {
+    fill();
+    const auto b = screen_byte(k);
+    return b <= below || b >= above;
+  }
+
   //! False only when lane k is certainly >= t (its screening byte already says so); true
   //! otherwise, and always for lanes without a screening byte.
   bool may_be_below(int k, double t) {

@@ -88,7 +88,7 @@ TEST_CASE("screened lanes: screening never hides a small draw, and lanes stay un
   const std::vector<int> lanes = {0, 1, 7, 8, 15, 16, 23, 24, 31, 40};
   std::vector<int64_t> below(lanes.size(), 0);
   int64_t both_0_16 = 0, both_3_24 = 0, both_8_40 = 0;
-  int64_t candidates = 0, wrong = 0;
+  int64_t candidates = 0, wrong = 0, wrong_above = 0, candidates_above = 0;
   Lanes::Thresholds thr{};
   for (int k = 0; k < Lanes::kScreened; ++k) thr[static_cast<size_t>(k)] = Lanes::screen_threshold(0.001 * (k + 1));
   for (int i = 0; i < n; ++i) {
@@ -100,6 +100,10 @@ TEST_CASE("screened lanes: screening never hides a small draw, and lanes stay un
       // Not a candidate => certainly not below; may_be_below and candidate agree.
       const bool cand = c >> k & 1;
       wrong += (!cand && x < tk) || l.may_be_below(k, tk) != cand || l.candidate(k, thr[static_cast<size_t>(k)]) != cand;
+      // Two-sided (ordinal moves): a draw above 1 - tk is never hidden either.
+      const bool cand2 = l.candidate(k, thr[static_cast<size_t>(k)], Lanes::screen_threshold_above(1.0 - tk));
+      wrong_above += (!cand2 && (x < tk || x > 1.0 - tk));
+      candidates_above += cand2 && !cand;
     }
     for (size_t j = 0; j < lanes.size(); ++j) below[j] += l[lanes[j]] < t;
     both_0_16 += l[0] < 0.1 && l[16] < 0.1;
@@ -120,6 +124,12 @@ TEST_CASE("screened lanes: screening never hides a small draw, and lanes stay un
   double expected = 0;
   for (int k = 0; k < Lanes::kScreened; ++k) expected += std::ceil(0.001 * (k + 1) * 256) / 256;
   CHECK(static_cast<double>(candidates) / n == Approx(expected).epsilon(0.02));
+  CHECK(wrong_above == 0);
+  // ... and it too narrows the look to about t + 1/256 of the lanes at the top.
+  CHECK(static_cast<double>(candidates_above) / n == Approx(expected).epsilon(0.03));
+  CHECK(Lanes::screen_threshold_above(1.0) == 256);
+  CHECK(Lanes::screen_threshold_above(0.5) == 128);
+  CHECK(Lanes::screen_threshold_above(-1.0) == 0);
   CHECK(Lanes::screen_threshold(0.0) == 0);
   CHECK(Lanes::screen_threshold(1.0) == 255);
   CHECK(Lanes::screen_threshold(5.0) == 255);

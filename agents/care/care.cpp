@@ -225,7 +225,10 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   third_carry_.assign(p.third_sector.size(), 0.0);
   const double dt = c.dt_years;
   event_H_.resize(p.events.size());
-  for (const auto& ev : p.events) event_bound_.push_back(ev.rr.bound());
+  for (const auto& ev : p.events) {
+    event_bound_.push_back(ev.rr.bound());
+    event_requires_.push_back(ev.requires_factor >= 0 ? uint64_t{1} << ev.requires_factor : 0);
+  }
   need_bound_ = p.community_need_rr.bound();
   package_end_p_ = step_probability(p.package_end_per_year * c.dt_years);
   for (const auto& svc : p.third_sector) self_referral_p_.push_back(step_probability(svc.self_referral_per_year * c.dt_years));
@@ -478,7 +481,15 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // configs with more events than screened lanes, go through every event.
     const uint32_t cand = E <= Lanes::kScreened ? u.candidates(event_thr_[sex][static_cast<size_t>(age)]) : ~uint32_t{0};
     if (E <= Lanes::kScreened && !recent && !member) {
-      for (uint32_t c = cand & all_events_; c; c &= c - 1) event(__builtin_ctz(c));
+      // The usual outcome (no event: not eligible, or the draw at or above H x bound)
+      // is settled here; event() repeats these checks and does the rest.
+      for (uint32_t c = cand & all_events_; c; c &= c - 1) {
+        const auto k = static_cast<size_t>(__builtin_ctz(c));
+        if ((f & event_requires_[k]) != event_requires_[k]) continue;
+        const double Hb = event_H_[k][sex][static_cast<size_t>(age)] * event_bound_[k];
+        if (!u.may_be_below(lane.event(static_cast<int>(k)), Hb) || u[lane.event(static_cast<int>(k))] >= Hb) continue;
+        event(static_cast<int>(k));
+      }
     } else {
       for (int k = 0; k < E; ++k) event(k);
     }

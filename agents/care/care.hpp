@@ -287,6 +287,7 @@ class CareSystem {
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
   std::vector<double> event_bound_;  //!< rr.bound() per event
+  std::vector<uint64_t> event_requires_;  //!< per event: the factor bit it requires (People::factors), or 0
   //! [sex][age][lane]: Lanes::screen_threshold of H x bound for the events, then of the
   //! self-referral probabilities (SeekLanes; 0 elsewhere)
   std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> event_thr_{};

@@ -239,9 +239,13 @@ void StateModel::build_kernels() {
       for (uint8_t sex = 0; sex < 2; ++sex)
         for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
           ordinal_thr_[static_cast<size_t>(o)][l][sex][a] =
-              p_down_[static_cast<size_t>(o)][l] > 0 ? uint8_t{255}
-              : l + 1 < op.levels.size()           ? Lanes::screen_threshold(up_H_[static_cast<size_t>(o)][l][sex][a] * up_bound_[static_cast<size_t>(o)])
-                                                   : uint8_t{0};
+              l + 1 < op.levels.size() ? Lanes::screen_threshold(up_H_[static_cast<size_t>(o)][l][sex][a] * up_bound_[static_cast<size_t>(o)])
+                                       : uint8_t{0};
+    // step_ordinal moves down when the draw is > 1 - p_down.
+    for (size_t l = 0; l < op.levels.size(); ++l) {
+      const double p_down = p_down_[static_cast<size_t>(o)][l];
+      ordinal_down_thr_[static_cast<size_t>(o)][l] = p_down > 0 ? Lanes::screen_threshold_above(1.0 - p_down) : uint16_t{256};
+    }
   }
 }
 
@@ -345,8 +349,10 @@ void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
     const uint32_t onset = u.candidates(onset_thr_[sex][static_cast<size_t>(age)]);
     const uint32_t recovery = u.candidates(recovery_thr_);
     cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
-    if (u.candidate(kStateCount, ordinal_thr_[0][p.alcohol[i]][sex][static_cast<size_t>(age)])) cand |= kAlcoholLane;
-    if (u.candidate(kStateCount + 1, ordinal_thr_[1][p.frailty[i]][sex][static_cast<size_t>(age)])) cand |= kFrailtyLane;
+    const uint8_t a = p.alcohol[i], fr = p.frailty[i];
+    if (u.candidate(kStateCount, ordinal_thr_[0][a][sex][static_cast<size_t>(age)], ordinal_down_thr_[0][a])) cand |= kAlcoholLane;
+    if (u.candidate(kStateCount + 1, ordinal_thr_[1][fr][sex][static_cast<size_t>(age)], ordinal_down_thr_[1][fr]))
+      cand |= kFrailtyLane;
     if (cand == 0) return;
   }
   uint64_t f = p.factors(i);

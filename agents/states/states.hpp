@@ -112,8 +112,11 @@ class StateModel {
   static constexpr int kLanes = kStateCount + 2;  //!< binary states, alcohol, frailty
   std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> onset_thr_{};  //!< [sex][age][state]
   Lanes::Thresholds recovery_thr_{};
-  //! [alcohol, frailty][level][sex][age]: a move up can happen, or (always) a move down
+  //! [alcohol, frailty][level][sex][age]: screen_threshold of a move up (H x bound)
   std::array<std::array<std::array<std::array<uint8_t, config::AgeTable::kMaxAge + 1>, 2>, 4>, 2> ordinal_thr_{};
+  //! [alcohol, frailty][level]: Lanes::screen_threshold_above of 1 - p_down (a move down
+  //! is a draw above it; 256: no move down). People in a programme are not screened.
+  std::array<std::array<uint16_t, 4>, 2> ordinal_down_thr_{};
   uint32_t requires_mask_ = 0;  //!< states that apply only with another state
   std::array<StratumMeans, kStateCount> prevalence_means_;
   std::array<StratumMeans, kStateCount> onset_means_;

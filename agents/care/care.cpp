@@ -574,13 +574,17 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
 }
 
 // One practice's GP appointments (step 1 of allocate). Writes only its own patients'
-// columns, its own per-provider counters and its outputs: A&E attendances of acute
-// cases not seen, third-sector referrals, outpatient costs for its trust.
+// columns and its outputs: its per-provider counters, A&E attendances of acute cases
+// not seen, third-sector referrals, outpatient costs for its trust.
 void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step,
-                             int32_t day, Tally& t, std::vector<int64_t>& prov, std::vector<Request>& ae,
-                             std::vector<Request>& third, int64_t& outpatient_pence) {
+                             int32_t day, Tally& t, std::array<int64_t, ProviderLayout::kGpCount>& counts_out,
+                             std::vector<Request>& ae_out, std::vector<Request>& third_out, int64_t& outpatient_out) {
+  // Worked on in local copies, handed over at the end: the outputs of neighbouring
+  // practices (run at the same time) share cache lines.
+  std::array<int64_t, ProviderLayout::kGpCount> counts{};
+  std::vector<Request> ae, third;
+  int64_t outpatient_pence = 0;
   const int32_t day_end = clock_.day_at_start(step + 1);
-  const auto& L = layout_;
   const int S = static_cast<int>(p_.third_sector.size());
   const auto& practice = g_.practices[pr];
   const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * mod_->gp_capacity(), day_end - day);
@@ -604,18 +608,18 @@ void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& re
     Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
     const bool remote = a[0] < practice.virtual_share;
     t.add(Counter::GpAppointments, q);
-    prov[L.gp(pr, ProviderLayout::GpAppointments)] += 1;
+    counts[ProviderLayout::GpAppointments] += 1;
     if (remote) {
       t.add(Counter::GpVirtual, q);
-      prov[L.gp(pr, ProviderLayout::GpVirtual)] += 1;
+      counts[ProviderLayout::GpVirtual] += 1;
     }
     const int64_t fee = remote ? p_.costs.virtual_appointment : p_.costs.gp_appointment;
     t.add(Counter::CostPrimaryPence, q, fee);
-    prov[L.gp(pr, ProviderLayout::GpCostPence)] += fee;
+    counts[ProviderLayout::GpCostPence] += fee;
     if (reqs[k].what == kBacklog && people.gp_wait_since[i] != kNoDay) {
       const int64_t wait = day - people.gp_wait_since[i];
       t.add(Counter::GpWaitDays, q, wait);
-      prov[L.gp(pr, ProviderLayout::GpWaitDays)] += wait;
+      counts[ProviderLayout::GpWaitDays] += wait;
       people.gp_wait_since[i] = kNoDay;
     }
     const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr] * referral_integration;
@@ -644,7 +648,7 @@ void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& re
       Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
       if (a[3] < p_.gp_unmet_acute_to_ae_share) {
         t.add(Counter::GpUnmet, q);
-        prov[L.gp(pr, ProviderLayout::GpUnmet)] += 1;
+        counts[ProviderLayout::GpUnmet] += 1;
         ae.push_back(make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, static_cast<uint16_t>(600 + reqs[k].what)));
         continue;
       }
@@ -652,13 +656,17 @@ void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& re
     } else if (reqs[k].what == kBacklog) {
       if (since != kNoDay && day_end - since > p_.gp_max_wait_days) {
         t.add(Counter::GpUnmet, q);
-        prov[L.gp(pr, ProviderLayout::GpUnmet)] += 1;
+        counts[ProviderLayout::GpUnmet] += 1;
         since = kNoDay;
       }
     } else if (since == kNoDay) {
       since = day;
     }
   }
+  counts_out = counts;
+  ae_out = std::move(ae);
+  third_out = std::move(third);
+  outpatient_out = outpatient_pence;
 }
 
 void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
@@ -674,6 +682,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   //    joined in practice order, and counts are integer sums, so the result does not
   //    depend on the thread count.
   struct GpOut {
+    std::array<int64_t, ProviderLayout::kGpCount> counts{};
     std::vector<Request> ae, third;
     int64_t outpatient_pence = 0;  //!< to the practice's trust
   };
@@ -683,10 +692,12 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   tbb::parallel_for(tbb::blocked_range<size_t>(0, gp.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     Tally& lt = gp_tally.local();
     for (size_t pr = range.begin(); pr != range.end(); ++pr)
-      allocate_gp(people, pr, gp[pr], s, step, day, lt, prov, gp_out[pr].ae, gp_out[pr].third, gp_out[pr].outpatient_pence);
+      allocate_gp(people, pr, gp[pr], s, step, day, lt, gp_out[pr].counts, gp_out[pr].ae, gp_out[pr].third,
+                  gp_out[pr].outpatient_pence);
   });
   for (const Tally& lt : gp_tally) t += lt;
   for (size_t pr = 0; pr < gp.size(); ++pr) {
+    for (size_t c = 0; c < ProviderLayout::kGpCount; ++c) prov[L.gp(pr, static_cast<ProviderLayout::Gp>(c))] += gp_out[pr].counts[c];
     prov[L.trust(g_.practices[pr].trust, ProviderLayout::TrCostPence)] += gp_out[pr].outpatient_pence;
     r.ae.insert(r.ae.end(), gp_out[pr].ae.begin(), gp_out[pr].ae.end());
     r.third.insert(r.third.end(), gp_out[pr].third.begin(), gp_out[pr].third.end());

@@ -271,8 +271,8 @@ class CareSystem {
   //! Step 1 of allocate for practice `pr` (its requests `reqs`); safe to run for several
   //! practices at once.
   void allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step, int32_t day,
-                   Tally& t, std::vector<int64_t>& prov, std::vector<Request>& ae, std::vector<Request>& third,
-                   int64_t& outpatient_pence);
+                   Tally& t, std::array<int64_t, ProviderLayout::kGpCount>& counts, std::vector<Request>& ae,
+                   std::vector<Request>& third, int64_t& outpatient_pence);
 
   const CareParams& p_;
   const Geography& g_;

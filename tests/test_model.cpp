@@ -122,6 +122,35 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
   CHECK(t.get(Counter::GpWaiting) + t.get(Counter::ElectiveList) > 0);
 }
 
+TEST_CASE("a relative-risk bound is above every person's multiplier and takes one level per column") {
+  RelativeRisks rr;
+  const int mild = kStateCount + static_cast<int>(DerivedFactor::FrailtyMild);
+  const int severe = kStateCount + static_cast<int>(DerivedFactor::FrailtySevere);
+  const int dependent = kStateCount + static_cast<int>(DerivedFactor::AlcoholDependent);
+  const int increasing = kStateCount + static_cast<int>(DerivedFactor::AlcoholIncreasing);
+  const int alone = static_cast<int>(State::LivesAlone);
+  const int carer = static_cast<int>(State::InformalCarer);
+  rr.factors = {{mild, 1.93}, {severe, 4.73}, {alone, 1.18}, {increasing, 1.2}, {dependent, 1.5}, {carer, 0.6}};
+  for (const auto& [f, x] : rr.factors) rr.mask |= uint64_t{1} << f;
+  rr.quintile = {1.4, 1.2, 1.0, 0.9, 0.8};
+  rr.quintile_trivial = false;
+  // The largest possible multiplier: quintile 1, severe frailty, living alone, dependent drinking.
+  CHECK(rr.bound() == Approx(1.4 * 4.73 * 1.18 * 1.5).epsilon(1e-8));
+  CHECK(rr.bound() >= 1.4 * 4.73 * 1.18 * 1.5);
+  // Every person a population can hold: one frailty level, one alcohol level, any states.
+  for (uint8_t frailty = 0; frailty < 4; ++frailty)
+    for (uint8_t alcohol = 0; alcohol < 3; ++alcohol)
+      for (uint32_t states = 0; states < 4; ++states)
+        for (uint8_t q = 1; q <= 5; ++q) {
+          People p;
+          p.resize(1);
+          p.frailty[0] = frailty;
+          p.alcohol[0] = alcohol;
+          p.states[0] = (states & 1 ? bit(State::LivesAlone) : 0) | (states & 2 ? bit(State::InformalCarer) : 0);
+          CHECK(rr.multiplier(p.factors(0), q) <= rr.bound());
+        }
+}
+
 TEST_CASE("a configured death probability comes out as configured") {
   const double q = 0.05;
   // No beds, so no deaths in hospital after admission: all deaths are life-table deaths.

@@ -34,15 +34,38 @@ struct RelativeRisks {
   }
   bool trivial() const { return factors.empty() && quintile_trivial; }
   //! An upper bound of multiplier() over every person: the largest quintile multiplier
-  //! times every relative risk above 1, with a margin for rounding. A draw u at or above
-  //! H x bound cannot be an event (1 - exp(-H m) <= H m <= H x bound), so the person's own
-  //! multiplier need not be computed: the same outcome, less work.
+  //! times every relative risk above 1 (of the levels of one column, which nobody has
+  //! two of, only the largest: tenure, alcohol, frailty), with a margin for rounding. A
+  //! draw u at or above H x bound cannot be an event (1 - exp(-H m) <= H m <= H x bound),
+  //! so the person's own multiplier need not be computed: the same outcome, less work.
   double bound() const {
     double m = 0;
     for (double x : quintile) m = std::max(m, x);
-    for (const auto& fr : factors)
-      if (fr.second > 1) m *= fr.second;
-    return m * (1 + 1e-9);
+    // Largest relative risk of each group of exclusive levels (DerivedFactor).
+    std::array<double, 3> level{1, 1, 1};
+    for (const auto& [f, rr] : factors) {
+      if (!(rr > 1)) continue;
+      const int g = exclusive_group(f);
+      if (g < 0)
+        m *= rr;
+      else
+        level[static_cast<size_t>(g)] = std::max(level[static_cast<size_t>(g)], rr);
+    }
+    return m * level[0] * level[1] * level[2] * (1 + 1e-9);
+  }
+  //! 0 tenure, 1 alcohol, 2 frailty for the derived factors that are levels of one of
+  //! those columns (a person has at most one of each group); -1 otherwise.
+  static int exclusive_group(int factor) {
+    switch (factor - kStateCount) {
+      case static_cast<int>(DerivedFactor::SocialRenter):
+      case static_cast<int>(DerivedFactor::PrivateRenter): return 0;
+      case static_cast<int>(DerivedFactor::AlcoholIncreasing):
+      case static_cast<int>(DerivedFactor::AlcoholDependent): return 1;
+      case static_cast<int>(DerivedFactor::FrailtyMild):
+      case static_cast<int>(DerivedFactor::FrailtyModerate):
+      case static_cast<int>(DerivedFactor::FrailtySevere): return 2;
+      default: return -1;
+    }
   }
   //! Reads `rr` (map) and `rr_deprivation_quintile` (list of 5) from r; both optional.
   static RelativeRisks read(config::Reader& r);

@@ -14,6 +14,7 @@
 namespace hscsim {
 namespace {
 
+constexpr size_t kCareAhead = 8;   // requests ahead whose people are prefetched (People::prefetch_for_care)
 constexpr uint8_t kRoutine = 254;  // Request::what for routine GP demand
 constexpr uint8_t kBacklog = 253;  // Request::what for a GP request already waiting
 
@@ -720,7 +721,9 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
             : 0;
     int64_t care_home_free = auth.care_home_places - r.la_care_home[a];
     std::sort(sc[a].begin(), sc[a].end(), before);
-    for (const Request& q_ : sc[a]) {
+    for (size_t j = 0; j < sc[a].size(); ++j) {
+      if (j + kCareAhead < sc[a].size()) people.prefetch_for_care(sc[a][j + kCareAhead].slot);
+      const Request& q_ = sc[a][j];
       const size_t i = q_.slot;
       if (!people.alive(i)) continue;
       const uint8_t q = people.quintile[i];
@@ -782,7 +785,9 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       double arrive_u;  //!< when in the step the admission happens (waiting patients: at its start)
     };
     std::vector<Candidate> admit_list;
-    for (const Request& q_ : ae[tr]) {
+    for (size_t j = 0; j < ae[tr].size(); ++j) {
+      if (j + kCareAhead < ae[tr].size()) people.prefetch_for_care(ae[tr][j + kCareAhead].slot);
+      const Request& q_ = ae[tr][j];
       const size_t i = q_.slot;
       const uint8_t q = people.quintile[i];
       if (q_.tier == 0) {  // waiting for a bed since an earlier step
@@ -801,7 +806,9 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
     }
     std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
     const int64_t limit = (g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds) * (day_end - day);
-    for (const auto& c : admit_list) {
+    for (size_t j = 0; j < admit_list.size(); ++j) {
+      if (j + kCareAhead < admit_list.size()) people.prefetch_for_care(admit_list[j + kCareAhead].req.slot);
+      const Candidate& c = admit_list[j];
       const size_t i = c.req.slot;
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital) || !people.alive(i)) continue;
       // Events happen through the step, so an admission arrives on a day drawn within it.
@@ -852,6 +859,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         std::sort(list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
         ordered = list.size();
       }
+      if (j + kCareAhead < ordered) people.prefetch_for_care(list[j + kCareAhead].slot);
       const Request& q_ = list[j];
       const size_t i = q_.slot;
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;

@@ -179,6 +179,24 @@ struct People {
   //! Risk-factor bitset (bits as in factor_index). Inline: it is called for every
   //! person in several passes of every step.
   uint64_t factors(size_t i) const;
+  //! Asks for the columns the care allocation reads and writes of slot i, which it
+  //! visits in an order of its own (priority, then a random key), so that they arrive
+  //! while earlier slots are handled. Always inlined: GCC drops calls to a function that
+  //! does nothing but prefetch.
+  [[gnu::always_inline]] inline void prefetch_for_care(size_t i) const {
+    __builtin_prefetch(&id[i]);
+    __builtin_prefetch(&birth_day[i]);
+    __builtin_prefetch(&quintile[i]);
+    __builtin_prefetch(&states[i]);
+    __builtin_prefetch(&vital[i]);
+    __builtin_prefetch(&setting[i], 1);
+    __builtin_prefetch(&care[i], 1);
+    __builtin_prefetch(&programmes[i]);
+    __builtin_prefetch(&admit_day[i], 1);
+    __builtin_prefetch(&due_day[i], 1);
+    __builtin_prefetch(&stay[i], 1);
+    __builtin_prefetch(&last_discharge_day[i]);
+  }
   //! CareStock bits of slot i on `day`.
   uint16_t care_stocks(size_t i, int32_t day) const {
     const bool hospital = setting[i] == static_cast<uint8_t>(Setting::Hospital);

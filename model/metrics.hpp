@@ -50,8 +50,8 @@ constexpr Counter state_counter(int s) { return static_cast<Counter>(static_cast
 inline constexpr size_t kAgeBands = 20;
 inline constexpr int kAgeBandFrom[kAgeBands] = {0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90};
 inline size_t age_band(int age_years) {
-  if (age_years < 1) return 0;
-  if (age_years < 5) return 1;
+  // Without branches on the usual path: the census calls it for every person.
+  if (age_years < 5) return age_years >= 1;
   return std::min<size_t>(kAgeBands - 1, static_cast<size_t>(age_years / 5) + 1);
 }
 

@@ -924,13 +924,4 @@ void CareSystem::check_invariants() const {
   }
 }
 
-void CareSystem::census(const People& p, size_t i, uint16_t stocks, std::vector<int64_t>& prov) const {
-  const auto& L = layout_;
-  if (stocks & kStockInHospital) prov[L.trust(p.hospital[i], ProviderLayout::TrInpatients)] += 1;
-  if (stocks & kStockWaitingSocial) prov[L.la(la_of(p, i), ProviderLayout::LaWaiting)] += 1;
-  if (stocks & kStockInCareHome) prov[L.la(la_of(p, i), ProviderLayout::LaResidents)] += 1;
-  if (stocks & kStockWaitingGp) prov[L.gp(p.practice[i], ProviderLayout::GpWaiting)] += 1;
-  if (stocks & kStockElectiveList) prov[L.trust(trust_of(p, i), ProviderLayout::TrWaitingList)] += 1;
-}
-
 }  // namespace hscsim

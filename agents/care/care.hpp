@@ -251,7 +251,15 @@ class CareSystem {
   //! Per-provider stock counts at the end of the step (inpatients, residents, waiting
   //! lists...) of slot i with People::care_stocks `stocks`; the place totals are counted
   //! from the same bits by the census (World::census).
-  void census(const People& people, size_t i, uint16_t stocks, std::vector<int64_t>& provider) const;
+  void census(const People& p, size_t i, uint16_t stocks, std::vector<int64_t>& prov) const {
+    const auto& L = layout_;
+    if (!(stocks & (kStockInHospital | kStockWaitingSocial | kStockInCareHome | kStockWaitingGp | kStockElectiveList))) return;
+    if (stocks & kStockInHospital) prov[L.trust(p.hospital[i], ProviderLayout::TrInpatients)] += 1;
+    if (stocks & kStockWaitingSocial) prov[L.la(la_of(p, i), ProviderLayout::LaWaiting)] += 1;
+    if (stocks & kStockInCareHome) prov[L.la(la_of(p, i), ProviderLayout::LaResidents)] += 1;
+    if (stocks & kStockWaitingGp) prov[L.gp(p.practice[i], ProviderLayout::GpWaiting)] += 1;
+    if (stocks & kStockElectiveList) prov[L.trust(trust_of(p, i), ProviderLayout::TrWaitingList)] += 1;
+  }
 
  private:
   uint16_t trust_of(const People& p, size_t i) const { return g_.practices[p.practice[i]].trust; }

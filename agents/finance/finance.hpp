@@ -128,8 +128,9 @@ class Finance {
   //! practice and local authority; settle() adds them up for trusts and services.
   void census(const People& people, size_t i, int age_years, int conditions, std::vector<int64_t>& prov) const {
     if (!p_.enabled) return;
-    const int64_t milli = weight_milli_[age_years < 65 ? 0 : age_years < 75 ? 1 : age_years < 85 ? 2 : 3]
-                                       [static_cast<size_t>(conditions)];
+    // Age band 0-64, 65-74, 75-84, 85+ without branches (ages vary from person to person).
+    const size_t band = static_cast<size_t>(age_years >= 65) + (age_years >= 75) + (age_years >= 85);
+    const int64_t milli = weight_milli_[band][static_cast<size_t>(conditions)];
     const size_t practice = people.practice[i];
     const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
     prov[L_.prov(practice, FinanceLayout::Served)] += 1;

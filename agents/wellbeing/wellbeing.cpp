@@ -84,13 +84,4 @@ static_assert(kStockInHospital == 1u << static_cast<int>(CareCircumstance::InHos
               kStockHomeCare == 1u << static_cast<int>(CareCircumstance::HomeCare) &&
               static_cast<int>(CareCircumstance::Count) == 6);
 
-std::pair<double, double> WellbeingModel::life_satisfaction_and_utility(const People& people, size_t i, int age_years,
-                                                                        uint64_t f, uint16_t care_stocks) const {
-  const auto care = static_cast<uint8_t>(care_stocks & 0x3F);
-  const int age = std::min(age_years, config::AgeTable::kMaxAge);
-  const double ls = p_.life_satisfaction_base + p_.ls_quintile[static_cast<size_t>(people.quintile[i] - 1)] + ls_.of(f, care);
-  const double u = utility_base_[static_cast<size_t>(std::max(age, 0))] + utility_.of(f, care);
-  return {std::clamp(ls, 0.0, 10.0), std::clamp(u, -0.594, 1.0)};
-}
-
 }  // namespace hscsim

@@ -4,6 +4,7 @@
 // their conditions, housing, loneliness, frailty, unmet care need, waiting and care
 // setting. Both are additive: a base (by age for utility) plus the effect of each thing
 // that applies, clamped to the scale. QALYs are utility x time.
+#include <algorithm>
 #include <array>
 #include <string>
 #include <utility>
@@ -35,8 +36,15 @@ class WellbeingModel {
   explicit WellbeingModel(WellbeingParams p);
   //! Life satisfaction [0, 10] and health utility [-0.594, 1] of slot i, from what the
   //! census has at hand: age in whole years, People::factors and People::care_stocks.
-  std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int age, uint64_t factors,
-                                                          uint16_t care_stocks) const;
+  //! Inline: the census calls it for every person every step.
+  std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int age_years, uint64_t f,
+                                                          uint16_t care_stocks) const {
+    const auto care = static_cast<uint8_t>(care_stocks & 0x3F);
+    const int age = std::min(age_years, config::AgeTable::kMaxAge);
+    const double ls = p_.life_satisfaction_base + p_.ls_quintile[static_cast<size_t>(people.quintile[i] - 1)] + ls_.of(f, care);
+    const double u = utility_base_[static_cast<size_t>(std::max(age, 0))] + utility_.of(f, care);
+    return {std::clamp(ls, 0.0, 10.0), std::clamp(u, -0.594, 1.0)};
+  }
 
  private:
   static constexpr int kFactorBytes = (kFactorCount + 7) / 8;

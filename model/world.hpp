@@ -14,8 +14,9 @@
 //                     within capacity (see agents/interventions)
 //   5. care seeking   health events, routine GP demand, discharges when medically fit,
 //                     social care and third-sector needs become requests (parallel)
-//   6. allocation     per provider, deterministic: GP appointments, A&E and emergency
-//                     admissions, electives, social care, third sector; costs (serial)
+//   6. allocation     per provider, deterministic: GP appointments (practices in
+//                     parallel), then serially social care, A&E and emergency admissions,
+//                     electives, third sector; costs
 //   7. wellbeing      life satisfaction of each person (and utility, for QALYs)
 //   8. metrics        stock counts at the end of the step
 //   8b. finance       contracts paid, costs, margins, outcome payments, shared savings,

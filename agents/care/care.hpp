@@ -9,7 +9,8 @@
 //     patients who are medically fit are discharged or ask for social care; reablement
 //     episodes end; community social care needs and third-sector self-referrals arise.
 //     Everything that needs a provider becomes a Request.
-//  2. allocate (per provider, serial, deterministic): requests are ordered by priority
+//  2. allocate (per provider, deterministic; GP practices in parallel, each person asks
+//     only their own practice; the rest serial): requests are ordered by priority
 //     tier, then by a key hashed from person id and step (never by thread or arrival
 //     order), and served up to capacity: GP appointments (unserved acute cases go to
 //     A&E or wait), A&E and emergency admissions into beds (up to beds + escalation;

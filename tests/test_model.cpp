@@ -67,6 +67,30 @@ TEST_CASE("people are conserved and invariants hold at every step") {
   }
 }
 
+TEST_CASE("byte-lane stock counts are exact past the 255 a byte can hold") {
+  StockTally::Map map{};
+  for (auto& c : map) c = Counter::Count;
+  map[0] = Counter::Population;
+  map[9] = Counter::InHospital;        // second word
+  map[39] = Counter::GpWaiting;        // last bit
+  Tally t, plain;
+  StockTally st(map);
+  uint64_t x = 12345;
+  for (int n = 0; n < 5000; ++n) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const auto q = static_cast<uint8_t>(1 + (x >> 60) % 5);
+    const uint64_t bits = 1 | ((x >> 20 & 1) << 9) | ((x >> 30 & 1) << 39) | ((x >> 40 & 1) << 5);  // bit 5 counts nothing
+    st.add(q, bits, t);
+    plain.add(Counter::Population, q);
+    if (bits >> 9 & 1) plain.add(Counter::InHospital, q);
+    if (bits >> 39 & 1) plain.add(Counter::GpWaiting, q);
+  }
+  st.flush(t);
+  CHECK(t == plain);
+  CHECK(t.get(Counter::Population) == 5000);
+  CHECK(t.get(Counter::Population, 3) > 255);
+}
+
 TEST_CASE("the census's stocks equal a plain count of the people's columns") {
   // The census counts yes/no stocks in byte lanes (StockTally) flushed every 255 people;
   // here every stock is recounted person by person with plain branches.

@@ -29,7 +29,7 @@ enum class Purpose : uint16_t {
   Demography = 5,         //!< (no longer drawn: demography takes StateTransition lanes, see DemographyLanes)
   StateTransition = 6,    //!< onset / recovery of binary states, alcohol and frailty moves, then
                           //!< death, emigration, birth and the baby's sex (DemographyLanes)
-  OrdinalTransition = 7,  //!< alcohol and frailty moves
+  OrdinalTransition = 7,  //!< (no longer drawn: alcohol and frailty moves take StateTransition lanes)
   Immigration = 8,        //!< place-level: number of immigrants in a step
   CareSeeking = 9,        //!< health events, their route, routine GP demand, new social care needs
   Discharge = 10,         //!< in-hospital death, social care needed at discharge, package endings

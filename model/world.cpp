@@ -88,18 +88,20 @@ constexpr StockTally::Map census_map() {
   derived(DerivedFactor::FrailtyMild, Counter::FrailMild);
   derived(DerivedFactor::FrailtyModerate, Counter::FrailModerate);
   derived(DerivedFactor::FrailtySevere, Counter::FrailSevere);
-  // In the order of the CareStock bits (checked below).
-  const Counter care[kCareStockCount] = {Counter::InHospital,        Counter::CareHomeResidents, Counter::WaitingSocialCare,
-                                         Counter::GpWaiting,         Counter::ElectiveList,      Counter::HomeCarePackages,
-                                         Counter::DelayedDischarges, Counter::InReablement,      Counter::ElectiveOver18Weeks};
-  for (int k = 0; k < kCareStockCount; ++k) m[static_cast<size_t>(kCareStockShift + k)] = care[k];
+  auto care = [&](CareStock s, Counter c) { m[static_cast<size_t>(kCareStockShift + __builtin_ctz(s))] = c; };
+  care(kStockInHospital, Counter::InHospital);
+  care(kStockInCareHome, Counter::CareHomeResidents);
+  care(kStockWaitingSocial, Counter::WaitingSocialCare);
+  care(kStockWaitingGp, Counter::GpWaiting);
+  care(kStockElectiveList, Counter::ElectiveList);
+  care(kStockHomeCare, Counter::HomeCarePackages);
+  care(kStockDelayed, Counter::DelayedDischarges);
+  care(kStockReablement, Counter::InReablement);
+  care(kStockOver18Weeks, Counter::ElectiveOver18Weeks);
   m[kPopulationBit] = Counter::Population;
   return m;
 }
 constexpr StockTally::Map kCensusMap = census_map();
-static_assert(kStockInHospital == 1 && kStockInCareHome == 2 && kStockWaitingSocial == 4 && kStockWaitingGp == 8 &&
-              kStockElectiveList == 16 && kStockHomeCare == 32 && kStockDelayed == 64 && kStockReablement == 128 &&
-              kStockOver18Weeks == 256);
 }  // namespace
 
 Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {

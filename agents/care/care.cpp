@@ -381,11 +381,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
           out.trust_bed_days[tr] += day_end - std::max(from, due);  // reserved; counted in allocate if delayed
         } else {
           discharge(people, i, std::max(due, day), t);
-          const uint64_t f = people.factors(i);
-          for (int k = 0; k < S; ++k)
-            if ((f >> p_.third_sector[static_cast<size_t>(k)].eligible_factor & 1) &&
-                d[3 + k] < p_.third_sector[static_cast<size_t>(k)].hospital_referral_probability)
-              out.third.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 0, 0, 0, static_cast<uint16_t>(1000 + k)));
+          refer_to_third_sector(people, i, d, 3, &ThirdSectorService::hospital_referral_probability, 1000, s, step, out.third);
         }
       }
     }
@@ -577,16 +573,24 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
 // One practice's GP appointments (step 1 of allocate). Writes only its own patients'
 // columns and its outputs: its per-provider counters, A&E attendances of acute cases
 // not seen, third-sector referrals, outpatient costs for its trust.
-void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step,
-                             int32_t day, Tally& t, std::array<int64_t, ProviderLayout::kGpCount>& counts_out,
-                             std::vector<Request>& ae_out, std::vector<Request>& third_out, int64_t& outpatient_out) {
-  // Worked on in local copies, handed over at the end: the outputs of neighbouring
-  // practices (run at the same time) share cache lines.
-  std::array<int64_t, ProviderLayout::kGpCount> counts{};
-  std::vector<Request> ae, third;
-  int64_t outpatient_pence = 0;
+void CareSystem::refer_to_third_sector(const People& people, size_t i, Lanes& lanes, int first_lane,
+                                       double ThirdSectorService::*probability, uint16_t sub_base, const Streams& s,
+                                       uint32_t step, std::vector<Request>& out) const {
+  const uint64_t f = people.factors(i);
+  for (size_t k = 0; k < p_.third_sector.size(); ++k) {
+    const auto& svc = p_.third_sector[k];
+    if ((f >> svc.eligible_factor & 1) && lanes[first_lane + static_cast<int>(k)] < svc.*probability)
+      out.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 0, 0, 0, static_cast<uint16_t>(sub_base + k)));
+  }
+}
+
+// Works on its own outcome, returned at the end: the outputs of neighbouring practices
+// (run at the same time) would share cache lines.
+CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s,
+                                              uint32_t step, int32_t day, Tally& t) {
+  GpOutcome out;
+  auto& counts = out.counts;
   const int32_t day_end = clock_.day_at_start(step + 1);
-  const int S = static_cast<int>(p_.third_sector.size());
   const auto& practice = g_.practices[pr];
   const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * mod_->gp_capacity(), day_end - day);
   const size_t served = select_served(reqs, cap);
@@ -627,15 +631,10 @@ void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& re
     if (a[1] < p_.outpatient_referral_probability * referral) {
       t.add(Counter::OutpatientAttendances, q);
       t.add(Counter::CostAcutePence, q, p_.costs.outpatient_attendance);
-      outpatient_pence += p_.costs.outpatient_attendance;
+      out.outpatient_pence += p_.costs.outpatient_attendance;
     }
     if (a[2] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
-    const uint64_t f = people.factors(i);
-    for (int k3 = 0; k3 < S; ++k3) {
-      const auto& svc = p_.third_sector[static_cast<size_t>(k3)];
-      if ((f >> svc.eligible_factor & 1) && a[4 + k3] < svc.gp_referral_probability)
-        third.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k3), 0, 0, 0, static_cast<uint16_t>(2000 + k3)));
-    }
+    refer_to_third_sector(people, i, a, 4, &ThirdSectorService::gp_referral_probability, 2000, s, step, out.third);
   }
   // Unserved, in a fixed order (slot, then tier) so that a person's several requests
   // resolve the same way at any thread count.
@@ -650,7 +649,8 @@ void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& re
       if (a[3] < p_.gp_unmet_acute_to_ae_share) {
         t.add(Counter::GpUnmet, q);
         counts[ProviderLayout::GpUnmet] += 1;
-        ae.push_back(make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, static_cast<uint16_t>(600 + reqs[k].what)));
+        out.ae.push_back(
+            make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, static_cast<uint16_t>(600 + reqs[k].what)));
         continue;
       }
       if (since == kNoDay) since = day;
@@ -664,10 +664,7 @@ void CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& re
       since = day;
     }
   }
-  counts_out = counts;
-  ae_out = std::move(ae);
-  third_out = std::move(third);
-  outpatient_out = outpatient_pence;
+  return out;
 }
 
 void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
@@ -682,19 +679,13 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   //    run in parallel; what they pass on (A&E attendances, third-sector referrals) is
   //    joined in practice order, and counts are integer sums, so the result does not
   //    depend on the thread count.
-  struct GpOut {
-    std::array<int64_t, ProviderLayout::kGpCount> counts{};
-    std::vector<Request> ae, third;
-    int64_t outpatient_pence = 0;  //!< to the practice's trust
-  };
   auto gp = by_provider(r.gp, g_.practices.size());
-  std::vector<GpOut> gp_out(gp.size());
+  std::vector<GpOutcome> gp_out(gp.size());
   tbb::enumerable_thread_specific<Tally> gp_tally;
   tbb::parallel_for(tbb::blocked_range<size_t>(0, gp.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     Tally& lt = gp_tally.local();
     for (size_t pr = range.begin(); pr != range.end(); ++pr)
-      allocate_gp(people, pr, gp[pr], s, step, day, lt, gp_out[pr].counts, gp_out[pr].ae, gp_out[pr].third,
-                  gp_out[pr].outpatient_pence);
+      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, lt);
   });
   for (const Tally& lt : gp_tally) t += lt;
   for (size_t pr = 0; pr < gp.size(); ++pr) {

@@ -277,11 +277,22 @@ class CareSystem {
     return configured * p_.integration.strength(static_cast<double>(day) / kDaysPerYear);
   }
   void discharge(People& p, size_t i, int32_t day, Tally& t) const;
+  //! What one practice's GP allocation passes on (besides the Tally).
+  struct GpOutcome {
+    std::array<int64_t, ProviderLayout::kGpCount> counts{};  //!< the practice's per-provider counters
+    std::vector<Request> ae, third;  //!< A&E attendances of acute cases not seen; third-sector referrals
+    int64_t outpatient_pence = 0;    //!< outpatient costs, to the practice's trust
+  };
   //! Step 1 of allocate for practice `pr` (its requests `reqs`); safe to run for several
   //! practices at once.
-  void allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step, int32_t day,
-                   Tally& t, std::array<int64_t, ProviderLayout::kGpCount>& counts, std::vector<Request>& ae,
-                   std::vector<Request>& third, int64_t& outpatient_pence);
+  GpOutcome allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step, int32_t day,
+                        Tally& t);
+  //! Referrals of slot i to the third-sector services it is eligible for, each made when
+  //! lane first_lane + k is below that service's `probability` (GP or hospital referral);
+  //! their requests are keyed by sub_base + k.
+  void refer_to_third_sector(const People& people, size_t i, Lanes& lanes, int first_lane,
+                             double ThirdSectorService::*probability, uint16_t sub_base, const Streams& s, uint32_t step,
+                             std::vector<Request>& out) const;
 
   const CareParams& p_;
   const Geography& g_;

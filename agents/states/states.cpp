@@ -235,14 +235,13 @@ void StateModel::build_kernels() {
               op.up_per_year[l].values[sex][op.up_per_year[l].row(a)] * dt_ / mean;
         }
     for (size_t l = 1; l < op.levels.size(); ++l) p_down_[static_cast<size_t>(o)][l] = step_probability(op.down_per_year[l] * dt_);
-    for (size_t l = 0; l < op.levels.size(); ++l)
+    for (size_t l = 0; l < op.levels.size(); ++l) {
       for (uint8_t sex = 0; sex < 2; ++sex)
         for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
           ordinal_thr_[static_cast<size_t>(o)][l][sex][a] =
               l + 1 < op.levels.size() ? Lanes::screen_threshold(up_H_[static_cast<size_t>(o)][l][sex][a] * up_bound_[static_cast<size_t>(o)])
                                        : uint8_t{0};
-    // step_ordinal moves down when the draw is > 1 - p_down.
-    for (size_t l = 0; l < op.levels.size(); ++l) {
+      // step_ordinal moves down when the draw is > 1 - p_down.
       const double p_down = p_down_[static_cast<size_t>(o)][l];
       ordinal_down_thr_[static_cast<size_t>(o)][l] = p_down > 0 ? Lanes::screen_threshold_above(1.0 - p_down) : uint16_t{256};
     }

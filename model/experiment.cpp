@@ -1,6 +1,8 @@
 #include "model/experiment.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -9,9 +11,70 @@
 
 #include <fmt/format.h>
 
+#include "model/interrupt.hpp"
 #include "model/world.hpp"
 
+#include <unistd.h>
+
 namespace hscsim {
+namespace {
+
+// The node at a dotted path of the resolved config (for locating an error), or the root.
+const config::Node& node_at(const config::Node& root, std::initializer_list<const char*> path) {
+  const config::Node* n = &root;
+  for (const char* key : path) {
+    const config::Node* next = n->is_map() ? n->find(key) : nullptr;
+    if (!next) return *n;
+    n = next;
+  }
+  return *n;
+}
+
+std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / double(1ull << 30)); }
+
+}  // namespace
+
+void check_resources(const Experiment& e, const config::Node& resolved, double memory_bytes) {
+  const auto fail = [&](const config::Node& at, const std::string& path, const std::string& message) {
+    return ConfigError(fmt::format("{}: error: {}: {}", at.origin.describe(), path, message));
+  };
+  if (e.scenarios.size() > kMaxScenarios)
+    throw fail(node_at(resolved, {"scenarios"}), "scenarios",
+               fmt::format("{} scenarios; at most {} are run together (split the study into several files)",
+                           e.scenarios.size(), kMaxScenarios));
+  const double jobs = double(e.scenarios.size()) * e.replicates;
+  if (jobs > kMaxJobs)
+    throw fail(node_at(resolved, {"run", "replicates"}), "run.replicates",
+               fmt::format("{} scenarios x {} replicates = {:.0f} runs; at most {:.0f} in one file (use fewer replicates "
+                           "or split the study)",
+                           e.scenarios.size(), e.replicates, jobs, kMaxJobs));
+  // Results are held in memory until the file is written; people only while a replicate runs.
+  double results = 0, largest = 0;
+  for (const auto& sc : e.scenarios) {
+    const auto& g = sc.params.geography;
+    const double providers = double(g.practices.size() + g.trusts.size() + g.authorities.size() +
+                                    sc.params.care.third_sector.size() + sc.params.interventions.list.size());
+    results += double(e.replicates) * sc.params.clock.steps * (sizeof(Tally) + kResultBytesPerProviderStep * providers);
+    largest = std::max(largest, double(sc.params.population.size));
+  }
+  const double concurrent = std::min(jobs, double(std::max(1u, std::thread::hardware_concurrency())));
+  const double people = largest * kPeakBytesPerPerson * concurrent;
+  if (memory_bytes > 0 && results + people > 0.9 * memory_bytes) {
+    const bool by_people = people > results;
+    throw fail(by_people ? node_at(resolved, {"population", "size"}) : node_at(resolved, {"run", "replicates"}),
+               by_people ? "population.size" : "run.replicates",
+               fmt::format("this run needs about {} of memory ({:.0f} people x about {:.0f} bytes x {:.0f} replicates "
+                           "at once: {}; results of {} scenario(s) x {} replicate(s): {}) but this machine has {}; "
+                           "use fewer people (or a larger place.one_in), fewer replicates or fewer scenarios",
+                           gib(results + people), largest, kPeakBytesPerPerson, concurrent, gib(people),
+                           e.scenarios.size(), e.replicates, gib(results), gib(memory_bytes)));
+  }
+}
+
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
+}
 
 Experiment Experiment::from_config(const config::Node& resolved, std::string config_name) {
   Experiment e;
@@ -25,15 +88,22 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   e.replicates = base_params.run.replicates;
   if (!list) {
     e.scenarios.push_back({"baseline", "", std::move(base_params)});
+    check_resources(e, resolved, physical_memory_bytes());
     return e;
   }
   config::Reader top(resolved, "");
+  if (list->is_seq() && list->seq.size() > kMaxScenarios)  // before reading each one
+    throw top.error("scenarios", fmt::format("{} scenarios; at most {} are run together (split the study into several "
+                                             "files)", list->seq.size(), kMaxScenarios));
   std::vector<Scenario> listed;
   for (auto r : top.list("scenarios")) {
     Scenario sc;
     sc.name = r.text("name");
-    if (sc.name.empty() || sc.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
-      throw r.error("name", fmt::format("'{}' is not accepted; a scenario name uses only a-z, 0-9 and _", sc.name));
+    if (sc.name.empty() || sc.name.size() > config::kMaxNameLength ||
+        sc.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+      throw r.error("name", fmt::format("'{}' is not accepted; a scenario name is 1 to {} of a-z, 0-9 and _",
+                                        sc.name.size() > 80 ? sc.name.substr(0, 60) + "..." : sc.name,
+                                        config::kMaxNameLength));
     for (const auto& other : listed)
       if (other.name == sc.name) throw r.error("name", fmt::format("scenario name '{}' is used twice", sc.name));
     sc.description = r.text("description", "");
@@ -66,6 +136,7 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     if (sc.name == "baseline") e.scenarios.insert(e.scenarios.begin(), std::move(sc));
     else e.scenarios.push_back(std::move(sc));
   }
+  check_resources(e, resolved, physical_memory_bytes());
   return e;
 }
 
@@ -99,6 +170,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       out.steps[r].reserve(p.clock.steps);
       out.providers[r].resize(p.clock.steps);
       for (uint32_t s = 0; s < p.clock.steps; ++s) {
+        interrupt::check();  // a signal abandons the run between steps
         out.steps[r].push_back(world.step(s, out.providers[r][s]));
         const uint64_t d = ++done;
         if (progress) progress(d, total_steps);

@@ -34,6 +34,22 @@ struct Experiment {
   static Experiment from_config(const config::Node& resolved, std::string config_name);
 };
 
+//! Limits checked before anything runs (exit 2 with the key's location).
+inline constexpr size_t kMaxScenarios = 256;
+inline constexpr double kMaxJobs = 1e6;  //!< scenarios x replicates
+//! Peak process memory per person of a running replicate [bytes]: 159 MB at 1M people
+//! (bench/README.md), with a margin.
+inline constexpr double kPeakBytesPerPerson = 200;
+//! Result counters held per provider or programme per step, besides the Tally [bytes].
+inline constexpr double kResultBytesPerProviderStep = 512;
+
+//! Throws ConfigError if the experiment is beyond the limits above or would need more
+//! than 90% of `memory_bytes` (people of the replicates running at once plus the results
+//! held until the file is written); memory_bytes <= 0 skips the memory check.
+void check_resources(const Experiment& e, const config::Node& resolved, double memory_bytes);
+//! This machine's physical memory [bytes] (0 if unknown).
+double physical_memory_bytes();
+
 struct ScenarioResult {
   std::string name;
   std::vector<Tally> initial;             //!< [replicate]: census at time 0

@@ -27,6 +27,7 @@
 #include "model/config/reference.hpp"
 #include "model/errors.hpp"
 #include "model/experiment.hpp"
+#include "model/interrupt.hpp"
 #include "model/metrics.hpp"
 #include "model/output.hpp"
 #include "model/calibration/calibration.hpp"
@@ -131,18 +132,20 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
 
 struct Prepared {
   Experiment e;
-  std::string out;    //!< results file
+  OutputFile out;     //!< results file (its temporary file created and locked)
   std::string label;  //!< what is run (config path or --from file)
+  bool verified = false;  //!< --from: the stored file matched its checksum
 };
 
 // Resolves the config (file + overrides, or a stored run), validates it and checks that
 // the results file can be written. Throws InputError (exit 2) before anything runs.
 Prepared prepare(const RunArgs& a, const char* command) {
   std::string config_name;
+  bool verified = false;
   config::Node root;
   if (!a.from.empty()) {
     if (!a.config.empty()) throw InputError("error: give either a CONFIG or --from FILE.h5, not both");
-    StoredRun stored = read_stored_run(a.from);
+    StoredRun stored = read_stored_run(a.from, &verified);
     root = config::parse(stored.config_yaml, a.from + ":config_yaml");
     for (const auto& s : a.sets) config::apply_override(root, s);
     if (a.seed >= 0) config::apply_override(root, fmt::format("run.seed={}", a.seed));
@@ -153,13 +156,13 @@ Prepared prepare(const RunArgs& a, const char* command) {
     root = resolve(a);
     config_name = fs::path(a.config).stem().string();
   }
-  Prepared p{Experiment::from_config(root, config_name), a.output, a.from.empty() ? a.config : a.from};
-  if (p.out.empty()) {
-    p.out = (fs::path("output") / (config_name + ".h5")).string();
+  Experiment e = Experiment::from_config(root, config_name);
+  std::string out = a.output;
+  if (out.empty()) {
+    out = (fs::path("output") / (config_name + ".h5")).string();
     fs::create_directories("output");
   }
-  check_writable(p.out);
-  return p;
+  return Prepared{std::move(e), OutputFile(out), a.from.empty() ? a.config : a.from, verified};
 }
 
 // Runs with a progress bar on a terminal.
@@ -184,6 +187,10 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
     };
   }
   if (!a.quiet) {
+    if (!a.from.empty())
+      fmt::print("{}: {}\n", a.from,
+                 p.verified ? "intact (its config and results match the checksum stored with them)"
+                            : "has no checksum (written by an older hscsim); not verified");
     const auto& params = p.e.scenarios.front().params;
     fmt::print("hscsim {}: {} ({} people, {:g} years, {} scenario(s) x {} replicate(s), seed {})\n",
                build_info::version(), p.label, fmt_count(static_cast<double>(params.population.size)),
@@ -193,10 +200,10 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
 }
 
 int cmd_run(const RunArgs& a) {
-  const Prepared p = prepare(a, "run");
+  Prepared p = prepare(a, "run");
   RunResult r = execute(p, a);
   write_results(p.out, p.e, r);
-  if (!a.quiet) print_summary(p.e, r, p.out);
+  if (!a.quiet) print_summary(p.e, r, p.out.path());
   return 0;
 }
 
@@ -207,7 +214,7 @@ struct ValidateArgs {
 };
 
 int cmd_validate(const RunArgs& a, ValidateArgs v) {
-  const Prepared p = prepare(a, "validate");
+  Prepared p = prepare(a, "validate");
   if (v.targets.empty()) {
     if (a.config.empty()) throw InputError("error: validate --from needs --targets FILE");
     v.targets = (fs::path(a.config).parent_path() / "targets.yaml").string();
@@ -218,14 +225,14 @@ int cmd_validate(const RunArgs& a, ValidateArgs v) {
   const Clock& clock = p.e.scenarios.front().params.clock;
   targets.check(clock);
   if (v.csv.empty()) {
-    fs::path csv(p.out);
+    fs::path csv(p.out.path());
     v.csv = (csv.parent_path() / (csv.stem().string() + "_validation.csv")).string();
   }
-  check_writable(v.csv);
+  OutputFile csv(v.csv);
   RunResult r = execute(p, a);
   const auto rows = validate(targets, r.scenarios.front(), clock);
   write_results(p.out, p.e, r, &rows);
-  write_text_file(v.csv, validation_csv(rows));
+  write_text_file(csv, validation_csv(rows));
   size_t failed = 0;
   for (const auto& row : rows) failed += !row.pass;
   if (!a.quiet) {
@@ -235,7 +242,7 @@ int cmd_validate(const RunArgs& a, ValidateArgs v) {
                clock.start_year + targets.from_year, clock.start_year + to);
     fmt::print("{}", validation_table(rows));
     fmt::print("\nRan in {:.1f} s on {} threads\nResults: {} (/validation)\nTable:   {}\n", r.wall_seconds, r.threads,
-               p.out, v.csv);
+               p.out.path(), v.csv);
   }
   return v.strict && failed ? 3 : 0;
 }
@@ -264,8 +271,7 @@ int cmd_calibrate(const RunArgs& a, CalibrateArgs c) {
     fs::path o(c.overlay);
     c.record = (o.parent_path() / (o.stem().string() + "_fit.yaml")).string();
   }
-  check_writable(c.overlay);
-  check_writable(c.record);
+  OutputFile overlay(c.overlay), record(c.record);
   std::vector<std::string> names;
   for (const auto& t : targets.targets)
     if (spec.targets.empty() || std::find(spec.targets.begin(), spec.targets.end(), t.name) != spec.targets.end())
@@ -292,8 +298,8 @@ int cmd_calibrate(const RunArgs& a, CalibrateArgs c) {
       "{} replicate(s), seed {} (common random numbers), {} people, {:g} years.",
       build_info::version(), build_info::git_commit(), date, a.config, c.targets, fmt::join(names, ", "), c.params,
       e.replicates, e.seed, e.scenarios.front().params.population.size, e.scenarios.front().params.clock.years);
-  write_text_file(c.overlay, calibration_overlay(spec, r, header));
-  write_text_file(c.record, calibration_record(spec, r, header));
+  write_text_file(overlay, calibration_overlay(spec, r, header));
+  write_text_file(record, calibration_record(spec, r, header));
   if (!a.quiet) {
     fmt::print("\nObjective {:.4g} at the start, {:.4g} fitted ({} evaluations, {:.0f} s; {})\n", r.start_objective,
                r.best_objective, r.evaluations.size(), r.wall_seconds, r.stop_reason);
@@ -414,6 +420,7 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  interrupt::install();
   try {
     if (*run) return cmd_run(run_args);
     if (*check) return cmd_check(check_args);
@@ -423,6 +430,10 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
     return 2;
+  } catch (const Interrupted& e) {
+    std::cerr << "hscsim: " << e.what() << "; the run was abandoned, nothing was written and temporary files were "
+                 "removed (exit " << e.exit_code() << ")\n";
+    return e.exit_code();
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -3,7 +3,13 @@
 #include "model/world.hpp"
 
 #include <hdf5.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <ctime>
@@ -18,6 +24,7 @@
 #include "model/build_info.hpp"
 #include "model/comparison.hpp"
 #include "model/errors.hpp"
+#include "model/interrupt.hpp"
 #include "model/validation/validation.hpp"
 
 namespace hscsim {
@@ -41,6 +48,34 @@ struct Id {
 
 void check(herr_t rc, const char* what) {
   if (rc < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
+}
+
+// The checksum of a results file: the sum (mod 2^64) of FNV-1a hashes of each dataset's
+// full path and contents, plus the stored config, so that it does not depend on the order
+// datasets are visited. Stored as the root attribute `checksum`; `run --from` recomputes it.
+struct Checksum {
+  uint64_t sum = 0;
+  static uint64_t fnv(const void* data, size_t n, uint64_t h = 1469598103934665603ull) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t k = 0; k < n; ++k) h = (h ^ p[k]) * 1099511628211ull;
+    return h;
+  }
+  void add(const std::string& name, const void* data, size_t n) {
+    sum += fnv(data, n, fnv(name.data(), name.size() + 1));
+  }
+  void add_strings(const std::string& name, const std::vector<std::string>& values) {
+    std::string all;
+    for (const auto& v : values) all += v + '\0';
+    add(name, all.data(), all.size());
+  }
+  std::string text() const { return fmt::format("fnv1a64-sum:{:016x}", sum); }
+};
+thread_local Checksum* g_checksum = nullptr;  // the file being written
+
+std::string object_name(hid_t obj) {
+  char buf[2048];
+  const ssize_t n = H5Iget_name(obj, buf, sizeof buf);
+  return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : std::string();
 }
 
 void attr_string(hid_t obj, const char* name, const std::string& value) {
@@ -77,6 +112,7 @@ void dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& 
   Id ds(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose,
         "create dataset");
   check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write dataset");
+  if (g_checksum) g_checksum->add(object_name(ds), data.data(), data.size() * sizeof(double));
   if (m) {
     attr_string(ds, "units", m->units);
     attr_string(ds, "kind", m->kind);
@@ -96,6 +132,7 @@ void string_dataset(hid_t parent, const std::string& name, const std::vector<std
   std::vector<const char*> p;
   for (const auto& v : values) p.push_back(v.c_str());
   check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "write dataset");
+  if (g_checksum) g_checksum->add_strings(object_name(ds), values);
   attr_string(ds, "description", description);
 }
 
@@ -143,9 +180,33 @@ std::string utc_now() {
   return buf;
 }
 
-void write_file(const std::string& path, const Experiment& e, const RunResult& r,
-                const std::vector<ValidationRow>* validation) {
-  Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, "create file");
+// File access: no HDF5 file locking, and closing the file closes everything still open
+// in it. With `in_memory`, the file is built in memory (HDF5's core driver, no backing
+// store) and we write its image ourselves: HDF5 never meets a disk error (a full disk once
+// left it with a file it could not close, and it crashed at exit).
+hid_t file_access(bool in_memory) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) throw RuntimeFailure("HDF5: cannot create file access list");
+  H5Pset_file_locking(fapl, false, true);
+  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+  if (in_memory && H5Pset_fapl_core(fapl, size_t{1} << 22, false) < 0) {
+    H5Pclose(fapl);
+    throw RuntimeFailure("HDF5: cannot select the in-memory driver");
+  }
+  return fapl;
+}
+
+// The results file's bytes.
+std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
+  Checksum sum;
+  struct Scope {
+    Checksum* prev;
+    explicit Scope(Checksum* c) : prev(g_checksum) { g_checksum = c; }
+    ~Scope() { g_checksum = prev; }
+  } scope(&sum);
+  Id fapl(file_access(true), H5Pclose, "file access");
+  Id file(H5Fcreate("hscsim-results-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
+  sum.add("config_yaml", e.config_yaml.data(), e.config_yaml.size());
   attr_string(file, "format", kFormatName);
   attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
   attr_string(file, "hscsim_version", build_info::version());
@@ -256,7 +317,49 @@ void write_file(const std::string& path, const Experiment& e, const RunResult& r
     }
   }
   if (validation) write_validation(file, *validation);
+  attr_string(file, "checksum", sum.text());
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
+  const ssize_t n = H5Fget_file_image(file, nullptr, 0);
+  if (n <= 0) throw RuntimeFailure("HDF5: cannot take the file image");
+  std::vector<char> image(static_cast<size_t>(n));
+  if (H5Fget_file_image(file, image.data(), image.size()) != n) throw RuntimeFailure("HDF5: cannot take the file image");
+  return image;
+}
+
+// Recomputes the checksum of an open results file (see Checksum).
+struct Verify {
+  Checksum sum;
+  std::string failed;  //!< the first dataset that could not be read
+};
+herr_t verify_object(hid_t loc, const char* name, const H5O_info_t* info, void* data) {
+  auto* v = static_cast<Verify*>(data);
+  if (info->type != H5O_TYPE_DATASET || !v->failed.empty()) return 0;
+  try {
+    Id ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, "open dataset");
+    Id space(H5Dget_space(ds), H5Sclose, "read data space");
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || n > (hssize_t{1} << 34)) throw RuntimeFailure("bad size");
+    Id type(H5Dget_type(ds), H5Tclose, "read type");
+    const std::string full = object_name(ds);
+    if (H5Tget_class(type) == H5T_STRING) {
+      Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
+      check(H5Tset_size(mem, H5T_VARIABLE), "set size");
+      check(H5Tset_cset(mem, H5T_CSET_UTF8), "set UTF-8");
+      std::vector<char*> p(static_cast<size_t>(n), nullptr);
+      check(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read dataset");
+      std::vector<std::string> values;
+      for (char* c : p) values.emplace_back(c ? c : "");
+      H5Dvlen_reclaim(mem, space, H5P_DEFAULT, p.data());
+      v->sum.add_strings(full, values);
+    } else {
+      std::vector<double> x(static_cast<size_t>(n));
+      check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x.data()), "read dataset");
+      v->sum.add(full, x.data(), x.size() * sizeof(double));
+    }
+  } catch (const RuntimeFailure&) {
+    v->failed = name;
+  }
+  return 0;
 }
 
 std::string read_attr_string(hid_t obj, const char* name) {
@@ -281,68 +384,177 @@ std::string read_attr_string(hid_t obj, const char* name) {
 
 }  // namespace
 
-void check_writable(const std::string& path) {
-  fs::path p(path);
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  if (!fs::is_directory(dir))
-    throw InputError(fmt::format("error: cannot write '{}': folder '{}' does not exist", path, dir.string()));
-  if (access(dir.c_str(), W_OK) != 0)
-    throw InputError(fmt::format("error: cannot write '{}': no permission to write in '{}'", path, dir.string()));
-  if (fs::is_directory(p)) throw InputError(fmt::format("error: cannot write '{}': it is a folder", path));
+namespace {
+const char* special_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a folder";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a named pipe (FIFO)";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+}  // namespace
+
+OutputFile::OutputFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
+  const fs::path p(path_);
+  if (path_.empty() || p.filename().empty())
+    throw InputError(fmt::format("error: cannot write '{}': not a file name", path_));
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw InputError(fmt::format("error: cannot write '{}': folder '{}' does not exist", path_, dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw InputError(fmt::format("error: cannot write '{}': no permission to write in '{}'", path_, dir.string()));
+  if (::stat(path_.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw InputError(fmt::format("error: cannot write '{}': it is a folder", path_));
+    if (!S_ISREG(st.st_mode))
+      throw InputError(fmt::format("error: cannot write '{}': it is {}; output goes only to a regular file "
+                                   "(a new name, or an earlier file to replace)",
+                                   path_, special_kind(st.st_mode)));
+  } else if (errno != ENOENT) {
+    throw InputError(fmt::format("error: cannot write '{}': {}", path_, std::strerror(errno)));
+  }
+  // Create and lock the temporary file; retry if another run renamed it away between
+  // our open and our lock (then we hold a lock on a file that is no longer the temp).
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const int fd = ::open(temp_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+      throw InputError(fmt::format("error: cannot write '{}': cannot create '{}': {}", path_, temp_, std::strerror(errno)));
+    struct stat fs_ {};
+    if (::fstat(fd, &fs_) != 0 || !S_ISREG(fs_.st_mode)) {
+      ::close(fd);
+      throw InputError(fmt::format("error: cannot write '{}': '{}' exists and is not a regular file", path_, temp_));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      throw InputError(fmt::format("error: cannot write '{}': another hscsim run is writing it (its temporary file "
+                                   "'{}' is locked); wait for that run or choose another -o",
+                                   path_, temp_));
+    }
+    struct stat now {};
+    if (::stat(temp_.c_str(), &now) == 0 && now.st_ino == fs_.st_ino && now.st_dev == fs_.st_dev) {
+      if (::ftruncate(fd, 0) != 0) {
+        ::close(fd);
+        throw InputError(fmt::format("error: cannot write '{}': {}", temp_, std::strerror(errno)));
+      }
+      fd_ = fd;
+      slot_ = interrupt::register_temp_file(temp_);
+      return;
+    }
+    ::close(fd);
+  }
+  throw InputError(fmt::format("error: cannot write '{}': its temporary file keeps changing (another run?)", path_));
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
-  try {
-    {
-      std::ofstream f(tmp);
-      f << text;
-      f.close();
-      if (!f) throw RuntimeFailure(fmt::format("cannot write '{}'", tmp));
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : path_(std::move(o.path_)), temp_(std::move(o.temp_)), fd_(o.fd_), slot_(o.slot_) {
+  o.fd_ = -1;
+  o.slot_ = -1;
+}
+
+void OutputFile::release() {
+  interrupt::unregister_temp_file(slot_);
+  slot_ = -1;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+OutputFile::~OutputFile() {
+  if (fd_ >= 0) ::unlink(temp_.c_str());  // not committed: we still hold the lock
+  release();
+}
+
+void OutputFile::commit() {
+  if (fd_ < 0) throw RuntimeFailure(fmt::format("'{}' was already written", path_));
+  interrupt::check();
+  if (::fsync(fd_) != 0) throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, std::strerror(errno)));
+  interrupt::check();
+  if (::rename(temp_.c_str(), path_.c_str()) != 0)
+    throw RuntimeFailure(fmt::format("cannot rename '{}' to '{}': {}", temp_, path_, std::strerror(errno)));
+  release();
+}
+
+void OutputFile::write(const void* data, size_t n) {
+  if (fd_ < 0) throw RuntimeFailure(fmt::format("'{}' was already written", path_));
+  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
+    throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, std::strerror(errno)));
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, p, n);
+    if (w < 0 && errno == EINTR) {
+      interrupt::check();
+      continue;
     }
-    fs::rename(tmp, path);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
+    if (w <= 0)
+      throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, w < 0 ? std::strerror(errno) : "no progress"));
+    p += w;
+    n -= static_cast<size_t>(w);
   }
 }
 
-void write_results(const std::string& path, const Experiment& e, const RunResult& r,
+void write_text_file(OutputFile& out, const std::string& text) {
+  out.write(text.data(), text.size());
+  out.commit();
+}
+
+void write_results(OutputFile& out, const Experiment& e, const RunResult& r,
                    const std::vector<ValidationRow>* validation) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const std::string tmp = fmt::format("{}.tmp-{}", path, getpid());
-  try {
-    write_file(tmp, e, r, validation);
-    fs::rename(tmp, path);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  const std::vector<char> image = file_image(e, r, validation);
+  out.write(image.data(), image.size());
+  out.commit();
 }
 
-StoredRun read_stored_run(const std::string& path) {
+StoredRun read_stored_run(const std::string& path, bool* verified) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  if (!fs::exists(path)) throw InputError(fmt::format("error: --from: file '{}' not found", path));
-  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) throw InputError(fmt::format("error: --from: '{}' is not an HDF5 file", path));
-  Id file(f, H5Fclose, "open file");
-  if (read_attr_string(file, "format") != kFormatName)
-    throw InputError(fmt::format("error: --from: '{}' is not an hscsim results file (no format = \"{}\")", path, kFormatName));
-  int32_t version = 0;
-  {
-    Id attr(H5Aopen(file, "schema_version", H5P_DEFAULT), H5Aclose, "open schema_version");
-    check(H5Aread(attr, H5T_NATIVE_INT32, &version), "read schema_version");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw InputError(fmt::format("error: --from: file '{}' not found", path));
+  if (!S_ISREG(st.st_mode))
+    throw InputError(fmt::format("error: --from: '{}' is {}, not a results file", path, special_kind(st.st_mode)));
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(fmt::format("error: --from: '{}' is not an HDF5 file", path));
+  try {
+    Id fapl(file_access(false), H5Pclose, "file access");
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+    if (f < 0) throw InputError(fmt::format("error: --from: '{}' is not a readable HDF5 file (damaged?)", path));
+    Id file(f, H5Fclose, "open file");
+    if (read_attr_string(file, "format") != kFormatName)
+      throw InputError(fmt::format("error: --from: '{}' is not an hscsim results file (no format = \"{}\")", path, kFormatName));
+    if (H5Aexists(file, "schema_version") <= 0)
+      throw InputError(fmt::format("error: --from: '{}' has no schema_version", path));
+    int32_t version = 0;
+    {
+      Id attr(H5Aopen(file, "schema_version", H5P_DEFAULT), H5Aclose, "open schema_version");
+      Id type(H5Aget_type(attr), H5Tclose, "read schema_version type");
+      if (H5Tget_class(type) != H5T_INTEGER)
+        throw InputError(fmt::format("error: --from: '{}': schema_version is not a whole number", path));
+      check(H5Aread(attr, H5T_NATIVE_INT32, &version), "read schema_version");
+    }
+    if (version != kSchemaVersion)
+      throw InputError(fmt::format("error: --from: '{}' has schema version {}; this hscsim reads version {}", path,
+                                   version, kSchemaVersion));
+    StoredRun s;
+    s.config_yaml = read_attr_string(file, "config_yaml");
+    s.config_name = read_attr_string(file, "config_name");
+    if (s.config_yaml.empty()) throw InputError(fmt::format("error: --from: '{}' holds no config_yaml", path));
+    const std::string stored = read_attr_string(file, "checksum");
+    if (verified) *verified = false;
+    if (!stored.empty()) {
+      Verify v;
+      v.sum.add("config_yaml", s.config_yaml.data(), s.config_yaml.size());
+      if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, verify_object, &v) < 0)
+        throw InputError(fmt::format("error: --from: '{}' is damaged: its contents cannot be listed", path));
+      if (!v.failed.empty())
+        throw InputError(fmt::format("error: --from: '{}' is damaged: dataset '{}' cannot be read", path, v.failed));
+      if (v.sum.text() != stored)
+        throw InputError(fmt::format("error: --from: '{}' is damaged or was changed: its config and results do not "
+                                     "match the checksum stored when it was written ({} vs {})",
+                                     path, v.sum.text(), stored));
+      if (verified) *verified = true;
+    }
+    return s;
+  } catch (const RuntimeFailure& e) {
+    throw InputError(fmt::format("error: --from: '{}' cannot be read as an hscsim results file: {}", path, e.what()));
   }
-  if (version != kSchemaVersion)
-    throw InputError(fmt::format("error: --from: '{}' has schema version {}; this hscsim reads version {}", path,
-                                 version, kSchemaVersion));
-  StoredRun s;
-  s.config_yaml = read_attr_string(file, "config_yaml");
-  s.config_name = read_attr_string(file, "config_name");
-  if (s.config_yaml.empty()) throw InputError(fmt::format("error: --from: '{}' holds no config_yaml", path));
-  return s;
 }
 
 }  // namespace hscsim

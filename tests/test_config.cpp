@@ -57,14 +57,14 @@ TEST_CASE("a misspelt key from --set names --set as its origin") {
 TEST_CASE("wrong types and out-of-range values name the value and what is accepted") {
   auto neg = child("neg.yaml", "population:\n  size: -5\n");
   CHECK(error_of_file(neg) ==
-        neg + ":3:9: error: population.size: -5 is out of range; expected a whole number in [0, 4e+09]");
+        neg + ":3:9: error: population.size: -5 is out of range; expected a whole number in [1, 4e+09]");
   auto word = child("word.yaml", "time:\n  years: ten\n");
   CHECK(error_of_file(word) == word + ":3:10: error: time.years: 'ten' is not a number; expected a number in [0.00273785, 200]");
   auto prob = child("prob.yaml", "determinants:\n  damp_home:\n    prevalence: 1.5\n");
   CHECK(error_of_file(prob) ==
         prob + ":4:17: error: determinants.damp_home.prevalence: 1.5 is out of range; expected a number in [0, 1]");
   auto frac = child("frac.yaml", "population:\n  size: 10.5\n");
-  CHECK(error_of_file(frac) == frac + ":3:9: error: population.size: 10.5 is not a whole number; expected a whole number in [0, 4e+09]");
+  CHECK(error_of_file(frac) == frac + ":3:9: error: population.size: 10.5 is not a whole number; expected a whole number in [1, 4e+09]");
   auto step = child("step.yaml", "time:\n  step: fortnight\n");
   CHECK(error_of_file(step) ==
         step + ":3:9: error: time.step: 'fortnight' is not accepted; expected one of: day, week, month");
@@ -133,7 +133,7 @@ TEST_CASE("names that refer to other things are checked") {
 TEST_CASE("extends: missing files, cycles and YAML syntax errors") {
   auto missing = write_temp("missing.yaml", "extends: nowhere.yaml\n");
   CHECK(error_of_file(missing) == missing + ":1:10: error: extends: file 'nowhere.yaml' not found (looked for " +
-                                      std::filesystem::path(missing).parent_path().string() + "/nowhere.yaml)");
+                                      std::filesystem::path(missing).parent_path().string() + "/nowhere.yaml; paths are relative to the file that names them)");
   auto a = write_temp("cycle_a.yaml", "extends: cycle_b.yaml\n");
   write_temp("cycle_b.yaml", "extends: cycle_a.yaml\n");
   CHECK(error_of_file(a).find("extends: cycle") != std::string::npos);

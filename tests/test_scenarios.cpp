@@ -72,7 +72,7 @@ TEST_CASE("scenario errors point at the override") {
                "(replicates and steps are paired)");
   auto name = with_scenarios("badname.yaml", "scenarios:\n  - name: Big Name\n");
   CHECK(config_error([&] { Experiment::from_config(config::load(name), "x"); }) ==
-        name + ":3:11: error: scenarios[0].name: 'Big Name' is not accepted; a scenario name uses only a-z, 0-9 and _");
+        name + ":3:11: error: scenarios[0].name: 'Big Name' is not accepted; a scenario name is 1 to 64 of a-z, 0-9 and _");
   auto key = with_scenarios("badkey.yaml", "scenarios:\n  - name: x\n    sett: {}\n");
   CHECK(config_error([&] { Experiment::from_config(config::load(key), "x"); }).find("unknown key 'sett'; did you mean 'set'?") !=
         std::string::npos);

@@ -93,7 +93,7 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
   }
   for (auto r : care.list("third_sector")) {
     ThirdSectorService s;
-    s.name = r.text("name");
+    s.name = r.name("name");
     for (const auto& o : p.third_sector)
       if (o.name == s.name) throw r.error("name", fmt::format("service name '{}' is used twice", s.name));
     s.eligible_factor = read_factor(r, "eligible");
@@ -101,11 +101,11 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     if (r.has("people_per_week_per_100000") || !r.has("people_per_week")) {
       if (r.has("people_per_week"))
         throw r.error("people_per_week", "give people_per_week or people_per_week_per_100000, not both");
-      s.people_per_week = r.real("people_per_week_per_100000", config::non_negative()) *
+      s.people_per_week = r.real("people_per_week_per_100000", config::capacity()) *
                           static_cast<double>(population_size) / 1e5;
       r.skip("people_per_week");
     } else {
-      s.people_per_week = r.real("people_per_week", config::non_negative());
+      s.people_per_week = r.real("people_per_week", config::capacity());
       r.skip("people_per_week_per_100000");
     }
     s.gp_referral_probability = r.real("gp_referral_probability", config::probability());

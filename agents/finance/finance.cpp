@@ -196,7 +196,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
   }
   for (Reader o : fr->has("outcome_payments") ? fr->list("outcome_payments") : (fr->skip("outcome_payments"), std::vector<Reader>{})) {
     OutcomePayment x;
-    x.name = o.text("name");
+    x.name = o.name("name");
     x.provider = group_named(o, "provider", f.group_ids);
     const std::string programme = o.text("programme");
     for (size_t k = 0; k < iv.list.size(); ++k)
@@ -220,7 +220,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
   }
   if (auto inv = fr->optional_child("investor")) {
     Investor x;
-    x.name = inv->text("name");
+    x.name = inv->name("name");
     x.provider = group_named(*inv, "invests_in", f.group_ids);
     x.pence = pence(inv->real("invests_gbp", config::non_negative()));
     x.year = inv->real("in_year", {1900, 2300});

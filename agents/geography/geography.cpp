@@ -11,7 +11,7 @@ std::vector<T> read_named(config::Reader& root, const char* key, const char* wha
   std::vector<T> out;
   for (auto r : root.list(key)) {
     T item = read_one(r);
-    item.name = r.text("name");
+    item.name = r.name("name");
     for (const auto& other : out)
       if (other.name == item.name) throw r.error("name", fmt::format("{} name '{}' is used twice", what, item.name));
     out.push_back(std::move(item));
@@ -42,21 +42,21 @@ Geography Geography::read(config::Reader& root) {
   Geography g;
   g.trusts = read_named<AcuteTrust>(root, "acute_trusts", "acute trust", [](config::Reader& r) {
     AcuteTrust t;
-    t.general_acute_beds = r.integer("general_acute_beds", config::non_negative());
-    t.escalation_beds = r.integer("escalation_beds", config::non_negative(), 0);
-    t.elective_admissions_per_week = r.real("elective_admissions_per_week", config::non_negative());
+    t.general_acute_beds = r.integer("general_acute_beds", config::capacity());
+    t.escalation_beds = r.integer("escalation_beds", config::capacity(), 0);
+    t.elective_admissions_per_week = r.real("elective_admissions_per_week", config::capacity());
     return t;
   });
   g.authorities = read_named<LocalAuthority>(root, "local_authorities", "local authority", [](config::Reader& r) {
     LocalAuthority a;
-    a.home_care_hours_per_week = r.real("home_care_hours_per_week", config::non_negative());
-    a.reablement_places = r.integer("reablement_places", config::non_negative());
-    a.care_home_places = r.integer("care_home_places", config::non_negative());
+    a.home_care_hours_per_week = r.real("home_care_hours_per_week", config::capacity());
+    a.reablement_places = r.integer("reablement_places", config::capacity());
+    a.care_home_places = r.integer("care_home_places", config::capacity());
     return a;
   });
   g.practices = read_named<Practice>(root, "gp_practices", "GP practice", [&](config::Reader& r) {
     Practice p;
-    p.appointments_per_week = r.real("appointments_per_week", config::non_negative());
+    p.appointments_per_week = r.real("appointments_per_week", config::capacity());
     p.virtual_share = r.real("virtual_share", config::probability(), 0.0);
     std::string trust = r.text("acute_trust");
     p.trust = find_name(r, *r.node().find("acute_trust"), r.key_path("acute_trust"), trust, g.trusts, "acute trust");

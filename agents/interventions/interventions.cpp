@@ -229,7 +229,7 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CarePa
     if (auto el = r.optional_child("eligible")) x.eligible = read_eligibility(*el);
     if (x.eligible.risk_top_percent > 0 && out.risk.factors.empty() && out.risk.per_decade_of_age == 0)
       throw r.error("eligible", "risk_top_percent needs a `risk_score:` section (its coefficients)");
-    x.capacity_per_year = r.real("capacity_per_year", config::non_negative(), 0);
+    x.capacity_per_year = r.real("capacity_per_year", config::capacity(), 0);
     x.uptake = r.real("uptake", config::probability(), 1);
     x.adherence = r.real("adherence", config::probability(), 1);
     x.duration_years = r.real("duration_years", {0.001, 1000}, std::numeric_limits<double>::infinity());

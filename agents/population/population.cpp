@@ -22,7 +22,7 @@ PopulationParams PopulationParams::read(config::Reader& root, int64_t size_from_
                             "or change place.one_in");
     p.size = size_from_place;
   } else {
-    p.size = r.integer("size", {0, 4.0e9});
+    p.size = r.integer("size", {1, 4.0e9});
   }
   p.max_age_years = r.real("max_age_years", {1, 125}, 100);
   p.age_structure = r.age_table("age_structure", {"share", "male_share"}, config::probability(), false);

@@ -2,11 +2,22 @@
 // The config tree: YAML read into our own nodes so every value remembers where it
 // came from (file, line, column), through `extends:` composition and `--set`
 // overrides. Validation errors can then point at the exact place a value was written.
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace hscsim::config {
+
+//! What a config may be, so that no file can exhaust memory, the stack or time. A file
+//! beyond a limit is rejected with its location (exit 2).
+namespace limits {
+inline constexpr size_t kMaxFileBytes = size_t{4} << 20;      //!< one YAML file (or --set value, stored config)
+inline constexpr size_t kMaxDepth = 64;                        //!< nesting of maps and lists
+inline constexpr size_t kMaxNodes = 500000;                    //!< values in one document, aliases followed
+inline constexpr size_t kMaxExpandedBytes = size_t{32} << 20;  //!< text in one document, aliases followed
+inline constexpr size_t kMaxFileDepth = 32;                    //!< files on one `extends:`/`include:` chain
+}  // namespace limits
 
 //! Where a value was written. line/column are 1-based; line 0 means "not from a file"
 //! (a --set override, or a default).
@@ -43,13 +54,16 @@ struct Entry {
 
 //! A map key as a scalar node (located at the key), for checking keys that are names.
 Node key_node(const Entry& e);
-//! Parses YAML text. `source` names it in error messages. Throws ConfigError.
+//! Parses one YAML document. `source` names it in error messages. Throws ConfigError
+//! (syntax, a second document, limits, recursive aliases).
 Node parse(const std::string& text, const std::string& source);
 
 //! Loads a config file and resolves `extends:` (a path or list of paths, relative to
-//! the file; later ones win, and the file itself wins over all of them). Maps merge
-//! key by key; scalars and lists are replaced whole. Throws ConfigError on a missing
-//! file, a YAML syntax error or an `extends:` cycle.
+//! the file; later ones win, and the file itself wins over all of them) and scenarios'
+//! `include:`. Maps merge key by key; scalars and lists are replaced whole. Only regular
+//! files are read, one YAML document each, within `limits`. Throws ConfigError naming the
+//! entry that refers to a missing or unreadable file, a YAML syntax error, a recursive or
+//! over-expanding alias, or an `extends:`/`include:` cycle (each step with its line).
 Node load(const std::string& path);
 
 //! Deep-merges `over` onto `base`.

@@ -29,15 +29,17 @@ const char* kind_name(const Node& n) {
 }
 }  // namespace
 
-std::string Range::describe(bool integer) const {
+std::string Range::describe(bool integer, bool exact) const {
   const char* what = integer ? "a whole number" : "a number";
   const double inf = std::numeric_limits<double>::infinity();
+  const auto num = [exact](double v) { return exact && std::isfinite(v) ? fmt::format("{}", v) : fmt_number(v); };
   if (min == -inf && max == inf) return what;
-  if (max == inf) return fmt::format("{} >= {}", what, fmt_number(min));
-  if (min == -inf) return fmt::format("{} <= {}", what, fmt_number(max));
-  return fmt::format("{} in [{}, {}]", what, fmt_number(min), fmt_number(max));
+  if (max == inf) return fmt::format("{} >= {}", what, num(min));
+  if (min == -inf) return fmt::format("{} <= {}", what, num(max));
+  return fmt::format("{} in [{}, {}]", what, num(min), num(max));
 }
 Range probability() { return {0.0, 1.0}; }
+Range capacity() { return {0.0, kMaxCapacity}; }
 Range non_negative() { return {0.0, std::numeric_limits<double>::infinity()}; }
 Range positive_rr() { return {0.0, 1000.0}; }
 
@@ -175,8 +177,14 @@ double Reader::to_real(const Node& n, const std::string& path, const Range& r, b
                                      r.describe(integer)));
   if (integer && v != std::floor(v))
     throw error(n, path, fmt::format("{} is not a whole number; expected {}", s, r.describe(true)));
-  if (v < r.min || v > r.max)
-    throw error(n, path, fmt::format("{} is out of range; expected {}", s, r.describe(integer)));
+  if (v < r.min || v > r.max) {
+    // When the bound reads like the value at six digits, show the bounds exactly.
+    const bool close = fmt_number(v) == fmt_number(v < r.min ? r.min : r.max);
+    throw error(n, path, fmt::format("{} is out of range; expected {}", s, r.describe(integer, close)));
+  }
+  if (integer && std::fabs(v) > kMaxWholeNumber)
+    throw error(n, path, fmt::format("{} is too large; whole numbers are accepted up to {}", s,
+                                     fmt_number(kMaxWholeNumber)));
   return v;
 }
 
@@ -231,6 +239,22 @@ std::string Reader::text(std::string_view key, const std::string& fallback) {
   const Node& n = *lookup(key);
   if (!n.is_scalar()) throw error(n, key_path(key), fmt::format("expected a text value, got {}", kind_name(n)));
   return n.scalar;
+}
+
+std::string Reader::name(std::string_view key) {
+  declare(key, "name", fmt::format("1 to {} letters, digits, _ or -", kMaxNameLength), "required");
+  const Node& n = require(key, "a name");
+  if (!n.is_scalar()) throw error(n, key_path(key), fmt::format("expected a name, got {}", kind_name(n)));
+  const std::string& s = n.scalar;
+  const bool ok = !s.empty() && s.size() <= kMaxNameLength &&
+                  std::all_of(s.begin(), s.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                  });
+  if (!ok)
+    throw error(n, key_path(key),
+                fmt::format("'{}' is not accepted as a name; a name is 1 to {} letters, digits, _ or - (no spaces)",
+                            s.size() > 80 ? s.substr(0, 60) + "..." : s, kMaxNameLength));
+  return s;
 }
 
 std::string Reader::choice(std::string_view key, const std::vector<std::string>& accepted) {

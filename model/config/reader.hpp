@@ -19,9 +19,21 @@ namespace hscsim::config {
 struct Range {
   double min;
   double max;
-  std::string describe(bool integer) const;
+  //! "a number in [min, max]"; `exact` shows the bounds with every digit (else six).
+  std::string describe(bool integer, bool exact = false) const;
 };
+//! Whole numbers are read through a double: above 2^53 they are no longer exact, and a
+//! cast to int64 would overflow, so larger values are rejected.
+inline constexpr double kMaxWholeNumber = 9007199254740992.0;  // 2^53
+//! Every capacity (beds, places, appointments or hours a week, per provider or per
+//! 100,000 people): small enough that capacity x days x any multiplier stays far inside
+//! int64 in the allocation arithmetic.
+inline constexpr double kMaxCapacity = 1e9;
+//! Names (providers, neighbourhoods, services, scenarios, targets) become HDF5 group names.
+inline constexpr size_t kMaxNameLength = 64;
+
 Range probability();   //!< [0, 1]
+Range capacity();      //!< [0, kMaxCapacity]
 Range non_negative();  //!< [0, inf)
 Range positive_rr();   //!< relative risk: [0, 1000]
 
@@ -84,6 +96,8 @@ class Reader {
   bool boolean(std::string_view key, bool fallback);
   std::string text(std::string_view key);
   std::string text(std::string_view key, const std::string& fallback);
+  //! A name: 1 to kMaxNameLength letters, digits, '_' or '-'.
+  std::string name(std::string_view key);
   std::string choice(std::string_view key, const std::vector<std::string>& accepted);
   std::string choice(std::string_view key, const std::vector<std::string>& accepted, const std::string& fallback);
 

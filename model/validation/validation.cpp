@@ -87,7 +87,7 @@ TargetSet TargetSet::load(const std::string& path) {
   }
   for (auto t : r.list("targets")) {
     Target x;
-    x.name = t.text("name");
+    x.name = t.name("name");
     for (const auto& o : s.targets)
       if (o.name == x.name) throw t.error("name", fmt::format("target '{}' is listed twice", x.name));
     x.description = t.text("description");

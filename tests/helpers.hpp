@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "model/config/node.hpp"
-#include "model/experiment.hpp"
-#include "model/params.hpp"
+#include "model/core/config/node.hpp"
+#include "model/sim/experiment.hpp"
+#include "model/sim/params.hpp"
 
 namespace hscsim::test {
 

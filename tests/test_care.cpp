@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "helpers.hpp"
-#include "model/world.hpp"
+#include "model/sim/world.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

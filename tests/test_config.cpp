@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
-#include "model/config/reader.hpp"
+#include "model/core/config/reader.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "helpers.hpp"
-#include "model/comparison.hpp"
-#include "model/world.hpp"
+#include "model/sim/comparison.hpp"
+#include "model/sim/world.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "helpers.hpp"
-#include "model/config/reader.hpp"
+#include "model/core/config/reader.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

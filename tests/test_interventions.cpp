@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "helpers.hpp"
-#include "model/comparison.hpp"
-#include "model/world.hpp"
+#include "model/sim/comparison.hpp"
+#include "model/sim/world.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "model/clock.hpp"
-#include "model/rng.hpp"
+#include "model/core/clock.hpp"
+#include "model/core/rng.hpp"
 
 using namespace hscsim;
 

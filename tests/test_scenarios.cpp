@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "helpers.hpp"
-#include "model/comparison.hpp"
+#include "model/sim/comparison.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "helpers.hpp"
-#include "model/calibration/calibration.hpp"
-#include "model/validation/validation.hpp"
+#include "model/io/calibration.hpp"
+#include "model/io/validation.hpp"
 
 using namespace hscsim;
 using namespace hscsim::test;

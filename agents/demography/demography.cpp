@@ -5,7 +5,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_reduce.h>
 
-#include "model/clock.hpp"
+#include "model/core/clock.hpp"
 
 namespace hscsim {
 

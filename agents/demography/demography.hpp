@@ -13,9 +13,9 @@
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
-#include "model/config/reader.hpp"
-#include "model/metrics.hpp"
-#include "model/rng.hpp"
+#include "model/core/config/reader.hpp"
+#include "agents/people/counters.hpp"
+#include "model/core/rng.hpp"
 
 namespace hscsim {
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "agents/people/risk.hpp"
-#include "model/errors.hpp"
+#include "model/core/errors.hpp"
 
 namespace hscsim {
 namespace {

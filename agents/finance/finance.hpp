@@ -30,9 +30,9 @@
 #include "agents/geography/geography.hpp"
 #include "agents/interventions/interventions.hpp"
 #include "agents/people/people.hpp"
-#include "model/clock.hpp"
-#include "model/config/reader.hpp"
-#include "model/metrics.hpp"
+#include "model/core/clock.hpp"
+#include "model/core/config/reader.hpp"
+#include "agents/people/counters.hpp"
 
 namespace hscsim {
 

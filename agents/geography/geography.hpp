@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/config/reader.hpp"
+#include "model/core/config/reader.hpp"
 
 namespace hscsim {
 

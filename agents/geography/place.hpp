@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "agents/geography/geography.hpp"
-#include "model/config/reader.hpp"
+#include "model/core/config/reader.hpp"
 
 namespace hscsim {
 

@@ -10,7 +10,7 @@
 #include <tbb/parallel_for.h>
 
 #include "agents/people/risk.hpp"
-#include "model/errors.hpp"
+#include "model/core/errors.hpp"
 
 namespace hscsim {
 
@@ -163,7 +163,7 @@ int64_t to_pence(double gbp) { return std::llround(gbp * 100.0); }
 
 }  // namespace
 
-InterventionsParams InterventionsParams::read(config::Reader& root, const CareParams& care) {
+InterventionsParams InterventionsParams::read(config::Reader& root, const CareNames& care) {
   InterventionsParams out;
   if (auto cm = root.optional_child("care_model")) {
     // Other keys of care_model are read by their modules; this one belongs here.
@@ -184,9 +184,7 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CarePa
     }
     rs->finish();
   }
-  std::vector<std::string> events;
-  for (const auto& e : care.events) events.push_back(e.name);
-  const std::vector<std::string> targets = target_names(events);
+  const std::vector<std::string> targets = target_names(care.events);
   std::vector<std::string> target_list = targets;
   target_list.emplace_back("gp_capacity");
   auto iv = root.optional_child("interventions");
@@ -210,9 +208,9 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CarePa
     if (x.delivered_by == DeliveredBy::ThirdSector) {
       const std::string svc = r.text("service");
       std::vector<std::string> names;
-      for (size_t k = 0; k < care.third_sector.size(); ++k) {
-        names.push_back(care.third_sector[k].name);
-        if (care.third_sector[k].name == svc) x.service = static_cast<int>(k);
+      for (size_t k = 0; k < care.services.size(); ++k) {
+        names.push_back(care.services[k]);
+        if (care.services[k] == svc) x.service = static_cast<int>(k);
       }
       if (x.service < 0) {
         const std::string hint = config::closest(svc, names);
@@ -294,11 +292,11 @@ uint64_t name_id(std::string_view s) {
 }
 }  // namespace
 
-Programmes::Programmes(const InterventionsParams& p, const CareParams& care, const Geography& g, const Clock& c,
+Programmes::Programmes(const InterventionsParams& p, size_t events, const Geography& g, const Clock& c,
                        const Streams& s)
     : p_(p), g_(g), clock_(c) {
   const size_t K = p.list.size();
-  const size_t T = static_cast<size_t>(target::event(static_cast<int>(care.events.size())));
+  const size_t T = static_cast<size_t>(target::event(static_cast<int>(events)));
   mask_.assign(T, 0);
   by_target_.assign(T, {});
   records_.assign(K, {});

@@ -23,14 +23,14 @@
 #include <string>
 #include <vector>
 
-#include "agents/care/care.hpp"
+#include "agents/geography/providers.hpp"
 #include "agents/geography/geography.hpp"
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
-#include "model/clock.hpp"
-#include "model/config/reader.hpp"
-#include "model/metrics.hpp"
-#include "model/rng.hpp"
+#include "model/core/clock.hpp"
+#include "model/core/config/reader.hpp"
+#include "agents/people/counters.hpp"
+#include "model/core/rng.hpp"
 
 namespace hscsim {
 
@@ -89,12 +89,19 @@ struct RiskScoreParams {
   double refresh_days = 91;                 //!< how often the register is re-stratified [days]
 };
 
+//! The names in care that intervention targets refer to (health events, third-sector
+//! services), given by the caller so that interventions do not depend on care.
+struct CareNames {
+  std::vector<std::string> events;
+  std::vector<std::string> services;
+};
+
 struct InterventionsParams {
   std::vector<InterventionParams> list;
   RiskScoreParams risk;
   double community_engagement = 1;  //!< multiplies uptake and adherence (capped at 1)
   //! Reads `interventions:`, `risk_score:` and `care_model.community_engagement`.
-  static InterventionsParams read(config::Reader& root, const CareParams& care);
+  static InterventionsParams read(config::Reader& root, const CareNames& care);
 };
 
 //! What finance tells interventions each step: which provider groups have withdrawn, and
@@ -107,8 +114,8 @@ struct DeliveryContext {
 
 class Programmes : public Modifiers {
  public:
-  Programmes(const InterventionsParams& p, const CareParams& care, const Geography& g, const Clock& c,
-             const Streams& s);
+  //! `events`: the number of health events (targets event:<name>).
+  Programmes(const InterventionsParams& p, size_t events, const Geography& g, const Clock& c, const Streams& s);
   size_t size() const { return p_.list.size(); }
 
   //! The enrolment step (see the top of this file). Adds flows and costs to `tally` and

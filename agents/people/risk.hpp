@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "agents/people/people.hpp"
-#include "model/config/reader.hpp"
+#include "model/core/config/reader.hpp"
 
 namespace hscsim {
 

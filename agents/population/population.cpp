@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "model/clock.hpp"
+#include "model/core/clock.hpp"
 
 namespace hscsim {
 

@@ -12,8 +12,8 @@
 #include "agents/geography/geography.hpp"
 #include "agents/people/people.hpp"
 #include "agents/states/states.hpp"
-#include "model/config/reader.hpp"
-#include "model/rng.hpp"
+#include "model/core/config/reader.hpp"
+#include "model/core/rng.hpp"
 
 namespace hscsim {
 

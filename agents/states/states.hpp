@@ -22,9 +22,9 @@
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
-#include "model/clock.hpp"
-#include "model/config/reader.hpp"
-#include "model/rng.hpp"
+#include "model/core/clock.hpp"
+#include "model/core/config/reader.hpp"
+#include "model/core/rng.hpp"
 
 namespace hscsim {
 

@@ -1,0 +1,435 @@
+// hscsim: the command line. The only place that turns errors into exit codes:
+// 0 success, 2 invalid input (nothing written), 1 runtime failure.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <H5public.h>
+#include <Random123/features/compilerfeatures.h>
+#include <tbb/info.h>
+#include <tbb/version.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "agents/people/people.hpp"
+#include "model/core/build_info.hpp"
+#include "model/sim/comparison.hpp"
+#include "model/core/config/node.hpp"
+#include "model/io/reference.hpp"
+#include "model/core/errors.hpp"
+#include "model/sim/experiment.hpp"
+#include "model/core/interrupt.hpp"
+#include "model/sim/metrics.hpp"
+#include "model/io/output.hpp"
+#include "model/io/calibration.hpp"
+#include "model/io/validation.hpp"
+
+namespace fs = std::filesystem;
+using namespace hscsim;
+
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string from;
+  std::string output;
+  int threads = 0;
+  int64_t seed = -1;
+  int64_t replicates = -1;
+  std::vector<std::string> sets;
+  bool quiet = false;
+};
+
+// The options run, validate and calibrate share.
+void add_run_options(CLI::App* cmd, RunArgs& a, const char* replicates_help) {
+  cmd->add_option("--threads", a.threads, "worker threads (default: all cores)")->check(CLI::Range(1, 4096));
+  cmd->add_option("--seed", a.seed, "run seed (overrides run.seed)")->check(CLI::Range(int64_t{0}, int64_t{4294967295}));
+  cmd->add_option("--replicates", a.replicates, replicates_help)->check(CLI::Range(1, 10000));
+  cmd->add_option("--set", a.sets, "override a config value: key.path=value (repeatable)");
+  cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
+}
+
+config::Node resolve(const RunArgs& a) {
+  config::Node root = config::load(a.config);
+  for (const auto& s : a.sets) config::apply_override(root, s);
+  if (a.seed >= 0) config::apply_override(root, fmt::format("run.seed={}", a.seed));
+  if (a.replicates >= 0) config::apply_override(root, fmt::format("run.replicates={}", a.replicates));
+  return root;
+}
+
+std::string fmt_count(double v) {
+  if (std::isnan(v)) return "-";
+  const auto n = static_cast<long long>(std::llround(v));
+  std::string s = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
+std::string fmt_value(const MetricDef& m, double v) {
+  if (std::isnan(v)) return "-";
+  if (m.units == "fraction") return fmt::format("{:.2f}%", 100 * v);
+  if (m.units == "GBP") return (v < 0 ? "-£" : "£") + fmt_count(std::fabs(v));
+  if (m.kind == "mean") return fmt::format("{:.2f}", v);
+  return fmt_count(v);  // counts, hours, bed days
+}
+
+void print_summary(const Experiment& e, const RunResult& r, const std::string& path) {
+  const auto& metrics = metric_definitions();
+  for (const auto& sr : r.scenarios) {
+    const size_t R = sr.steps.size();
+    const auto& clock = e.scenarios.front().params.clock;
+    fmt::print("\nScenario '{}': {} replicates, {} {}ly steps ({:g} years from {}), mean over replicates\n", sr.name, R,
+               clock.steps, clock.step == "day" ? "dai" : clock.step, clock.years, clock.start_year);
+    fmt::print("{:<38}{:>14}{:>14}\n", "metric", "start", "end");
+    fmt::print("{:-<66}\n", "");
+    for (const auto& m : metrics) {
+      double start = 0, end = 0;
+      for (size_t rep = 0; rep < R; ++rep) {
+        if (m.kind == "flow") {
+          for (const auto& t : sr.steps[rep]) end += m.value(t, 0);
+        } else {
+          start += m.value(sr.initial[rep], 0);
+          end += m.value(sr.steps[rep].back(), 0);
+        }
+      }
+      start /= static_cast<double>(R);
+      end /= static_cast<double>(R);
+      if (m.kind == "flow")
+        fmt::print("{:<38}{:>14}{:>14}\n", m.name + " (total over run)", "", fmt_value(m, end));
+      else
+        fmt::print("{:<38}{:>14}{:>14}\n", m.name, fmt_value(m, start), fmt_value(m, end));
+    }
+  }
+  if (r.scenarios.size() > 1) {
+    const auto comps = compare(r);
+    const auto& defs = metric_definitions();
+    const std::vector<std::string> headline = {"emergency_admissions", "ae_attendances", "bed_days",
+                                               "delayed_discharge_bed_days", "gp_unmet_demand", "elective_waiting_list",
+                                               "people_waiting_social_care", "deaths", "cost_acute_gbp",
+                                               "cost_social_care_gbp", "cost_total_gbp"};
+    for (const auto& c : comps) {
+      fmt::print("\nScenario '{}' minus '{}' (paired by replicate, common random numbers; flows: total over the run, "
+                 "stocks: at the end), mean [95% interval]\n",
+                 c.scenario, r.scenarios.front().name);
+      for (size_t k = 0; k < defs.size(); ++k) {
+        if (std::find(headline.begin(), headline.end(), defs[k].name) == headline.end()) continue;
+        const auto& series = defs[k].kind == "flow" ? c.metrics[k].cumulative : c.metrics[k].per_step;
+        const double m = series.mean.back(), lo = series.lower.back(), hi = series.upper.back();
+        fmt::print("{:<30}{:>16} [{}, {}]\n", defs[k].name, fmt_value(defs[k], m), fmt_value(defs[k], lo),
+                   fmt_value(defs[k], hi));
+      }
+    }
+  }
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  fmt::print("\nRan in {:.1f} s on {} threads: {:.3g} person-steps/s; peak memory {:.0f} MB\n", r.wall_seconds,
+             r.threads, static_cast<double>(r.person_steps) / r.wall_seconds, static_cast<double>(ru.ru_maxrss) / 1024.0);
+  fmt::print("Results: {}\n", path);
+}
+
+struct Prepared {
+  Experiment e;
+  OutputFile out;     //!< results file (its temporary file created and locked)
+  std::string label;  //!< what is run (config path or --from file)
+  bool verified = false;  //!< --from: the stored file matched its checksum
+};
+
+// Resolves the config (file + overrides, or a stored run), validates it and checks that
+// the results file can be written. Throws InputError (exit 2) before anything runs.
+Prepared prepare(const RunArgs& a, const char* command) {
+  std::string config_name;
+  bool verified = false;
+  config::Node root;
+  if (!a.from.empty()) {
+    if (!a.config.empty()) throw InputError("error: give either a CONFIG or --from FILE.h5, not both");
+    StoredRun stored = read_stored_run(a.from, &verified);
+    root = config::parse(stored.config_yaml, a.from + ":config_yaml");
+    for (const auto& s : a.sets) config::apply_override(root, s);
+    if (a.seed >= 0) config::apply_override(root, fmt::format("run.seed={}", a.seed));
+    if (a.replicates >= 0) config::apply_override(root, fmt::format("run.replicates={}", a.replicates));
+    config_name = stored.config_name.empty() ? fs::path(a.from).stem().string() : stored.config_name;
+  } else {
+    if (a.config.empty()) throw InputError(fmt::format("error: {} needs a CONFIG file (or --from FILE.h5)", command));
+    root = resolve(a);
+    config_name = fs::path(a.config).stem().string();
+  }
+  Experiment e = Experiment::from_config(root, config_name);
+  std::string out = a.output;
+  if (out.empty()) {
+    out = (fs::path("output") / (config_name + ".h5")).string();
+    fs::create_directories("output");
+  }
+  return Prepared{std::move(e), OutputFile(out), a.from.empty() ? a.config : a.from, verified};
+}
+
+// Runs with a progress bar on a terminal.
+RunResult execute(const Prepared& p, const RunArgs& a) {
+  const bool show = !a.quiet && isatty(STDERR_FILENO);
+  std::mutex mu;
+  auto last = std::chrono::steady_clock::now();
+  ProgressFn progress;
+  if (show) {
+    progress = [&](uint64_t done, uint64_t total) {
+      std::unique_lock lock(mu, std::try_to_lock);
+      if (!lock) return;
+      auto now = std::chrono::steady_clock::now();
+      if (done != total && now - last < std::chrono::milliseconds(100)) return;
+      last = now;
+      const int width = 40;
+      const int filled = static_cast<int>(width * done / total);
+      fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps", std::string(static_cast<size_t>(filled), '#'),
+                 std::string(static_cast<size_t>(width - filled), ' '), 100 * done / total, done, total);
+      if (done == total) fmt::print(stderr, "\n");
+      std::fflush(stderr);
+    };
+  }
+  if (!a.quiet) {
+    if (!a.from.empty())
+      fmt::print("{}: {}\n", a.from,
+                 p.verified ? "intact (its config and results match the checksum stored with them)"
+                            : "has no checksum (written by an older hscsim); not verified");
+    const auto& params = p.e.scenarios.front().params;
+    fmt::print("hscsim {}: {} ({} people, {:g} years, {} scenario(s) x {} replicate(s), seed {})\n",
+               build_info::version(), p.label, fmt_count(static_cast<double>(params.population.size)),
+               params.clock.years, p.e.scenarios.size(), p.e.replicates, p.e.seed);
+  }
+  return run_experiment(p.e, a.threads, progress);
+}
+
+int cmd_run(const RunArgs& a) {
+  Prepared p = prepare(a, "run");
+  RunResult r = execute(p, a);
+  write_results(p.out, p.e, r);
+  if (!a.quiet) print_summary(p.e, r, p.out.path());
+  return 0;
+}
+
+struct ValidateArgs {
+  std::string targets;
+  std::string csv;
+  bool strict = false;
+};
+
+int cmd_validate(const RunArgs& a, ValidateArgs v) {
+  Prepared p = prepare(a, "validate");
+  if (v.targets.empty()) {
+    if (a.config.empty()) throw InputError("error: validate --from needs --targets FILE");
+    v.targets = (fs::path(a.config).parent_path() / "targets.yaml").string();
+    if (!fs::exists(v.targets))
+      throw InputError(fmt::format("error: no --targets given and no targets.yaml next to '{}'", a.config));
+  }
+  const TargetSet targets = TargetSet::load(v.targets);
+  const Clock& clock = p.e.scenarios.front().params.clock;
+  targets.check(clock);
+  if (v.csv.empty()) {
+    fs::path csv(p.out.path());
+    v.csv = (csv.parent_path() / (csv.stem().string() + "_validation.csv")).string();
+  }
+  OutputFile csv(v.csv);
+  RunResult r = execute(p, a);
+  const auto rows = validate(targets, r.scenarios.front(), clock);
+  write_results(p.out, p.e, r, &rows);
+  write_text_file(csv, validation_csv(rows));
+  size_t failed = 0;
+  for (const auto& row : rows) failed += !row.pass;
+  if (!a.quiet) {
+    const double to = std::min(targets.to_year, clock.years);
+    fmt::print("\nValidation of scenario '{}' against {} ({} replicates; years {:g} to {:g} of the run, {} to {})\n",
+               r.scenarios.front().name, v.targets, p.e.replicates, targets.from_year, to,
+               clock.start_year + targets.from_year, clock.start_year + to);
+    fmt::print("{}", validation_table(rows));
+    fmt::print("\nRan in {:.1f} s on {} threads\nResults: {} (/validation)\nTable:   {}\n", r.wall_seconds, r.threads,
+               p.out.path(), v.csv);
+  }
+  return v.strict && failed ? 3 : 0;
+}
+
+struct CalibrateArgs {
+  std::string targets;
+  std::string params;
+  std::string overlay;
+  std::string record;
+};
+
+int cmd_calibrate(const RunArgs& a, CalibrateArgs c) {
+  if (a.config.empty()) throw InputError("error: calibrate needs a CONFIG file");
+  const config::Node root = resolve(a);
+  const std::string config_name = fs::path(a.config).stem().string();
+  const Experiment e = Experiment::from_config(root, config_name);
+  const TargetSet targets = TargetSet::load(c.targets);
+  targets.check(e.scenarios.front().params.clock);
+  CalibrationSpec spec = CalibrationSpec::load(c.params);
+  prepare_calibration(spec, root, targets);
+  if (c.overlay.empty()) {
+    c.overlay = (fs::path("output") / (config_name + "_calibration.yaml")).string();
+    fs::create_directories("output");
+  }
+  if (c.record.empty()) {
+    fs::path o(c.overlay);
+    c.record = (o.parent_path() / (o.stem().string() + "_fit.yaml")).string();
+  }
+  OutputFile overlay(c.overlay), record(c.record);
+  std::vector<std::string> names;
+  for (const auto& t : targets.targets)
+    if (spec.targets.empty() || std::find(spec.targets.begin(), spec.targets.end(), t.name) != spec.targets.end())
+      names.push_back(t.name);
+  if (!a.quiet) {
+    fmt::print("hscsim {}: calibrating {} ({} people, {:g} years, {} replicate(s), seed {}, common random numbers)\n",
+               build_info::version(), a.config, fmt_count(static_cast<double>(e.scenarios.front().params.population.size)),
+               e.scenarios.front().params.clock.years, e.replicates, e.seed);
+    fmt::print("{} parameter(s), {} target(s), {} with at most {} evaluations\n", spec.params.size(), names.size(),
+               spec.algorithm, spec.max_evaluations);
+  }
+  const CalibrationResult r = calibrate(root, config_name, targets, spec, a.threads, [&](const Evaluation& ev) {
+    if (a.quiet) return;
+    std::vector<std::string> xs;
+    for (double v : ev.x) xs.push_back(fmt::format("{:.5g}", v));
+    fmt::print("  evaluation {:>3}: objective {:>10.4g}  [{}]\n", ev.index, ev.objective, fmt::join(xs, ", "));
+    std::fflush(stdout);
+  });
+  std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d", std::gmtime(&now));
+  const std::string header = fmt::format(
+      "Fitted by hscsim calibrate {} (commit {}) on {}.\nConfig: {}; targets: {} ({}); parameters: {};\n"
+      "{} replicate(s), seed {} (common random numbers), {} people, {:g} years.",
+      build_info::version(), build_info::git_commit(), date, a.config, c.targets, fmt::join(names, ", "), c.params,
+      e.replicates, e.seed, e.scenarios.front().params.population.size, e.scenarios.front().params.clock.years);
+  write_text_file(overlay, calibration_overlay(spec, r, header));
+  write_text_file(record, calibration_record(spec, r, header));
+  if (!a.quiet) {
+    fmt::print("\nObjective {:.4g} at the start, {:.4g} fitted ({} evaluations, {:.0f} s; {})\n", r.start_objective,
+               r.best_objective, r.evaluations.size(), r.wall_seconds, r.stop_reason);
+    for (size_t k = 0; k < spec.params.size(); ++k)
+      fmt::print("  {:<48} {:>10.5g}  (start {:.5g}, bounds [{:.5g}, {:.5g}])\n", spec.params[k].key, r.best[k],
+                 spec.params[k].start, spec.params[k].lower, spec.params[k].upper);
+    fmt::print("\nFitted targets at the fitted values:\n{}", validation_table(r.residuals));
+    fmt::print("\nOverlay: {}\nRecord:  {}\n", c.overlay, c.record);
+  }
+  return 0;
+}
+
+int cmd_check(const RunArgs& a) {
+  config::Node root = resolve(a);
+  Experiment e = Experiment::from_config(root, fs::path(a.config).stem().string());
+  std::cout << "# resolved config: " << a.config << " (valid)\n" << e.config_yaml;
+  return 0;
+}
+
+int cmd_info(bool metrics, const std::vector<std::string>& reference) {
+  if (metrics) {
+    std::cout << metrics_markdown();
+    return 0;
+  }
+  if (!reference.empty()) {
+    std::vector<std::string> names;
+    for (const auto& r : reference) {
+      if (!fs::exists(r)) throw InputError(fmt::format("error: config '{}' not found", r));
+      names.push_back(r);
+    }
+    std::cout << config_reference(reference, names);
+    return 0;
+  }
+  fmt::print("hscsim {}\n", build_info::version());
+  fmt::print("git commit      {}\n", build_info::git_commit());
+  fmt::print("build type      {}\n", build_info::build_type());
+  fmt::print("compiler        {}\n", build_info::compiler());
+  fmt::print("results schema  {} (format \"{}\")\n", kSchemaVersion, kFormatName);
+  fmt::print("TBB             {}.{} (threads available: {})\n", TBB_VERSION_MAJOR, TBB_VERSION_MINOR,
+             tbb::info::default_concurrency());
+  fmt::print("HDF5            {}.{}.{}\n", H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE);
+  fmt::print("yaml-cpp        0.7 (Debian)\n");
+  fmt::print("fmt             {}\n", FMT_VERSION);
+  fmt::print("Random123       Philox4x32-10\n");
+  fmt::print("state bytes/person {}\n", People::bytes_per_person());
+  fmt::print("MPI             not built in this release\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hscsim: an agent-based model of a health and social care system"};
+  app.require_subcommand(1);
+  RunArgs run_args, check_args, validate_args, calibrate_args;
+  CalibrateArgs calibrate_opts;
+  ValidateArgs validate_opts;
+  bool info_metrics = false;
+  std::vector<std::string> info_reference;
+
+  auto* run = app.add_subcommand("run", "run a config and write an HDF5 results file");
+  run->add_option("config", run_args.config, "config file (YAML)");
+  run->add_option("--from", run_args.from, "reproduce the run stored in a results file");
+  run->add_option("-o,--output", run_args.output, "results file (default: output/<config name>.h5)");
+  add_run_options(run, run_args, "replicates (overrides run.replicates)");
+
+  auto* validate = app.add_subcommand(
+      "validate", "run the baseline and compare it with published figures (table printed, CSV and HDF5 written)");
+  validate->add_option("config", validate_args.config, "config file (YAML)");
+  validate->add_option("--from", validate_args.from, "validate the run stored in a results file (re-runs it)");
+  validate->add_option("--targets", validate_opts.targets, "targets file (default: targets.yaml next to CONFIG)");
+  validate->add_option("-o,--output", validate_args.output, "results file (default: output/<config name>.h5)");
+  validate->add_option("--csv", validate_opts.csv, "table as CSV (default: <results stem>_validation.csv)");
+  validate->add_flag("--strict", validate_opts.strict, "exit 3 if any target is outside its tolerance");
+  add_run_options(validate, validate_args, "replicates (overrides run.replicates)");
+
+  auto* calib = app.add_subcommand(
+      "calibrate", "fit uncertain parameters to targets with NLopt; write a YAML overlay and a record of the fit");
+  calib->add_option("config", calibrate_args.config, "config file (YAML)")->required();
+  calib->add_option("--targets", calibrate_opts.targets, "targets file (YAML)")->required();
+  calib->add_option("--params", calibrate_opts.params, "parameters to fit, bounds, algorithm and budget (YAML)")->required();
+  calib->add_option("-o,--output", calibrate_opts.overlay, "overlay of fitted values (default: output/<config>_calibration.yaml)");
+  calib->add_option("--record", calibrate_opts.record, "record of the fit (default: <overlay stem>_fit.yaml)");
+  add_run_options(calib, calibrate_args, "replicates per evaluation (overrides run.replicates)");
+
+  auto* check = app.add_subcommand("check", "validate a config and print it resolved");
+  check->add_option("config", check_args.config, "config file (YAML)")->required();
+  check->add_option("--set", check_args.sets, "override a config value: key.path=value (repeatable)");
+
+  auto* info = app.add_subcommand("info", "version, commit, build options and library versions");
+  info->add_flag("--metrics", info_metrics, "print the metric dictionary (Markdown)");
+  info->add_option("--config-reference", info_reference,
+                   "print the config reference (Markdown) for the keys these configs exercise");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  interrupt::install();
+  try {
+    if (*run) return cmd_run(run_args);
+    if (*check) return cmd_check(check_args);
+    if (*validate) return cmd_validate(validate_args, validate_opts);
+    if (*calib) return cmd_calibrate(calibrate_args, calibrate_opts);
+    if (*info) return cmd_info(info_metrics, info_reference);
+  } catch (const InputError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const Interrupted& e) {
+    std::cerr << "hscsim: " << e.what() << "; the run was abandoned, nothing was written and temporary files were "
+                 "removed (exit " << e.exit_code() << ")\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

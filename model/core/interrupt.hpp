@@ -1,0 +1,43 @@
+#pragma once
+// Signals (SIGINT, SIGTERM, SIGHUP) as a clean stop. The first signal sets a flag that the
+// run checks after every step: the run is abandoned, temporary files are removed, and
+// main() exits with 128 + the signal number (130 SIGINT, 143 SIGTERM, 129 SIGHUP). A
+// second signal stops at once, still removing the registered temporary files first.
+#include <string>
+
+#include "model/core/errors.hpp"
+
+namespace hscsim {
+
+//! Thrown where the run notices a signal. main() maps it to exit 128 + signal.
+class Interrupted : public Error {
+ public:
+  explicit Interrupted(int signal);
+  int signal() const { return signal_; }
+  int exit_code() const { return 128 + signal_; }
+
+ private:
+  int signal_;
+};
+
+namespace interrupt {
+
+//! Installs the handlers (once, from main()).
+void install();
+//! The signal received so far, or 0.
+int pending();
+//! Throws Interrupted if a signal has arrived.
+void check();
+//! "SIGTERM" etc.
+std::string name(int signal);
+
+//! Files to unlink if a second signal stops the process at once (async-signal-safe
+//! removal needs the paths ahead of time). At most 8 at once; longer paths are kept too.
+int register_temp_file(const std::string& path);
+void unregister_temp_file(int slot);
+
+//! For tests: behave as if `signal` had arrived (0 clears).
+void simulate(int signal);
+
+}  // namespace interrupt
+}  // namespace hscsim

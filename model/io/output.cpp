@@ -1,0 +1,560 @@
+#include "model/io/output.hpp"
+
+#include "model/sim/world.hpp"
+
+#include <hdf5.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "model/core/build_info.hpp"
+#include "model/sim/comparison.hpp"
+#include "model/core/errors.hpp"
+#include "model/core/interrupt.hpp"
+#include "model/io/validation.hpp"
+
+namespace hscsim {
+namespace fs = std::filesystem;
+namespace {
+
+// Minimal RAII for HDF5 ids.
+struct Id {
+  hid_t id = -1;
+  herr_t (*close)(hid_t) = nullptr;
+  Id(hid_t i, herr_t (*c)(hid_t), const char* what) : id(i), close(c) {
+    if (i < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
+  }
+  ~Id() {
+    if (id >= 0 && close) close(id);
+  }
+  Id(const Id&) = delete;
+  Id& operator=(const Id&) = delete;
+  operator hid_t() const { return id; }
+};
+
+void check(herr_t rc, const char* what) {
+  if (rc < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
+}
+
+// The checksum of a results file: the sum (mod 2^64) of FNV-1a hashes of each dataset's
+// full path and contents, plus the stored config, so that it does not depend on the order
+// datasets are visited. Stored as the root attribute `checksum`; `run --from` recomputes it.
+struct Checksum {
+  uint64_t sum = 0;
+  static uint64_t fnv(const void* data, size_t n, uint64_t h = 1469598103934665603ull) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t k = 0; k < n; ++k) h = (h ^ p[k]) * 1099511628211ull;
+    return h;
+  }
+  void add(const std::string& name, const void* data, size_t n) {
+    sum += fnv(data, n, fnv(name.data(), name.size() + 1));
+  }
+  void add_strings(const std::string& name, const std::vector<std::string>& values) {
+    std::string all;
+    for (const auto& v : values) all += v + '\0';
+    add(name, all.data(), all.size());
+  }
+  std::string text() const { return fmt::format("fnv1a64-sum:{:016x}", sum); }
+};
+thread_local Checksum* g_checksum = nullptr;  // the file being written
+
+std::string object_name(hid_t obj) {
+  char buf[2048];
+  const ssize_t n = H5Iget_name(obj, buf, sizeof buf);
+  return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : std::string();
+}
+
+void attr_string(hid_t obj, const char* name, const std::string& value) {
+  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
+  Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create attribute");
+  const char* p = value.c_str();
+  check(H5Awrite(attr, type, &p), "write attribute");
+}
+
+template <typename T>
+void attr_scalar(hid_t obj, const char* name, T value, hid_t type) {
+  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
+  Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create attribute");
+  check(H5Awrite(attr, type, &value), "write attribute");
+}
+
+hid_t group(hid_t parent, const std::string& name) {
+  hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) throw RuntimeFailure(fmt::format("HDF5: cannot create group {}", name));
+  return g;
+}
+
+void dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims, const std::vector<double>& data,
+             const MetricDef* m) {
+  Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, "create data space");
+  Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create property list");
+  if (data.size() > 4096) {
+    check(H5Pset_chunk(dcpl, static_cast<int>(dims.size()), dims.data()), "set chunking");
+    check(H5Pset_deflate(dcpl, 4), "set compression");
+  }
+  Id ds(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose,
+        "create dataset");
+  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write dataset");
+  if (g_checksum) g_checksum->add(object_name(ds), data.data(), data.size() * sizeof(double));
+  if (m) {
+    attr_string(ds, "units", m->units);
+    attr_string(ds, "kind", m->kind);
+    attr_string(ds, "description", m->description);
+  }
+}
+
+void string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values,
+                    const std::string& description) {
+  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
+  const hsize_t n = values.size();
+  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create data space");
+  Id ds(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+        "create dataset");
+  std::vector<const char*> p;
+  for (const auto& v : values) p.push_back(v.c_str());
+  check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "write dataset");
+  if (g_checksum) g_checksum->add_strings(object_name(ds), values);
+  attr_string(ds, "description", description);
+}
+
+void write_validation(hid_t file, const std::vector<ValidationRow>& rows) {
+  Id g(group(file, "validation"), H5Gclose, "");
+  attr_string(g, "description",
+              "the baseline scenario against published figures (hscsim validate); one row per target");
+  const hsize_t T = rows.size(), R = T ? rows[0].replicates.size() : 0;
+  auto col = [&](const char* name, auto f, const char* what) {
+    std::vector<std::string> v;
+    for (const auto& r : rows) v.push_back(f(*r.target));
+    string_dataset(g, name, v, what);
+  };
+  col("target", [](const Target& t) { return t.name; }, "target name");
+  col("description", [](const Target& t) { return t.description; }, "what the target measures");
+  col("computation", [](const Target& t) { return t.compute; }, "how the model value is computed from output");
+  col("units", [](const Target& t) { return t.units; }, "units of the value");
+  col("source", [](const Target& t) { return t.source; }, "source of the published figure, with confidence tag");
+  col("tolerance_kind", [](const Target& t) { return std::string(t.relative ? "relative" : "absolute"); },
+      "relative: tolerance is a fraction of the target value");
+  auto num = [&](const char* name, auto f, const char* what) {
+    std::vector<double> v;
+    for (const auto& r : rows) v.push_back(f(r));
+    MetricDef d{name, "", "", what, false, {}};
+    dataset(g, name, {T}, v, &d);
+  };
+  num("model_mean", [](const ValidationRow& r) { return r.mean; }, "model value, mean over replicates");
+  num("model_lower95", [](const ValidationRow& r) { return r.lower; }, "lower end of the 95% t-interval of the mean");
+  num("model_upper95", [](const ValidationRow& r) { return r.upper; }, "upper end of the 95% t-interval of the mean");
+  num("target_value", [](const ValidationRow& r) { return r.target->value; }, "published figure");
+  num("tolerance", [](const ValidationRow& r) { return r.target->tolerance; }, "tolerance (see tolerance_kind)");
+  num("pass", [](const ValidationRow& r) { return r.pass ? 1.0 : 0.0; }, "1 if the model mean is within tolerance");
+  std::vector<double> reps;
+  for (const auto& r : rows) reps.insert(reps.end(), r.replicates.begin(), r.replicates.end());
+  MetricDef d{"replicate_values", "", "", "model value per replicate [target, replicate]", false, {}};
+  dataset(g, "replicate_values", {T, R}, reps, &d);
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// File access: no HDF5 file locking, and closing the file closes everything still open
+// in it. With `in_memory`, the file is built in memory (HDF5's core driver, no backing
+// store) and we write its image ourselves: HDF5 never meets a disk error (a full disk once
+// left it with a file it could not close, and it crashed at exit).
+hid_t file_access(bool in_memory) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) throw RuntimeFailure("HDF5: cannot create file access list");
+  H5Pset_file_locking(fapl, false, true);
+  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+  if (in_memory && H5Pset_fapl_core(fapl, size_t{1} << 22, false) < 0) {
+    H5Pclose(fapl);
+    throw RuntimeFailure("HDF5: cannot select the in-memory driver");
+  }
+  return fapl;
+}
+
+// The results file's bytes.
+std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
+  Checksum sum;
+  struct Scope {
+    Checksum* prev;
+    explicit Scope(Checksum* c) : prev(g_checksum) { g_checksum = c; }
+    ~Scope() { g_checksum = prev; }
+  } scope(&sum);
+  Id fapl(file_access(true), H5Pclose, "file access");
+  Id file(H5Fcreate("hscsim-results-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
+  sum.add("config_yaml", e.config_yaml.data(), e.config_yaml.size());
+  attr_string(file, "format", kFormatName);
+  attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
+  attr_string(file, "hscsim_version", build_info::version());
+  attr_string(file, "git_commit", build_info::git_commit());
+  attr_string(file, "config_yaml", e.config_yaml);
+  attr_string(file, "config_name", e.config_name);
+  attr_scalar<uint32_t>(file, "seed", e.seed, H5T_NATIVE_UINT32);
+  attr_scalar<uint32_t>(file, "replicates", e.replicates, H5T_NATIVE_UINT32);
+  attr_scalar<int32_t>(file, "threads", r.threads, H5T_NATIVE_INT32);
+  attr_scalar<int32_t>(file, "ranks", r.ranks, H5T_NATIVE_INT32);
+  attr_string(file, "created_utc", utc_now());
+  attr_scalar<double>(file, "wall_seconds", r.wall_seconds, H5T_NATIVE_DOUBLE);
+
+  Id scenarios(group(file, "scenarios"), H5Gclose, "");
+  const auto& metrics = metric_definitions();
+  for (size_t k = 0; k < r.scenarios.size(); ++k) {
+    const auto& sr = r.scenarios[k];
+    const auto& clock = e.scenarios[k].params.clock;
+    const hsize_t R = sr.steps.size(), S = clock.steps;
+    Id sg(group(scenarios, sr.name), H5Gclose, "");
+    attr_string(sg, "description", e.scenarios[k].description);
+    attr_scalar<int32_t>(sg, "start_year", clock.start_year, H5T_NATIVE_INT32);
+    attr_string(sg, "step", clock.step);
+    attr_scalar<double>(sg, "step_days", clock.step_days, H5T_NATIVE_DOUBLE);
+    Id ts(group(sg, "timeseries"), H5Gclose, "");
+    std::vector<double> time(S);
+    for (hsize_t s = 0; s < S; ++s) time[s] = static_cast<double>(s + 1) * clock.dt_years;
+    dataset(ts, "time_years", {S}, time, nullptr);
+    Id bq(group(sg, "by_quintile"), H5Gclose, "");
+    for (const auto& m : metrics) {
+      std::vector<double> v(R * S);
+      for (hsize_t rep = 0; rep < R; ++rep)
+        for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = m.value(sr.steps[rep][s], 0);
+      dataset(ts, m.name, {R, S}, v, &m);
+      if (!m.by_quintile) continue;
+      std::vector<double> q(R * S * 5);
+      for (hsize_t rep = 0; rep < R; ++rep)
+        for (hsize_t s = 0; s < S; ++s)
+          for (int qq = 1; qq <= 5; ++qq) q[(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = m.value(sr.steps[rep][s], qq);
+      dataset(bq, m.name, {R, S, 5}, q, &m);
+    }
+    {
+      Id dg(group(sg, "demography"), H5Gclose, "");
+      std::vector<double> from(kAgeBandFrom, kAgeBandFrom + kAgeBands);
+      dataset(dg, "age_band_from_years", {kAgeBands}, from, nullptr);
+      const hsize_t A = kAgeBands;
+      for (const auto& [name, what, field] :
+           {std::tuple<const char*, const char*, std::array<int64_t, 2 * kAgeBands> Tally::*>{
+                "population_by_age_sex", "people alive at the end of the step", &Tally::population_by_age_sex},
+            {"deaths_by_age_sex", "deaths in the step (age at death)", &Tally::deaths_by_age_sex}}) {
+        std::vector<double> v;
+        v.reserve(R * S * 2 * A);
+        for (hsize_t rep = 0; rep < R; ++rep)
+          for (hsize_t s = 0; s < S; ++s)
+            for (int64_t x : sr.steps[rep][s].*field) v.push_back(static_cast<double>(x));
+        MetricDef d{name, "persons", std::string(name).starts_with("deaths") ? "flow" : "stock",
+                    fmt::format("{} by sex (0 = male, 1 = female) and age band (age_band_from_years); "
+                                "dimensions [replicate, step, sex, band]",
+                                what),
+                    false, {}};
+        dataset(dg, name, {R, S, 2, A}, v, &d);
+      }
+    }
+    const auto& params = e.scenarios[k].params;
+    std::map<std::string, std::unique_ptr<Id>> folders;
+    for (const auto& prov : published_groups(params)) {
+      auto& folder = folders[prov.folder];
+      if (!folder) folder = std::make_unique<Id>(group(sg, prov.folder), H5Gclose, "");
+      Id g(group(*folder, prov.id), H5Gclose, "");
+      attr_string(g, "kind", prov.kind);
+      for (const auto& pm : *prov.metrics) {
+        std::vector<double> v(R * S);
+        for (hsize_t rep = 0; rep < R; ++rep)
+          for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = pm.value(sr.providers[rep][s].data() + prov.offset);
+        MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
+        dataset(g, pm.name, {R, S}, v, &d);
+      }
+    }
+  }
+  if (r.scenarios.size() > 1) {
+    Id cg(group(file, "comparisons"), H5Gclose, "");
+    attr_string(cg, "baseline", r.scenarios.front().name);
+    for (const auto& sc : compare(r)) {
+      Id sg(group(cg, sc.scenario), H5Gclose, "");
+      for (size_t k = 0; k < sc.metrics.size(); ++k) {
+        const auto& mc = sc.metrics[k];
+        const MetricDef& m = metrics[k];
+        Id mg(group(sg, mc.metric), H5Gclose, "");
+        attr_string(mg, "units", m.units);
+        attr_string(mg, "kind", m.kind);
+        attr_string(mg, "description", "scenario minus baseline, paired by replicate: " + m.description);
+        for (const auto& [name, series] : {std::pair<const char*, const ComparisonSeries*>{"per_step", &mc.per_step},
+                                           {"cumulative", &mc.cumulative}}) {
+          const hsize_t S = series->mean.size();
+          std::vector<double> v;
+          v.insert(v.end(), series->mean.begin(), series->mean.end());
+          v.insert(v.end(), series->lower.begin(), series->lower.end());
+          v.insert(v.end(), series->upper.begin(), series->upper.end());
+          MetricDef d{name, m.units, m.kind,
+                      std::string("rows: mean, lower 95%, upper 95% of the paired difference; ") +
+                          (std::string(name) == "per_step" ? "in each step"
+                           : m.kind == "flow"             ? "summed from the start to each step"
+                                                          : "averaged from the start to each step"),
+                      false, {}};
+          dataset(mg, name, {3, S}, v, &d);
+        }
+      }
+    }
+  }
+  if (validation) write_validation(file, *validation);
+  attr_string(file, "checksum", sum.text());
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
+  const ssize_t n = H5Fget_file_image(file, nullptr, 0);
+  if (n <= 0) throw RuntimeFailure("HDF5: cannot take the file image");
+  std::vector<char> image(static_cast<size_t>(n));
+  if (H5Fget_file_image(file, image.data(), image.size()) != n) throw RuntimeFailure("HDF5: cannot take the file image");
+  return image;
+}
+
+// Recomputes the checksum of an open results file (see Checksum).
+struct Verify {
+  Checksum sum;
+  std::string failed;  //!< the first dataset that could not be read
+};
+herr_t verify_object(hid_t loc, const char* name, const H5O_info_t* info, void* data) {
+  auto* v = static_cast<Verify*>(data);
+  if (info->type != H5O_TYPE_DATASET || !v->failed.empty()) return 0;
+  try {
+    Id ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, "open dataset");
+    Id space(H5Dget_space(ds), H5Sclose, "read data space");
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || n > (hssize_t{1} << 34)) throw RuntimeFailure("bad size");
+    Id type(H5Dget_type(ds), H5Tclose, "read type");
+    const std::string full = object_name(ds);
+    if (H5Tget_class(type) == H5T_STRING) {
+      Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
+      check(H5Tset_size(mem, H5T_VARIABLE), "set size");
+      check(H5Tset_cset(mem, H5T_CSET_UTF8), "set UTF-8");
+      std::vector<char*> p(static_cast<size_t>(n), nullptr);
+      check(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read dataset");
+      std::vector<std::string> values;
+      for (char* c : p) values.emplace_back(c ? c : "");
+      H5Dvlen_reclaim(mem, space, H5P_DEFAULT, p.data());
+      v->sum.add_strings(full, values);
+    } else {
+      std::vector<double> x(static_cast<size_t>(n));
+      check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x.data()), "read dataset");
+      v->sum.add(full, x.data(), x.size() * sizeof(double));
+    }
+  } catch (const RuntimeFailure&) {
+    v->failed = name;
+  }
+  return 0;
+}
+
+std::string read_attr_string(hid_t obj, const char* name) {
+  if (H5Aexists(obj, name) <= 0) return {};
+  Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, "open attribute");
+  Id type(H5Aget_type(attr), H5Tclose, "read attribute type");
+  if (H5Tget_class(type) != H5T_STRING) return {};
+  if (H5Tis_variable_str(type) > 0) {
+    char* p = nullptr;
+    Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5T_CSET_UTF8);
+    check(H5Aread(attr, mem, &p), "read attribute");
+    std::string s = p ? p : "";
+    H5free_memory(p);
+    return s;
+  }
+  std::string s(H5Tget_size(type), '\0');
+  check(H5Aread(attr, type, s.data()), "read attribute");
+  return s.c_str();
+}
+
+}  // namespace
+
+namespace {
+const char* special_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a folder";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a named pipe (FIFO)";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+}  // namespace
+
+OutputFile::OutputFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
+  const fs::path p(path_);
+  if (path_.empty() || p.filename().empty())
+    throw InputError(fmt::format("error: cannot write '{}': not a file name", path_));
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw InputError(fmt::format("error: cannot write '{}': folder '{}' does not exist", path_, dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw InputError(fmt::format("error: cannot write '{}': no permission to write in '{}'", path_, dir.string()));
+  if (::stat(path_.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw InputError(fmt::format("error: cannot write '{}': it is a folder", path_));
+    if (!S_ISREG(st.st_mode))
+      throw InputError(fmt::format("error: cannot write '{}': it is {}; output goes only to a regular file "
+                                   "(a new name, or an earlier file to replace)",
+                                   path_, special_kind(st.st_mode)));
+  } else if (errno != ENOENT) {
+    throw InputError(fmt::format("error: cannot write '{}': {}", path_, std::strerror(errno)));
+  }
+  // Create and lock the temporary file; retry if another run renamed it away between
+  // our open and our lock (then we hold a lock on a file that is no longer the temp).
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const int fd = ::open(temp_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+      throw InputError(fmt::format("error: cannot write '{}': cannot create '{}': {}", path_, temp_, std::strerror(errno)));
+    struct stat fs_ {};
+    if (::fstat(fd, &fs_) != 0 || !S_ISREG(fs_.st_mode)) {
+      ::close(fd);
+      throw InputError(fmt::format("error: cannot write '{}': '{}' exists and is not a regular file", path_, temp_));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      throw InputError(fmt::format("error: cannot write '{}': another hscsim run is writing it (its temporary file "
+                                   "'{}' is locked); wait for that run or choose another -o",
+                                   path_, temp_));
+    }
+    struct stat now {};
+    if (::stat(temp_.c_str(), &now) == 0 && now.st_ino == fs_.st_ino && now.st_dev == fs_.st_dev) {
+      if (::ftruncate(fd, 0) != 0) {
+        ::close(fd);
+        throw InputError(fmt::format("error: cannot write '{}': {}", temp_, std::strerror(errno)));
+      }
+      fd_ = fd;
+      slot_ = interrupt::register_temp_file(temp_);
+      return;
+    }
+    ::close(fd);
+  }
+  throw InputError(fmt::format("error: cannot write '{}': its temporary file keeps changing (another run?)", path_));
+}
+
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : path_(std::move(o.path_)), temp_(std::move(o.temp_)), fd_(o.fd_), slot_(o.slot_) {
+  o.fd_ = -1;
+  o.slot_ = -1;
+}
+
+void OutputFile::release() {
+  interrupt::unregister_temp_file(slot_);
+  slot_ = -1;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+OutputFile::~OutputFile() {
+  if (fd_ >= 0) ::unlink(temp_.c_str());  // not committed: we still hold the lock
+  release();
+}
+
+void OutputFile::commit() {
+  if (fd_ < 0) throw RuntimeFailure(fmt::format("'{}' was already written", path_));
+  interrupt::check();
+  if (::fsync(fd_) != 0) throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, std::strerror(errno)));
+  interrupt::check();
+  if (::rename(temp_.c_str(), path_.c_str()) != 0)
+    throw RuntimeFailure(fmt::format("cannot rename '{}' to '{}': {}", temp_, path_, std::strerror(errno)));
+  release();
+}
+
+void OutputFile::write(const void* data, size_t n) {
+  if (fd_ < 0) throw RuntimeFailure(fmt::format("'{}' was already written", path_));
+  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
+    throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, std::strerror(errno)));
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, p, n);
+    if (w < 0 && errno == EINTR) {
+      interrupt::check();
+      continue;
+    }
+    if (w <= 0)
+      throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, w < 0 ? std::strerror(errno) : "no progress"));
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+void write_text_file(OutputFile& out, const std::string& text) {
+  out.write(text.data(), text.size());
+  out.commit();
+}
+
+void write_results(OutputFile& out, const Experiment& e, const RunResult& r,
+                   const std::vector<ValidationRow>* validation) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const std::vector<char> image = file_image(e, r, validation);
+  out.write(image.data(), image.size());
+  out.commit();
+}
+
+StoredRun read_stored_run(const std::string& path, bool* verified) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw InputError(fmt::format("error: --from: file '{}' not found", path));
+  if (!S_ISREG(st.st_mode))
+    throw InputError(fmt::format("error: --from: '{}' is {}, not a results file", path, special_kind(st.st_mode)));
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(fmt::format("error: --from: '{}' is not an HDF5 file", path));
+  try {
+    Id fapl(file_access(false), H5Pclose, "file access");
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+    if (f < 0) throw InputError(fmt::format("error: --from: '{}' is not a readable HDF5 file (damaged?)", path));
+    Id file(f, H5Fclose, "open file");
+    if (read_attr_string(file, "format") != kFormatName)
+      throw InputError(fmt::format("error: --from: '{}' is not an hscsim results file (no format = \"{}\")", path, kFormatName));
+    if (H5Aexists(file, "schema_version") <= 0)
+      throw InputError(fmt::format("error: --from: '{}' has no schema_version", path));
+    int32_t version = 0;
+    {
+      Id attr(H5Aopen(file, "schema_version", H5P_DEFAULT), H5Aclose, "open schema_version");
+      Id type(H5Aget_type(attr), H5Tclose, "read schema_version type");
+      if (H5Tget_class(type) != H5T_INTEGER)
+        throw InputError(fmt::format("error: --from: '{}': schema_version is not a whole number", path));
+      check(H5Aread(attr, H5T_NATIVE_INT32, &version), "read schema_version");
+    }
+    if (version != kSchemaVersion)
+      throw InputError(fmt::format("error: --from: '{}' has schema version {}; this hscsim reads version {}", path,
+                                   version, kSchemaVersion));
+    StoredRun s;
+    s.config_yaml = read_attr_string(file, "config_yaml");
+    s.config_name = read_attr_string(file, "config_name");
+    if (s.config_yaml.empty()) throw InputError(fmt::format("error: --from: '{}' holds no config_yaml", path));
+    const std::string stored = read_attr_string(file, "checksum");
+    if (verified) *verified = false;
+    if (!stored.empty()) {
+      Verify v;
+      v.sum.add("config_yaml", s.config_yaml.data(), s.config_yaml.size());
+      if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, verify_object, &v) < 0)
+        throw InputError(fmt::format("error: --from: '{}' is damaged: its contents cannot be listed", path));
+      if (!v.failed.empty())
+        throw InputError(fmt::format("error: --from: '{}' is damaged: dataset '{}' cannot be read", path, v.failed));
+      if (v.sum.text() != stored)
+        throw InputError(fmt::format("error: --from: '{}' is damaged or was changed: its config and results do not "
+                                     "match the checksum stored when it was written ({} vs {})",
+                                     path, v.sum.text(), stored));
+      if (verified) *verified = true;
+    }
+    return s;
+  } catch (const RuntimeFailure& e) {
+    throw InputError(fmt::format("error: --from: '{}' cannot be read as an hscsim results file: {}", path, e.what()));
+  }
+}
+
+}  // namespace hscsim

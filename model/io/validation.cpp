@@ -1,0 +1,283 @@
+#include "model/io/validation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "model/sim/comparison.hpp"
+#include "model/core/config/reader.hpp"
+
+namespace hscsim {
+
+const std::vector<std::string>& target_computations() {
+  static const std::vector<std::string> k = {"per_person_per_year", "per_1000_per_year", "per_100000", "ratio",
+                                             "mean",                "population_share",  "life_expectancy"};
+  return k;
+}
+
+namespace {
+
+const MetricDef* find_metric(const std::string& name) {
+  for (const auto& m : metric_definitions())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+bool on_band_boundary(double age) {
+  if (age >= 1000) return true;
+  for (int a : kAgeBandFrom)
+    if (a == age) return true;
+  return false;
+}
+
+std::vector<std::string> read_metrics(config::Reader& r, const char* key) {
+  std::vector<std::string> out;
+  const config::Node* n = r.node().find(key);
+  if (!n) return out;
+  if (n->is_scalar()) {
+    out.push_back(r.text(key));
+    return out;
+  }
+  r.skip(key);
+  if (!n->is_seq() || n->seq.empty())
+    throw r.error(*n, r.key_path(key), "expected a metric name or a list of metric names");
+  for (size_t i = 0; i < n->seq.size(); ++i) {
+    if (!n->seq[i].is_scalar()) throw r.error(n->seq[i], fmt::format("{}[{}]", r.key_path(key), i), "expected a metric name");
+    out.push_back(n->seq[i].scalar);
+  }
+  return out;
+}
+
+void require_metrics(const config::Reader& r, const char* key, const std::vector<std::string>& names,
+                     const std::string& compute) {
+  std::vector<std::string> all;
+  for (const auto& m : metric_definitions()) all.push_back(m.name);
+  const config::Node* where = r.node().find(key);
+  for (const auto& n : names) {
+    const MetricDef* m = find_metric(n);
+    if (!m) {
+      const std::string hint = config::closest(n, all);
+      throw r.error(*where, r.key_path(key),
+                    fmt::format("no metric is named '{}'{} (list: hscsim info --metrics)", n,
+                                hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+    }
+    const bool flows = compute == "per_person_per_year" || compute == "per_1000_per_year";
+    if (flows && m->kind != "flow")
+      throw r.error(*where, r.key_path(key), fmt::format("'{}' is a {} metric; {} needs flows", n, m->kind, compute));
+    if (compute == "per_100000" && m->kind != "stock")
+      throw r.error(*where, r.key_path(key), fmt::format("'{}' is a {} metric; per_100000 needs stocks", n, m->kind));
+    if (compute == "ratio" && m->kind == "mean")
+      throw r.error(*where, r.key_path(key), fmt::format("'{}' is a mean; ratio needs flows or stocks", n));
+  }
+}
+
+}  // namespace
+
+TargetSet TargetSet::load(const std::string& path) {
+  const config::Node root = config::load(path);
+  config::Reader r(root, "");
+  TargetSet s;
+  if (auto w = r.optional_child("window")) {
+    s.from_year = w->real("from_year", config::non_negative(), 0.0);
+    s.to_year = w->real("to_year", {0, 1e9}, 1e9);
+    if (s.to_year <= s.from_year) throw w->error("to_year", "must be after from_year");
+    w->finish();
+  }
+  for (auto t : r.list("targets")) {
+    Target x;
+    x.name = t.name("name");
+    for (const auto& o : s.targets)
+      if (o.name == x.name) throw t.error("name", fmt::format("target '{}' is listed twice", x.name));
+    x.description = t.text("description");
+    x.compute = t.choice("compute", target_computations());
+    x.metrics = read_metrics(t, "metrics");
+    x.denominator = read_metrics(t, "denominator");
+    const bool needs_metrics = x.compute != "population_share" && x.compute != "life_expectancy";
+    if (needs_metrics && x.metrics.empty()) throw t.error("compute", fmt::format("{} needs 'metrics:'", x.compute));
+    if (!needs_metrics && !x.metrics.empty()) throw t.error("metrics", fmt::format("{} takes no metrics", x.compute));
+    if ((x.compute == "ratio") != !x.denominator.empty())
+      throw t.error(x.compute == "ratio" ? "compute" : "denominator", "'denominator:' goes with (and only with) ratio");
+    if (x.compute == "mean" && x.metrics.size() != 1) throw t.error("metrics", "mean takes one metric");
+    require_metrics(t, "metrics", x.metrics, x.compute);
+    require_metrics(t, "denominator", x.denominator, x.compute);
+    if (x.compute == "population_share") {
+      x.from_age_years = t.real("from_age_years", {0, 130});
+      x.to_age_years = t.real("to_age_years", {0, 1000}, 1000);
+      if (!on_band_boundary(x.from_age_years) || !on_band_boundary(x.to_age_years) || x.to_age_years <= x.from_age_years)
+        throw t.error("from_age_years", "ages must be band starts (0, 1, 5, 10, ..., 90) with to_age_years above "
+                                        "from_age_years (omit to_age_years for an open band)");
+    }
+    if (x.compute == "life_expectancy") x.sex = t.choice("sex", {"male", "female"}) == "male" ? 0 : 1;
+    x.value = t.real("value", {-1e15, 1e15});
+    if (t.has("tolerance") == t.has("tolerance_relative"))
+      throw t.error("value", "give exactly one of tolerance (absolute) or tolerance_relative (fraction of value)");
+    x.relative = t.has("tolerance_relative");
+    x.tolerance = x.relative ? t.real("tolerance_relative", config::non_negative()) : t.real("tolerance", config::non_negative());
+    x.units = t.text("units");
+    x.source = t.text("source");
+    t.finish();
+    s.targets.push_back(std::move(x));
+  }
+  if (s.targets.empty()) throw r.error("targets", "list at least one target");
+  r.finish();
+  return s;
+}
+
+void TargetSet::check(const Clock& clock) const {
+  if (from_year >= clock.years)
+    throw ConfigError(fmt::format("targets: window.from_year {:g} is not inside the run ({:g} years)", from_year, clock.years));
+}
+
+namespace {
+struct Window {
+  size_t from = 0, to = 0;
+};
+Window window(const Clock& clock, double from_year, double to_year, size_t steps) {
+  Window w;
+  w.from = std::min(steps, static_cast<size_t>(std::llround(from_year / clock.dt_years)));
+  w.to = std::min(steps, static_cast<size_t>(std::llround(std::min(to_year, clock.years) / clock.dt_years)));
+  return w;
+}
+double sum_metrics(const std::vector<std::string>& names, const Tally& t) {
+  double v = 0;
+  for (const auto& n : names) v += find_metric(n)->value(t, 0);
+  return v;
+}
+}  // namespace
+
+double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::array<double, kAgeBands>& py) {
+  double l = 1.0, T = 0;
+  for (size_t b = 0; b < kAgeBands; ++b) {
+    const double m = py[b] > 0 ? deaths[b] / py[b] : 0.0;
+    if (b + 1 == kAgeBands) {  // open band: L = l / m
+      if (m <= 0) return std::numeric_limits<double>::quiet_NaN();
+      T += l / m;
+      break;
+    }
+    const double n = kAgeBandFrom[b + 1] - kAgeBandFrom[b];
+    // Mean years lived in the band by those who die in it: conventional values for the
+    // first year (0.1) and ages 1-4 (1.5), otherwise half the band.
+    const double a = b == 0 ? 0.1 : (b == 1 ? 1.5 : n / 2);
+    const double q = std::min(1.0, n * m / (1 + (n - a) * m));
+    const double l_next = l * (1 - q);
+    T += n * l_next + a * (l - l_next);
+    l = l_next;
+  }
+  return T;
+}
+
+double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& clock, double from_year, double to_year) {
+  const Window w = window(clock, from_year, to_year, steps.size());
+  Tally sum;
+  double person_years = 0;
+  std::array<double, kAgeBands> deaths{}, py{};
+  for (size_t s = w.from; s < w.to; ++s) {
+    const Tally& x = steps[s];
+    sum += x;
+    const double years = static_cast<double>(x.get(Counter::StepDays)) / kDaysPerYear;
+    person_years += static_cast<double>(x.get(Counter::Population)) * years;
+    if (t.compute == "life_expectancy")
+      for (size_t b = 0; b < kAgeBands; ++b) {
+        deaths[b] += static_cast<double>(x.deaths_by_age_sex[static_cast<size_t>(t.sex) * kAgeBands + b]);
+        py[b] += static_cast<double>(x.population_by_age_sex[static_cast<size_t>(t.sex) * kAgeBands + b]) * years;
+      }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto div = [&](double a, double b) { return b != 0 ? a / b : nan; };
+  const double population = static_cast<double>(sum.get(Counter::Population));
+  if (t.compute == "per_person_per_year") return div(sum_metrics(t.metrics, sum), person_years);
+  if (t.compute == "per_1000_per_year") return 1000 * div(sum_metrics(t.metrics, sum), person_years);
+  if (t.compute == "per_100000") return 1e5 * div(sum_metrics(t.metrics, sum), population);
+  if (t.compute == "ratio") return div(sum_metrics(t.metrics, sum), sum_metrics(t.denominator, sum));
+  if (t.compute == "mean") {
+    const MetricDef* m = find_metric(t.metrics[0]);
+    return m->kind == "mean" ? m->value(sum, 0) : div(m->value(sum, 0), static_cast<double>(w.to - w.from));
+  }
+  if (t.compute == "population_share") {
+    double in = 0, all = 0;
+    for (size_t k = 0; k < 2 * kAgeBands; ++k) {
+      const double v = static_cast<double>(sum.population_by_age_sex[k]);
+      const double from = kAgeBandFrom[k % kAgeBands];
+      all += v;
+      if (from >= t.from_age_years && from < t.to_age_years) in += v;
+    }
+    return div(in, all);
+  }
+  return life_expectancy(deaths, py);  // life_expectancy
+}
+
+std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResult& r, const Clock& clock) {
+  std::vector<ValidationRow> out;
+  for (const auto& t : targets.targets) {
+    ValidationRow row;
+    row.target = &t;
+    for (const auto& steps : r.steps) row.replicates.push_back(evaluate(t, steps, clock, targets.from_year, targets.to_year));
+    const double R = static_cast<double>(row.replicates.size());
+    double mean = 0, ss = 0;
+    for (double v : row.replicates) mean += v / R;
+    for (double v : row.replicates) ss += (v - mean) * (v - mean);
+    row.mean = mean;
+    const double half = R > 1 ? t975(static_cast<int>(R) - 1) * std::sqrt(ss / (R - 1) / R) : std::nan("");
+    row.lower = mean - half;
+    row.upper = mean + half;
+    const double tol = t.relative ? t.tolerance * std::fabs(t.value) : t.tolerance;
+    row.pass = std::isfinite(mean) && std::fabs(mean - t.value) <= tol;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+namespace {
+std::string num(double v) {
+  if (std::isnan(v)) return "-";
+  const double a = std::fabs(v);
+  if (a >= 1000) return fmt::format("{:.0f}", v);
+  if (a >= 100) return fmt::format("{:.1f}", v);
+  if (a >= 1) return fmt::format("{:.2f}", v);
+  return fmt::format("{:.4f}", v);
+}
+std::string tol_text(const Target& t) {
+  return t.relative ? fmt::format("±{:g}%", 100 * t.tolerance) : "±" + num(t.tolerance);
+}
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+}  // namespace
+
+std::string validation_table(const std::vector<ValidationRow>& rows) {
+  size_t w = 6;
+  for (const auto& r : rows) w = std::max(w, r.target->name.size());
+  std::string out = fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>9}  {:<4}  {}\n", "target", w, "model", "95% interval",
+                                "target", "tolerance", "", "units");
+  int passed = 0;
+  for (const auto& r : rows) {
+    const Target& t = *r.target;
+    passed += r.pass;
+    out += fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>9}  {:<4}  {}\n", t.name, w, num(r.mean),
+                       std::isnan(r.lower) ? "-" : fmt::format("[{}, {}]", num(r.lower), num(r.upper)), num(t.value),
+                       tol_text(t), r.pass ? "pass" : "FAIL", t.units);
+  }
+  out += fmt::format("{} of {} targets within tolerance\n", passed, rows.size());
+  return out;
+}
+
+std::string validation_csv(const std::vector<ValidationRow>& rows) {
+  std::string out = "target,description,computation,model_mean,model_lower95,model_upper95,target_value,tolerance,"
+                    "tolerance_kind,pass,units,source,replicate_values\n";
+  for (const auto& r : rows) {
+    const Target& t = *r.target;
+    std::string reps;
+    for (size_t k = 0; k < r.replicates.size(); ++k) reps += (k ? " " : "") + fmt::format("{:.10g}", r.replicates[k]);
+    out += fmt::format("{},{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{},{},{}\n", csv_field(t.name),
+                       csv_field(t.description), t.compute, r.mean, r.lower, r.upper, t.value, t.tolerance,
+                       t.relative ? "relative" : "absolute", r.pass ? 1 : 0, csv_field(t.units), csv_field(t.source), reps);
+  }
+  return out;
+}
+
+}  // namespace hscsim

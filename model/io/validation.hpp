@@ -1,0 +1,75 @@
+#pragma once
+// Validation: the model's baseline against published national figures.
+//
+// A targets file lists each figure with its value, tolerance, source and the computation
+// that produces the same quantity from model output (never from model inputs):
+//   per_person_per_year   sum of flow metrics / person-years            (GP consultations, spend per head)
+//   per_1000_per_year     the same x 1,000                               (A&E attendances, admissions)
+//   per_100000            mean of stock metrics / mean population x 1e5  (care home residents)
+//   ratio                 sum of `metrics` / sum of `denominator`        (readmission rate, length of stay)
+//   mean                  a share or mean metric over the window, person-weighted (prevalence)
+//   population_share      share of people aged [from_age_years, to_age_years)  (age structure)
+//   life_expectancy       period life expectancy at birth from simulated deaths and
+//                         person-years by age band (abridged life table, Chiang's method)
+// Each is computed per replicate over the window [from_year, to_year) of the run, then
+// reported as the replicate mean with a 95% t-interval. A target passes when the mean is
+// within the tolerance (absolute, or relative to the target).
+#include <string>
+#include <vector>
+
+#include "model/core/clock.hpp"
+#include "model/sim/experiment.hpp"
+#include "model/sim/metrics.hpp"
+
+namespace hscsim {
+
+struct Target {
+  std::string name;
+  std::string description;
+  std::string compute;                   //!< one of target_computations()
+  std::vector<std::string> metrics;      //!< numerator metrics (summed)
+  std::vector<std::string> denominator;  //!< for ratio
+  double from_age_years = 0, to_age_years = 1000;  //!< for population_share
+  int sex = -1;                          //!< for life_expectancy: 0 male, 1 female
+  double value = 0;                      //!< the published figure
+  double tolerance = 0;                  //!< absolute, in the target's units
+  bool relative = false;                 //!< tolerance is a fraction of value
+  std::string units;
+  std::string source;
+};
+
+struct TargetSet {
+  double from_year = 0;    //!< window start [years since the start of the run]
+  double to_year = 1e9;    //!< window end [years]; capped at the run length
+  std::vector<Target> targets;
+  //! Reads a targets file (YAML); throws ConfigError (exit 2) naming file and line.
+  static TargetSet load(const std::string& path);
+  //! Checks metric names and the window against a run's clock; throws ConfigError.
+  void check(const Clock& clock) const;
+};
+
+const std::vector<std::string>& target_computations();
+
+struct ValidationRow {
+  const Target* target = nullptr;
+  std::vector<double> replicates;  //!< model value per replicate
+  double mean = 0, lower = 0, upper = 0;  //!< 95% t-interval (NaN bounds with one replicate)
+  bool pass = false;
+  double error() const { return mean - target->value; }
+};
+
+//! Model value of one target for one replicate's steps.
+double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& clock, double from_year, double to_year);
+
+//! Evaluates every target on one scenario's result.
+std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResult& r, const Clock& clock);
+
+//! Life expectancy at birth from deaths and person-years by age band (abridged life
+//! table). Bands as kAgeBandFrom; the last is open. Exposed for tests.
+double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::array<double, kAgeBands>& person_years);
+
+//! The table as text (for the terminal) and as CSV.
+std::string validation_table(const std::vector<ValidationRow>& rows);
+std::string validation_csv(const std::vector<ValidationRow>& rows);
+
+}  // namespace hscsim

@@ -1,0 +1,186 @@
+#include "model/sim/experiment.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <fmt/format.h>
+
+#include "model/core/interrupt.hpp"
+#include "model/sim/world.hpp"
+
+#include <unistd.h>
+
+namespace hscsim {
+namespace {
+
+// The node at a dotted path of the resolved config (for locating an error), or the root.
+const config::Node& node_at(const config::Node& root, std::initializer_list<const char*> path) {
+  const config::Node* n = &root;
+  for (const char* key : path) {
+    const config::Node* next = n->is_map() ? n->find(key) : nullptr;
+    if (!next) return *n;
+    n = next;
+  }
+  return *n;
+}
+
+std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / double(1ull << 30)); }
+
+}  // namespace
+
+void check_resources(const Experiment& e, const config::Node& resolved, double memory_bytes) {
+  const auto fail = [&](const config::Node& at, const std::string& path, const std::string& message) {
+    return ConfigError(fmt::format("{}: error: {}: {}", at.origin.describe(), path, message));
+  };
+  if (e.scenarios.size() > kMaxScenarios)
+    throw fail(node_at(resolved, {"scenarios"}), "scenarios",
+               fmt::format("{} scenarios; at most {} are run together (split the study into several files)",
+                           e.scenarios.size(), kMaxScenarios));
+  const double jobs = double(e.scenarios.size()) * e.replicates;
+  if (jobs > kMaxJobs)
+    throw fail(node_at(resolved, {"run", "replicates"}), "run.replicates",
+               fmt::format("{} scenarios x {} replicates = {:.0f} runs; at most {:.0f} in one file (use fewer replicates "
+                           "or split the study)",
+                           e.scenarios.size(), e.replicates, jobs, kMaxJobs));
+  // Results are held in memory until the file is written; people only while a replicate runs.
+  double results = 0, largest = 0;
+  for (const auto& sc : e.scenarios) {
+    const auto& g = sc.params.geography;
+    const double providers = double(g.practices.size() + g.trusts.size() + g.authorities.size() +
+                                    sc.params.care.third_sector.size() + sc.params.interventions.list.size());
+    results += double(e.replicates) * sc.params.clock.steps * (sizeof(Tally) + kResultBytesPerProviderStep * providers);
+    largest = std::max(largest, double(sc.params.population.size));
+  }
+  const double concurrent = std::min(jobs, double(std::max(1u, std::thread::hardware_concurrency())));
+  const double people = largest * kPeakBytesPerPerson * concurrent;
+  if (memory_bytes > 0 && results + people > 0.9 * memory_bytes) {
+    const bool by_people = people > results;
+    throw fail(by_people ? node_at(resolved, {"population", "size"}) : node_at(resolved, {"run", "replicates"}),
+               by_people ? "population.size" : "run.replicates",
+               fmt::format("this run needs about {} of memory ({:.0f} people x about {:.0f} bytes x {:.0f} replicates "
+                           "at once: {}; results of {} scenario(s) x {} replicate(s): {}) but this machine has {}; "
+                           "use fewer people (or a larger place.one_in), fewer replicates or fewer scenarios",
+                           gib(results + people), largest, kPeakBytesPerPerson, concurrent, gib(people),
+                           e.scenarios.size(), e.replicates, gib(results), gib(memory_bytes)));
+  }
+}
+
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
+}
+
+Experiment Experiment::from_config(const config::Node& resolved, std::string config_name) {
+  Experiment e;
+  e.config_name = std::move(config_name);
+  e.config_yaml = config::emit(resolved);
+  config::Node base = resolved;
+  const config::Node* list = resolved.find("scenarios");
+  std::erase_if(base.map, [](const config::Entry& x) { return x.key == "scenarios"; });
+  Params base_params = Params::read(base);
+  e.seed = base_params.run.seed;
+  e.replicates = base_params.run.replicates;
+  if (!list) {
+    e.scenarios.push_back({"baseline", "", std::move(base_params)});
+    check_resources(e, resolved, physical_memory_bytes());
+    return e;
+  }
+  config::Reader top(resolved, "");
+  if (list->is_seq() && list->seq.size() > kMaxScenarios)  // before reading each one
+    throw top.error("scenarios", fmt::format("{} scenarios; at most {} are run together (split the study into several "
+                                             "files)", list->seq.size(), kMaxScenarios));
+  std::vector<Scenario> listed;
+  for (auto r : top.list("scenarios")) {
+    Scenario sc;
+    sc.name = r.text("name");
+    if (sc.name.empty() || sc.name.size() > config::kMaxNameLength ||
+        sc.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+      throw r.error("name", fmt::format("'{}' is not accepted; a scenario name is 1 to {} of a-z, 0-9 and _",
+                                        sc.name.size() > 80 ? sc.name.substr(0, 60) + "..." : sc.name,
+                                        config::kMaxNameLength));
+    for (const auto& other : listed)
+      if (other.name == sc.name) throw r.error("name", fmt::format("scenario name '{}' is used twice", sc.name));
+    sc.description = r.text("description", "");
+    config::Node tree = base;
+    if (auto overlay = r.optional_child("overlay")) {
+      for (const auto& entry : overlay->node().map)
+        if (entry.key == "run" || entry.key == "time" || entry.key == "scenarios" || entry.key == "extends")
+          throw overlay->error(entry.key, "an included file may not set run, time or scenarios (they are shared by all scenarios)");
+      config::merge(tree, overlay->node());
+      for (const auto& entry : overlay->node().map) overlay->skip(entry.key);
+    }
+    if (auto set = r.optional_child("set")) {
+      for (const auto& entry : set->node().map) {
+        if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time")
+          throw config::Reader(set->node(), set->path())
+              .error(entry.key, "run and time settings are shared by all scenarios (replicates and steps are paired)");
+        config::set_path(tree, entry.key, entry.value, entry.key_origin.describe());
+        set->skip(entry.key);
+      }
+      set->finish();
+    }
+    r.finish();
+    sc.params = Params::read(tree);
+    listed.push_back(std::move(sc));
+  }
+  bool has_baseline = false;
+  for (const auto& sc : listed) has_baseline = has_baseline || sc.name == "baseline";
+  if (!has_baseline) e.scenarios.push_back({"baseline", "the base config, unchanged", base_params});
+  for (auto& sc : listed) {
+    if (sc.name == "baseline") e.scenarios.insert(e.scenarios.begin(), std::move(sc));
+    else e.scenarios.push_back(std::move(sc));
+  }
+  check_resources(e, resolved, physical_memory_bytes());
+  return e;
+}
+
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress) {
+  const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
+  // Allow as many threads as asked for, even above the core count (TBB otherwise caps
+  // workers at cores - 1, and a 4-thread determinism test would silently run on 2).
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(n_threads));
+  tbb::task_arena arena(n_threads);
+  RunResult result;
+  result.threads = n_threads;
+  result.scenarios.resize(e.scenarios.size());
+  const size_t R = e.replicates;
+  uint64_t total_steps = 0;
+  for (size_t k = 0; k < e.scenarios.size(); ++k) {
+    result.scenarios[k].name = e.scenarios[k].name;
+    result.scenarios[k].initial.resize(R);
+    result.scenarios[k].steps.assign(R, {});
+    result.scenarios[k].providers.assign(R, {});
+    total_steps += R * e.scenarios[k].params.clock.steps;
+  }
+  std::atomic<uint64_t> done{0}, person_steps{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, e.scenarios.size() * R, [&](size_t job) {
+      const size_t k = job / R, r = job % R;
+      const Params& p = e.scenarios[k].params;
+      World world(p, static_cast<uint32_t>(r));
+      auto& out = result.scenarios[k];
+      out.initial[r] = world.initial_census();
+      out.steps[r].reserve(p.clock.steps);
+      out.providers[r].resize(p.clock.steps);
+      for (uint32_t s = 0; s < p.clock.steps; ++s) {
+        interrupt::check();  // a signal abandons the run between steps
+        out.steps[r].push_back(world.step(s, out.providers[r][s]));
+        const uint64_t d = ++done;
+        if (progress) progress(d, total_steps);
+      }
+      person_steps += world.person_steps();
+    });
+  });
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.person_steps = person_steps;
+  return result;
+}
+
+}  // namespace hscsim

@@ -1,0 +1,74 @@
+#pragma once
+// An experiment: scenarios x replicates of one resolved config, run in parallel with
+// TBB. Replicate r of every scenario uses Philox key (seed, r), so scenarios share
+// random numbers (common random numbers) and replicates are independent.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/core/config/node.hpp"
+#include "model/sim/metrics.hpp"
+#include "model/sim/params.hpp"
+
+namespace hscsim {
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  Params params;
+};
+
+struct Experiment {
+  std::string config_name;  //!< stem of the config file, names the default output
+  std::string config_yaml;  //!< the fully resolved config
+  uint32_t seed = 1;
+  uint32_t replicates = 1;
+  std::vector<Scenario> scenarios;  //!< the baseline first
+
+  //! Validates the resolved tree and each scenario (the base with the scenario's `set:`
+  //! overrides applied); throws ConfigError. With no `scenarios:` list there is one
+  //! scenario, `baseline`; a listed scenario named `baseline` is the baseline, otherwise
+  //! an unchanged baseline is added first.
+  static Experiment from_config(const config::Node& resolved, std::string config_name);
+};
+
+//! Limits checked before anything runs (exit 2 with the key's location).
+inline constexpr size_t kMaxScenarios = 256;
+inline constexpr double kMaxJobs = 1e6;  //!< scenarios x replicates
+//! Peak process memory per person of a running replicate [bytes]: 159 MB at 1M people
+//! (bench/README.md), with a margin.
+inline constexpr double kPeakBytesPerPerson = 200;
+//! Result counters held per provider or programme per step, besides the Tally [bytes].
+inline constexpr double kResultBytesPerProviderStep = 512;
+
+//! Throws ConfigError if the experiment is beyond the limits above or would need more
+//! than 90% of `memory_bytes` (people of the replicates running at once plus the results
+//! held until the file is written); memory_bytes <= 0 skips the memory check.
+void check_resources(const Experiment& e, const config::Node& resolved, double memory_bytes);
+//! This machine's physical memory [bytes] (0 if unknown).
+double physical_memory_bytes();
+
+struct ScenarioResult {
+  std::string name;
+  std::vector<Tally> initial;             //!< [replicate]: census at time 0
+  std::vector<std::vector<Tally>> steps;  //!< [replicate][step]
+  std::vector<std::vector<std::vector<int64_t>>> providers;  //!< [replicate][step][counter], layout of provider_groups()
+};
+
+struct RunResult {
+  std::vector<ScenarioResult> scenarios;
+  int threads = 1;
+  int ranks = 1;
+  double wall_seconds = 0;
+  uint64_t person_steps = 0;
+};
+
+//! Called from worker threads as steps complete: (steps done, total steps).
+using ProgressFn = std::function<void(uint64_t, uint64_t)>;
+
+//! Runs every scenario x replicate on `threads` threads (0 = all cores).
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {});
+
+}  // namespace hscsim

@@ -1,0 +1,46 @@
+#include "model/sim/params.hpp"
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "agents/geography/place.hpp"
+
+namespace hscsim {
+
+Params Params::read(const config::Node& root) {
+  config::Reader r(root, "");
+  Params p;
+  p.description = r.text("description", "");
+  {
+    config::Reader run = r.child("run");
+    p.run.seed = static_cast<uint32_t>(run.integer("seed", {0, 4294967295.0}));
+    p.run.replicates = static_cast<uint32_t>(run.integer("replicates", {1, 10000}, 1));
+    run.finish();
+  }
+  p.clock = Clock::read(r.child("time"));
+  // A generated place (`place:`) sets the population size and the providers; otherwise
+  // both are listed (`population.size`, `gp_practices:` ...).
+  std::optional<PlaceParams> place;
+  if (auto pl = r.optional_child("place")) {
+    place = PlaceParams::read(*pl);
+    for (const char* k : {"acute_trusts", "local_authorities", "gp_practices", "neighbourhoods"})
+      if (r.has(k))
+        throw r.error(k, fmt::format("'{}' is listed but 'place:' generates the providers; use one or the other", k));
+  }
+  p.population = PopulationParams::read(r, place ? place->size : -1);
+  p.geography = place ? place->generate() : Geography::read(r);
+  p.demography = DemographyParams::read(r);
+  p.states = StateParams::read(r);
+  p.care = CareParams::read(r, p.population.size);
+  CareNames names;
+  for (const auto& e : p.care.events) names.events.push_back(e.name);
+  for (const auto& s : p.care.third_sector) names.services.push_back(s.name);
+  p.interventions = InterventionsParams::read(r, names);
+  p.finance = FinanceParams::read(r, p.geography, p.care, p.interventions);
+  p.wellbeing = WellbeingParams::read(r);
+  r.finish();
+  return p;
+}
+
+}  // namespace hscsim

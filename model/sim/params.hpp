@@ -1,0 +1,43 @@
+#pragma once
+// The whole validated model description. Built once from the resolved config tree;
+// the run uses an immutable copy (no globals).
+#include <cstdint>
+#include <string>
+
+#include "agents/care/care.hpp"
+#include "agents/demography/demography.hpp"
+#include "agents/finance/finance.hpp"
+#include "agents/geography/geography.hpp"
+#include "agents/interventions/interventions.hpp"
+#include "agents/population/population.hpp"
+#include "agents/states/states.hpp"
+#include "agents/wellbeing/wellbeing.hpp"
+#include "model/core/clock.hpp"
+#include "model/core/config/node.hpp"
+
+namespace hscsim {
+
+struct RunSettings {
+  uint32_t seed = 1;        //!< run seed (Philox key word 0)
+  uint32_t replicates = 1;  //!< independent replicates (Philox key word 1 = replicate index)
+};
+
+struct Params {
+  std::string description;
+  RunSettings run;
+  Clock clock;
+  PopulationParams population;
+  Geography geography;
+  DemographyParams demography;
+  StateParams states;
+  CareParams care;
+  InterventionsParams interventions;
+  FinanceParams finance;
+  WellbeingParams wellbeing;
+
+  //! Validates the resolved config and builds the parameters. Throws ConfigError
+  //! naming file, line, column, key path, bad value and what is accepted.
+  static Params read(const config::Node& root);
+};
+
+}  // namespace hscsim

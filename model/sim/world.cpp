@@ -1,0 +1,327 @@
+#include "model/sim/world.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+
+#include <fmt/format.h>
+
+#include "model/core/errors.hpp"
+
+namespace hscsim {
+namespace {
+// Nearest integer, halves away from zero (std::llround without the library call).
+int64_t round_to_int(double x) { return x >= 0 ? static_cast<int64_t>(x + 0.5) : -static_cast<int64_t>(0.5 - x); }
+
+constexpr size_t kGrain = 2048;  // people per task: large enough to amortise scheduling
+
+template <typename Body>
+void parallel_slots(size_t n, Body&& body) {
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, kGrain),
+                    [&](const tbb::blocked_range<size_t>& r) { body(r.begin(), r.end()); });
+}
+}  // namespace
+
+namespace {
+std::vector<std::string> programme_names(const Params& p) {
+  std::vector<std::string> out;
+  for (const auto& x : p.interventions.list) out.push_back(x.name);
+  return out;
+}
+}  // namespace
+
+std::vector<ProviderGroup> published_groups(const Params& p) {
+  auto out = provider_groups(p.geography, p.care, programme_names(p));
+  ProviderLayout care;
+  care.practices = p.geography.practices.size();
+  care.trusts = p.geography.trusts.size();
+  care.authorities = p.geography.authorities.size();
+  care.services = p.care.third_sector.size();
+  care.programmes = p.interventions.list.size();
+  const Finance finance(p.finance, care, p.geography, p.clock);
+  for (auto& g : finance_groups(p.finance, finance.layout())) out.push_back(std::move(g));
+  return out;
+}
+
+World::World(const Params& p, uint32_t replicate)
+    : p_(p),
+      streams_(p.run.seed, replicate),
+      synth_(p.population, p.geography),
+      states_(p.states, p.clock.dt_years),
+      demography_(p.demography),
+      care_(p.care, p.geography, p.clock, p.interventions.list.size()),
+      programmes_(p.interventions, p.care.events.size(), p.geography, p.clock, streams_),
+      finance_(p.finance, care_.layout(), p.geography, p.clock),
+      wellbeing_(p.wellbeing) {
+  states_.use(programmes_);
+  demography_.use(programmes_);
+  care_.use(programmes_);
+  const int32_t day0 = 0;
+  people_ = synth_.initial(streams_, day0);
+  states_.initialise(people_, streams_, day0);
+  care_.initialise(people_, streams_, day0);
+  demography_.calibrate(people_, day0, p.clock.dt_years);
+  next_id_ = people_.size();
+  start_ = alive_ = static_cast<int64_t>(people_.size());
+  initial_ = census(day0);
+}
+
+namespace {
+// The census's yes/no stocks: bit b of the bits the census builds per person counts
+// into kCensusMap[b]. The low bits are People::factors (states, then the derived
+// factors), then the care stocks (People::care_stocks), then one bit for everyone.
+constexpr int kCareStockShift = kFactorCount;
+constexpr int kPopulationBit = kCareStockShift + kCareStockCount;
+static_assert(kPopulationBit < StockTally::kStocks);
+constexpr StockTally::Map census_map() {
+  StockTally::Map m{};
+  for (auto& c : m) c = Counter::Count;
+  for (int s = 0; s < kStateCount; ++s) m[static_cast<size_t>(s)] = state_counter(s);
+  auto derived = [&](DerivedFactor d, Counter c) { m[static_cast<size_t>(kStateCount + static_cast<int>(d))] = c; };
+  derived(DerivedFactor::AlcoholIncreasing, Counter::AlcoholIncreasing);
+  derived(DerivedFactor::AlcoholDependent, Counter::AlcoholDependent);
+  derived(DerivedFactor::FrailtyMild, Counter::FrailMild);
+  derived(DerivedFactor::FrailtyModerate, Counter::FrailModerate);
+  derived(DerivedFactor::FrailtySevere, Counter::FrailSevere);
+  auto care = [&](CareStock s, Counter c) { m[static_cast<size_t>(kCareStockShift + __builtin_ctz(s))] = c; };
+  care(kStockInHospital, Counter::InHospital);
+  care(kStockInCareHome, Counter::CareHomeResidents);
+  care(kStockWaitingSocial, Counter::WaitingSocialCare);
+  care(kStockWaitingGp, Counter::GpWaiting);
+  care(kStockElectiveList, Counter::ElectiveList);
+  care(kStockHomeCare, Counter::HomeCarePackages);
+  care(kStockDelayed, Counter::DelayedDischarges);
+  care(kStockReablement, Counter::InReablement);
+  care(kStockOver18Weeks, Counter::ElectiveOver18Weeks);
+  m[kPopulationBit] = Counter::Population;
+  return m;
+}
+constexpr StockTally::Map kCensusMap = census_map();
+}  // namespace
+
+Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
+  struct Acc {
+    Tally t;
+    std::vector<int64_t> prov;
+  };
+  Acc init{Tally{}, std::vector<int64_t>(finance_.layout().end(), 0)};
+  Acc out = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, people_.size(), kGrain), init,
+      [&](const tbb::blocked_range<size_t>& r, Acc acc) {
+        Tally& t = acc.t;
+        StockTally stocks(kCensusMap);
+        // Sums by quintile: age [days], life satisfaction and utility [thousandths].
+        std::array<int64_t, 6> age_days{}, wellbeing_milli{}, utility_milli{};
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+          if (!people_.alive(i)) continue;
+          const uint8_t q = people_.quintile[i];
+          const int age = people_.age_years(i, day);
+          const uint64_t f = people_.factors(i);
+          const uint16_t care = people_.care_stocks(i, day);
+          stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit, t);
+          age_days[q] += day - people_.birth_day[i];
+          t.add_alive(people_.sex[i], age);
+          care_.census(people_, i, care, acc.prov);
+          finance_.census(people_, i, age, people_.conditions(i), acc.prov);
+          // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.
+          const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, age, f, care);
+          if (in_step) people_.wellbeing[i] = static_cast<float>(ls_now);
+          const float ls = people_.wellbeing[i];
+          wellbeing_milli[q] += round_to_int(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls)));
+          utility_milli[q] += round_to_int(1000.0 * utility);
+        }
+        stocks.flush(t);
+        for (uint8_t q = 1; q <= 5; ++q) {
+          t.add(Counter::AgeDays, q, age_days[q]);
+          t.add(Counter::WellbeingMilli, q, wellbeing_milli[q]);
+          t.add(Counter::UtilityMilli, q, utility_milli[q]);
+        }
+        return acc;
+      },
+      [](Acc a, const Acc& b) {
+        a.t += b.t;
+        for (size_t k = 0; k < a.prov.size(); ++k) a.prov[k] += b.prov[k];
+        return a;
+      });
+  if (provider) {
+    provider->resize(out.prov.size(), 0);
+    for (size_t k = 0; k < out.prov.size(); ++k) (*provider)[k] += out.prov[k];
+  }
+  return out.t;
+}
+
+void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {
+  const uint64_t n_imm = demography_.immigrants(streams_, s, alive_);
+  if (births.empty() && n_imm == 0) return;
+  People add;
+  add.resize(births.size() + n_imm);
+  // Babies first, in their mothers' slot (= id) order; then immigrants. Ids are handed
+  // out in this order, so they do not depend on threads or ranks.
+  for (size_t k = 0; k < births.size(); ++k) {
+    const size_t m = births[k].mother_slot;
+    add.id[k] = next_id_++;
+    add.birth_day[k] = day;
+    add.sex[k] = births[k].sex;
+    add.quintile[k] = people_.quintile[m];
+    add.neighbourhood[k] = people_.neighbourhood[m];
+    add.practice[k] = people_.practice[m];
+    add.tenure[k] = people_.tenure[m];
+    add.states[k] = births[k].mother_states;  // housing states are kept (same home); the rest are redrawn
+    add.vital[k] = static_cast<uint8_t>(Vital::Alive);
+    add.setting[k] = static_cast<uint8_t>(Setting::Community);
+    add.wellbeing[k] = std::numeric_limits<float>::quiet_NaN();
+    add.clear_care(k);
+    states_.initialise_one(add, k, streams_, day, true);
+  }
+  for (size_t k = births.size(); k < add.size(); ++k) {
+    add.id[k] = next_id_++;
+    synth_.demographics(add, k, streams_, day);
+    synth_.tenure(add, k, streams_);
+    states_.initialise_one(add, k, streams_, day, false);
+  }
+  born_ += static_cast<int64_t>(births.size());
+  arrived_ += static_cast<int64_t>(n_imm);
+  alive_ += static_cast<int64_t>(add.size());
+  people_.append(add);
+}
+
+Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
+  const int32_t day = p_.clock.day_at_start(s);
+  const size_t n = people_.size();
+  person_steps_ += static_cast<uint64_t>(alive_);
+
+  // 1. Demography.
+  struct Local {
+    Tally tally;
+    std::vector<BirthEvent> births;
+  };
+  // 1 and 3-4 for the people already here share one pass and one set of lanes per
+  // person (demography first, then the state transitions of those still here).
+  // Arrivals (2) join in between and get their transitions after it: the result is the
+  // same as running the modules one by one, since nobody's demography depends on anyone
+  // else's states, and babies keep their mother's housing states from before her
+  // transitions (BirthEvent::mother_states).
+  tbb::enumerable_thread_specific<Local> local;
+  parallel_slots(n, [&](size_t b, size_t e) {
+    Local& l = local.local();
+    states_.step(people_, b, e, streams_, s, day,
+                 [&](size_t i, Lanes& u) { return demography_.step_person(people_, i, u, day, l.tally, l.births); });
+  });
+  Tally flows;
+  std::vector<BirthEvent> births;
+  for (auto& l : local) {
+    flows += l.tally;
+    births.insert(births.end(), l.births.begin(), l.births.end());
+  }
+  std::sort(births.begin(), births.end(), [](const BirthEvent& a, const BirthEvent& b) { return a.mother_slot < b.mother_slot; });
+  died_ += flows.get(Counter::Deaths);
+  left_ += flows.get(Counter::Emigrants);
+  alive_ -= flows.get(Counter::Deaths) + flows.get(Counter::Emigrants);
+
+  // 2. Arrivals.
+  add_arrivals(s, day, births);
+  for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(Counter::Immigrants, people_.quintile[i]);
+
+  // 3-4. Determinants, then conditions, for the arrivals (see 1 for everyone else).
+  parallel_slots(people_.size() - n, [&](size_t b, size_t e) { states_.step(people_, n + b, n + e, streams_, s, day); });
+  const int32_t day_end = p_.clock.day_at_start(s + 1);
+
+  // 4b. Intervention enrolment, with the withdrawals and propensities that follow from
+  //     the contracts in force (settled at the end of the last step).
+  provider.assign(finance_.layout().end(), 0);
+  {
+    std::vector<double> admission, referral;
+    finance_.delivery(day, delivery_, admission, referral);
+    care_.set_propensities(std::move(admission), std::move(referral));
+  }
+  programmes_.enrol(people_, streams_, s, day, day_end, delivery_, care_.layout(), flows, provider);
+
+  // 5. Care seeking (parallel; each person writes only their own state).
+  tbb::enumerable_thread_specific<CareRequests> requests([&] {
+    CareRequests r;
+    r.clear(p_.geography, care_.layout().size());
+    return r;
+  });
+  parallel_slots(people_.size(), [&](size_t b, size_t e) { care_.seek(people_, b, e, streams_, s, day, requests.local()); });
+  CareRequests all;
+  all.clear(p_.geography, care_.layout().size());
+  for (const auto& r : requests) all.merge(r);
+
+  // 6. Allocation of capacity and pathway outcomes (deterministic; GP practices in
+  //    parallel, the other providers serially).
+  const int64_t deaths_before_care = flows.get(Counter::Deaths);
+  care_.allocate(people_, all, streams_, s, day, flows, provider);
+  const int64_t care_deaths = flows.get(Counter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
+  died_ += care_deaths;
+  alive_ -= care_deaths;
+  admitted_ += flows.get(Counter::EmergencyAdmissions) + flows.get(Counter::ElectiveAdmissions) - flows.get(Counter::DayCases);
+  discharged_ += flows.get(Counter::Discharges);
+  died_in_hospital_ += flows.get(Counter::InHospitalDeaths);
+
+  // 7. Wellbeing: computed in the census below (nothing changes in between).
+
+  // 8. Metrics: stocks at the end of the step.
+  flows.add(Counter::StepDays, 0, day_end - day);
+  Tally t = census(day_end, &provider, true);
+  for (size_t c = 0; c < kCounterCount; ++c) {
+    const auto counter = static_cast<Counter>(c);
+    if (counter == Counter::Population || counter == Counter::AgeDays || counter >= Counter::InHospital) continue;
+    if (counter >= Counter::AlcoholIncreasing && counter <= Counter::FrailSevere) continue;
+    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(counter, q);
+  }
+  t.deaths_by_age_sex = flows.deaths_by_age_sex;
+
+  // 8b. Finance.
+  finance_.count_outcomes(people_, programmes_);
+  finance_.settle(s, day, day_end, provider, t);
+
+#if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
+  check_invariants();
+#endif
+
+  // 9. Housekeeping.
+  if (p_.clock.steps_per_year > 0 && (s + 1) % p_.clock.steps_per_year == 0) people_.compact();
+  return t;
+}
+
+void World::check_invariants() const {
+  if (alive_ + died_ + left_ != start_ + born_ + arrived_)
+    throw RuntimeFailure(fmt::format("invariant broken: alive {} + died {} + left {} != start {} + born {} + arrived {}",
+                                     alive_, died_, left_, start_, born_, arrived_));
+  int64_t counted = 0;
+  for (size_t i = 0; i < people_.size(); ++i) {
+    if (i > 0 && people_.id[i] <= people_.id[i - 1])
+      throw RuntimeFailure(fmt::format("invariant broken: ids not increasing at slot {}", i));
+    if (!people_.alive(i)) continue;
+    ++counted;
+    if (people_.quintile[i] < 1 || people_.quintile[i] > 5)
+      throw RuntimeFailure(fmt::format("invariant broken: person {} has quintile {}", people_.id[i], people_.quintile[i]));
+    for (int s = 0; s < kStateCount; ++s) {
+      const auto& info = kStateInfo[static_cast<size_t>(s)];
+      if (!info.requires_.empty() && people_.has(i, static_cast<State>(s)) &&
+          !people_.has(i, static_cast<State>(factor_index(info.requires_))))
+        throw RuntimeFailure(fmt::format("invariant broken: person {} has {} without {}", people_.id[i], info.name, info.requires_));
+    }
+    if (people_.alcohol[i] > 2 || people_.frailty[i] > 3)
+      throw RuntimeFailure(fmt::format("invariant broken: person {} has an ordinal level out of range", people_.id[i]));
+  }
+  if (counted != alive_)
+    throw RuntimeFailure(fmt::format("invariant broken: {} people alive in storage but {} by the books", counted, alive_));
+  // Beds: bed days used within beds + escalation; every admission ended in a discharge
+  // or a death, or is still in hospital.
+  care_.check_invariants();
+  finance_.check_invariants();
+  int64_t in_hospital = 0;
+  for (size_t i = 0; i < people_.size(); ++i)
+    in_hospital += people_.alive(i) && people_.setting[i] == static_cast<uint8_t>(Setting::Hospital);
+  if (admitted_ != discharged_ + died_in_hospital_ + in_hospital)
+    throw RuntimeFailure(fmt::format("invariant broken: {} admissions but {} discharges + {} deaths in hospital + {} in hospital",
+                                     admitted_, discharged_, died_in_hospital_, in_hospital));
+}
+
+}  // namespace hscsim

@@ -1,0 +1,97 @@
+#pragma once
+// One replicate of one scenario: the people, the modules and the step order.
+//
+// Step order (written here once; see World::step):
+//   1. demography     deaths, emigration, births (ageing is implicit: age = day - birth day)
+//   2. arrivals       babies (ids in mothers' id order) and immigrants join
+//   3. determinants   housing and social states, alcohol use
+//   4. conditions     long-term conditions, diabetes control, frailty (3 and 4 share one
+//                     pass, person by person, 3 before 4: people do not interact in them;
+//                     for the people already here, 1 runs in that pass too, first, and from
+//                     the same random lanes, while 2's arrivals get 3-4 in a pass of their
+//                     own: the same result as running 1, 2, 3, 4 one after the other)
+//   4b. enrolment     intervention programmes: endings, ongoing costs, offers and uptake
+//                     within capacity (see agents/interventions)
+//   5. care seeking   health events, routine GP demand, discharges when medically fit,
+//                     social care and third-sector needs become requests (parallel)
+//   6. allocation     per provider, deterministic: GP appointments (practices in
+//                     parallel), then serially social care, A&E and emergency admissions,
+//                     electives, third sector; costs
+//   7. wellbeing      life satisfaction of each person (and utility, for QALYs)
+//   8. metrics        stock counts at the end of the step
+//   8b. finance       contracts paid, costs, margins, outcome payments, shared savings,
+//                     stall rule (after the census: capitation and block pay on the
+//                     end-of-step lists); the next step's propensities follow from it
+//   9. housekeeping   once a year, the dead and departed are compacted away
+#include <cstdint>
+#include <memory>
+
+#include "agents/care/care.hpp"
+#include "agents/demography/demography.hpp"
+#include "agents/finance/finance.hpp"
+#include "agents/interventions/interventions.hpp"
+#include "agents/people/people.hpp"
+#include "agents/population/population.hpp"
+#include "agents/states/states.hpp"
+#include "model/sim/metrics.hpp"
+#include "model/sim/params.hpp"
+#include "model/core/rng.hpp"
+
+namespace hscsim {
+
+//! Everything published per provider, programme and ledger under a scenario, in the
+//! order of the per-step counter vector (World::step's `provider` argument).
+std::vector<ProviderGroup> published_groups(const Params& p);
+
+class World {
+ public:
+  //! Builds the initial population for this replicate.
+  World(const Params& p, uint32_t replicate);
+
+  //! Advances one step and returns that step's tally (flows in the step, stocks at its
+  //! end); per-provider counts go to `provider` (layout: care().layout()).
+  Tally step(uint32_t s, std::vector<int64_t>& provider);
+  Tally step(uint32_t s) {
+    std::vector<int64_t> ignored;
+    return step(s, ignored);
+  }
+
+  //! Stock counts of the living population, ages measured on `day`; per-provider stocks
+  //! are added to `provider` when it is not null.
+  //! Stocks at `day`. in_step: also stores each person's life satisfaction of the step
+  //! (the wellbeing column, as a float); otherwise (the initial census) it is read from
+  //! the column, or computed where the column is still empty.
+  Tally census(int32_t day, std::vector<int64_t>* provider = nullptr, bool in_step = false);
+  const CareSystem& care() const { return care_; }
+
+  //! Throws RuntimeFailure if an invariant is broken: people conserved
+  //! (alive + died + left = start + born + arrived), states consistent, values in range.
+  void check_invariants() const;
+
+  const People& people() const { return people_; }
+  const Tally& initial_census() const { return initial_; }
+  int64_t alive() const { return alive_; }
+  uint64_t person_steps() const { return person_steps_; }
+
+ private:
+  void add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births);
+
+  const Params& p_;
+  Streams streams_;
+  Synthesiser synth_;
+  StateModel states_;
+  Demography demography_;
+  CareSystem care_;
+  Programmes programmes_;
+  Finance finance_;
+  WellbeingModel wellbeing_;
+  People people_;
+  DeliveryContext delivery_;  //!< withdrawals and prevention propensities (set by finance)
+  Tally initial_;
+  uint64_t next_id_ = 0;
+  int64_t start_ = 0, born_ = 0, arrived_ = 0, died_ = 0, left_ = 0, alive_ = 0;
+  int64_t admitted_ = 0, discharged_ = 0, died_in_hospital_ = 0;
+  uint64_t person_steps_ = 0;
+};
+
+}  // namespace hscsim

@@ -1,4 +1,5 @@
 #include "agents/care/care.hpp"
+#include "model/core/money.hpp"
 
 #include "model/core/errors.hpp"
 
@@ -117,7 +118,6 @@ int32_t los_to_due(int32_t admit, double mean_days, double u) {
 
 namespace {
 using PL = ProviderLayout;
-double pence_to_gbp(int64_t p) { return static_cast<double>(p) / 100.0; }
 const std::vector<ProviderMetric> kGpMetrics = {
     {"appointments", "appointments", "flow", "appointments given", [](const int64_t* c) { return double(c[PL::GpAppointments]); }},
     {"virtual_appointments", "appointments", "flow", "appointments by telephone or video", [](const int64_t* c) { return double(c[PL::GpVirtual]); }},
@@ -125,7 +125,7 @@ const std::vector<ProviderMetric> kGpMetrics = {
     {"wait_days_mean", "days", "mean", "mean wait of the appointments given",
      [](const int64_t* c) { return c[PL::GpAppointments] ? double(c[PL::GpWaitDays]) / double(c[PL::GpAppointments]) : 0.0 / 0.0; }},
     {"waiting", "persons", "stock", "people waiting for an appointment", [](const int64_t* c) { return double(c[PL::GpWaiting]); }},
-    {"cost_gbp", "GBP", "flow", "cost of its appointments and of the interventions it delivers", [](const int64_t* c) { return pence_to_gbp(c[PL::GpCostPence]); }},
+    {"cost_gbp", "GBP", "flow", "cost of its appointments and of the interventions it delivers", [](const int64_t* c) { return to_gbp(c[PL::GpCostPence]); }},
 };
 const std::vector<ProviderMetric> kTrustMetrics = {
     {"ae_attendances", "attendances", "flow", "A&E attendances", [](const int64_t* c) { return double(c[PL::TrAe]); }},
@@ -137,7 +137,7 @@ const std::vector<ProviderMetric> kTrustMetrics = {
     {"inpatients", "persons", "stock", "patients in its beds at the end of the step", [](const int64_t* c) { return double(c[PL::TrInpatients]); }},
     {"trolley_waits", "persons", "flow", "decided for admission but no bed", [](const int64_t* c) { return double(c[PL::TrTrolley]); }},
     {"elective_waiting_list", "persons", "stock", "people on its elective waiting list", [](const int64_t* c) { return double(c[PL::TrWaitingList]); }},
-    {"cost_gbp", "GBP", "flow", "cost of its activity (A&E, spells, excess bed days, outpatients)", [](const int64_t* c) { return pence_to_gbp(c[PL::TrCostPence]); }},
+    {"cost_gbp", "GBP", "flow", "cost of its activity (A&E, spells, excess bed days, outpatients)", [](const int64_t* c) { return to_gbp(c[PL::TrCostPence]); }},
 };
 const std::vector<ProviderMetric> kLaMetrics = {
     {"home_care_hours", "hours", "flow", "home care hours delivered", [](const int64_t* c) { return double(c[PL::LaHomeCareMinutes]) / 60.0; }},
@@ -145,18 +145,18 @@ const std::vector<ProviderMetric> kLaMetrics = {
     {"care_home_admissions", "persons", "flow", "moves into a care home", [](const int64_t* c) { return double(c[PL::LaCareHomeAdmissions]); }},
     {"care_home_residents", "persons", "stock", "care home residents", [](const int64_t* c) { return double(c[PL::LaResidents]); }},
     {"people_waiting_social_care", "persons", "stock", "people at home waiting for social care", [](const int64_t* c) { return double(c[PL::LaWaiting]); }},
-    {"cost_gbp", "GBP", "flow", "council-funded social care cost", [](const int64_t* c) { return pence_to_gbp(c[PL::LaCostPence]); }},
+    {"cost_gbp", "GBP", "flow", "council-funded social care cost", [](const int64_t* c) { return to_gbp(c[PL::LaCostPence]); }},
 };
 const std::vector<ProviderMetric> kThirdMetrics = {
     {"contacts", "contacts", "flow", "contacts given", [](const int64_t* c) { return double(c[PL::TsContacts]); }},
     {"unmet_referrals", "referrals", "flow", "referrals not taken on", [](const int64_t* c) { return double(c[PL::TsUnmet]); }},
-    {"cost_gbp", "GBP", "flow", "cost of its contacts and of the interventions it delivers", [](const int64_t* c) { return pence_to_gbp(c[PL::TsCostPence]); }},
+    {"cost_gbp", "GBP", "flow", "cost of its contacts and of the interventions it delivers", [](const int64_t* c) { return to_gbp(c[PL::TsCostPence]); }},
 };
 const std::vector<ProviderMetric> kProgrammeMetrics = {
     {"offers", "persons", "flow", "places offered", [](const int64_t* c) { return double(c[PL::PgOffers]); }},
     {"enrolments", "persons", "flow", "offers taken up", [](const int64_t* c) { return double(c[PL::PgEnrolments]); }},
     {"members", "persons", "stock", "people in the programme during the step", [](const int64_t* c) { return double(c[PL::PgMembers]); }},
-    {"cost_gbp", "GBP", "flow", "cost of the programme (enrolments, members, fixed running costs)", [](const int64_t* c) { return pence_to_gbp(c[PL::PgCostPence]); }},
+    {"cost_gbp", "GBP", "flow", "cost of the programme (enrolments, members, fixed running costs)", [](const int64_t* c) { return to_gbp(c[PL::PgCostPence]); }},
 };
 }  // namespace
 
@@ -796,7 +796,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         admit_list.push_back({q_, e[1], e[2]});
     }
     std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
-    const int64_t limit = (g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds) * (day_end - day);
+    const int64_t limit = g_.trusts[tr].bed_days(day_end - day);
     for (size_t j = 0; j < admit_list.size(); ++j) {
       if (j + kCareAhead < admit_list.size()) people.prefetch_for_care(admit_list[j + kCareAhead].req.slot);
       const Candidate& c = admit_list[j];
@@ -810,7 +810,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, 900)[0] < aid) {
         for (size_t o = 0; o < g_.trusts.size(); ++o) {
           if (o == tr) continue;
-          const int64_t lim = (g_.trusts[o].general_acute_beds + g_.trusts[o].escalation_beds) * (day_end - day);
+          const int64_t lim = g_.trusts[o].bed_days(day_end - day);
           if (bed_days[o] + need <= lim) {
             where = o;
             t.add(Counter::MutualAidAdmissions, people.quintile[i]);
@@ -818,7 +818,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
           }
         }
       }
-      const int64_t where_limit = (g_.trusts[where].general_acute_beds + g_.trusts[where].escalation_beds) * (day_end - day);
+      const int64_t where_limit = g_.trusts[where].bed_days(day_end - day);
       if (bed_days[where] + need <= where_limit) {
         admit(people, i, static_cast<uint16_t>(where), c.req.what, due, arrive, day_end, t, prov);
         bed_days[where] += need;
@@ -867,7 +867,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       } else if (const int32_t arrive = day + static_cast<int32_t>(e[2] * (day_end - day)),
                  due = planned_due(people, i, kElectiveStay, e[1], arrive);
                  bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
-                 g_.trusts[tr].general_acute_beds * (day_end - day)) {
+                 g_.trusts[tr].general_bed_days(day_end - day)) {
         admit(people, i, static_cast<uint16_t>(tr), kElectiveStay, due, arrive, day_end, t, prov);
         bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
         people.elective_since[i] = kNoDay;
@@ -909,7 +909,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
 void CareSystem::check_invariants() const {
   for (size_t tr = 0; tr < last_bed_days_.size(); ++tr) {
     const auto& t = g_.trusts[tr];
-    if (last_bed_days_[tr] > (t.general_acute_beds + t.escalation_beds) * last_step_days_)
+    if (last_bed_days_[tr] > t.bed_days(last_step_days_))
       throw RuntimeFailure(fmt::format("invariant broken: trust {} used {} bed days in a {}-day step with {} + {} beds", t.name,
                                        last_bed_days_[tr], last_step_days_, t.general_acute_beds, t.escalation_beds));
   }

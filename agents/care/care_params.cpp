@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "agents/care/care.hpp"
+#include "model/core/money.hpp"
 
 namespace hscsim {
 namespace {
@@ -17,7 +18,7 @@ std::array<double, 4> by_frailty(Reader& r, const char* key, const config::Range
 }
 
 int64_t pence(Reader& r, const char* key) {
-  return static_cast<int64_t>(std::llround(r.real(key, config::non_negative()) * 100.0));
+  return to_pence(r.real(key, config::non_negative()));
 }
 
 }  // namespace
@@ -143,8 +144,7 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
       if (f < 0 || f >= kStateCount) {
         std::vector<std::string> names;
         for (int k = 0; k < kStateCount; ++k) names.emplace_back(kStateInfo[static_cast<size_t>(k)].name);
-        std::string hint = config::closest(state, names);
-        throw c->error("state", fmt::format("'{}' is not a state{}", state, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+        throw c->error("state", fmt::format("'{}' is not a state{}", state, config::did_you_mean(state, names)));
       }
       h.consequence_state = f;
       h.consequence_probability = c->real("probability", config::probability());

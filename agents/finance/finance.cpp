@@ -1,4 +1,5 @@
 #include "agents/finance/finance.hpp"
+#include "model/core/money.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +15,6 @@ using config::Reader;
 
 constexpr std::array<std::string_view, 4> kKinds = {"gp", "acute", "social_care", "third_sector"};
 
-int64_t pence(double gbp) { return std::llround(gbp * 100.0); }
 
 // Kind of provider group g (index into kKinds).
 int kind_of(size_t g, const ProviderLayout& L) {
@@ -49,9 +49,8 @@ std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::ve
     if (!found) {
       std::vector<std::string> names(kKinds.begin(), kKinds.end());
       names.insert(names.end(), ids.begin(), ids.end());
-      const std::string hint = config::closest(item.scalar, names);
       throw r.error(item, r.key_path(key),
-                    fmt::format("no provider or provider kind '{}'{}", item.scalar, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+                    fmt::format("no provider or provider kind '{}'{}", item.scalar, config::did_you_mean(item.scalar, names)));
     }
   }
   r.skip(key);
@@ -62,8 +61,7 @@ int group_named(Reader& r, std::string_view key, const std::vector<std::string>&
   const std::string name = r.text(key);
   for (size_t g = 0; g < ids.size(); ++g)
     if (ids[g] == name) return static_cast<int>(g);
-  const std::string hint = config::closest(name, ids);
-  throw r.error(key, fmt::format("no provider '{}'{}", name, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  throw r.error(key, fmt::format("no provider '{}'{}", name, config::did_you_mean(name, ids)));
 }
 
 // Checks that map key `key` of r names a provider kind or a provider id.
@@ -71,8 +69,7 @@ void require_provider_key(const Reader& r, const std::string& key, const std::ve
   std::vector<std::string> names(kKinds.begin(), kKinds.end());
   names.insert(names.end(), ids.begin(), ids.end());
   if (std::find(names.begin(), names.end(), key) != names.end()) return;
-  const std::string hint = config::closest(key, names);
-  throw r.error(key, fmt::format("no provider or provider kind '{}'{}", key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  throw r.error(key, fmt::format("no provider or provider kind '{}'{}", key, config::did_you_mean(key, names)));
 }
 
 Contract read_contract(Reader& c) {
@@ -82,7 +79,7 @@ Contract read_contract(Reader& c) {
   k.from_year = c.real("from_year", {1900, 2300}, -1e9);
   if (k.type == ContractType::FeeForService) {
     k.tariff_ratio = c.real("tariff_ratio", {0, 10}, 1);
-    k.billing_pence_per_transaction = static_cast<double>(pence(c.real("billing_cost_gbp_per_transaction", config::non_negative(), 0)));
+    k.billing_pence_per_transaction = static_cast<double>(to_pence(c.real("billing_cost_gbp_per_transaction", config::non_negative(), 0)));
   } else {
     k.gbp_per_person_per_year = c.real("gbp_per_person_per_year", config::non_negative(), 0);
   }
@@ -134,7 +131,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
       require_provider_key(*pc, e.key, f.group_ids);
       Reader c = pc->child(e.key);
       const double v = c.real("variable_share", config::probability());
-      const double fixed = c.real("fixed_gbp_per_person_per_year", config::non_negative(), 0) * 100.0;
+      const double fixed = c.real("fixed_gbp_per_person_per_year", config::non_negative(), 0) * kPencePerGbp;
       c.text("source", "");
       c.finish();
       for (size_t k = 0; k < G; ++k)
@@ -181,8 +178,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     for (const auto& e : in->node().map) {
       auto it = std::find(kContractNames.begin(), kContractNames.end(), e.key);
       if (it == kContractNames.end()) {
-        const std::string hint = config::closest(e.key, {kContractNames.begin(), kContractNames.end()});
-        throw in->error(e.key, fmt::format("unknown contract type '{}'{}", e.key, hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+        throw in->error(e.key, fmt::format("unknown contract type '{}'{}", e.key, config::did_you_mean(e.key, {kContractNames.begin(), kContractNames.end()})));
       }
       Reader c = in->child(e.key);
       Propensity& p = f.propensity[static_cast<size_t>(it - kContractNames.begin())];
@@ -204,13 +200,12 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     if (x.programme < 0) {
       std::vector<std::string> names;
       for (const auto& p : iv.list) names.push_back(p.name);
-      const std::string hint = config::closest(programme, names);
       throw o.error("programme", fmt::format("no enabled intervention named '{}'{}", programme,
-                                             hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+                                             config::did_you_mean(programme, names)));
     }
     x.state = read_factor(o, "state_ended");
     if (x.state >= kStateCount) throw o.error("state_ended", "an outcome is the end of a binary state (e.g. diabetes_uncontrolled)");
-    x.pence = pence(o.real("gbp_per_outcome", config::non_negative()));
+    x.pence = to_pence(o.real("gbp_per_outcome", config::non_negative()));
     x.from_year = o.real("from_year", {1900, 2300}, -1e9);
     x.to_year = o.real("to_year", {1900, 2300}, 1e9);
     x.payer = f.payer[static_cast<size_t>(x.provider)];
@@ -222,7 +217,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     Investor x;
     x.name = inv->name("name");
     x.provider = group_named(*inv, "invests_in", f.group_ids);
-    x.pence = pence(inv->real("invests_gbp", config::non_negative()));
+    x.pence = to_pence(inv->real("invests_gbp", config::non_negative()));
     x.year = inv->real("in_year", {1900, 2300});
     x.return_cap = inv->real("return_cap_multiple", {0, 100}, 1.5);
     inv->text("source", "");
@@ -234,7 +229,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     Alliance a;
     a.member = groups_named(*al, "members", f.group_ids, L);
     a.from_year = al->real("from_year", {1900, 2300}, -1e9);
-    a.baseline_pence_per_person_year = pence(al->real("baseline_gbp_per_person_per_year", config::non_negative()));
+    a.baseline_pence_per_person_year = to_pence(al->real("baseline_gbp_per_person_per_year", config::non_negative()));
     a.share_of_savings = al->real("provider_share_of_savings", config::probability(), 0.5);
     a.share_of_losses = al->real("provider_share_of_losses", config::probability(), 0.5);
     al->text("source", "");
@@ -252,25 +247,24 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
 }
 
 namespace {
-double gbp(int64_t p) { return static_cast<double>(p) / 100.0; }
 using FL = FinanceLayout;
 const std::vector<ProviderMetric> kProvFinance = {
-    {"income_gbp", "GBP", "flow", "payments received (contract, outcomes, shared savings, investment)", [](const int64_t* c) { return gbp(c[FL::Income]); }},
-    {"cost_gbp", "GBP", "flow", "cost: variable share of activity at unit costs + fixed cost + billing administration", [](const int64_t* c) { return gbp(c[FL::Cost]); }},
-    {"billing_admin_gbp", "GBP", "flow", "billing administration (fee-for-service transactions)", [](const int64_t* c) { return gbp(c[FL::Admin]); }},
-    {"margin_gbp", "GBP", "flow", "income - cost", [](const int64_t* c) { return gbp(c[FL::Margin]); }},
-    {"outcome_income_gbp", "GBP", "flow", "outcome payments and investment received", [](const int64_t* c) { return gbp(c[FL::Outcome]); }},
-    {"shared_savings_gbp", "GBP", "flow", "alliance share of savings (negative: share of losses paid)", [](const int64_t* c) { return gbp(c[FL::Shared]); }},
+    {"income_gbp", "GBP", "flow", "payments received (contract, outcomes, shared savings, investment)", [](const int64_t* c) { return to_gbp(c[FL::Income]); }},
+    {"cost_gbp", "GBP", "flow", "cost: variable share of activity at unit costs + fixed cost + billing administration", [](const int64_t* c) { return to_gbp(c[FL::Cost]); }},
+    {"billing_admin_gbp", "GBP", "flow", "billing administration (fee-for-service transactions)", [](const int64_t* c) { return to_gbp(c[FL::Admin]); }},
+    {"margin_gbp", "GBP", "flow", "income - cost", [](const int64_t* c) { return to_gbp(c[FL::Margin]); }},
+    {"outcome_income_gbp", "GBP", "flow", "outcome payments and investment received", [](const int64_t* c) { return to_gbp(c[FL::Outcome]); }},
+    {"shared_savings_gbp", "GBP", "flow", "alliance share of savings (negative: share of losses paid)", [](const int64_t* c) { return to_gbp(c[FL::Shared]); }},
     {"withdrawn", "flag", "stock", "1 once the provider has withdrawn under the stall rule", [](const int64_t* c) { return double(c[FL::Withdrawn]); }},
     {"served_persons", "persons", "stock", "people it serves (list, catchment or place)", [](const int64_t* c) { return double(c[FL::Served]); }},
 };
 const std::vector<ProviderMetric> kCommFinance = {
-    {"payments_gbp", "GBP", "flow", "paid to providers (and the investor's outcome payments)", [](const int64_t* c) { return gbp(c[FL::Payments]); }},
-    {"billing_admin_gbp", "GBP", "flow", "its own billing administration", [](const int64_t* c) { return gbp(c[FL::CommAdmin]); }},
+    {"payments_gbp", "GBP", "flow", "paid to providers (and the investor's outcome payments)", [](const int64_t* c) { return to_gbp(c[FL::Payments]); }},
+    {"billing_admin_gbp", "GBP", "flow", "its own billing administration", [](const int64_t* c) { return to_gbp(c[FL::CommAdmin]); }},
 };
 const std::vector<ProviderMetric> kInvFinance = {
-    {"invested_gbp", "GBP", "flow", "paid to the provider up front", [](const int64_t* c) { return gbp(c[FL::Invested]); }},
-    {"received_gbp", "GBP", "flow", "outcome payments received", [](const int64_t* c) { return gbp(c[FL::Received]); }},
+    {"invested_gbp", "GBP", "flow", "paid to the provider up front", [](const int64_t* c) { return to_gbp(c[FL::Invested]); }},
+    {"received_gbp", "GBP", "flow", "outcome payments received", [](const int64_t* c) { return to_gbp(c[FL::Received]); }},
 };
 }  // namespace
 
@@ -414,15 +408,15 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
         break;
       case ContractType::Block:
         if (block_base_[g] < 0) block_base_[g] = served;
-        income = std::llround(k.gbp_per_person_per_year * 100.0 * static_cast<double>(block_base_[g]) * frac);
+        income = std::llround(k.gbp_per_person_per_year * kPencePerGbp * static_cast<double>(block_base_[g]) * frac);
         break;
       case ContractType::Capitation: {
         const double units = k.risk_adjusted ? static_cast<double>(prov[L_.prov(g, FL::WeightMilli)]) / 1000.0 : static_cast<double>(served);
-        income = std::llround(k.gbp_per_person_per_year * 100.0 * units * frac);
+        income = std::llround(k.gbp_per_person_per_year * kPencePerGbp * units * frac);
         break;
       }
       case ContractType::OutcomeBased:
-        income = std::llround(k.gbp_per_person_per_year * 100.0 * static_cast<double>(served) * frac);
+        income = std::llround(k.gbp_per_person_per_year * kPencePerGbp * static_cast<double>(served) * frac);
         break;
       case ContractType::Count: break;
     }

@@ -30,10 +30,9 @@ uint16_t find_name(const config::Reader& r, const config::Node& where, const std
     if (items[k].name == name) return static_cast<uint16_t>(k);
     names.push_back(items[k].name);
   }
-  std::string hint = config::closest(name, names);
   throw r.error(where, path,
                 fmt::format("no {} is named '{}'{} Known: {}", what, name,
-                            hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint), fmt::join(names, ", ")));
+                            config::did_you_mean(name, names, "."), fmt::join(names, ", ")));
 }
 
 }  // namespace

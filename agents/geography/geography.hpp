@@ -20,6 +20,10 @@ struct AcuteTrust {
   int64_t general_acute_beds = 0;            //!< staffed general and acute beds [beds]
   int64_t escalation_beds = 0;               //!< extra beds opened under pressure [beds]; electives stop once used
   double elective_admissions_per_week = 0;   //!< elective admissions it can do [per week]
+  //! Bed capacity of a step of `days` days [bed days]: (general + escalation beds) x days.
+  int64_t bed_days(int64_t days) const { return (general_acute_beds + escalation_beds) * days; }
+  //! The same without escalation beds (inpatient electives stop once those are in use).
+  int64_t general_bed_days(int64_t days) const { return general_acute_beds * days; }
 };
 
 struct LocalAuthority {

@@ -1,4 +1,5 @@
 #include "agents/interventions/interventions.hpp"
+#include "model/core/money.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -159,7 +160,6 @@ Eligibility read_eligibility(Reader& r) {
   return e;
 }
 
-int64_t to_pence(double gbp) { return std::llround(gbp * 100.0); }
 
 }  // namespace
 
@@ -213,9 +213,8 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
         if (care.services[k] == svc) x.service = static_cast<int>(k);
       }
       if (x.service < 0) {
-        const std::string hint = config::closest(svc, names);
         throw r.error("service", fmt::format("no third-sector service named '{}'{}", svc,
-                                             hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+                                             config::did_you_mean(svc, names)));
       }
     } else {
       r.skip("service");
@@ -241,12 +240,11 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
       } else {
         auto it = std::find(targets.begin(), targets.end(), t);
         if (it == targets.end()) {
-          const std::string hint = config::closest(t, target_list);
           throw e.error("target", fmt::format("unknown target '{}'{} Targets: onset:<state>, recovery:<state>, "
                                               "event:<health event>, death, admission, length_of_stay, gp_demand, referral, "
                                               "social_care_need, frailty_progression, alcohol_progression, alcohol_recovery, "
                                               "gp_capacity",
-                                              t, hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint)));
+                                              t, config::did_you_mean(t, target_list, ".")));
         }
         x.effects.push_back({static_cast<int>(it - targets.begin()), t, Uncertain::read(e, "multiplier", {0, 100})});
       }

@@ -31,12 +31,11 @@ int factor_from_name(const config::Reader& r, const config::Node& name, const st
   if (f >= 0) return f;
   std::vector<std::string> names;
   for (int k = 0; k < kFactorCount; ++k) names.emplace_back(factor_name(k));
-  const std::string hint = config::closest(name.scalar, names);
   std::string all;
   for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
   throw r.error(name, path,
                 fmt::format("unknown risk factor '{}'{} Risk factors: {}", name.scalar,
-                            hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint), all));
+                            config::did_you_mean(name.scalar, names, "."), all));
 }
 
 int read_factor(config::Reader& r, std::string_view key) {

@@ -30,10 +30,9 @@ void read_effects(config::Reader& r, const char* key, std::vector<std::pair<int,
         found = true;
       }
     if (!found) {
-      std::string hint = config::closest(e.key, names);
       throw ConfigError(fmt::format("{}: error: {}: unknown circumstance '{}'{} Accepted: risk factors and {}",
                                     e.key_origin.describe(), m->key_path(e.key), e.key,
-                                    hint.empty() ? "." : fmt::format("; did you mean '{}'?", hint),
+                                    config::did_you_mean(e.key, names, "."),
                                     fmt::join(kCareCircumstanceNames, ", ")));
     }
   }

@@ -106,9 +106,8 @@ void prepare_calibration(CalibrationSpec& spec, const config::Node& root, const 
   for (const auto& t : targets.targets) names.push_back(t.name);
   for (const auto& n : spec.targets)
     if (std::find(names.begin(), names.end(), n) == names.end()) {
-      const std::string hint = config::closest(n, names);
       throw ConfigError(fmt::format("calibration: no target is named '{}'{}", n,
-                                    hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+                                    config::did_you_mean(n, names)));
     }
   for (const Target* t : fitted(spec, targets))
     if (tolerance(*t) <= 0)

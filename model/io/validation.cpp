@@ -58,10 +58,9 @@ void require_metrics(const config::Reader& r, const char* key, const std::vector
   for (const auto& n : names) {
     const MetricDef* m = find_metric(n);
     if (!m) {
-      const std::string hint = config::closest(n, all);
       throw r.error(*where, r.key_path(key),
                     fmt::format("no metric is named '{}'{} (list: hscsim info --metrics)", n,
-                                hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+                                config::did_you_mean(n, all)));
     }
     const bool flows = compute == "per_person_per_year" || compute == "per_1000_per_year";
     if (flows && m->kind != "flow")

@@ -1,4 +1,5 @@
 #include "model/sim/metrics.hpp"
+#include "model/core/money.hpp"
 
 #include <cmath>
 #include <limits>
@@ -76,7 +77,7 @@ std::vector<MetricDef> build() {
     return [v](const Tally& t, int q) {
       int64_t pence = 0;
       for (Counter c : v) pence += t.get(c, q);
-      return static_cast<double>(pence) / 100.0;
+      return to_gbp(pence);
     };
   };
   flow("gp_appointments", "appointments", Counter::GpAppointments, "GP practice appointments given (face to face and virtual)");
@@ -144,7 +145,7 @@ std::vector<MetricDef> build() {
                false, pounds({Counter::FinProviderCostPence})});
   m.push_back({"provider_margin_gbp", "GBP", "flow", "provider income - provider cost, all providers", false,
                [](const Tally& t, int q) {
-                 return static_cast<double>(t.get(Counter::FinProviderIncomePence, q) - t.get(Counter::FinProviderCostPence, q)) / 100.0;
+                 return to_gbp(t.get(Counter::FinProviderIncomePence, q) - t.get(Counter::FinProviderCostPence, q));
                }});
   m.push_back({"billing_admin_gbp", "GBP", "flow", "billing administration of fee-for-service contracts (providers and commissioners)",
                false, pounds({Counter::FinBillingAdminPence})});

@@ -90,6 +90,11 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best_d <= limit ? best : std::string();
 }
 
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates, std::string_view otherwise) {
+  const std::string c = closest(word, candidates);
+  return c.empty() ? std::string(otherwise) : fmt::format("; did you mean '{}'?", c);
+}
+
 namespace {
 SchemaCapture* g_capture = nullptr;
 std::string fmt_fallback(double v) { return fmt_number(v); }
@@ -360,12 +365,9 @@ void Reader::finish() const {
   std::vector<std::string> known = used_;
   for (const auto& e : node_->map) {
     if (std::find(used_.begin(), used_.end(), e.key) != used_.end()) continue;
-    std::string hint;
-    std::string c = closest(e.key, known);
-    if (!c.empty()) hint = fmt::format("; did you mean '{}'?", c);
     std::string accepted = known.empty() ? "none" : join(known);
     throw ConfigError(fmt::format("{}: error: {}: unknown key '{}'{} Accepted keys here: {}", e.key_origin.describe(),
-                                  key_path(e.key), e.key, hint.empty() ? "." : hint, accepted));
+                                  key_path(e.key), e.key, did_you_mean(e.key, known, "."), accepted));
   }
 }
 

@@ -154,5 +154,9 @@ void require_shares(std::vector<double>& shares, const Node& where, const std::s
 size_t edit_distance(std::string_view a, std::string_view b);
 //! The closest of `candidates` to `word`, or "" when none is close.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+//! "; did you mean 'x'?" with the closest of `candidates` to `word`, or `otherwise` when
+//! none is close: the one way every "unknown name" message suggests a fix.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         std::string_view otherwise = "");
 
 }  // namespace hscsim::config

@@ -266,7 +266,7 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
     for (size_t i = r.begin(); i != r.end(); ++i) {
       Lanes u(s, people.id[i], kInitStep, Purpose::SocialCare);
       const uint8_t fr = people.frailty[i];
-      if (people.age_years(i, day) >= 65 && u[0] < p_.initial_care_home_by_frailty[fr]) {
+      if (people.age_years(i, day) >= p_.initial_care_home_min_age_years && u[0] < p_.initial_care_home_by_frailty[fr]) {
         uint8_t f = kCareHomeResident;
         if (u[1] < p_.self_funder_share_by_quintile[static_cast<size_t>(people.quintile[i] - 1)]) f |= kSelfFunded;
         if (u[2] < p_.nursing_share) f |= kNursing;
@@ -790,7 +790,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
       prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
-      const bool multimorbid = people.conditions(i) >= 2;
+      const bool multimorbid = people.conditions(i) >= p_.multimorbid_min_conditions;
       const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
       if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
         admit_list.push_back({q_, e[1], e[2]});

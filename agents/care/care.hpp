@@ -76,7 +76,7 @@ struct IntegrationParams {
   bool formalised = true;                  //!< a person-dependent partnership weakens as key staff leave
   double key_staff_turnover_per_year = 0;  //!< [per year]
   double los_reduction = 0, referral_reduction = 0;  //!< shared records at level 1 [fraction]
-  double multimorbid_admission_reduction = 0;       //!< MDT at level 1, people with 2+ conditions [fraction]
+  double multimorbid_admission_reduction = 0;       //!< MDT at level 1, multimorbid people [fraction]
   double discharge_need_reduction = 0;              //!< joint discharge planning at level 1 [fraction]
   //! Strength of the partnership after `years` (1 if formalised).
   double strength(double years) const { return formalised ? 1.0 : std::exp(-key_staff_turnover_per_year * years); }
@@ -88,6 +88,7 @@ struct CareParams {
   double gp_reviews_per_condition_per_year = 0;  //!< LTC reviews [per condition per year]
   double gp_unmet_acute_to_ae_share = 0;      //!< acute cases not seen the same step who go to A&E
   double gp_max_wait_days = 28;               //!< a waiting request is given up after this [days]
+  int multimorbid_min_conditions = 2;         //!< long-term conditions that make a person multimorbid (MDT) [conditions]
   double outpatient_referral_probability = 0; //!< per appointment
   double elective_referral_probability = 0;   //!< per appointment, onto the elective waiting list
   // Hospital
@@ -111,7 +112,8 @@ struct CareParams {
   double community_care_home_share = 0.1;     //!< community needs that are for a care home
   std::array<double, 5> self_funder_share_by_quintile{};
   double nursing_share = 0.4;                 //!< care home placements that are nursing
-  std::array<double, 4> initial_care_home_by_frailty{};  //!< share of 65+ in a care home at the start, by eFI level
+  std::array<double, 4> initial_care_home_by_frailty{};  //!< share of those aged initial_care_home_min_age_years+ in a care home at the start, by eFI level
+  double initial_care_home_min_age_years = 65;          //!< youngest age drawn into a care home at the start [years]
   std::array<double, 4> initial_home_care_by_frailty{};  //!< share with a home care package at the start
   IntegrationParams integration;
   std::vector<HealthEvent> events;

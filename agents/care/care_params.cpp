@@ -65,6 +65,8 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     p.elective_los_days_mean = h.real("elective_los_days_mean", {0, 365});
     p.day_case_share = h.real("day_case_share", config::probability());
     p.readmission_window_days = h.real("readmission_window_days", {0, 365});
+    // Multimorbidity: two or more long-term conditions (Academy of Medical Sciences, 2018).
+    p.multimorbid_min_conditions = static_cast<int>(h.integer("multimorbid_min_conditions", {1, 20}, 2));
     p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
     p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
     p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
@@ -89,6 +91,8 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     for (size_t q = 0; q < 5; ++q) p.self_funder_share_by_quintile[q] = sf[q];
     p.nursing_share = sc.real("nursing_share", config::probability());
     p.initial_care_home_by_frailty = by_frailty(sc, "initial_care_home_share_by_frailty", config::probability());
+    // Care-home residents are counted among people 65+ (ONS Census 2021 care home residents).
+    p.initial_care_home_min_age_years = sc.real("initial_care_home_min_age_years", {0, 130}, 65);
     p.initial_home_care_by_frailty = by_frailty(sc, "initial_home_care_share_by_frailty", config::probability());
     sc.finish();
   }

@@ -105,6 +105,8 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     return f;
   }
   f.enabled = true;
+  // Assumption: councils invoice care-home placements every four weeks.
+  f.care_home_invoice_steps = fr->integer("care_home_invoice_steps", {1, 520}, 4);
   {
     Reader cm = fr->child("commissioners");
     std::vector<uint8_t> covered(G, 0);
@@ -387,7 +389,7 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     } else if (g < s0) {
       const size_t a = g - C_.practices - C_.trusts;
       transactions = prov[C_.la(a, ProviderLayout::LaReablementStarts)] + prov[C_.la(a, ProviderLayout::LaCareHomeAdmissions)] +
-                     prov[C_.la(a, ProviderLayout::LaResidents)] / 4;  // invoices: residents monthly (per 4 weeks)
+                     prov[C_.la(a, ProviderLayout::LaResidents)] / p_.care_home_invoice_steps;
     } else {
       transactions = prov[C_.third(g - s0, ProviderLayout::TsContacts)];
     }

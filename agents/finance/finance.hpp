@@ -77,6 +77,9 @@ struct FinanceParams {
   std::array<Propensity, 4> propensity{};  //!< by ContractType
   std::array<double, 4> capitation_age_weight{1, 1, 1, 1};  //!< <65, 65-74, 75-84, 85+
   double capitation_condition_weight = 0;
+  //! Care-home residents are invoiced once per this many steps of residence (4: monthly
+  //! at weekly steps) [steps]; each invoice is one billing transaction.
+  int64_t care_home_invoice_steps = 4;
   std::vector<OutcomePayment> outcomes;
   struct Investor {
     std::string name;

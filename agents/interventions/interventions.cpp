@@ -174,6 +174,8 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
     out.risk.per_decade_of_age = rs->real("per_decade_of_age", {-10, 10}, 0);
     out.risk.recent_admission = rs->real("recent_emergency_admission", {-10, 10}, 0);
     out.risk.refresh_days = rs->real("refresh_days", {1, 3650}, 91);
+    // A year, as in the emergency-admission risk models it follows (e.g. PARR, Billings 2006).
+    out.risk.recent_admission_days = rs->real("recent_admission_days", {1, 3650}, 365);
     if (auto f = rs->optional_child("factors")) {
       f->names("<risk factor>");
       for (const auto& e : f->node().map) {
@@ -357,7 +359,7 @@ void Programmes::refresh_risk(const People& people, int32_t day) {
       X(row, 1) = people.age_years(i, day) / 10.0;
       // Recent emergency admission: discharged within the last year (electives too: a
       // simplification, the register does not keep the cause of past stays).
-      X(row, 2) = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= 365 ? 1.0 : 0.0;
+      X(row, 2) = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= p_.risk.recent_admission_days ? 1.0 : 0.0;
       const uint64_t f = people.factors(i);
       for (int b = 0; b < kFactorCount; ++b) X(row, 3 + b) = static_cast<double>(f >> b & 1);
     }

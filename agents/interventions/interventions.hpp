@@ -84,7 +84,8 @@ struct InterventionParams {
 struct RiskScoreParams {
   double intercept = 0;
   double per_decade_of_age = 0;
-  double recent_admission = 0;              //!< an emergency admission in the last 365 days
+  double recent_admission = 0;              //!< an emergency admission in the last recent_admission_days
+  double recent_admission_days = 365;       //!< what "recent" means for the risk score [days]
   std::vector<std::pair<int, double>> factors;  //!< (risk factor, log-odds)
   double refresh_days = 91;                 //!< how often the register is re-stratified [days]
 };

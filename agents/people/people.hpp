@@ -90,6 +90,11 @@ inline constexpr uint8_t kElectiveStay = 255; //!< People::stay for an elective 
 
 //! Care stocks of a person at the end of a step (People::care_stocks bits). The first
 //! six are the care circumstances that wellbeing weighs (CareCircumstance, same order).
+//! The NHS referral-to-treatment standard that the metric elective_over_18_weeks counts
+//! against: 18 weeks (NHS Constitution). A definition of the metric, not a model parameter,
+//! so it is not a config key (changing it would make the metric's name untrue).
+inline constexpr int32_t kRttStandardDays = 18 * 7;
+
 enum CareStock : uint16_t {
   kStockInHospital = 1,       //!< in a hospital bed
   kStockInCareHome = 2,       //!< a care home resident (also while in hospital)
@@ -206,7 +211,7 @@ struct People {
                                  (need && !hospital) * kStockWaitingSocial | (gp_wait_since[i] != kNoDay) * kStockWaitingGp |
                                  elective * kStockElectiveList | !!(care[i] & kHomeCare) * kStockHomeCare |
                                  (need && hospital) * kStockDelayed | !!(care[i] & kReablement) * kStockReablement |
-                                 (elective && day - elective_since[i] > 126) * kStockOver18Weeks);
+                                 (elective && day - elective_since[i] > kRttStandardDays) * kStockOver18Weeks);
   }
 };
 

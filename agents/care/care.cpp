@@ -1,4 +1,5 @@
 #include "agents/care/care.hpp"
+#include "agents/care/substreams.hpp"
 #include "model/core/money.hpp"
 
 #include "model/core/errors.hpp"
@@ -27,7 +28,7 @@ int poisson_count(double lambda, double u) {
   if (u <= p0) return 0;
   double p = p0, c = p0;
   int k = 0;
-  while (u > c && k < 100) {
+  while (u > c && k < substream::kGpRoutine.size) {  // one sub-stream per routine request
     ++k;
     p *= lambda / k;
     c += p;
@@ -348,7 +349,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       if (social_need(care) != SocialNeed::None && due < day) {
         // Waiting for social care since an earlier step: the whole step is reserved; the
         // days are counted in allocate (delayed) or not at all (care found, patient leaves).
-        out.social.push_back(make_request(s, people, i, step, la, 0, static_cast<uint8_t>(social_need(care)), due, 1));
+        out.social.push_back(make_request(s, people, i, step, la, 0, static_cast<uint8_t>(social_need(care)), due, substream::kSocialDischarge[0]));
         out.trust_bed_days[tr] += day_end - from;
       } else if (due >= day_end) {
         use(day_end);
@@ -377,11 +378,11 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
                                : u < p_.discharge_mix[0] + p_.discharge_mix[1] ? SocialNeed::HomeCare
                                                                                : SocialNeed::CareHome;
           care = with_social_need(care, n);
-          out.social.push_back(make_request(s, people, i, step, la, 0, static_cast<uint8_t>(n), due, 1));
+          out.social.push_back(make_request(s, people, i, step, la, 0, static_cast<uint8_t>(n), due, substream::kSocialDischarge[0]));
           out.trust_bed_days[tr] += day_end - std::max(from, due);  // reserved; counted in allocate if delayed
         } else {
           discharge(people, i, std::max(due, day), t);
-          refer_to_third_sector(people, i, d, 3, &ThirdSectorService::hospital_referral_probability, 1000, s, step, out.third);
+          refer_to_third_sector(people, i, d, 3, &ThirdSectorService::hospital_referral_probability, substream::kThirdFromHospital, s, step, out.third);
         }
       }
     }
@@ -390,9 +391,9 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     if ((care & kReablement) && people.due_day[i] < day_end && people.setting[i] != static_cast<uint8_t>(Setting::Hospital)) {
       care = static_cast<uint8_t>(care & ~kReablement);
       people.due_day[i] = kNoDay;
-      if (Lanes(s, id, step, Purpose::SocialCare)[0] >= p_.reablement_no_further_care_share) {
+      if (Lanes(s, id, step, Purpose::SocialCare, substream::kSocialReablementEndLanes[0])[0] >= p_.reablement_no_further_care_share) {
         care = with_social_need(care, SocialNeed::HomeCare);
-        out.social.push_back(make_request(s, people, i, step, la, 1, static_cast<uint8_t>(SocialNeed::HomeCare), day, 2));
+        out.social.push_back(make_request(s, people, i, step, la, 1, static_cast<uint8_t>(SocialNeed::HomeCare), day, substream::kSocialAfterReablement[0]));
       }
     }
     Lanes u(block);  // = Lanes(s, id, step, Purpose::CareSeeking), drawn one person ahead
@@ -436,14 +437,14 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     // the lane's screening bits usually show (1 - exp(-lambda) <= lambda).
     const int n_routine = lambda > 0 && u.may_be_below(lane.routine_gp(), lambda) ? poisson_count(lambda, 1.0 - u[lane.routine_gp()]) : 0;
     if (people.gp_wait_since[i] != kNoDay) {
-      out.gp.push_back(make_request(s, people, i, step, practice, 1, kBacklog, people.gp_wait_since[i], 0));
+      out.gp.push_back(make_request(s, people, i, step, practice, 1, kBacklog, people.gp_wait_since[i], substream::kGpBacklog[0]));
       if (n_routine > 0) {  // folded into the request already waiting
         t.add(Counter::GpUnmet, q, n_routine);
         prov[L.gp(practice, ProviderLayout::GpUnmet)] += n_routine;
       }
     } else {
       for (int k = 0; k < n_routine; ++k)
-        out.gp.push_back(make_request(s, people, i, step, practice, 2, kRoutine, day, static_cast<uint16_t>(1 + k)));
+        out.gp.push_back(make_request(s, people, i, step, practice, 2, kRoutine, day, substream::kGpRoutine[k]));
     }
 
     // Health events and where people take them.
@@ -469,9 +470,9 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       const double r = u[lane.route(k)];
       if (r < ev.route[0]) return;  // self-care
       if (r < ev.route[0] + ev.route[1])
-        out.gp.push_back(make_request(s, people, i, step, practice, 0, static_cast<uint8_t>(k), 0, static_cast<uint16_t>(100 + k)));
+        out.gp.push_back(make_request(s, people, i, step, practice, 0, static_cast<uint8_t>(k), 0, substream::kGpEvent[k]));
       else
-        out.ae.push_back(make_request(s, people, i, step, trust, 1, static_cast<uint8_t>(k), 0, static_cast<uint16_t>(300 + k)));
+        out.ae.push_back(make_request(s, people, i, step, trust, 1, static_cast<uint8_t>(k), 0, substream::kAeEvent[k]));
     };
     // Only the events whose lane can be below H x bound (Lanes::candidates) are looked
     // at; the others cannot happen. People recently discharged or in a programme, and
@@ -491,13 +492,13 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       for (int k = 0; k < E; ++k) event(k);
     }
     if (care & kWaitingForBed)
-      out.ae.push_back(make_request(s, people, i, step, trust, 0, people.stay[i], 0, 299));
+      out.ae.push_back(make_request(s, people, i, step, trust, 0, people.stay[i], 0, substream::kAeWaitingForBed[0]));
     if (people.elective_since[i] != kNoDay)
-      out.elective.push_back(make_request(s, people, i, step, trust, 0, 0, people.elective_since[i], 500));
+      out.elective.push_back(make_request(s, people, i, step, trust, 0, 0, people.elective_since[i], substream::kElective[0]));
 
     // Social care needs arising at home.
     if (social_need(care) != SocialNeed::None) {
-      out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(social_need(care)), 0, 3));
+      out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(social_need(care)), 0, substream::kSocialCommunity[0]));
     } else if (!(care & (kHomeCare | kReablement | kCareHomeResident))) {
       const double base = p_.community_need_per_year_by_frailty[people.frailty[i]];
       // Nothing to do when the draw is at or above the largest possible hazard
@@ -510,7 +511,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
         if (x < step_probability(h)) {
           const SocialNeed n = u[lane.care_home_share()] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
           care = with_social_need(care, n);
-          out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(n), 0, 3));
+          out.social.push_back(make_request(s, people, i, step, la, 2, static_cast<uint8_t>(n), 0, substream::kSocialCommunity[0]));
         }
       }
     }
@@ -520,7 +521,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
       const auto& svc = p_.third_sector[static_cast<size_t>(k)];
       const double pk = self_referral_p_[static_cast<size_t>(k)];
       if (u.may_be_below(lane.self_referral(k), pk) && (f >> svc.eligible_factor & 1) && pk > 0 && u[lane.self_referral(k)] < pk)
-        out.third.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 1, 0, 0, static_cast<uint16_t>(3000 + k)));
+        out.third.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 1, 0, 0, substream::kThirdSelf[static_cast<int>(k)]));
     };
     if (screened_referrals_) {
       for (uint32_t c = (cand >> lane.self_referral(0)) & ((uint32_t{1} << S) - 1); c; c &= c - 1) self_referral(__builtin_ctz(c));
@@ -574,13 +575,13 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
 // columns and its outputs: its per-provider counters, A&E attendances of acute cases
 // not seen, third-sector referrals, outpatient costs for its trust.
 void CareSystem::refer_to_third_sector(const People& people, size_t i, Lanes& lanes, int first_lane,
-                                       double ThirdSectorService::*probability, uint16_t sub_base, const Streams& s,
+                                       double ThirdSectorService::*probability, substream::Range subs, const Streams& s,
                                        uint32_t step, std::vector<Request>& out) const {
   const uint64_t f = people.factors(i);
   for (size_t k = 0; k < p_.third_sector.size(); ++k) {
     const auto& svc = p_.third_sector[k];
     if ((f >> svc.eligible_factor & 1) && lanes[first_lane + static_cast<int>(k)] < svc.*probability)
-      out.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 0, 0, 0, static_cast<uint16_t>(sub_base + k)));
+      out.push_back(make_request(s, people, i, step, static_cast<uint16_t>(k), 0, 0, 0, subs[static_cast<int>(k)]));
   }
 }
 
@@ -634,7 +635,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
       out.outpatient_pence += p_.costs.outpatient_attendance;
     }
     if (a[2] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
-    refer_to_third_sector(people, i, a, 4, &ThirdSectorService::gp_referral_probability, 2000, s, step, out.third);
+    refer_to_third_sector(people, i, a, 4, &ThirdSectorService::gp_referral_probability, substream::kThirdFromGp, s, step, out.third);
   }
   // Unserved, in a fixed order (slot, then tier) so that a person's several requests
   // resolve the same way at any thread count.
@@ -650,7 +651,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
         t.add(Counter::GpUnmet, q);
         counts[ProviderLayout::GpUnmet] += 1;
         out.ae.push_back(
-            make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, static_cast<uint16_t>(600 + reqs[k].what)));
+            make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, substream::kGpToAe[reqs[k].what]));
         continue;
       }
       if (since == kNoDay) since = day;
@@ -741,7 +742,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
         discharge(people, i, std::max(day, q_.since), t);
       }
       people.care[i] = with_social_need(people.care[i], SocialNeed::None);
-      Lanes c(s, people.id[i], step, Purpose::SocialCare, 1);
+      Lanes c(s, people.id[i], step, Purpose::SocialCare, substream::kSocialPlacementLanes[0]);
       if (need == SocialNeed::Reablement) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);
         people.due_day[i] = std::max(day, q_.since) + static_cast<int32_t>(std::llround(p_.reablement_days));
@@ -782,7 +783,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       const size_t i = q_.slot;
       const uint8_t q = people.quintile[i];
       if (q_.tier == 0) {  // waiting for a bed since an earlier step
-        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, 0)[1], 0.0});
+        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[1], 0.0});
         continue;
       }
       t.add(Counter::AeAttendances, q);
@@ -807,7 +808,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
       const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
       const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
       size_t where = tr;
-      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, 900)[0] < aid) {
+      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[0] < aid) {
         for (size_t o = 0; o < g_.trusts.size(); ++o) {
           if (o == tr) continue;
           const int64_t lim = g_.trusts[o].bed_days(day_end - day);

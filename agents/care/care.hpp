@@ -25,6 +25,7 @@
 
 #include "agents/geography/geography.hpp"
 #include "agents/geography/providers.hpp"
+#include "agents/care/substreams.hpp"
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
@@ -246,7 +247,7 @@ class CareSystem {
   //! lane first_lane + k is below that service's `probability` (GP or hospital referral);
   //! their requests are keyed by sub_base + k.
   void refer_to_third_sector(const People& people, size_t i, Lanes& lanes, int first_lane,
-                             double ThirdSectorService::*probability, uint16_t sub_base, const Streams& s, uint32_t step,
+                             double ThirdSectorService::*probability, substream::Range subs, const Streams& s, uint32_t step,
                              std::vector<Request>& out) const;
 
   const CareParams& p_;

@@ -121,6 +121,9 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     r.finish();
     p.third_sector.push_back(s);
   }
+  if (p.third_sector.size() > static_cast<size_t>(substream::kMaxServices))
+    throw care.error("third_sector", fmt::format("{} services; at most {} are supported (one random sub-stream each)",
+                                                 p.third_sector.size(), substream::kMaxServices));
   care.finish();
 
   Reader ev = root.child("health_events");
@@ -157,7 +160,10 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     r.finish();
     p.events.push_back(std::move(h));
   }
-  if (p.events.size() > 200) throw ev.error(ev.node(), ev.path(), "at most 200 health events are supported");
+  if (p.events.size() > static_cast<size_t>(substream::kMaxEvents))
+    throw ev.error(ev.node(), ev.path(),
+                   fmt::format("{} health events; at most {} are supported (one random sub-stream each)", p.events.size(),
+                               substream::kMaxEvents));
   ev.finish();
 
   Reader c = root.child("unit_costs");

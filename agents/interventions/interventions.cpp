@@ -29,6 +29,12 @@ std::vector<std::string> target_names(const std::vector<std::string>& event_name
 }
 
 namespace {
+
+// Tie-break keys of the candidates for programme k (the model's numbers since the start).
+// At most one programme per bit of People::programmes.
+constexpr int kMaxProgrammes = 32;
+static_assert(kMaxProgrammes <= static_cast<int>(8 * sizeof(uint32_t)));
+constexpr substream::Range kProgrammeTiebreak{7000, kMaxProgrammes};
 const Enrolment* find_record(const std::vector<Enrolment>& v, uint64_t id) {
   auto it = std::lower_bound(v.begin(), v.end(), id, [](const Enrolment& e, uint64_t x) { return e.id < x; });
   return it != v.end() && it->id == id ? &*it : nullptr;
@@ -276,8 +282,8 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
     out.list.push_back(std::move(x));
   }
   iv->finish();
-  if (out.list.size() > 32)
-    throw iv->error(out.list.back().name, "at most 32 interventions can be enabled in one scenario");
+  if (out.list.size() > static_cast<size_t>(kMaxProgrammes))
+    throw iv->error(out.list.back().name, fmt::format("at most {} interventions can be enabled in one scenario", kMaxProgrammes));
   return out;
 }
 
@@ -540,7 +546,7 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
         }
         const size_t g = deliverer(people, i, k, L);
         if (g < ctx.withdrawn.size() && ctx.withdrawn[g]) continue;
-        out[k].push_back({static_cast<uint32_t>(i), s.tiebreak(people.id[i], step, static_cast<uint16_t>(7000 + k)), risk});
+        out[k].push_back({static_cast<uint32_t>(i), s.tiebreak(people.id[i], step, kProgrammeTiebreak[static_cast<int>(k)]), risk});
       }
     }
   });

@@ -16,6 +16,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 
 namespace hscsim {
 
@@ -250,5 +251,27 @@ class BlocksAhead {
 //! transformed-rejection method (Hormann 1993) for mean >= 10. Uses blocks
 //! index, index+1, ... of the given (id, step, purpose).
 uint64_t poisson(const Streams& s, double mean, uint64_t id, uint32_t step, Purpose p);
+
+namespace substream {
+// Sub-stream indices (the `index` word of a draw within one purpose, and the key of a
+// request's tie-break), named by the module that uses them. Each module lists its ranges
+// and checks at compile time that they do not overlap (agents/care/substreams.hpp).
+//! Indices [first, first + size).
+struct Range {
+  uint16_t first;
+  uint16_t size;
+  constexpr uint16_t operator[](int k) const { return static_cast<uint16_t>(first + k); }
+  constexpr uint16_t end() const { return static_cast<uint16_t>(first + size); }
+};
+constexpr Range one(uint16_t index) { return {index, 1}; }
+
+constexpr bool disjoint(std::initializer_list<Range> ranges) {
+  for (const Range* a = ranges.begin(); a != ranges.end(); ++a)
+    for (const Range* b = a + 1; b != ranges.end(); ++b)
+      if (a->first < b->end() && b->first < a->end()) return false;
+  return true;
+}
+
+}  // namespace substream
 
 }  // namespace hscsim

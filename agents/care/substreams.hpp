@@ -1,0 +1,50 @@
+#pragma once
+// The sub-streams care draws from, by name. A random draw is keyed by (person, step,
+// purpose, index); within one purpose, and within one request queue (whose tie-break keys
+// are keyed by the index alone), every kind of draw has its own index range. The numbers
+// are the ones the model has always used, so results do not change; the static_asserts
+// below fail to compile if two ranges of one queue or purpose overlap, and CareParams::read
+// refuses a config with more events or services than a range holds.
+#include "model/core/rng.hpp"
+
+namespace hscsim::substream {
+
+// GP requests (queue `gp`; their appointment lanes are Purpose::GpAppointment).
+inline constexpr Range kGpBacklog = one(0);        //!< a request waiting since an earlier step
+inline constexpr Range kGpRoutine{1, 99};          //!< the k-th routine request of the step
+inline constexpr Range kGpEvent{100, 200};         //!< health event k seen by the GP
+static_assert(disjoint({kGpBacklog, kGpRoutine, kGpEvent}));
+
+// A&E requests (queue `ae`; their lanes are Purpose::Emergency).
+inline constexpr Range kAeWaitingLanes = one(0);   //!< lanes of a patient waiting for a bed
+inline constexpr Range kAeWaitingForBed = one(299);  //!< request of a patient waiting for a bed
+inline constexpr Range kAeEvent{300, 200};         //!< health event k taken straight to A&E
+inline constexpr Range kGpToAe{600, 256};          //!< sent on by the GP (index: what was asked)
+inline constexpr Range kMutualAid = one(900);      //!< admitted to a partner trust under mutual aid
+static_assert(disjoint({kAeWaitingLanes, kAeWaitingForBed, kAeEvent, kGpToAe, kMutualAid}));
+
+// Electives (queue `elective`).
+inline constexpr Range kElective = one(500);
+
+// Social care requests (queue `social`).
+inline constexpr Range kSocialDischarge = one(1);      //!< a hospital discharge needing care (also its lanes)
+inline constexpr Range kSocialAfterReablement = one(2);  //!< follow-on care after reablement
+inline constexpr Range kSocialCommunity = one(3);      //!< a need arising at home
+static_assert(disjoint({kSocialDischarge, kSocialAfterReablement, kSocialCommunity}));
+
+// Lanes of Purpose::SocialCare (not requests).
+inline constexpr Range kSocialReablementEndLanes = one(0);  //!< whether care follows reablement
+inline constexpr Range kSocialPlacementLanes = one(1);      //!< self-funding and nursing of a placement
+static_assert(disjoint({kSocialReablementEndLanes, kSocialPlacementLanes}));
+
+// Third-sector referrals (queue `third`), one index per service.
+inline constexpr Range kThirdFromHospital{1000, 1000};
+inline constexpr Range kThirdFromGp{2000, 1000};
+inline constexpr Range kThirdSelf{3000, 1000};
+static_assert(disjoint({kThirdFromHospital, kThirdFromGp, kThirdSelf}));
+
+//! The most health events and third-sector services the ranges hold.
+inline constexpr int kMaxEvents = kGpEvent.size < kAeEvent.size ? kGpEvent.size : kAeEvent.size;
+inline constexpr int kMaxServices = kThirdFromHospital.size;
+
+}  // namespace hscsim::substream

@@ -91,6 +91,27 @@ TEST_CASE("byte-lane stock counts are exact past the 255 a byte can hold") {
   CHECK(t.get(Counter::Population, 3) > 255);
 }
 
+TEST_CASE("the census fills only counters declared as stocks, and the declared stocks are distinct") {
+  auto root = small_config({"population.size=6000"});
+  Params p = Params::read(root);
+  World w(p, 0);
+  for (uint32_t s = 0; s < 30; ++s) w.step(s);
+  const Tally t = w.census(p.clock.day_at_start(30));
+  size_t filled = 0;
+  for (size_t c = 0; c < kCounterCount; ++c) {
+    bool any = false;
+    for (int q = 0; q <= 5; ++q) any = any || t.get(static_cast<Counter>(c), q) != 0;
+    INFO("counter " << c);
+    if (any) CHECK(is_stock(static_cast<Counter>(c)));
+    filled += any;
+  }
+  CHECK(filled > 20);
+  for (size_t a = 0; a < std::size(kStockCounters); ++a)
+    for (size_t b = a + 1; b < std::size(kStockCounters); ++b) CHECK(kStockCounters[a] != kStockCounters[b]);
+  CHECK(!is_stock(Counter::EmergencyAdmissions));
+  CHECK(is_stock(state_counter(0)));
+}
+
 TEST_CASE("the census's stocks equal a plain count of the people's columns") {
   // The census counts yes/no stocks in byte lanes (StockTally) flushed every 255 people;
   // here every stock is recounted person by person with plain branches.

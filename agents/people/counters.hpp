@@ -38,6 +38,22 @@ enum class Counter : uint16_t {
   Count = StateBase + kStateCount
 };
 inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::Count);
+
+//! The stocks: counted by the census at the end of a step (after StateBase, one per binary
+//! state, all stocks). Every other counter is a flow, counted as things happen in the step.
+//! The kind is declared here, not implied by where a counter sits in the enum.
+inline constexpr Counter kStockCounters[] = {
+    Counter::Population,        Counter::AgeDays,          Counter::AlcoholIncreasing, Counter::AlcoholDependent,
+    Counter::FrailMild,         Counter::FrailModerate,    Counter::FrailSevere,       Counter::InHospital,
+    Counter::DelayedDischarges, Counter::ElectiveList,     Counter::ElectiveOver18Weeks, Counter::CareHomeResidents,
+    Counter::HomeCarePackages,  Counter::InReablement,     Counter::WaitingSocialCare, Counter::GpWaiting,
+    Counter::WellbeingMilli,    Counter::UtilityMilli};
+constexpr bool is_stock(Counter c) {
+  if (c >= Counter::StateBase) return true;
+  for (Counter s : kStockCounters)
+    if (s == c) return true;
+  return false;
+}
 constexpr Counter state_counter(int s) { return static_cast<Counter>(static_cast<int>(Counter::StateBase) + s); }
 
 //! Standard abridged life-table age bands: 0, 1-4, 5-9, ..., 85-89, 90+ (20 bands).

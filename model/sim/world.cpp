@@ -269,10 +269,8 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   flows.add(Counter::StepDays, 0, day_end - day);
   Tally t = census(day_end, &provider, true);
   for (size_t c = 0; c < kCounterCount; ++c) {
-    const auto counter = static_cast<Counter>(c);
-    if (counter == Counter::Population || counter == Counter::AgeDays || counter >= Counter::InHospital) continue;
-    if (counter >= Counter::AlcoholIncreasing && counter <= Counter::FrailSevere) continue;
-    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(counter, q);
+    if (is_stock(static_cast<Counter>(c))) continue;  // from the census
+    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(static_cast<Counter>(c), q);
   }
   t.deaths_by_age_sex = flows.deaths_by_age_sex;
 

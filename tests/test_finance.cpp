@@ -123,7 +123,8 @@ TEST_CASE("the stall rule: a provider losing money withdraws and its programmes 
   REQUIRE(withdrew < steps.size());
   CHECK(withdrew >= 25);  // two quarters of 13 weeks
   int64_t after = 0;
-  for (size_t s = withdrew + 1; s < steps.size(); ++s) after += r.scenarios[0].steps[0][s].get(Counter::InterventionEnrolments);
+  const auto tallies = r.scenarios[0].steps[0];
+  for (size_t s = withdrew + 1; s < steps.size(); ++s) after += tallies[s].get(Counter::InterventionEnrolments);
   CHECK(after == 0);
   CHECK(r.scenarios[0].steps[0].back().get(Counter::ProvidersWithdrawn) >= 1);
 }

@@ -105,7 +105,7 @@ TEST_CASE("wellbeing: a deprivation gradient, and less loneliness raises it (pai
   for (const auto& m : defs)
     if (m.name == "wellbeing_mean") wb = &m;
   REQUIRE(wb);
-  const Tally& last = r.scenarios[0].steps[0].back();
+  const Tally last = r.scenarios[0].steps[0].back();  // a copy: steps[0] is decoded into a temporary
   CHECK(wb->value(last, 1) < wb->value(last, 5));  // most deprived below least deprived
   CHECK(wb->value(last, 0) > 6.5);
   CHECK(wb->value(last, 0) < 8.5);

@@ -94,16 +94,23 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
                clock.steps, clock.step == "day" ? "dai" : clock.step, clock.years, clock.start_year);
     fmt::print("{:<38}{:>14}{:>14}\n", "metric", "start", "end");
     fmt::print("{:-<66}\n", "");
-    for (const auto& m : metrics) {
-      double start = 0, end = 0;
-      for (size_t rep = 0; rep < R; ++rep) {
+    // Sums over replicates, one decoded replicate at a time (in replicate order, as before).
+    std::vector<double> starts(metrics.size(), 0.0), ends(metrics.size(), 0.0);
+    for (size_t rep = 0; rep < R; ++rep) {
+      const std::vector<Tally> steps = sr.steps[rep];
+      for (size_t k = 0; k < metrics.size(); ++k) {
+        const auto& m = metrics[k];
         if (m.kind == "flow") {
-          for (const auto& t : sr.steps[rep]) end += m.value(t, 0);
+          for (const auto& t : steps) ends[k] += m.value(t, 0);
         } else {
-          start += m.value(sr.initial[rep], 0);
-          end += m.value(sr.steps[rep].back(), 0);
+          starts[k] += m.value(sr.initial[rep], 0);
+          ends[k] += m.value(steps.back(), 0);
         }
       }
+    }
+    for (size_t k = 0; k < metrics.size(); ++k) {
+      const auto& m = metrics[k];
+      double start = starts[k], end = ends[k];
       start /= static_cast<double>(R);
       end /= static_cast<double>(R);
       if (m.kind == "flow")

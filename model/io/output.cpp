@@ -235,54 +235,73 @@ std::vector<char> file_image(const Experiment& e, const RunResult& r, const std:
     std::vector<double> time(S);
     for (hsize_t s = 0; s < S; ++s) time[s] = static_cast<double>(s + 1) * clock.dt_years;
     dataset(ts, "time_years", {S}, time, nullptr);
+    // Every dataset of the scenario, filled from one decoded replicate at a time.
+    const hsize_t A = kAgeBands;
+    std::vector<std::vector<double>> vals(metrics.size(), std::vector<double>(R * S));
+    std::vector<std::vector<double>> quint(metrics.size());
+    for (size_t k2 = 0; k2 < metrics.size(); ++k2)
+      if (metrics[k2].by_quintile) quint[k2].resize(R * S * 5);
+    std::vector<double> pop(R * S * 2 * A), deaths(R * S * 2 * A);
+    const auto& params = e.scenarios[k].params;
+    const auto groups = published_groups(params);
+    std::vector<std::vector<std::vector<double>>> prov_vals(groups.size());
+    for (size_t g = 0; g < groups.size(); ++g) prov_vals[g].assign(groups[g].metrics->size(), std::vector<double>(R * S));
+    for (hsize_t rep = 0; rep < R; ++rep) {
+      const std::vector<Tally> steps = sr.steps[rep];
+      for (hsize_t s = 0; s < S; ++s) {
+        const Tally& t = steps[s];
+        for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
+          vals[k2][rep * S + s] = metrics[k2].value(t, 0);
+          if (metrics[k2].by_quintile)
+            for (int qq = 1; qq <= 5; ++qq)
+              quint[k2][(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = metrics[k2].value(t, qq);
+        }
+        for (hsize_t j = 0; j < 2 * A; ++j) {
+          pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.population_by_age_sex[j]);
+          deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.deaths_by_age_sex[j]);
+        }
+      }
+      const std::vector<std::vector<int64_t>> prov = sr.providers[rep];
+      for (size_t g = 0; g < groups.size(); ++g)
+        for (size_t j = 0; j < groups[g].metrics->size(); ++j)
+          for (hsize_t s = 0; s < S; ++s)
+            prov_vals[g][j][rep * S + s] = (*groups[g].metrics)[j].value(prov[s].data() + groups[g].offset);
+    }
     Id bq(group(sg, "by_quintile"), H5Gclose, "");
-    for (const auto& m : metrics) {
-      std::vector<double> v(R * S);
-      for (hsize_t rep = 0; rep < R; ++rep)
-        for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = m.value(sr.steps[rep][s], 0);
-      dataset(ts, m.name, {R, S}, v, &m);
-      if (!m.by_quintile) continue;
-      std::vector<double> q(R * S * 5);
-      for (hsize_t rep = 0; rep < R; ++rep)
-        for (hsize_t s = 0; s < S; ++s)
-          for (int qq = 1; qq <= 5; ++qq) q[(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = m.value(sr.steps[rep][s], qq);
-      dataset(bq, m.name, {R, S, 5}, q, &m);
+    for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
+      const auto& m = metrics[k2];
+      dataset(ts, m.name, {R, S}, vals[k2], &m);
+      if (m.by_quintile) dataset(bq, m.name, {R, S, 5}, quint[k2], &m);
+      std::vector<double>().swap(vals[k2]);
+      std::vector<double>().swap(quint[k2]);
     }
     {
       Id dg(group(sg, "demography"), H5Gclose, "");
       std::vector<double> from(kAgeBandFrom, kAgeBandFrom + kAgeBands);
       dataset(dg, "age_band_from_years", {kAgeBands}, from, nullptr);
-      const hsize_t A = kAgeBands;
-      for (const auto& [name, what, field] :
-           {std::tuple<const char*, const char*, std::array<int64_t, 2 * kAgeBands> Tally::*>{
-                "population_by_age_sex", "people alive at the end of the step", &Tally::population_by_age_sex},
-            {"deaths_by_age_sex", "deaths in the step (age at death)", &Tally::deaths_by_age_sex}}) {
-        std::vector<double> v;
-        v.reserve(R * S * 2 * A);
-        for (hsize_t rep = 0; rep < R; ++rep)
-          for (hsize_t s = 0; s < S; ++s)
-            for (int64_t x : sr.steps[rep][s].*field) v.push_back(static_cast<double>(x));
+      for (const auto& [name, what, data] :
+           {std::tuple<const char*, const char*, const std::vector<double>*>{
+                "population_by_age_sex", "people alive at the end of the step", &pop},
+            {"deaths_by_age_sex", "deaths in the step (age at death)", &deaths}}) {
         MetricDef d{name, "persons", std::string(name).starts_with("deaths") ? "flow" : "stock",
                     fmt::format("{} by sex (0 = male, 1 = female) and age band (age_band_from_years); "
                                 "dimensions [replicate, step, sex, band]",
                                 what),
                     false, {}};
-        dataset(dg, name, {R, S, 2, A}, v, &d);
+        dataset(dg, name, {R, S, 2, A}, *data, &d);
       }
     }
-    const auto& params = e.scenarios[k].params;
     std::map<std::string, std::unique_ptr<Id>> folders;
-    for (const auto& prov : published_groups(params)) {
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+      const auto& prov = groups[gi];
       auto& folder = folders[prov.folder];
       if (!folder) folder = std::make_unique<Id>(group(sg, prov.folder), H5Gclose, "");
       Id g(group(*folder, prov.id), H5Gclose, "");
       attr_string(g, "kind", prov.kind);
-      for (const auto& pm : *prov.metrics) {
-        std::vector<double> v(R * S);
-        for (hsize_t rep = 0; rep < R; ++rep)
-          for (hsize_t s = 0; s < S; ++s) v[rep * S + s] = pm.value(sr.providers[rep][s].data() + prov.offset);
+      for (size_t j = 0; j < prov.metrics->size(); ++j) {
+        const auto& pm = (*prov.metrics)[j];
         MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
-        dataset(g, pm.name, {R, S}, v, &d);
+        dataset(g, pm.name, {R, S}, prov_vals[gi][j], &d);
       }
     }
   }

@@ -209,10 +209,18 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
 
 std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResult& r, const Clock& clock) {
   std::vector<ValidationRow> out;
-  for (const auto& t : targets.targets) {
+  // Each target's value per replicate, one decoded replicate at a time.
+  std::vector<std::vector<double>> values(targets.targets.size());
+  for (size_t rep = 0; rep < r.steps.size(); ++rep) {
+    const std::vector<Tally> steps = r.steps[rep];
+    for (size_t k = 0; k < targets.targets.size(); ++k)
+      values[k].push_back(evaluate(targets.targets[k], steps, clock, targets.from_year, targets.to_year));
+  }
+  for (size_t k = 0; k < targets.targets.size(); ++k) {
+    const auto& t = targets.targets[k];
     ValidationRow row;
     row.target = &t;
-    for (const auto& steps : r.steps) row.replicates.push_back(evaluate(t, steps, clock, targets.from_year, targets.to_year));
+    row.replicates = std::move(values[k]);
     const double R = static_cast<double>(row.replicates.size());
     double mean = 0, ss = 0;
     for (double v : row.replicates) mean += v / R;

@@ -48,22 +48,30 @@ std::vector<ScenarioComparison> compare(const RunResult& r) {
     const auto& sc = r.scenarios[k];
     ScenarioComparison c{sc.name, {}};
     const size_t R = sc.steps.size();
-    for (const auto& m : metric_definitions()) {
-      std::vector<std::vector<double>> d(R), cum(R);
-      for (size_t rep = 0; rep < R; ++rep) {
-        const size_t S = sc.steps[rep].size();
-        d[rep].resize(S);
-        cum[rep].resize(S);
+    const auto& metrics = metric_definitions();
+    // [metric][replicate][step], filled from one decoded pair of replicates at a time.
+    std::vector<std::vector<std::vector<double>>> d(metrics.size(), std::vector<std::vector<double>>(R)), cum = d;
+    for (size_t rep = 0; rep < R; ++rep) {
+      const std::vector<Tally> run = sc.steps[rep], against = base.steps[rep];
+      const size_t S = run.size();
+      for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
+        const auto& m = metrics[k2];
+        d[k2][rep].resize(S);
+        cum[k2][rep].resize(S);
         double acc = 0;
         for (size_t s = 0; s < S; ++s) {
-          double x = m.value(sc.steps[rep][s], 0) - m.value(base.steps[rep][s], 0);
+          double x = m.value(run[s], 0) - m.value(against[s], 0);
           if (std::isnan(x)) x = 0;  // a ratio with no denominator in both: no difference
-          d[rep][s] = x;
+          d[k2][rep][s] = x;
           acc += x;
-          cum[rep][s] = m.kind == "flow" ? acc : acc / static_cast<double>(s + 1);
+          cum[k2][rep][s] = m.kind == "flow" ? acc : acc / static_cast<double>(s + 1);
         }
       }
-      c.metrics.push_back({m.name, summarise(d), summarise(cum)});
+    }
+    for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
+      c.metrics.push_back({metrics[k2].name, summarise(d[k2]), summarise(cum[k2])});
+      std::vector<std::vector<double>>().swap(d[k2]);
+      std::vector<std::vector<double>>().swap(cum[k2]);
     }
     out.push_back(std::move(c));
   }

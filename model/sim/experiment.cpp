@@ -1,4 +1,5 @@
 #include "model/sim/experiment.hpp"
+#include "model/sim/metrics.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -48,15 +49,23 @@ void check_resources(const Experiment& e, const config::Node& resolved, double m
                fmt::format("{} scenarios x {} replicates = {:.0f} runs; at most {:.0f} in one file (use fewer replicates "
                            "or split the study)",
                            e.scenarios.size(), e.replicates, jobs, kMaxJobs));
-  // Results are held in memory until the file is written; people only while a replicate runs.
-  double results = 0, largest = 0;
+  // Results are held compressed until the file is written (all scenarios), and one
+  // scenario's datasets are filled uncompressed while it is written; people only while a
+  // replicate runs.
+  double held = 0, writing = 0, largest = 0;
+  size_t quintile_metrics = 0;
+  for (const auto& m : metric_definitions()) quintile_metrics += m.by_quintile;
+  const double output_values = double(metric_definitions().size() + 5 * quintile_metrics + 4 * kAgeBands);
   for (const auto& sc : e.scenarios) {
     const auto& g = sc.params.geography;
     const double providers = double(g.practices.size() + g.trusts.size() + g.authorities.size() +
                                     sc.params.care.third_sector.size() + sc.params.interventions.list.size());
-    results += double(e.replicates) * sc.params.clock.steps * (sizeof(Tally) + kResultBytesPerProviderStep * providers);
+    const double steps = double(e.replicates) * sc.params.clock.steps;
+    held += steps * (kHeldBytesPerStep + kHeldBytesPerProviderStep * providers);
+    writing = std::max(writing, steps * 8.0 * (output_values + kOutputValuesPerProviderStep * providers));
     largest = std::max(largest, double(sc.params.population.size));
   }
+  const double results = held + writing;
   const double concurrent = std::min(jobs, double(std::max(1u, std::thread::hardware_concurrency())));
   const double people = largest * kPeakBytesPerPerson * concurrent;
   if (memory_bytes > 0 && results + people > 0.9 * memory_bytes) {
@@ -154,8 +163,8 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   for (size_t k = 0; k < e.scenarios.size(); ++k) {
     result.scenarios[k].name = e.scenarios[k].name;
     result.scenarios[k].initial.resize(R);
-    result.scenarios[k].steps.assign(R, {});
-    result.scenarios[k].providers.assign(R, {});
+    result.scenarios[k].steps.resize(R);
+    result.scenarios[k].providers.resize(R);
     total_steps += R * e.scenarios[k].params.clock.steps;
   }
   std::atomic<uint64_t> done{0}, person_steps{0};
@@ -167,15 +176,18 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       World world(p, static_cast<uint32_t>(r));
       auto& out = result.scenarios[k];
       out.initial[r] = world.initial_census();
-      out.steps[r].reserve(p.clock.steps);
-      out.providers[r].resize(p.clock.steps);
+      std::vector<Tally> steps;
+      std::vector<std::vector<int64_t>> providers(p.clock.steps);
+      steps.reserve(p.clock.steps);
       for (uint32_t s = 0; s < p.clock.steps; ++s) {
         interrupt::check();  // a signal abandons the run between steps
-        out.steps[r].push_back(world.step(s, out.providers[r][s]));
+        steps.push_back(world.step(s, providers[s]));
         const uint64_t d = ++done;
         if (progress) progress(d, total_steps);
       }
       person_steps += world.person_steps();
+      out.steps.store(r, steps);
+      out.providers.store(r, providers);
     });
   });
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

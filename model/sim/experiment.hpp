@@ -11,6 +11,7 @@
 #include "model/core/config/node.hpp"
 #include "model/sim/metrics.hpp"
 #include "model/sim/params.hpp"
+#include "model/sim/series.hpp"
 
 namespace hscsim {
 
@@ -40,8 +41,13 @@ inline constexpr double kMaxJobs = 1e6;  //!< scenarios x replicates
 //! Peak process memory per person of a running replicate [bytes]: 159 MB at 1M people
 //! (bench/README.md), with a margin.
 inline constexpr double kPeakBytesPerPerson = 200;
-//! Result counters held per provider or programme per step, besides the Tally [bytes].
-inline constexpr double kResultBytesPerProviderStep = 512;
+//! Results held (compressed, model/sim/series.hpp) per replicate-step, and per provider
+//! or programme per replicate-step [bytes]: 633 bytes per step measured on the default
+//! config at 3,000 people (a Tally is 4,576; test "stored results decode..."), with a margin.
+inline constexpr double kHeldBytesPerStep = 1024;
+inline constexpr double kHeldBytesPerProviderStep = 64;
+//! Values written per provider or programme per replicate-step (its published metrics).
+inline constexpr double kOutputValuesPerProviderStep = 8;
 
 //! Throws ConfigError if the experiment is beyond the limits above or would need more
 //! than 90% of `memory_bytes` (people of the replicates running at once plus the results
@@ -52,9 +58,9 @@ double physical_memory_bytes();
 
 struct ScenarioResult {
   std::string name;
-  std::vector<Tally> initial;             //!< [replicate]: census at time 0
-  std::vector<std::vector<Tally>> steps;  //!< [replicate][step]
-  std::vector<std::vector<std::vector<int64_t>>> providers;  //!< [replicate][step][counter], layout of provider_groups()
+  std::vector<Tally> initial;  //!< [replicate]: census at time 0
+  TallySeries steps;           //!< [replicate][step], compressed; steps[r] decodes replicate r
+  CounterSeries providers;     //!< [replicate][step][counter], layout of provider_groups()
 };
 
 struct RunResult {

@@ -24,6 +24,7 @@
 #include "model/core/build_info.hpp"
 #include "model/sim/comparison.hpp"
 #include "model/core/errors.hpp"
+#include "model/core/files.hpp"
 #include "model/core/interrupt.hpp"
 #include "model/io/validation.hpp"
 
@@ -52,7 +53,8 @@ void check(herr_t rc, const char* what) {
 
 // The checksum of a results file: the sum (mod 2^64) of FNV-1a hashes of each dataset's
 // full path and contents, plus the stored config, so that it does not depend on the order
-// datasets are visited. Stored as the root attribute `checksum`; `run --from` recomputes it.
+// datasets are visited. Stored as the root attribute `checksum` (computed by reading the
+// finished in-memory file back); `run --from` recomputes it the same way.
 struct Checksum {
   uint64_t sum = 0;
   static uint64_t fnv(const void* data, size_t n, uint64_t h = 1469598103934665603ull) {
@@ -70,7 +72,6 @@ struct Checksum {
   }
   std::string text() const { return fmt::format("fnv1a64-sum:{:016x}", sum); }
 };
-thread_local Checksum* g_checksum = nullptr;  // the file being written
 
 std::string object_name(hid_t obj) {
   char buf[2048];
@@ -112,7 +113,6 @@ void dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& 
   Id ds(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose,
         "create dataset");
   check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "write dataset");
-  if (g_checksum) g_checksum->add(object_name(ds), data.data(), data.size() * sizeof(double));
   if (m) {
     attr_string(ds, "units", m->units);
     attr_string(ds, "kind", m->kind);
@@ -132,7 +132,6 @@ void string_dataset(hid_t parent, const std::string& name, const std::vector<std
   std::vector<const char*> p;
   for (const auto& v : values) p.push_back(v.c_str());
   check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "write dataset");
-  if (g_checksum) g_checksum->add_strings(object_name(ds), values);
   attr_string(ds, "description", description);
 }
 
@@ -196,17 +195,56 @@ hid_t file_access(bool in_memory) {
   return fapl;
 }
 
+// Recomputes the checksum of an open results file (see Checksum).
+struct Verify {
+  Checksum sum;
+  std::string failed;  //!< the first dataset that could not be read
+  bool listed = true;  //!< false if the file's objects could not be visited
+};
+herr_t verify_object(hid_t loc, const char* name, const H5O_info_t* info, void* data) {
+  auto* v = static_cast<Verify*>(data);
+  if (info->type != H5O_TYPE_DATASET || !v->failed.empty()) return 0;
+  try {
+    Id ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, "open dataset");
+    Id space(H5Dget_space(ds), H5Sclose, "read data space");
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || n > (hssize_t{1} << 34)) throw RuntimeFailure("bad size");
+    Id type(H5Dget_type(ds), H5Tclose, "read type");
+    const std::string full = object_name(ds);
+    if (H5Tget_class(type) == H5T_STRING) {
+      Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
+      check(H5Tset_size(mem, H5T_VARIABLE), "set size");
+      check(H5Tset_cset(mem, H5T_CSET_UTF8), "set UTF-8");
+      std::vector<char*> p(static_cast<size_t>(n), nullptr);
+      check(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read dataset");
+      std::vector<std::string> values;
+      for (char* c : p) values.emplace_back(c ? c : "");
+      H5Dvlen_reclaim(mem, space, H5P_DEFAULT, p.data());
+      v->sum.add_strings(full, values);
+    } else {
+      std::vector<double> x(static_cast<size_t>(n));
+      check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x.data()), "read dataset");
+      v->sum.add(full, x.data(), x.size() * sizeof(double));
+    }
+  } catch (const RuntimeFailure&) {
+    v->failed = name;
+  }
+  return 0;
+}
+
+// The checksum of an open results file, read back the way `run --from` reads it: the
+// writer and the verifier compute it with the same code.
+Verify checksum_of(hid_t file, const std::string& config_yaml) {
+  Verify v;
+  v.sum.add("config_yaml", config_yaml.data(), config_yaml.size());
+  v.listed = H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, verify_object, &v) >= 0;
+  return v;
+}
+
 // The results file's bytes.
 std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
-  Checksum sum;
-  struct Scope {
-    Checksum* prev;
-    explicit Scope(Checksum* c) : prev(g_checksum) { g_checksum = c; }
-    ~Scope() { g_checksum = prev; }
-  } scope(&sum);
   Id fapl(file_access(true), H5Pclose, "file access");
   Id file(H5Fcreate("hscsim-results-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
-  sum.add("config_yaml", e.config_yaml.data(), e.config_yaml.size());
   attr_string(file, "format", kFormatName);
   attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
   attr_string(file, "hscsim_version", build_info::version());
@@ -336,49 +374,16 @@ std::vector<char> file_image(const Experiment& e, const RunResult& r, const std:
     }
   }
   if (validation) write_validation(file, *validation);
-  attr_string(file, "checksum", sum.text());
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
+  const Verify sum = checksum_of(file, e.config_yaml);
+  if (!sum.listed || !sum.failed.empty()) throw RuntimeFailure("HDF5: cannot read the results back for the checksum");
+  attr_string(file, "checksum", sum.sum.text());
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
   const ssize_t n = H5Fget_file_image(file, nullptr, 0);
   if (n <= 0) throw RuntimeFailure("HDF5: cannot take the file image");
   std::vector<char> image(static_cast<size_t>(n));
   if (H5Fget_file_image(file, image.data(), image.size()) != n) throw RuntimeFailure("HDF5: cannot take the file image");
   return image;
-}
-
-// Recomputes the checksum of an open results file (see Checksum).
-struct Verify {
-  Checksum sum;
-  std::string failed;  //!< the first dataset that could not be read
-};
-herr_t verify_object(hid_t loc, const char* name, const H5O_info_t* info, void* data) {
-  auto* v = static_cast<Verify*>(data);
-  if (info->type != H5O_TYPE_DATASET || !v->failed.empty()) return 0;
-  try {
-    Id ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, "open dataset");
-    Id space(H5Dget_space(ds), H5Sclose, "read data space");
-    const hssize_t n = H5Sget_simple_extent_npoints(space);
-    if (n < 0 || n > (hssize_t{1} << 34)) throw RuntimeFailure("bad size");
-    Id type(H5Dget_type(ds), H5Tclose, "read type");
-    const std::string full = object_name(ds);
-    if (H5Tget_class(type) == H5T_STRING) {
-      Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
-      check(H5Tset_size(mem, H5T_VARIABLE), "set size");
-      check(H5Tset_cset(mem, H5T_CSET_UTF8), "set UTF-8");
-      std::vector<char*> p(static_cast<size_t>(n), nullptr);
-      check(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read dataset");
-      std::vector<std::string> values;
-      for (char* c : p) values.emplace_back(c ? c : "");
-      H5Dvlen_reclaim(mem, space, H5P_DEFAULT, p.data());
-      v->sum.add_strings(full, values);
-    } else {
-      std::vector<double> x(static_cast<size_t>(n));
-      check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x.data()), "read dataset");
-      v->sum.add(full, x.data(), x.size() * sizeof(double));
-    }
-  } catch (const RuntimeFailure&) {
-    v->failed = name;
-  }
-  return 0;
 }
 
 std::string read_attr_string(hid_t obj, const char* name) {
@@ -403,16 +408,6 @@ std::string read_attr_string(hid_t obj, const char* name) {
 
 }  // namespace
 
-namespace {
-const char* special_kind(mode_t m) {
-  if (S_ISDIR(m)) return "a folder";
-  if (S_ISCHR(m)) return "a character device";
-  if (S_ISBLK(m)) return "a block device";
-  if (S_ISFIFO(m)) return "a named pipe (FIFO)";
-  if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
-}
-}  // namespace
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
   const fs::path p(path_);
@@ -429,7 +424,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)), temp_(path_ +
     if (!S_ISREG(st.st_mode))
       throw InputError(fmt::format("error: cannot write '{}': it is {}; output goes only to a regular file "
                                    "(a new name, or an earlier file to replace)",
-                                   path_, special_kind(st.st_mode)));
+                                   path_, file_kind(st.st_mode)));
   } else if (errno != ENOENT) {
     throw InputError(fmt::format("error: cannot write '{}': {}", path_, std::strerror(errno)));
   }
@@ -529,7 +524,7 @@ StoredRun read_stored_run(const std::string& path, bool* verified) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw InputError(fmt::format("error: --from: file '{}' not found", path));
   if (!S_ISREG(st.st_mode))
-    throw InputError(fmt::format("error: --from: '{}' is {}, not a results file", path, special_kind(st.st_mode)));
+    throw InputError(fmt::format("error: --from: '{}' is {}, not a results file", path, file_kind(st.st_mode)));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(fmt::format("error: --from: '{}' is not an HDF5 file", path));
   try {
     Id fapl(file_access(false), H5Pclose, "file access");
@@ -558,9 +553,8 @@ StoredRun read_stored_run(const std::string& path, bool* verified) {
     const std::string stored = read_attr_string(file, "checksum");
     if (verified) *verified = false;
     if (!stored.empty()) {
-      Verify v;
-      v.sum.add("config_yaml", s.config_yaml.data(), s.config_yaml.size());
-      if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, verify_object, &v) < 0)
+      const Verify v = checksum_of(file, s.config_yaml);
+      if (!v.listed)
         throw InputError(fmt::format("error: --from: '{}' is damaged: its contents cannot be listed", path));
       if (!v.failed.empty())
         throw InputError(fmt::format("error: --from: '{}' is damaged: dataset '{}' cannot be read", path, v.failed));

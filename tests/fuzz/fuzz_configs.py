@@ -23,7 +23,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,6 @@ LOCATION = [
     re.compile(r"^\S.*?:\d+:\d+: error: "),           # file:line:column
     re.compile(r"^--set .*?: error: "),                 # a --set override
     re.compile(r"^\S+\.(yaml|yml|h5)(:config_yaml)?: error: "),  # a whole file
-    re.compile(r"^\S+\.(yaml|yml): error: "),
 ]
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:")
 

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "model/core/errors.hpp"
+#include "model/core/files.hpp"
 
 namespace hscsim::config {
 namespace fs = std::filesystem;
@@ -184,14 +185,6 @@ ConfigError file_error(const Link& l, const std::string& message) {
   return error_at(l.named_at, fmt::format("{}: file '{}' {}", l.how, shown, message));
 }
 
-const char* file_type_name(const struct stat& st) {
-  if (S_ISDIR(st.st_mode)) return "a folder";
-  if (S_ISFIFO(st.st_mode)) return "a named pipe (FIFO)";
-  if (S_ISCHR(st.st_mode)) return "a character device";
-  if (S_ISBLK(st.st_mode)) return "a block device";
-  if (S_ISSOCK(st.st_mode)) return "a socket";
-  return "not a regular file";
-}
 
 // Reads a config file: only a regular file, at most kMaxFileBytes.
 std::string read_regular_file(const Link& l) {
@@ -207,7 +200,7 @@ std::string read_regular_file(const Link& l) {
     throw file_error(l, fmt::format("cannot be read: {}", std::strerror(err)));
   }
   if (!S_ISREG(st.st_mode))
-    throw file_error(l, fmt::format("is {}; a config must be a regular file", file_type_name(st)));
+    throw file_error(l, fmt::format("is {}; a config must be a regular file", file_kind(st.st_mode)));
   if (static_cast<uint64_t>(st.st_size) > limits::kMaxFileBytes)
     throw file_error(l, fmt::format("is {} bytes; a config file may hold at most {} MiB", st.st_size,
                                     limits::kMaxFileBytes >> 20));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agents/interventions/modifiers.hpp"
+#include "agents/people/lanes.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
 #include "model/core/config/reader.hpp"
@@ -41,15 +42,14 @@ struct BirthEvent {
 };
 
 //! Demography draws from a person's StateTransition lanes of the step (see World::step),
-//! after the lanes of the states (StateModel: 0 .. kStateCount + 1), so that one Philox
+//! on lanes of its own next to the states' (agents/people/lanes.hpp), so that one Philox
 //! block serves both.
 struct DemographyLanes {
-  static constexpr int kDeath = kStateCount + 2;
-  static constexpr int kEmigration = kStateCount + 3;
-  static constexpr int kBirth = kStateCount + 4;
-  static constexpr int kSex = kStateCount + 5;
+  static constexpr int kDeath = transition_lane::kDeath;
+  static constexpr int kEmigration = transition_lane::kEmigration;
+  static constexpr int kBirth = transition_lane::kBirth;
+  static constexpr int kSex = transition_lane::kSex;
 };
-static_assert(DemographyLanes::kSex < Lanes::kScreened, "demography lanes should have screening bytes");
 
 class Demography {
  public:

@@ -581,14 +581,10 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
         t.add(Counter::InterventionEnrolments, q);
         prov[L.programme(k, ProviderLayout::PgEnrolments)] += 1;
         charge(k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
+        // A resolved state ends with the states that require it (the registry's rule).
         for (size_t j = 0; j < x.resolves.size(); ++j)
           if (u[2 + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
-        // Dependent states follow (e.g. no diabetes control state without diabetes).
-        for (int st = 0; st < kStateCount; ++st) {
-          const auto& info = kStateInfo[static_cast<size_t>(st)];
-          if (!info.requires_.empty() && !(people.states[i] >> factor_index(info.requires_) & 1))
-            people.states[i] &= ~(uint32_t{1} << st);
-        }
+        people.states[i] = states::apply_requires(people.states[i]);
         if (e.adherent && !x.effects.empty()) {
           e.effect_on = 1;
           people.programmes[i] |= uint32_t{1} << k;

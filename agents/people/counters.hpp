@@ -40,14 +40,15 @@ enum class Counter : uint16_t {
 inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::Count);
 
 //! The stocks: counted by the census at the end of a step (after StateBase, one per binary
-//! state, all stocks). Every other counter is a flow, counted as things happen in the step.
+//! state, all stocks), except ProvidersWithdrawn, which finance sets after the census.
+//! Every other counter is a flow, counted as things happen in the step.
 //! The kind is declared here, not implied by where a counter sits in the enum.
 inline constexpr Counter kStockCounters[] = {
     Counter::Population,        Counter::AgeDays,          Counter::AlcoholIncreasing, Counter::AlcoholDependent,
     Counter::FrailMild,         Counter::FrailModerate,    Counter::FrailSevere,       Counter::InHospital,
     Counter::DelayedDischarges, Counter::ElectiveList,     Counter::ElectiveOver18Weeks, Counter::CareHomeResidents,
     Counter::HomeCarePackages,  Counter::InReablement,     Counter::WaitingSocialCare, Counter::GpWaiting,
-    Counter::WellbeingMilli,    Counter::UtilityMilli};
+    Counter::WellbeingMilli,    Counter::UtilityMilli,     Counter::ProvidersWithdrawn};
 constexpr bool is_stock(Counter c) {
   if (c >= Counter::StateBase) return true;
   for (Counter s : kStockCounters)
@@ -110,9 +111,15 @@ constexpr std::array<uint64_t, 256> byte_spread() {
 //! (a byte per stock), so that counting a person costs a few table look-ups and adds
 //! instead of a branch and two memory updates per stock. The bytes are added to a Tally
 //! before they can overflow (every 255 people) and by flush().
+//! Bits of the census's yes/no stocks per person: the risk factors (binary states, then
+//! derived factors), the care stocks, and one for everyone (model/sim/world.cpp).
+inline constexpr int kCensusBits = kFactorCount + kCareStockCount + 1;
+static_assert(kCensusBits <= 64, "the census's yes/no stocks (states, derived factors, care stocks) exceed one 64-bit "
+                                 "word: count the extra stocks with a second StockTally");
 class StockTally {
  public:
-  static constexpr int kWords = 5;
+  //! Eight stocks a word, as many words as the census needs (derived, not a fixed room).
+  static constexpr int kWords = (kCensusBits + 7) / 8;
   static constexpr int kStocks = 8 * kWords;
   //! Counter::Count: the bit counts nothing.
   using Map = std::array<Counter, kStocks>;

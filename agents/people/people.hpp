@@ -13,54 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/people/state_registry.hpp"
+
 namespace hscsim {
-
-// ---- Binary states: housing, social circumstances and long-term conditions ----------
-// One bit each in People::states. The order here is also the order in which the
-// initial population is drawn and transitions are applied each step, so a state's
-// relative risks may depend on any state above it. Add a state: append it to the enum
-// and to kStateInfo (same position), then give it a section in the config.
-enum class State : uint8_t {
-  Overcrowded, DampHome, ColdHome, InsecureHousing,          // housing (determinants)
-  LivesAlone, InformalCarer, Lonely, Smoker,                 // social (determinants)
-  Copd, Asthma, Hypertension, Diabetes, DiabetesUncontrolled, Chd, HeartFailure,
-  MskPain, Depression, Dementia,                             // long-term conditions
-  Amputation, SightLoss,                                     // lasting consequences of events
-  Count
-};
-inline constexpr int kStateCount = static_cast<int>(State::Count);
-
-enum class StateGroup : uint8_t { Housing, Social, Condition };
-
-struct StateInfo {
-  std::string_view name;       //!< config key and risk-factor name
-  StateGroup group;
-  std::string_view requires_;  //!< state a person must have for this one to apply ("" = none)
-  std::string_view label;      //!< human description
-};
-inline constexpr std::array<StateInfo, kStateCount> kStateInfo = {{
-    {"overcrowded", StateGroup::Housing, "", "lives in an overcrowded home (bedroom standard)"},
-    {"damp_home", StateGroup::Housing, "", "lives in a home with damp or mould"},
-    {"cold_home", StateGroup::Housing, "", "lives in a cold home / fuel poverty"},
-    {"insecure_housing", StateGroup::Housing, "", "insecure tenure or at risk of homelessness"},
-    {"lives_alone", StateGroup::Social, "", "lives alone"},
-    {"informal_carer", StateGroup::Social, "", "has an informal (unpaid) carer available"},
-    {"lonely", StateGroup::Social, "", "often or always lonely"},
-    {"smoker", StateGroup::Social, "", "current smoker"},
-    {"copd", StateGroup::Condition, "", "chronic obstructive pulmonary disease"},
-    {"asthma", StateGroup::Condition, "", "asthma"},
-    {"hypertension", StateGroup::Condition, "", "hypertension"},
-    {"diabetes", StateGroup::Condition, "", "diabetes (type 1 or 2)"},
-    {"diabetes_uncontrolled", StateGroup::Condition, "diabetes", "diabetes not under control (HbA1c above target)"},
-    {"chd", StateGroup::Condition, "", "coronary heart disease"},
-    {"heart_failure", StateGroup::Condition, "", "heart failure"},
-    {"msk_pain", StateGroup::Condition, "", "chronic musculoskeletal pain"},
-    {"depression", StateGroup::Condition, "", "depression or anxiety"},
-    {"dementia", StateGroup::Condition, "", "dementia"},
-    {"amputation", StateGroup::Condition, "", "lower-limb amputation"},
-    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)"},
-}};
-constexpr uint32_t bit(State s) { return uint32_t{1} << static_cast<int>(s); }
 
 // ---- Ordinal states --------------------------------------------------------------
 enum class Alcohol : uint8_t { Low, Increasing, Dependent };          //!< AUDIT-style risk level
@@ -119,6 +74,7 @@ inline constexpr std::array<std::string_view, static_cast<int>(DerivedFactor::Co
     "social_renter", "private_renter", "alcohol_increasing", "alcohol_dependent",
     "frailty_mild", "frailty_moderate", "frailty_severe", "female"};
 inline constexpr int kFactorCount = kStateCount + static_cast<int>(DerivedFactor::Count);
+static_assert(kFactorCount <= 64, "People::factors is a 64-bit set: binary states plus derived factors must fit");
 
 //! Index of a risk-factor name, or -1.
 int factor_index(std::string_view name);
@@ -172,10 +128,11 @@ struct People {
   int age_years(size_t i, int32_t day) const {
     return static_cast<int>((4 * static_cast<int64_t>(day - birth_day[i]) + 2) / 1461);
   }
-  //! Number of long-term conditions (states from copd on). A bit count written out, not
-  //! __builtin_popcount: without a -march flag that is a library call.
+  //! Number of long-term conditions (the states the registry marks counts_as_condition).
+  //! A bit count written out, not __builtin_popcount: without a -march flag that is a
+  //! library call.
   int conditions(size_t i) const {
-    uint32_t x = states[i] >> static_cast<int>(State::Copd);
+    uint32_t x = states[i] & states::kLongTermConditions;
     x = x - ((x >> 1) & 0x55555555u);
     x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
     x = (x + (x >> 4)) & 0x0F0F0F0Fu;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "agents/people/lanes.hpp"
+
 namespace hscsim {
 namespace {
 
@@ -63,7 +65,7 @@ BinaryStateParams read_binary(Reader r, int s) {
   p.rr = RelativeRisks::read(r);
   p.normalise_rr = r.boolean("normalise_rr", true);
   const auto& info = kStateInfo[static_cast<size_t>(s)];
-  p.requires_state = info.requires_.empty() ? -1 : factor_index(info.requires_);
+  p.requires_state = states::required(s);
   check_draw_order(r, p.rr, s, info.name);
   r.finish();
   return p;
@@ -216,10 +218,11 @@ void StateModel::build_kernels() {
       }
     p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
     onset_bound_[static_cast<size_t>(s)] = bp.rr.bound();
-    recovery_thr_[static_cast<size_t>(s)] = Lanes::screen_threshold(p_recovery_[static_cast<size_t>(s)]);
+    const auto lane = static_cast<size_t>(transition_lane::state(s));
+    recovery_thr_[lane] = Lanes::screen_threshold(p_recovery_[static_cast<size_t>(s)]);
     for (uint8_t sex = 0; sex < 2; ++sex)
       for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
-        onset_thr_[sex][a][static_cast<size_t>(s)] =
+        onset_thr_[sex][a][lane] =
             Lanes::screen_threshold(onset_H_[static_cast<size_t>(s)][sex][a] * onset_bound_[static_cast<size_t>(s)]);
     if (bp.requires_state >= 0) requires_mask_ |= uint32_t{1} << s;
   }
@@ -251,7 +254,7 @@ void StateModel::build_kernels() {
 void StateModel::initialise_one(People& people, size_t i, const Streams& streams, int32_t day, bool keep_housing) const {
   const uint64_t id = people.id[i];
   if (!keep_housing) people.states[i] = 0;
-  else people.states[i] &= bit(State::Overcrowded) | bit(State::DampHome) | bit(State::ColdHome) | bit(State::InsecureHousing);
+  else people.states[i] &= states::kHousing;
   Lanes u(streams, id, kInitStep, Purpose::InitState);
   for (int s = 0; s < kStateCount; ++s) {
     if (!(keep_housing && kStateInfo[static_cast<size_t>(s)].group == StateGroup::Housing)) draw_binary(people, i, s, u[s], day);
@@ -265,6 +268,7 @@ inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool
                                     uint8_t quintile, int s, Lanes& u, int age, uint64_t& f) const {
   const auto& bp = p_.binary[static_cast<size_t>(s)];
   const uint32_t b = uint32_t{1} << s;
+  const int lane = transition_lane::state(s);
   if (bp.requires_state >= 0 && !(st & (uint32_t{1} << bp.requires_state))) {
     st &= ~b;
     f &= ~uint64_t{b};
@@ -278,7 +282,7 @@ inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool
       const double m = (*mod_)(p, i, target::recovery(s), day);
       if (m != 1.0) pr = step_probability(bp.recovery_per_year * dt_ * m);
     }
-    if (pr > 0 && u.may_be_below(s, pr) && u[s] < pr) {
+    if (pr > 0 && u.may_be_below(lane, pr) && u[lane] < pr) {
       st &= ~b;
       f &= ~uint64_t{b};
     }
@@ -289,8 +293,8 @@ inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool
   // Cannot be an onset when the draw is at or above H x the largest multiplier
   // (RelativeRisks::bound); the lane's top bits usually tell without computing it.
   const double Hb = H * onset_bound_[static_cast<size_t>(s)];
-  if (!mod && !u.may_be_below(s, Hb)) return;
-  const double x = u[s];
+  if (!mod && !u.may_be_below(lane, Hb)) return;
+  const double x = u[lane];
   if (!mod && x >= Hb) return;
   if (!bp.rr.trivial()) H *= bp.rr.multiplier(f, quintile);
   if (mod) H *= (*mod_)(p, i, target::onset(s), day);
@@ -305,7 +309,7 @@ inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, 
   const int o = alcohol ? 0 : 1;
   const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
   const size_t top = op.levels.size() - 1;
-  const int lane = kStateCount + o;
+  const int lane = alcohol ? transition_lane::kAlcohol : transition_lane::kFrailty;
   double p_down = p_down_[static_cast<size_t>(o)][level];
   if (mod && alcohol && level > 0) p_down = std::min(1.0, p_down * (*mod_)(p, i, target::AlcoholRecovery, day));
   double p_up = 0;
@@ -330,33 +334,27 @@ void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uin
 }
 
 void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
-  constexpr int kFirstCondition = static_cast<int>(State::Copd);
-  constexpr uint32_t kAll = (uint32_t{1} << kLanes) - 1;
-  constexpr uint32_t kDeterminants = (uint32_t{1} << kFirstCondition) - 1;
-  constexpr uint32_t kConditions = ((uint32_t{1} << kStateCount) - 1) & ~kDeterminants;
-  constexpr uint32_t kAlcoholLane = uint32_t{1} << kStateCount, kFrailtyLane = uint32_t{1} << (kStateCount + 1);
-  static_assert(kLanes <= Lanes::kScreened, "every state lane should have a screening byte");
+  constexpr uint32_t kStates = states::kDeterminants | states::kConditions;
   const int age = std::min(p.age_years(i, day), config::AgeTable::kMaxAge);
   const uint8_t sex = p.sex[i], q = p.quintile[i];
   uint32_t st = p.states[i];
   const bool mod = p.programmes[i] != 0;
   // Which lanes can decide anything: the rest are certainly no event, and are skipped
   // (the same outcome as drawing them; see Lanes::candidates).
-  uint32_t cand = kAll;
+  uint32_t cand = kStates;
+  bool alcohol_move = true, frailty_move = true;
   if (!mod) {
-    constexpr uint32_t kStates = kDeterminants | kConditions;
-    const uint32_t onset = u.candidates(onset_thr_[sex][static_cast<size_t>(age)]);
-    const uint32_t recovery = u.candidates(recovery_thr_);
+    const uint32_t onset = transition_lane::states_of(u.candidates(onset_thr_[sex][static_cast<size_t>(age)]));
+    const uint32_t recovery = transition_lane::states_of(u.candidates(recovery_thr_));
     cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
     const uint8_t a = p.alcohol[i], fr = p.frailty[i];
-    if (u.candidate(kStateCount, ordinal_thr_[0][a][sex][static_cast<size_t>(age)], ordinal_down_thr_[0][a])) cand |= kAlcoholLane;
-    if (u.candidate(kStateCount + 1, ordinal_thr_[1][fr][sex][static_cast<size_t>(age)], ordinal_down_thr_[1][fr]))
-      cand |= kFrailtyLane;
-    if (cand == 0) return;
+    alcohol_move = u.candidate(transition_lane::kAlcohol, ordinal_thr_[0][a][sex][static_cast<size_t>(age)], ordinal_down_thr_[0][a]);
+    frailty_move = u.candidate(transition_lane::kFrailty, ordinal_thr_[1][fr][sex][static_cast<size_t>(age)], ordinal_down_thr_[1][fr]);
+    if (cand == 0 && !alcohol_move && !frailty_move) return;
   }
   uint64_t f = p.factors(i);
-  for (uint32_t c = cand & kDeterminants; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
-  if (cand & kAlcoholLane) {
+  for (uint32_t c = cand & states::kDeterminants; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
+  if (alcohol_move) {
     const uint8_t alcohol = step_ordinal(p, i, day, mod, p.alcohol[i], sex, q, true, u, age, f);
     if (alcohol != p.alcohol[i]) {  // alcohol is a risk factor for conditions
       p.alcohol[i] = alcohol;
@@ -364,9 +362,9 @@ void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
       f = p.factors(i);
     }
   }
-  for (uint32_t c = cand & kConditions; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
+  for (uint32_t c = cand & states::kConditions; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
   p.states[i] = st;
-  if (cand & kFrailtyLane) p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
+  if (frailty_move) p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
 }
 
 }  // namespace hscsim

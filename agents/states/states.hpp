@@ -84,7 +84,7 @@ class StateModel {
  private:
   void draw_binary(People& p, size_t i, int s, double u, int32_t day) const;
   void draw_ordinal(People& p, size_t i, bool alcohol, double u, int32_t day) const;
-  // Lanes: one per binary state (its index), then alcohol (kStateCount), frailty (+1).
+  // Lanes: agents/people/lanes.hpp (transition_lane).
   //! `mod`: the person has a programme (People::programmes != 0), so look up multipliers.
   void step_binary(const People& p, size_t i, int32_t day, bool mod, uint32_t& st, uint8_t sex, uint8_t quintile, int s,
                    Lanes& u, int age, uint64_t& f) const;
@@ -109,9 +109,9 @@ class StateModel {
   std::array<std::array<double, 4>, 2> p_down_{};     //!< [alcohol, frailty][from level]
   // Screening thresholds (Lanes::screen_threshold) of the same per-step probabilities:
   // which lanes can decide an event for a person, read in one pass (Lanes::candidates).
-  static constexpr int kLanes = kStateCount + 2;  //!< binary states, alcohol, frailty
-  std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> onset_thr_{};  //!< [sex][age][state]
-  Lanes::Thresholds recovery_thr_{};
+  //! [sex][age][lane of the state] (lanes of other decisions: 0)
+  std::array<std::array<Lanes::Thresholds, config::AgeTable::kMaxAge + 1>, 2> onset_thr_{};
+  Lanes::Thresholds recovery_thr_{};  //!< [lane of the state]
   //! [alcohol, frailty][level][sex][age]: screen_threshold of a move up (H x bound)
   std::array<std::array<std::array<std::array<uint8_t, config::AgeTable::kMaxAge + 1>, 2>, 4>, 2> ordinal_thr_{};
   //! [alcohol, frailty][level]: Lanes::screen_threshold_above of 1 - p_down (a move down

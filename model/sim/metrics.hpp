@@ -1,23 +1,13 @@
 #pragma once
-// The metrics published from the counts (agents/people/counters.hpp). The list in
-// metrics.cpp is the one place that gives each metric its name, units, kind and meaning;
-// output/README.md is generated from it (`hscsim info --metrics`).
-#include <functional>
+// The published metrics: every module's declarations (agents/<module>/metrics.cpp),
+// gathered in output order. output/README.md is generated from this list
+// (`hscsim info --metrics`).
 #include <string>
 #include <vector>
 
-#include "agents/people/counters.hpp"
+#include "agents/people/metric_registry.hpp"
 
 namespace hscsim {
-
-struct MetricDef {
-  std::string name;
-  std::string units;
-  std::string kind;  //!< flow | stock | mean
-  std::string description;
-  bool by_quintile = false;
-  std::function<double(const Tally&, int quintile)> value;  //!< quintile 0 = whole population
-};
 
 //! Every published metric, in output order.
 const std::vector<MetricDef>& metric_definitions();

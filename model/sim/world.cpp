@@ -299,11 +299,10 @@ void World::check_invariants() const {
     ++counted;
     if (people_.quintile[i] < 1 || people_.quintile[i] > 5)
       throw RuntimeFailure(fmt::format("invariant broken: person {} has quintile {}", people_.id[i], people_.quintile[i]));
-    for (int s = 0; s < kStateCount; ++s) {
+    if (const uint32_t st = people_.states[i]; st != states::apply_requires(st)) {
+      const int s = __builtin_ctz(st ^ states::apply_requires(st));
       const auto& info = kStateInfo[static_cast<size_t>(s)];
-      if (!info.requires_.empty() && people_.has(i, static_cast<State>(s)) &&
-          !people_.has(i, static_cast<State>(factor_index(info.requires_))))
-        throw RuntimeFailure(fmt::format("invariant broken: person {} has {} without {}", people_.id[i], info.name, info.requires_));
+      throw RuntimeFailure(fmt::format("invariant broken: person {} has {} without {}", people_.id[i], info.name, info.requires_));
     }
     if (people_.alcohol[i] > 2 || people_.frailty[i] > 3)
       throw RuntimeFailure(fmt::format("invariant broken: person {} has an ordinal level out of range", people_.id[i]));

@@ -1,0 +1,41 @@
+// The states module's published metrics: prevalence of each condition, shares of
+// dependent states, people in each housing and social circumstance, alcohol and frailty.
+#include "agents/states/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace hscsim {
+
+void declare_states_metrics(MetricRegistry& m) {
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto& info = kStateInfo[static_cast<size_t>(s)];
+    const Counter c = state_counter(s);
+    if (info.group == StateGroup::Condition && info.requires_.empty()) {
+      m.add({fmt::format("prevalence_{}", info.name), "fraction", "mean", fmt::format("share of the living population with {}", info.label),
+             true, [c](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(Counter::Population, q)); }});
+    } else if (info.group == StateGroup::Condition) {
+      const Counter parent = state_counter(states::required(s));
+      m.add({fmt::format("{}_share", info.name), "fraction", "mean",
+             fmt::format("share of people with {} whose {}", info.requires_, info.label), false,
+             [c, parent](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(parent, q)); }});
+    }
+  }
+  const std::array<std::pair<State, const char*>, 8> people_states = {{
+      {State::DampHome, "people_damp_home"}, {State::ColdHome, "people_cold_home"},
+      {State::Overcrowded, "people_overcrowded"}, {State::InsecureHousing, "people_insecure_housing"},
+      {State::LivesAlone, "people_living_alone"}, {State::InformalCarer, "people_with_informal_carer"},
+      {State::Lonely, "people_lonely"}, {State::Smoker, "people_smoking"}}};
+  for (const auto& [s, name] : people_states)
+    m.count(name, "persons", state_counter(static_cast<int>(s)), fmt::format("people who: {}", kStateInfo[static_cast<size_t>(s)].label));
+  m.count("people_alcohol_increasing_risk", "persons", Counter::AlcoholIncreasing,
+          "people drinking at increasing or higher risk (not dependent)");
+  m.count("people_alcohol_dependent", "persons", Counter::AlcoholDependent, "people with alcohol dependence");
+  m.add({"people_frail", "persons", "stock", "people with mild, moderate or severe frailty (eFI category above fit)", true,
+         [](const Tally& t, int q) {
+           return static_cast<double>(t.get(Counter::FrailMild, q) + t.get(Counter::FrailModerate, q) + t.get(Counter::FrailSevere, q));
+         }});
+  m.add({"people_frail_moderate_or_severe", "persons", "stock", "people with moderate or severe frailty (eFI)", false,
+         [](const Tally& t, int q) { return static_cast<double>(t.get(Counter::FrailModerate, q) + t.get(Counter::FrailSevere, q)); }});
+}
+
+}  // namespace hscsim

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "agents/geography/providers.hpp"
 #include "agents/people/lanes.hpp"
 #include "agents/people/people.hpp"
 #include "model/sim/metrics.hpp"
@@ -83,4 +84,50 @@ TEST_CASE("the published metrics: unique names, and every counter-backed stock m
   CHECK(names.count("prevalence_copd"));
   CHECK(names.count("diabetes_uncontrolled_share"));
   CHECK(!names.count("prevalence_diabetes_uncontrolled"));
+}
+
+TEST_CASE("the provider registry: group ids, kinds and counter blocks agree, with no gaps or overlaps") {
+  ProviderLayout L;
+  L.practices = 3;
+  L.trusts = 2;
+  L.authorities = 2;
+  L.services = 4;
+  L.programmes = 2;
+  CHECK(L.providers() == 11);
+  size_t g = 0;
+  for (size_t k = 0; k < kProviderKinds; ++k) {
+    const auto kind = static_cast<ProviderKind>(k);
+    CHECK(L.first(kind) == g);
+    for (size_t j = 0; j < L.count(kind); ++j, ++g) {
+      CHECK(L.group(kind, j) == g);
+      CHECK(L.kind_of(g) == kind);
+      CHECK(L.index_in_kind(g) == j);
+    }
+  }
+  CHECK(g == L.providers());
+  // Every counter of every block is inside the vector, and no two blocks share one.
+  std::vector<int> used(L.size(), 0);
+  for (size_t p = 0; p < L.practices; ++p)
+    for (int c = 0; c < ProviderLayout::kGpCount; ++c) ++used[L.gp(p, static_cast<ProviderLayout::Gp>(c))];
+  for (size_t t = 0; t < L.trusts; ++t)
+    for (int c = 0; c < ProviderLayout::kTrustCount; ++c) ++used[L.trust(t, static_cast<ProviderLayout::Trust>(c))];
+  for (size_t a = 0; a < L.authorities; ++a)
+    for (int c = 0; c < ProviderLayout::kLaCount; ++c) ++used[L.la(a, static_cast<ProviderLayout::La>(c))];
+  for (size_t s = 0; s < L.services; ++s)
+    for (int c = 0; c < ProviderLayout::kThirdCount; ++c) ++used[L.third(s, static_cast<ProviderLayout::Third>(c))];
+  for (size_t k = 0; k < L.programmes; ++k)
+    for (int c = 0; c < ProviderLayout::kProgrammeCount; ++c) ++used[L.programme(k, static_cast<ProviderLayout::Programme>(c))];
+  for (size_t p = 0; p < L.providers(); ++p) ++used[L.programme_cost(p)];
+  for (size_t k = 0; k < used.size(); ++k) CHECK(used[k] == 1);
+  // A provider's cost and billable transactions read its own block.
+  std::vector<int64_t> prov(L.size(), 0);
+  prov[L.trust(1, ProviderLayout::TrAe)] = 5;
+  prov[L.trust(1, ProviderLayout::TrElective)] = 2;
+  prov[L.trust(1, ProviderLayout::TrCostPence)] = 900;
+  prov[L.la(0, ProviderLayout::LaResidents)] = 8;
+  const size_t trust1 = L.group(ProviderKind::Acute, 1);
+  CHECK(L.transactions(prov.data(), trust1, 4) == 7);
+  CHECK(prov[L.provider_cost(trust1)] == 900);
+  CHECK(L.transactions(prov.data(), L.group(ProviderKind::SocialCare, 0), 4) == 2);
+  CHECK(L.transactions(prov.data(), L.group(ProviderKind::Acute, 0), 4) == 0);
 }

@@ -162,12 +162,7 @@ const std::vector<ProviderMetric> kProgrammeMetrics = {
 }  // namespace
 
 std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p, const std::vector<std::string>& programmes) {
-  ProviderLayout L;
-  L.practices = g.practices.size();
-  L.trusts = g.trusts.size();
-  L.authorities = g.authorities.size();
-  L.services = p.third_sector.size();
-  L.programmes = programmes.size();
+  const ProviderLayout L = ProviderLayout::of(g, p.third_sector.size(), programmes.size());
   std::vector<ProviderGroup> out;
   for (size_t k = 0; k < g.practices.size(); ++k)
     out.push_back({"gp_" + g.practices[k].name, "gp_practice", L.gp(k, PL::GpAppointments), &kGpMetrics});

@@ -13,26 +13,7 @@ namespace hscsim {
 namespace {
 using config::Reader;
 
-constexpr std::array<std::string_view, 4> kKinds = {"gp", "acute", "social_care", "third_sector"};
-
-
-// Kind of provider group g (index into kKinds).
-int kind_of(size_t g, const ProviderLayout& L) {
-  if (g < L.practices) return 0;
-  if (g < L.practices + L.trusts) return 1;
-  if (g < L.practices + L.trusts + L.authorities) return 2;
-  return 3;
-}
-
-ProviderLayout care_layout(const Geography& g, const CareParams& care, size_t programmes) {
-  ProviderLayout L;
-  L.practices = g.practices.size();
-  L.trusts = g.trusts.size();
-  L.authorities = g.authorities.size();
-  L.services = care.third_sector.size();
-  L.programmes = programmes;
-  return L;
-}
+constexpr const auto& kKinds = kProviderKindNames;
 
 // Provider groups named by a list of kinds and/or provider ids.
 std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::vector<std::string>& ids, const ProviderLayout& L) {
@@ -42,7 +23,7 @@ std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::ve
   for (const auto& item : list->seq) {
     bool found = false;
     for (size_t g = 0; g < ids.size(); ++g)
-      if (item.scalar == ids[g] || item.scalar == kKinds[static_cast<size_t>(kind_of(g, L))]) {
+      if (item.scalar == ids[g] || item.scalar == kKinds[static_cast<size_t>(L.kind_of(g))]) {
         out[g] = 1;
         found = true;
       }
@@ -91,7 +72,7 @@ Contract read_contract(Reader& c) {
 
 FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, const CareParams& care, const InterventionsParams& iv) {
   FinanceParams f;
-  const ProviderLayout L = care_layout(g, care, 0);
+  const ProviderLayout L = ProviderLayout::of(g, care.third_sector.size(), 0);
   for (const auto& grp : provider_groups(g, care)) f.group_ids.push_back(grp.id);
   const size_t G = f.group_ids.size();
   f.payer.assign(G, 0);
@@ -137,7 +118,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
       c.text("source", "");
       c.finish();
       for (size_t k = 0; k < G; ++k)
-        if (e.key == f.group_ids[k] || e.key == kKinds[static_cast<size_t>(kind_of(k, L))]) {
+        if (e.key == f.group_ids[k] || e.key == kKinds[static_cast<size_t>(L.kind_of(k))]) {
           f.variable_share[k] = v;
           f.fixed_pence_per_person_year[k] = fixed;
         }
@@ -161,7 +142,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
         }
         c.finish();
         for (size_t g2 = 0; g2 < G; ++g2)
-          if (e.key == f.group_ids[g2] || e.key == kKinds[static_cast<size_t>(kind_of(g2, L))]) {
+          if (e.key == f.group_ids[g2] || e.key == kKinds[static_cast<size_t>(L.kind_of(g2))]) {
             f.contract[g2] = k;
             f.before[g2] = before;
           }
@@ -347,14 +328,14 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
   const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year
   // Served persons and weights: the census counts them on practices and authorities;
   // a trust serves its practices' lists, third-sector services the whole place.
-  const size_t s0 = C_.practices + C_.trusts + C_.authorities;
-  for (size_t g = C_.practices; g < C_.practices + C_.trusts; ++g) {
+  const size_t s0 = C_.first(ProviderKind::ThirdSector);
+  for (size_t g = C_.first(ProviderKind::Acute); g < C_.first(ProviderKind::SocialCare); ++g) {
     prov[L_.prov(g, FL::Served)] = 0;
     prov[L_.prov(g, FL::WeightMilli)] = 0;
   }
   int64_t place_served = 0, place_milli = 0;
   for (size_t pr = 0; pr < C_.practices; ++pr) {
-    const size_t trust = C_.practices + g_.practices[pr].trust;
+    const size_t trust = C_.group(ProviderKind::Acute, g_.practices[pr].trust);
     prov[L_.prov(trust, FL::Served)] += prov[L_.prov(pr, FL::Served)];
     prov[L_.prov(trust, FL::WeightMilli)] += prov[L_.prov(pr, FL::WeightMilli)];
     place_served += prov[L_.prov(pr, FL::Served)];
@@ -379,20 +360,7 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     const int64_t programmes = prov[C_.programme_cost(g)];
     const int64_t activity = prov[C_.provider_cost(g)] - programmes;
     const int64_t served = prov[L_.prov(g, FL::Served)];
-    int64_t transactions = 0;
-    if (g < C_.practices) {
-      transactions = prov[C_.gp(g, ProviderLayout::GpAppointments)];
-    } else if (g < C_.practices + C_.trusts) {
-      const size_t tr = g - C_.practices;
-      transactions = prov[C_.trust(tr, ProviderLayout::TrAe)] + prov[C_.trust(tr, ProviderLayout::TrEmergency)] +
-                     prov[C_.trust(tr, ProviderLayout::TrElective)];
-    } else if (g < s0) {
-      const size_t a = g - C_.practices - C_.trusts;
-      transactions = prov[C_.la(a, ProviderLayout::LaReablementStarts)] + prov[C_.la(a, ProviderLayout::LaCareHomeAdmissions)] +
-                     prov[C_.la(a, ProviderLayout::LaResidents)] / p_.care_home_invoice_steps;
-    } else {
-      transactions = prov[C_.third(g - s0, ProviderLayout::TsContacts)];
-    }
+    const int64_t transactions = C_.transactions(prov.data(), g, p_.care_home_invoice_steps);
     // Cost.
     int64_t admin = 0;
     if (k.type == ContractType::FeeForService && k.billing_pence_per_transaction > 0)
@@ -470,7 +438,7 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     for (size_t g = 0; g < G_; ++g)
       if (a.member[g] && !withdrawn_[g]) actual += year_payments_[g];
     // The place's population: everyone served by the local authorities.
-    for (size_t g = C_.practices + C_.trusts; g < s0; ++g) pop += prov[L_.prov(g, FL::Served)];
+    for (size_t g = C_.first(ProviderKind::SocialCare); g < s0; ++g) pop += prov[L_.prov(g, FL::Served)];
     const int64_t target = a.baseline_pence_per_person_year * pop;
     const int64_t diff = target - actual;  // > 0: savings
     const int64_t pool = diff > 0 ? std::llround(a.share_of_savings * static_cast<double>(diff))
@@ -534,8 +502,8 @@ void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& a
   for (size_t g = 0; g < G_; ++g) {
     const Propensity& pr = p_.propensity[static_cast<size_t>(in_force(g, year).type)];
     ctx.prevention[g] = pr.prevention;
-    if (g < C_.practices) referral_by_practice[g] = pr.referral;
-    else if (g < C_.practices + C_.trusts) admission_by_trust[g - C_.practices] = pr.admission;
+    if (C_.kind_of(g) == ProviderKind::Gp) referral_by_practice[C_.index_in_kind(g)] = pr.referral;
+    else if (C_.kind_of(g) == ProviderKind::Acute) admission_by_trust[C_.index_in_kind(g)] = pr.admission;
   }
 }
 

@@ -135,7 +135,7 @@ class Finance {
     const size_t band = static_cast<size_t>(age_years >= 65) + (age_years >= 75) + (age_years >= 85);
     const int64_t milli = weight_milli_[band][static_cast<size_t>(conditions)];
     const size_t practice = people.practice[i];
-    const size_t la = C_.practices + C_.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
+    const size_t la = C_.group(ProviderKind::SocialCare, g_.neighbourhoods[people.neighbourhood[i]].local_authority);
     prov[L_.prov(practice, FinanceLayout::Served)] += 1;
     prov[L_.prov(practice, FinanceLayout::WeightMilli)] += milli;
     prov[L_.prov(la, FinanceLayout::Served)] += 1;

@@ -209,11 +209,9 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
       for (const auto& k : r.node().map) r.skip(k.key);
       continue;
     }
-    const std::string by = r.choice("delivered_by", {"gp", "acute", "social_care", "third_sector"});
-    x.delivered_by = by == "gp" ? DeliveredBy::Gp : by == "acute" ? DeliveredBy::Acute
-                     : by == "social_care"                       ? DeliveredBy::SocialCare
-                                                                 : DeliveredBy::ThirdSector;
-    if (x.delivered_by == DeliveredBy::ThirdSector) {
+    const std::string by = r.choice("delivered_by", {kProviderKindNames.begin(), kProviderKindNames.end()});
+    x.delivered_by = static_cast<ProviderKind>(std::find(kProviderKindNames.begin(), kProviderKindNames.end(), by) - kProviderKindNames.begin());
+    if (x.delivered_by == ProviderKind::ThirdSector) {
       const std::string svc = r.text("service");
       std::vector<std::string> names;
       for (size_t k = 0; k < care.services.size(); ++k) {
@@ -336,10 +334,10 @@ double Programmes::ramp(size_t k, int32_t day) const {
 
 size_t Programmes::deliverer(const People& people, size_t i, size_t k, const ProviderLayout& L) const {
   switch (p_.list[k].delivered_by) {
-    case DeliveredBy::Gp: return people.practice[i];
-    case DeliveredBy::Acute: return L.practices + g_.practices[people.practice[i]].trust;
-    case DeliveredBy::SocialCare: return L.practices + L.trusts + g_.neighbourhoods[people.neighbourhood[i]].local_authority;
-    case DeliveredBy::ThirdSector: return L.practices + L.trusts + L.authorities + static_cast<size_t>(p_.list[k].service);
+    case ProviderKind::Gp: return L.group(ProviderKind::Gp, people.practice[i]);
+    case ProviderKind::Acute: return L.group(ProviderKind::Acute, g_.practices[people.practice[i]].trust);
+    case ProviderKind::SocialCare: return L.group(ProviderKind::SocialCare, g_.neighbourhoods[people.neighbourhood[i]].local_authority);
+    case ProviderKind::ThirdSector: return L.group(ProviderKind::ThirdSector, static_cast<size_t>(p_.list[k].service));
   }
   return 0;
 }
@@ -407,10 +405,10 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
   };
   auto sector = [&](size_t k) {
     switch (p_.list[k].delivered_by) {
-      case DeliveredBy::Gp: return Counter::CostPrimaryPence;
-      case DeliveredBy::Acute: return Counter::CostAcutePence;
-      case DeliveredBy::SocialCare: return Counter::CostSocialPence;
-      case DeliveredBy::ThirdSector: return Counter::CostThirdPence;
+      case ProviderKind::Gp: return Counter::CostPrimaryPence;
+      case ProviderKind::Acute: return Counter::CostAcutePence;
+      case ProviderKind::SocialCare: return Counter::CostSocialPence;
+      case ProviderKind::ThirdSector: return Counter::CostThirdPence;
     }
     return Counter::CostPrimaryPence;
   };
@@ -430,14 +428,10 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     gp_capacity_ *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * rmp;
     // Fixed running costs, split evenly over the providers of the delivering kind.
     if (x.fixed_per_year_pence > 0 && rmp > 0) {
-      const size_t first = x.delivered_by == DeliveredBy::Gp ? 0
-                           : x.delivered_by == DeliveredBy::Acute ? L.practices
-                           : x.delivered_by == DeliveredBy::SocialCare ? L.practices + L.trusts
-                                                                       : L.practices + L.trusts + L.authorities + static_cast<size_t>(x.service);
-      const size_t count = x.delivered_by == DeliveredBy::Gp ? L.practices
-                           : x.delivered_by == DeliveredBy::Acute ? L.trusts
-                           : x.delivered_by == DeliveredBy::SocialCare ? L.authorities
-                                                                       : 1;
+      // (a programme of the third sector is delivered by its one service)
+      const bool third = x.delivered_by == ProviderKind::ThirdSector;
+      const size_t first = third ? L.group(ProviderKind::ThirdSector, static_cast<size_t>(x.service)) : L.first(x.delivered_by);
+      const size_t count = third ? 1 : L.count(x.delivered_by);
       const int64_t total = std::llround(static_cast<double>(x.fixed_per_year_pence) * step_days / kDaysPerYear);
       for (size_t j = 0; j < count; ++j)
         charge(k, first + j, 0, total / static_cast<int64_t>(count) + (static_cast<int64_t>(j) < total % static_cast<int64_t>(count)));
@@ -486,13 +480,8 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     double prop = 0;
     size_t groups = 0;
     for (size_t g = 0; g < ctx.prevention.size(); ++g) {
-      bool of_kind = false;
-      switch (x.delivered_by) {
-        case DeliveredBy::Gp: of_kind = g < L.practices; break;
-        case DeliveredBy::Acute: of_kind = g >= L.practices && g < L.practices + L.trusts; break;
-        case DeliveredBy::SocialCare: of_kind = g >= L.practices + L.trusts && g < L.practices + L.trusts + L.authorities; break;
-        case DeliveredBy::ThirdSector: of_kind = g == L.practices + L.trusts + L.authorities + static_cast<size_t>(x.service); break;
-      }
+      const bool of_kind = L.kind_of(g) == x.delivered_by &&
+                           (x.delivered_by != ProviderKind::ThirdSector || L.index_in_kind(g) == static_cast<size_t>(x.service));
       if (!of_kind) continue;
       ++groups;
       prop += ctx.withdrawn[g] ? 0.0 : ctx.prevention[g];

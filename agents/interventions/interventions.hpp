@@ -55,11 +55,10 @@ struct Eligibility {
   bool matches(const People& p, size_t i, int32_t day, uint64_t factors) const;
 };
 
-enum class DeliveredBy : uint8_t { Gp, Acute, SocialCare, ThirdSector };
 
 struct InterventionParams {
   std::string name, description;
-  DeliveredBy delivered_by = DeliveredBy::Gp;
+  ProviderKind delivered_by = ProviderKind::Gp;
   int service = -1;                      //!< third-sector service index when delivered by the third sector
   double start_year = 0;                 //!< calendar year it starts (fractions allowed)
   double end_year = std::numeric_limits<double>::infinity();

@@ -37,12 +37,7 @@ std::vector<std::string> programme_names(const Params& p) {
 
 std::vector<ProviderGroup> published_groups(const Params& p) {
   auto out = provider_groups(p.geography, p.care, programme_names(p));
-  ProviderLayout care;
-  care.practices = p.geography.practices.size();
-  care.trusts = p.geography.trusts.size();
-  care.authorities = p.geography.authorities.size();
-  care.services = p.care.third_sector.size();
-  care.programmes = p.interventions.list.size();
+  const ProviderLayout care = ProviderLayout::of(p.geography, p.care.third_sector.size(), p.interventions.list.size());
   const Finance finance(p.finance, care, p.geography, p.clock);
   for (auto& g : finance_groups(p.finance, finance.layout())) out.push_back(std::move(g));
   return out;

@@ -583,12 +583,12 @@ void CareSystem::refer_to_third_sector(const People& people, size_t i, Lanes& la
 // Works on its own outcome, returned at the end: the outputs of neighbouring practices
 // (run at the same time) would share cache lines.
 CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s,
-                                              uint32_t step, int32_t day, Tally& t) {
+                                              uint32_t step, int32_t day, double gp_capacity, Tally& t) {
   GpOutcome out;
   auto& counts = out.counts;
   const int32_t day_end = clock_.day_at_start(step + 1);
   const auto& practice = g_.practices[pr];
-  const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * mod_->gp_capacity(), day_end - day);
+  const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * gp_capacity, day_end - day);
   const size_t served = select_served(reqs, cap);
   const double referral_integration = 1.0 - level(p_.integration.shared_records, day) * p_.integration.referral_reduction;
   // The served are spread thinly over the people's columns: fetch a few requests ahead.
@@ -663,8 +663,8 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
   return out;
 }
 
-void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
-                          std::vector<int64_t>& prov) {
+void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                          const PlaceEffects& place, Tally& t, std::vector<int64_t>& prov) {
   const int32_t day_end = clock_.day_at_start(step + 1);
   const double step_days = day_end - day;
   const auto& L = layout_;
@@ -681,7 +681,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   tbb::parallel_for(tbb::blocked_range<size_t>(0, gp.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     Tally& lt = gp_tally.local();
     for (size_t pr = range.begin(); pr != range.end(); ++pr)
-      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, lt);
+      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, place.gp_capacity, lt);
   });
   for (const Tally& lt : gp_tally) t += lt;
   for (size_t pr = 0; pr < gp.size(); ++pr) {

@@ -198,8 +198,9 @@ class CareSystem {
 
   //! Phase 2: allocation and outcomes. Adds flows to `tally` and per-provider counts
   //! to `provider`; returns nothing else. Deterministic for any thread count.
-  void allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& tally,
-                std::vector<int64_t>& provider);
+  //! `place`: the programmes' place-level effects of the step (GP capacity).
+  void allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, const PlaceEffects& place,
+                Tally& tally, std::vector<int64_t>& provider);
 
   //! Throws RuntimeFailure if a trust used more bed days in the last step than its
   //! beds and escalation beds allow.
@@ -242,7 +243,7 @@ class CareSystem {
   //! Step 1 of allocate for practice `pr` (its requests `reqs`); safe to run for several
   //! practices at once.
   GpOutcome allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step, int32_t day,
-                        Tally& t);
+                        double gp_capacity, Tally& t);
   //! Referrals of slot i to the third-sector services it is eligible for, each made when
   //! lane first_lane + k is below that service's `probability` (GP or hospital referral);
   //! their requests are keyed by sub_base + k.

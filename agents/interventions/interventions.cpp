@@ -332,6 +332,12 @@ double Programmes::ramp(size_t k, int32_t day) const {
   return std::min(1.0, (year - x.start_year) / x.ramp_up_years);
 }
 
+PlaceEffects Programmes::place_effects(int32_t day) const {
+  PlaceEffects e;
+  for (size_t k = 0; k < p_.list.size(); ++k) e.gp_capacity *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * ramp(k, day);
+  return e;
+}
+
 size_t Programmes::deliverer(const People& people, size_t i, size_t k, const ProviderLayout& L) const {
   switch (p_.list[k].delivered_by) {
     case ProviderKind::Gp: return L.group(ProviderKind::Gp, people.practice[i]);
@@ -421,11 +427,9 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     prov[L.programme(k, ProviderLayout::PgCostPence)] += pence;
   };
 
-  gp_capacity_ = 1.0;
   for (size_t k = 0; k < K; ++k) {
     const auto& x = p_.list[k];
     const double rmp = ramp(k, day);
-    gp_capacity_ *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * rmp;
     // Fixed running costs, split evenly over the providers of the delivering kind.
     if (x.fixed_per_year_pence > 0 && rmp > 0) {
       // (a programme of the third sector is delivered by its one service)

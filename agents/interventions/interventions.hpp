@@ -122,6 +122,9 @@ class Programmes : public Modifiers {
   //! per-programme and per-provider counts to `prov` (layout: ProviderLayout).
   void enrol(People& people, const Streams& s, uint32_t step, int32_t day, int32_t day_end, const DeliveryContext& ctx,
              const ProviderLayout& L, Tally& tally, std::vector<int64_t>& prov);
+  //! The programmes' place-level effects on `day` (each ramped in): an input of the
+  //! care allocation of the step (World::step), not state read behind its back.
+  PlaceEffects place_effects(int32_t day) const;
 
   //! This replicate's drawn multiplier for effect e of programme k.
   double drawn(size_t k, size_t e) const { return drawn_[k][e]; }

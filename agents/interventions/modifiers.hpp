@@ -64,8 +64,6 @@ class Modifiers {
     const uint32_t m = p.programmes[i] & mask_[static_cast<size_t>(tgt)];
     return m ? slow(p, i, tgt, day, m) : 1.0;
   }
-  //! Place-level multiplier on GP appointment capacity (virtual consultations...).
-  double gp_capacity() const { return gp_capacity_; }
 
  protected:
   double slow(const People& p, size_t i, int tgt, int32_t day, uint32_t mask) const;
@@ -73,7 +71,12 @@ class Modifiers {
   std::vector<uint32_t> mask_;                     //!< programmes with an effect on each target
   std::vector<std::vector<Effect>> by_target_;
   std::vector<const std::vector<Enrolment>*> enrolments_;  //!< per programme, sorted by id
-  double gp_capacity_ = 1.0;
+};
+
+//! The programmes' place-level effects in a step (Programmes::place_effects), handed to
+//! the care allocation as an explicit input of the step.
+struct PlaceEffects {
+  double gp_capacity = 1.0;  //!< multiplier on GP appointment capacity (virtual consultations...)
 };
 
 //! Modifiers with no programmes: every multiplier is 1.

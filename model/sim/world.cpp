@@ -250,7 +250,7 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   // 6. Allocation of capacity and pathway outcomes (deterministic; GP practices in
   //    parallel, the other providers serially).
   const int64_t deaths_before_care = flows.get(Counter::Deaths);
-  care_.allocate(people_, all, streams_, s, day, flows, provider);
+  care_.allocate(people_, all, streams_, s, day, programmes_.place_effects(day), flows, provider);
   const int64_t care_deaths = flows.get(Counter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
   died_ += care_deaths;
   alive_ -= care_deaths;

@@ -240,6 +240,46 @@ class CareSystem {
     std::vector<Request> ae, third;  //!< A&E attendances of acute cases not seen; third-sector referrals
     int64_t outpatient_pence = 0;    //!< outpatient costs, to the practice's trust
   };
+  // Phase 1, one need at a time (seek.cpp).
+  struct SeekStep {
+    const Streams& s;
+    uint32_t step;
+    int32_t day, day_end, step_len;
+    double dt;
+    SeekLanes lane;
+    int64_t package_day_minutes;
+  };
+  struct SeekPerson {
+    size_t i;
+    uint64_t id;
+    uint8_t q;
+    uint16_t la;
+    // Set for people not in hospital:
+    uint8_t sex = 0;
+    int age = 0;  //!< whole years, at most AgeTable::kMaxAge
+    uint64_t factors = 0;
+    uint16_t practice = 0, trust = 0;
+  };
+  [[gnu::always_inline]] bool seek_in_hospital(People& people, const SeekStep& k, const SeekPerson& me, CareRequests& out) const;
+  [[gnu::always_inline]] void seek_care_in_place(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
+  [[gnu::always_inline]] void seek_routine_gp(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
+  [[gnu::always_inline]] uint32_t seek_health_events(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
+  [[gnu::always_inline]] void seek_social_need(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
+  [[gnu::always_inline]] void seek_self_referrals(const People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, uint32_t cand,
+                           CareRequests& out) const;
+
+  // Phase 2, one provider kind at a time, in this order (gp.cpp, social_care.cpp,
+  // acute.cpp, third_sector.cpp). `bed_days`: bed days committed per trust so far.
+  void allocate_practices(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, double gp_capacity,
+                          Tally& t, std::vector<int64_t>& prov);
+  void allocate_social_care(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
+                            std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
+  void allocate_emergency(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
+                          std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
+  void allocate_electives(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
+                          std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
+  void allocate_third_sector(People& people, CareRequests& r, uint32_t step, int32_t day, Tally& t, std::vector<int64_t>& prov);
+
   //! Step 1 of allocate for practice `pr` (its requests `reqs`); safe to run for several
   //! practices at once.
   GpOutcome allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step, int32_t day,

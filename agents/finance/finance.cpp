@@ -53,21 +53,6 @@ void require_provider_key(const Reader& r, const std::string& key, const std::ve
   throw r.error(key, fmt::format("no provider or provider kind '{}'{}", key, config::did_you_mean(key, names)));
 }
 
-Contract read_contract(Reader& c) {
-  Contract k;
-  const std::string type = c.choice("type", {kContractNames.begin(), kContractNames.end()});
-  k.type = static_cast<ContractType>(std::find(kContractNames.begin(), kContractNames.end(), type) - kContractNames.begin());
-  k.from_year = c.real("from_year", {1900, 2300}, -1e9);
-  if (k.type == ContractType::FeeForService) {
-    k.tariff_ratio = c.real("tariff_ratio", {0, 10}, 1);
-    k.billing_pence_per_transaction = static_cast<double>(to_pence(c.real("billing_cost_gbp_per_transaction", config::non_negative(), 0)));
-  } else {
-    k.gbp_per_person_per_year = c.real("gbp_per_person_per_year", config::non_negative(), 0);
-  }
-  if (k.type == ContractType::Capitation) k.risk_adjusted = c.boolean("risk_adjusted", false);
-  c.text("source", "");
-  return k;
-}
 }  // namespace
 
 FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, const CareParams& care, const InterventionsParams& iv) {
@@ -371,26 +356,10 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     prov[L_.prov(g, FL::Admin)] += admin;
     prov[L_.comm(static_cast<size_t>(p_.payer[g]), FL::CommAdmin)] += admin;
     // Income under the contract in force (a withdrawn provider is paid for what it still does).
-    int64_t income = 0;
-    switch (k.type) {
-      case ContractType::FeeForService:
-        income = std::llround(k.tariff_ratio * static_cast<double>(activity));
-        break;
-      case ContractType::Block:
-        if (block_base_[g] < 0) block_base_[g] = served;
-        income = std::llround(k.gbp_per_person_per_year * kPencePerGbp * static_cast<double>(block_base_[g]) * frac);
-        break;
-      case ContractType::Capitation: {
-        const double units = k.risk_adjusted ? static_cast<double>(prov[L_.prov(g, FL::WeightMilli)]) / 1000.0 : static_cast<double>(served);
-        income = std::llround(k.gbp_per_person_per_year * kPencePerGbp * units * frac);
-        break;
-      }
-      case ContractType::OutcomeBased:
-        income = std::llround(k.gbp_per_person_per_year * kPencePerGbp * static_cast<double>(served) * frac);
-        break;
-      case ContractType::Count: break;
-    }
-    if (k.type != ContractType::Block) block_base_[g] = -1;
+    const ContractTypeInfo& type = kContractTypes[static_cast<size_t>(k.type)];
+    if (!type.list_at_start) block_base_[g] = -1;
+    else if (block_base_[g] < 0) block_base_[g] = served;
+    const int64_t income = type.income(k, {activity, served, prov[L_.prov(g, FL::WeightMilli)], block_base_[g], frac});
     pay(g, income, FL::Income);
     year_payments_[g] += income;
   }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "agents/care/care.hpp"
+#include "agents/finance/contracts.hpp"
 #include "agents/geography/geography.hpp"
 #include "agents/interventions/interventions.hpp"
 #include "agents/people/people.hpp"
@@ -36,21 +37,11 @@
 
 namespace hscsim {
 
-enum class ContractType : uint8_t { FeeForService, Block, Capitation, OutcomeBased, Count };
-inline constexpr std::array<std::string_view, 4> kContractNames = {"fee_for_service", "block", "capitation", "outcome_based"};
 
 struct Propensity {
   double admission = 1, referral = 1, prevention = 1;
 };
 
-struct Contract {
-  ContractType type = ContractType::FeeForService;
-  double from_year = -1e9;              //!< in force from this calendar year (before: the default contract)
-  double tariff_ratio = 1;              //!< fee-for-service price / unit cost
-  double billing_pence_per_transaction = 0;  //!< fee-for-service administration, on each side
-  double gbp_per_person_per_year = 0;   //!< block, capitation, outcome-based retainer
-  bool risk_adjusted = false;           //!< capitation weighted by age and conditions
-};
 
 struct OutcomePayment {
   std::string name;
@@ -74,7 +65,7 @@ struct FinanceParams {
   std::vector<double> fixed_pence_per_person_year;  //!< per provider group
   std::vector<Contract> contract;       //!< per provider group (from its from_year)
   std::vector<Contract> before;         //!< per provider group, before from_year
-  std::array<Propensity, 4> propensity{};  //!< by ContractType
+  std::array<Propensity, kContractTypeCount> propensity{};  //!< by ContractType
   std::array<double, 4> capitation_age_weight{1, 1, 1, 1};  //!< <65, 65-74, 75-84, 85+
   double capitation_condition_weight = 0;
   //! Care-home residents are invoiced once per this many steps of residence (4: monthly

@@ -400,37 +400,56 @@ void Programmes::refresh_risk(const People& people, int32_t day) {
   }
 }
 
+namespace {
+// The sector whose cost counter a programme delivered by `kind` charges.
+Counter sector_cost(ProviderKind kind) {
+  switch (kind) {
+    case ProviderKind::Gp: return Counter::CostPrimaryPence;
+    case ProviderKind::Acute: return Counter::CostAcutePence;
+    case ProviderKind::SocialCare: return Counter::CostSocialPence;
+    case ProviderKind::ThirdSector: return Counter::CostThirdPence;
+  }
+  return Counter::CostPrimaryPence;
+}
+// Slot of person `id` (slots are in id order), or people.size().
+size_t slot_of(const People& people, uint64_t id) {
+  auto it = std::lower_bound(people.id.begin(), people.id.end(), id);
+  return it != people.id.end() && *it == id ? static_cast<size_t>(it - people.id.begin()) : people.size();
+}
+}  // namespace
+
+void Programmes::charge(const EnrolStep& e, size_t k, size_t group, uint8_t q, int64_t pence) const {
+  if (pence == 0) return;
+  const auto& L = e.L;
+  e.t.add(sector_cost(p_.list[k].delivered_by), q, pence);
+  e.t.add(Counter::CostInterventionsPence, q, pence);
+  e.prov[L.provider_cost(group)] += pence;
+  e.prov[L.programme_cost(group)] += pence;
+  e.prov[L.programme(k, ProviderLayout::PgCostPence)] += pence;
+}
+
 void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t day, int32_t day_end,
                        const DeliveryContext& ctx, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov) {
-  const size_t K = p_.list.size();
-  if (K == 0) return;
-  const double step_days = day_end - day;
-  auto slot_of = [&](uint64_t id) -> size_t {
-    auto it = std::lower_bound(people.id.begin(), people.id.end(), id);
-    return it != people.id.end() && *it == id ? static_cast<size_t>(it - people.id.begin()) : people.size();
-  };
-  auto sector = [&](size_t k) {
-    switch (p_.list[k].delivered_by) {
-      case ProviderKind::Gp: return Counter::CostPrimaryPence;
-      case ProviderKind::Acute: return Counter::CostAcutePence;
-      case ProviderKind::SocialCare: return Counter::CostSocialPence;
-      case ProviderKind::ThirdSector: return Counter::CostThirdPence;
-    }
-    return Counter::CostPrimaryPence;
-  };
-  auto charge = [&](size_t k, size_t group, uint8_t q, int64_t pence) {
-    if (pence == 0) return;
-    t.add(sector(k), q, pence);
-    t.add(Counter::CostInterventionsPence, q, pence);
-    prov[L.provider_cost(group)] += pence;
-    prov[L.programme_cost(group)] += pence;
-    prov[L.programme(k, ProviderLayout::PgCostPence)] += pence;
-  };
+  if (p_.list.empty()) return;
+  const EnrolStep e{s, step, day, day_end, static_cast<double>(day_end - day), ctx, L, t, prov};
+  charge_fixed_costs(e);
+  end_and_charge_members(people, e);
+  std::vector<int64_t> cap = places(e);
+  if (std::none_of(cap.begin(), cap.end(), [](int64_t c) { return c > 0; })) return;
+  auto candidates = find_candidates(people, e, cap);
+  for (size_t k = 0; k < p_.list.size(); ++k)
+    if (cap[k] > 0) offer(people, e, k, cap[k], candidates);
+}
 
+// Fixed running costs, split evenly over the providers of the delivering kind.
+void Programmes::charge_fixed_costs(const EnrolStep& e) const {
+  const size_t K = p_.list.size();
+  const int32_t day = e.day;
+  const double step_days = e.step_days;
+  const auto& L = e.L;
   for (size_t k = 0; k < K; ++k) {
     const auto& x = p_.list[k];
     const double rmp = ramp(k, day);
-    // Fixed running costs, split evenly over the providers of the delivering kind.
     if (x.fixed_per_year_pence > 0 && rmp > 0) {
       // (a programme of the third sector is delivered by its one service)
       const bool third = x.delivered_by == ProviderKind::ThirdSector;
@@ -438,11 +457,22 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
       const size_t count = third ? 1 : L.count(x.delivered_by);
       const int64_t total = std::llround(static_cast<double>(x.fixed_per_year_pence) * step_days / kDaysPerYear);
       for (size_t j = 0; j < count; ++j)
-        charge(k, first + j, 0, total / static_cast<int64_t>(count) + (static_cast<int64_t>(j) < total % static_cast<int64_t>(count)));
+        charge(e, k, first + j, 0, total / static_cast<int64_t>(count) + (static_cast<int64_t>(j) < total % static_cast<int64_t>(count)));
     }
   }
 
-  // 1-2. Ending and ongoing costs.
+}
+
+// 1-2. Members who leave (programme over, ended, provider withdrawn, died or left), the
+// ongoing cost of those who stay, and effects that end after leaving.
+void Programmes::end_and_charge_members(People& people, const EnrolStep& e) {
+  const size_t K = p_.list.size();
+  const int32_t day = e.day;
+  const double step_days = e.step_days;
+  const auto& L = e.L;
+  const auto& ctx = e.ctx;
+  Tally& t = e.t;
+  auto& prov = e.prov;
   for (size_t k = 0; k < K; ++k) {
     const auto& x = p_.list[k];
     const double year = clock_.start_year + static_cast<double>(day) / kDaysPerYear;
@@ -453,7 +483,7 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     int64_t members = 0;
     for (Enrolment& r : records_[k]) {
       if (r.enrolled == kNoDay) continue;
-      const size_t i = slot_of(r.id);
+      const size_t i = slot_of(people, r.id);
       const bool alive = i < people.size() && people.alive(i);
       if (r.left == kNoDay) {
         const size_t group = alive ? deliverer(people, i, k, L) : 0;
@@ -462,7 +492,7 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
       }
       if (r.left == kNoDay) {
         ++members;
-        charge(k, deliverer(people, i, k, L), people.quintile[i], per_step);
+        charge(e, k, deliverer(people, i, k, L), people.quintile[i], per_step);
         t.add(Counter::InterventionMembers, people.quintile[i]);
       } else if (r.effect_on && (half <= 0 || day - r.left > 7 * half || !alive)) {
         r.effect_on = 0;
@@ -472,9 +502,16 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     prov[L.programme(k, ProviderLayout::PgMembers)] += members;
   }
 
-  // 3. Capacity this step.
+}
+
+// 3. Places this step per programme (whole places; the fraction is carried).
+std::vector<int64_t> Programmes::places(const EnrolStep& e) {
+  const size_t K = p_.list.size();
+  const int32_t day = e.day;
+  const double step_days = e.step_days;
+  const auto& L = e.L;
+  const auto& ctx = e.ctx;
   std::vector<int64_t> cap(K, 0);
-  bool any = false;
   for (size_t k = 0; k < K; ++k) {
     const auto& x = p_.list[k];
     const double rmp = ramp(k, day);
@@ -495,22 +532,27 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
     carry_[k] += x.capacity_per_year * rmp * prop * step_days / kDaysPerYear;
     cap[k] = static_cast<int64_t>(std::floor(carry_[k] + 1e-9));
     carry_[k] -= static_cast<double>(cap[k]);
-    any = any || cap[k] > 0;
   }
-  if (!any) return;
+  return cap;
+}
 
-  // 4. Candidates: a parallel pass; each thread collects (programme, slot, priority).
+// 4. Candidates: a parallel pass; each thread collects (programme, slot, priority); then
+// per programme in a total order (highest risk first, then the hashed key, then slot),
+// so the result does not depend on threads.
+std::vector<std::vector<Programmes::Candidate>> Programmes::find_candidates(People& people, const EnrolStep& e,
+                                                                            const std::vector<int64_t>& cap) {
+  const size_t K = p_.list.size();
+  const int32_t day = e.day;
+  const auto& L = e.L;
+  const auto& ctx = e.ctx;
+  const Streams& s = e.s;
+  const uint32_t step = e.step;
   bool risk_used = false;
   for (size_t k = 0; k < K; ++k) risk_used = risk_used || (cap[k] > 0 && p_.list[k].eligible.risk_top_percent > 0);
   if (risk_used && day >= next_refresh_) {
     refresh_risk(people, day);
     next_refresh_ = day + static_cast<int32_t>(std::lround(p_.risk.refresh_days));
   }
-  struct Candidate {
-    uint32_t slot;
-    uint32_t key;
-    float risk;
-  };
   using Lists = std::vector<std::vector<Candidate>>;
   tbb::enumerable_thread_specific<Lists> local([&] { return Lists(K); });
   tbb::parallel_for(tbb::blocked_range<size_t>(0, people.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
@@ -543,57 +585,70 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
       }
     }
   });
-  const double engage = p_.community_engagement;
+  std::vector<std::vector<Candidate>> out(K);
   for (size_t k = 0; k < K; ++k) {
     if (cap[k] <= 0) continue;
-    std::vector<Candidate> c;
+    std::vector<Candidate>& c = out[k];
     for (auto& l : local) c.insert(c.end(), l[k].begin(), l[k].end());
-    // Highest risk first, then the hashed key, then slot: a total order, so the result
-    // does not depend on threads.
     std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
       if (a.risk != b.risk) return a.risk > b.risk;
       if (a.key != b.key) return a.key < b.key;
       return a.slot < b.slot;
     });
-    const auto& x = p_.list[k];
-    const double uptake = std::min(1.0, x.uptake * engage), adherence = std::min(1.0, x.adherence * engage);
-    std::vector<Enrolment> fresh;
-    for (const Candidate& cd : c) {
-      if (cap[k] <= 0) break;
-      const size_t i = cd.slot;
-      const uint8_t q = people.quintile[i];
-      Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
-      prov[L.programme(k, ProviderLayout::PgOffers)] += 1;
-      const bool takes = u[0] < uptake;
-      Enrolment* rec = find_record(records_[k], people.id[i]);
-      Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
-      if (takes) {
-        --cap[k];
-        e.enrolled = day;
-        e.adherent = u[1] < adherence;
-        t.add(Counter::InterventionEnrolments, q);
-        prov[L.programme(k, ProviderLayout::PgEnrolments)] += 1;
-        charge(k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
-        // A resolved state ends with the states that require it (the registry's rule).
-        for (size_t j = 0; j < x.resolves.size(); ++j)
-          if (u[2 + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
-        people.states[i] = states::apply_requires(people.states[i]);
-        if (e.adherent && !x.effects.empty()) {
-          e.effect_on = 1;
-          people.programmes[i] |= uint32_t{1} << k;
-        }
+  }
+  return out;
+}
+
+// 5. Offers in candidate order until the places run out: uptake, adherence, states
+// resolved at enrolment, effects switched on.
+void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& places,
+                       const std::vector<std::vector<Candidate>>& candidates) {
+  const int32_t day = es.day;
+  const auto& L = es.L;
+  const Streams& s = es.s;
+  const uint32_t step = es.step;
+  Tally& t = es.t;
+  auto& prov = es.prov;
+  const std::vector<Candidate>& c = candidates[k];
+  const double engage = p_.community_engagement;
+  const auto& x = p_.list[k];
+  const double uptake = std::min(1.0, x.uptake * engage), adherence = std::min(1.0, x.adherence * engage);
+  std::vector<Enrolment> fresh;
+  for (const Candidate& cd : c) {
+    if (places <= 0) break;
+    const size_t i = cd.slot;
+    const uint8_t q = people.quintile[i];
+    Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
+    prov[L.programme(k, ProviderLayout::PgOffers)] += 1;
+    const bool takes = u[0] < uptake;
+    Enrolment* rec = find_record(records_[k], people.id[i]);
+    Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
+    if (takes) {
+      --places;
+      e.enrolled = day;
+      e.adherent = u[1] < adherence;
+      t.add(Counter::InterventionEnrolments, q);
+      prov[L.programme(k, ProviderLayout::PgEnrolments)] += 1;
+      charge(es, k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
+      // A resolved state ends with the states that require it (the registry's rule).
+      for (size_t j = 0; j < x.resolves.size(); ++j)
+        if (u[2 + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
+      people.states[i] = states::apply_requires(people.states[i]);
+      if (e.adherent && !x.effects.empty()) {
+        e.effect_on = 1;
+        people.programmes[i] |= uint32_t{1} << k;
       }
-      if (rec) *rec = e;
-      else fresh.push_back(e);
     }
-    if (!fresh.empty()) {
-      std::sort(fresh.begin(), fresh.end(), [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
-      std::vector<Enrolment> merged;
-      merged.reserve(records_[k].size() + fresh.size());
-      std::merge(records_[k].begin(), records_[k].end(), fresh.begin(), fresh.end(), std::back_inserter(merged),
-                 [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
-      records_[k] = std::move(merged);
-    }
+    if (rec) *rec = e;
+    else fresh.push_back(e);
+  }
+  if (!fresh.empty()) {
+    std::sort(fresh.begin(), fresh.end(), [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
+    std::vector<Enrolment> merged;
+    merged.reserve(records_[k].size() + fresh.size());
+    std::merge(records_[k].begin(), records_[k].end(), fresh.begin(), fresh.end(), std::back_inserter(merged),
+               [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
+    records_[k] = std::move(merged);
   }
 }
 

@@ -134,6 +134,30 @@ class Programmes : public Modifiers {
 
  private:
   void refresh_risk(const People& people, int32_t day);
+  // The enrolment step, part by part (interventions.cpp), in this order.
+  struct EnrolStep {
+    const Streams& s;
+    uint32_t step;
+    int32_t day, day_end;
+    double step_days;
+    const DeliveryContext& ctx;
+    const ProviderLayout& L;
+    Tally& t;
+    std::vector<int64_t>& prov;
+  };
+  struct Candidate {
+    uint32_t slot;
+    uint32_t key;
+    float risk;
+  };
+  //! Charges `pence` of programme k to provider group `group` (its sector's cost,
+  //! interventions' cost, the provider's and the programme's counters).
+  void charge(const EnrolStep& e, size_t k, size_t group, uint8_t q, int64_t pence) const;
+  void charge_fixed_costs(const EnrolStep& e) const;
+  void end_and_charge_members(People& people, const EnrolStep& e);
+  std::vector<int64_t> places(const EnrolStep& e);
+  std::vector<std::vector<Candidate>> find_candidates(People& people, const EnrolStep& e, const std::vector<int64_t>& cap);
+  void offer(People& people, const EnrolStep& e, size_t k, int64_t& places, const std::vector<std::vector<Candidate>>& candidates);
   double ramp(size_t k, int32_t day) const;
 
   const InterventionsParams& p_;

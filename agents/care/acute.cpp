@@ -1,0 +1,189 @@
+// Acute trusts: admissions and their stays, A&E and emergency admissions within beds and
+// escalation beds (with acute mutual aid), electives, and the bed-day invariant.
+#include "agents/care/allocation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "model/core/errors.hpp"
+
+namespace hscsim {
+
+int32_t CareSystem::planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const {
+  const double mean = cause == kElectiveStay ? p_.elective_los_days_mean
+                                             : p_.events[cause].los_days_mean * (*mod_)(p, i, target::LengthOfStay, day) *
+                                                   (1.0 - level(p_.integration.shared_records, day) * p_.integration.los_reduction);
+  const double mult = p_.los_multiplier.values[0][p_.los_multiplier.row(p.age_years(i, day))];
+  return los_to_due(day, mean * mult, los_u);
+}
+
+void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t due, int32_t day, int32_t day_end, Tally& t,
+                       std::vector<int64_t>& prov) {
+  const uint8_t q = p.quintile[i];
+  p.hospital[i] = tr;
+  const auto& L = layout_;
+  const bool elective = cause == kElectiveStay;
+  p.setting[i] = static_cast<uint8_t>(Setting::Hospital);
+  p.admit_day[i] = day;
+  p.due_day[i] = due;
+  p.stay[i] = cause;
+  p.care[i] = static_cast<uint8_t>(p.care[i] & ~kWaitingForBed);
+  const int64_t los = due - day;
+  int64_t spell = 0;
+  if (elective) {
+    t.add(Counter::ElectiveAdmissions, q);
+    prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
+    spell = p_.costs.elective_spell;
+  } else {
+    t.add(Counter::EmergencyAdmissions, q);
+    prov[L.trust(tr, ProviderLayout::TrEmergency)] += 1;
+    if (p_.events[cause].acsc) t.add(Counter::AcscAdmissions, q);
+    if (p.last_discharge_day[i] != kNoDay && day - p.last_discharge_day[i] <= p_.readmission_window_days)
+      t.add(Counter::Readmissions, q);
+    spell = los <= p_.short_stay_max_days ? p_.costs.nel_spell_short : p_.costs.nel_spell_long;
+  }
+  t.add(Counter::CostAcutePence, q, spell);
+  prov[L.trust(tr, ProviderLayout::TrCostPence)] += spell;
+  // A stay uses at least one bed day (same-day discharges too).
+  count_bed_days(p, i, day, std::max(day + 1, std::min(day_end, due)), p_.excess_bed_days_after, p_.costs.excess_bed_day,
+                 tr, L, t, prov, false);
+}
+
+void CareSystem::allocate_emergency(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                                    Tally& t, std::vector<int64_t>& prov, std::vector<int64_t>& bed_days) {
+  const int32_t day_end = clock_.day_at_start(step + 1);
+  const auto& L = layout_;
+  // 3. A&E attendances and emergency admissions, per trust. Under acute mutual aid a
+  //    patient who finds no bed may be admitted to a partner trust with room (with
+  //    probability = the partnership's strength).
+  const double mdt_level = level(p_.integration.multidisciplinary_working, day);
+  const double aid = p_.integration.acute_mutual_aid ? level(1.0, day) : 0.0;
+  auto ae = by_provider(r.ae, g_.trusts.size());
+  for (size_t tr = 0; tr < ae.size(); ++tr) {
+    struct Candidate {
+      Request req;
+      double los_u;
+      double arrive_u;  //!< when in the step the admission happens (waiting patients: at its start)
+    };
+    std::vector<Candidate> admit_list;
+    for (size_t j = 0; j < ae[tr].size(); ++j) {
+      if (j + kCareAhead < ae[tr].size()) people.prefetch_for_care(ae[tr][j + kCareAhead].slot);
+      const Request& q_ = ae[tr][j];
+      const size_t i = q_.slot;
+      const uint8_t q = people.quintile[i];
+      if (q_.tier == 0) {  // waiting for a bed since an earlier step
+        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[1], 0.0});
+        continue;
+      }
+      t.add(Counter::AeAttendances, q);
+      prov[L.trust(tr, ProviderLayout::TrAe)] += 1;
+      t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
+      prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
+      Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
+      const bool multimorbid = people.conditions(i) >= p_.multimorbid_min_conditions;
+      const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
+      if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
+        admit_list.push_back({q_, e[1], e[2]});
+    }
+    std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
+    const int64_t limit = g_.trusts[tr].bed_days(day_end - day);
+    for (size_t j = 0; j < admit_list.size(); ++j) {
+      if (j + kCareAhead < admit_list.size()) people.prefetch_for_care(admit_list[j + kCareAhead].req.slot);
+      const Candidate& c = admit_list[j];
+      const size_t i = c.req.slot;
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital) || !people.alive(i)) continue;
+      // Events happen through the step, so an admission arrives on a day drawn within it.
+      const int32_t arrive = day + static_cast<int32_t>(c.arrive_u * (day_end - day));
+      const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
+      const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
+      size_t where = tr;
+      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[0] < aid) {
+        for (size_t o = 0; o < g_.trusts.size(); ++o) {
+          if (o == tr) continue;
+          const int64_t lim = g_.trusts[o].bed_days(day_end - day);
+          if (bed_days[o] + need <= lim) {
+            where = o;
+            t.add(Counter::MutualAidAdmissions, people.quintile[i]);
+            break;
+          }
+        }
+      }
+      const int64_t where_limit = g_.trusts[where].bed_days(day_end - day);
+      if (bed_days[where] + need <= where_limit) {
+        admit(people, i, static_cast<uint16_t>(where), c.req.what, due, arrive, day_end, t, prov);
+        bed_days[where] += need;
+      } else {
+        people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
+        people.stay[i] = c.req.what;
+        if (c.req.tier != 0) {  // counted once, when the wait starts
+          t.add(Counter::TrolleyWaits, people.quintile[i]);
+          prov[L.trust(tr, ProviderLayout::TrTrolley)] += 1;
+        }
+      }
+    }
+  }
+}
+
+void CareSystem::allocate_electives(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                                    Tally& t, std::vector<int64_t>& prov, std::vector<int64_t>& bed_days) {
+  const int32_t day_end = clock_.day_at_start(step + 1);
+  const double step_days = day_end - day;
+  const auto& L = layout_;
+  // 4. Electives, per trust: oldest referral first; inpatient electives stop while
+  //    escalation beds are in use.
+  auto el = by_provider(r.elective, g_.trusts.size());
+  for (size_t tr = 0; tr < el.size(); ++tr) {
+    const int64_t cap = take_capacity(elective_carry_[tr], g_.trusts[tr].elective_admissions_per_week, step_days);
+    auto& list = el[tr];
+    // Only the oldest referrals can be reached: order just enough of the list (people in
+    // hospital are skipped, so take a margin, and order the rest only if it is needed).
+    size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));
+    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
+    int64_t done = 0;
+    for (size_t j = 0; j < list.size(); ++j) {
+      if (done >= cap) break;
+      if (j == ordered) {
+        std::sort(list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
+        ordered = list.size();
+      }
+      if (j + kCareAhead < ordered) people.prefetch_for_care(list[j + kCareAhead].slot);
+      const Request& q_ = list[j];
+      const size_t i = q_.slot;
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
+      ++done;
+      const uint8_t q = people.quintile[i];
+      Lanes e(s, people.id[i], step, Purpose::Elective);
+      if (e[0] < p_.day_case_share) {
+        t.add(Counter::ElectiveAdmissions, q);
+        t.add(Counter::DayCases, q);
+        prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
+        t.add(Counter::CostAcutePence, q, p_.costs.day_case);
+        prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.day_case;
+        people.elective_since[i] = kNoDay;
+      } else if (const int32_t arrive = day + static_cast<int32_t>(e[2] * (day_end - day)),
+                 due = planned_due(people, i, kElectiveStay, e[1], arrive);
+                 bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
+                 g_.trusts[tr].general_bed_days(day_end - day)) {
+        admit(people, i, static_cast<uint16_t>(tr), kElectiveStay, due, arrive, day_end, t, prov);
+        bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
+        people.elective_since[i] = kNoDay;
+      } else {
+        t.add(Counter::ElectiveCancelled, q);
+        prov[L.trust(tr, ProviderLayout::TrCancelled)] += 1;
+      }
+    }
+  }
+}
+
+void CareSystem::check_invariants() const {
+  for (size_t tr = 0; tr < last_bed_days_.size(); ++tr) {
+    const auto& t = g_.trusts[tr];
+    if (last_bed_days_[tr] > t.bed_days(last_step_days_))
+      throw RuntimeFailure(fmt::format("invariant broken: trust {} used {} bed days in a {}-day step with {} + {} beds", t.name,
+                                       last_bed_days_[tr], last_step_days_, t.general_acute_beds, t.escalation_beds));
+  }
+}
+
+}  // namespace hscsim

@@ -1,0 +1,72 @@
+#pragma once
+// Requests and the allocation rules shared by care's providers: the order requests are
+// served in, capacity per step, counting a stay's bed days, discharge. Internal to
+// agents/care (its .cpp files include it; other modules use care.hpp).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "agents/care/care.hpp"
+
+namespace hscsim {
+
+inline constexpr size_t kCareAhead = 8;   // requests ahead whose people are prefetched (People::prefetch_for_care)
+inline constexpr uint8_t kRoutine = 254;  // Request::what for routine GP demand
+inline constexpr uint8_t kBacklog = 253;  // Request::what for a GP request already waiting
+
+//! Requests grouped by provider (see allocation.cpp).
+std::vector<std::vector<Request>> by_provider(const std::vector<Request>& all, size_t providers);
+
+// Whole units of capacity available this step, carrying the fraction to the next.
+inline int64_t take_capacity(double& carry, double per_week, double step_days) {
+  carry += per_week * step_days / 7.0;
+  const auto n = static_cast<int64_t>(std::floor(carry + 1e-9));
+  carry -= static_cast<double>(n);
+  return n;
+}
+
+// A request whose tie-break key and lanes are both keyed by `sub`.
+inline Request make_request(const Streams& s, const People& p, size_t i, uint32_t step, uint16_t provider, uint8_t tier,
+                     uint8_t what, int32_t since, uint16_t sub) {
+  return {static_cast<uint32_t>(i), s.tiebreak(p.id[i], step, sub), provider, tier, what, since, sub};
+}
+
+inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
+  // Length of stay: exponential with the given mean, rounded to whole days.
+  return admit + static_cast<int32_t>(std::llround(-mean_days * std::log(u)));
+}
+
+
+// Bed days of one stay within [from, to), split into ordinary and excess (beyond
+// `excess_after` days from admission); adds counts and excess cost.
+inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double excess_after, int64_t excess_pence,
+                    size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, bool delayed) {
+  if (to <= from) return;
+  const uint8_t q = p.quintile[i];
+  const int64_t days = to - from;
+  t.add(Counter::BedDays, q, days);
+  if (p.stay[i] != kElectiveStay) t.add(Counter::EmergencyBedDays, q, days);
+  prov[L.trust(trust, ProviderLayout::TrBedDays)] += days;
+  if (delayed) {
+    t.add(Counter::DelayedBedDays, q, days);
+    prov[L.trust(trust, ProviderLayout::TrDelayedDays)] += days;
+  }
+  const auto excess_start = static_cast<int32_t>(p.admit_day[i] + static_cast<int32_t>(excess_after));
+  const int64_t excess = std::max<int64_t>(0, to - std::max(from, excess_start));
+  if (excess > 0) {
+    t.add(Counter::CostAcutePence, q, excess * excess_pence);
+    prov[L.trust(trust, ProviderLayout::TrCostPence)] += excess * excess_pence;
+  }
+}
+
+inline void CareSystem::discharge(People& p, size_t i, int32_t day, Tally& t) const {
+  t.add(Counter::Discharges, p.quintile[i]);
+  p.setting[i] = static_cast<uint8_t>((p.care[i] & kCareHomeResident) ? Setting::CareHome : Setting::Community);
+  p.last_discharge_day[i] = day;
+  p.admit_day[i] = p.due_day[i] = kNoDay;
+  p.stay[i] = 0;
+  p.care[i] = with_social_need(p.care[i], SocialNeed::None);
+}
+
+
+}  // namespace hscsim

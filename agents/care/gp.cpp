@@ -1,0 +1,121 @@
+// GP practices: appointments within capacity, referrals onward, unmet demand.
+#include "agents/care/allocation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+namespace hscsim {
+
+// Works on its own outcome, returned at the end: the outputs of neighbouring practices
+// (run at the same time) would share cache lines.
+CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s,
+                                              uint32_t step, int32_t day, double gp_capacity, Tally& t) {
+  GpOutcome out;
+  auto& counts = out.counts;
+  const int32_t day_end = clock_.day_at_start(step + 1);
+  const auto& practice = g_.practices[pr];
+  const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * gp_capacity, day_end - day);
+  const size_t served = select_served(reqs, cap);
+  const double referral_integration = 1.0 - level(p_.integration.shared_records, day) * p_.integration.referral_reduction;
+  // The served are spread thinly over the people's columns: fetch a few requests ahead.
+  // (Written out in the loop: GCC drops calls to a lambda that only prefetches, as if
+  // it did nothing.)
+  constexpr size_t kAhead = 8;
+  for (size_t k = 0; k < served; ++k) {
+    if (k + kAhead < served) {
+      const size_t j = reqs[k + kAhead].slot;
+      __builtin_prefetch(&people.id[j]);
+      __builtin_prefetch(&people.states[j]);
+      __builtin_prefetch(&people.gp_wait_since[j], 1);
+      __builtin_prefetch(&people.programmes[j]);
+      __builtin_prefetch(&people.quintile[j]);
+    }
+    const size_t i = reqs[k].slot;
+    const uint8_t q = people.quintile[i];
+    Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
+    const bool remote = a[0] < practice.virtual_share;
+    t.add(Counter::GpAppointments, q);
+    counts[ProviderLayout::GpAppointments] += 1;
+    if (remote) {
+      t.add(Counter::GpVirtual, q);
+      counts[ProviderLayout::GpVirtual] += 1;
+    }
+    const int64_t fee = remote ? p_.costs.virtual_appointment : p_.costs.gp_appointment;
+    t.add(Counter::CostPrimaryPence, q, fee);
+    counts[ProviderLayout::GpCostPence] += fee;
+    if (reqs[k].what == kBacklog && people.gp_wait_since[i] != kNoDay) {
+      const int64_t wait = day - people.gp_wait_since[i];
+      t.add(Counter::GpWaitDays, q, wait);
+      counts[ProviderLayout::GpWaitDays] += wait;
+      people.gp_wait_since[i] = kNoDay;
+    }
+    const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr] * referral_integration;
+    if (a[1] < p_.outpatient_referral_probability * referral) {
+      t.add(Counter::OutpatientAttendances, q);
+      t.add(Counter::CostAcutePence, q, p_.costs.outpatient_attendance);
+      out.outpatient_pence += p_.costs.outpatient_attendance;
+    }
+    if (a[2] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
+    refer_to_third_sector(people, i, a, 4, &ThirdSectorService::gp_referral_probability, substream::kThirdFromGp, s, step, out.third);
+  }
+  // Unserved, in a fixed order (slot, then tier) so that a person's several requests
+  // resolve the same way at any thread count.
+  std::sort(reqs.begin() + static_cast<std::ptrdiff_t>(served), reqs.end(),
+            [](const Request& a, const Request& b) { return a.slot != b.slot ? a.slot < b.slot : before(a, b); });
+  for (size_t k = served; k < reqs.size(); ++k) {
+    const size_t i = reqs[k].slot;
+    const uint8_t q = people.quintile[i];
+    int32_t& since = people.gp_wait_since[i];
+    if (reqs[k].tier == 0) {
+      Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
+      if (a[3] < p_.gp_unmet_acute_to_ae_share) {
+        t.add(Counter::GpUnmet, q);
+        counts[ProviderLayout::GpUnmet] += 1;
+        out.ae.push_back(
+            make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, substream::kGpToAe[reqs[k].what]));
+        continue;
+      }
+      if (since == kNoDay) since = day;
+    } else if (reqs[k].what == kBacklog) {
+      if (since != kNoDay && day_end - since > p_.gp_max_wait_days) {
+        t.add(Counter::GpUnmet, q);
+        counts[ProviderLayout::GpUnmet] += 1;
+        since = kNoDay;
+      }
+    } else if (since == kNoDay) {
+      since = day;
+    }
+  }
+  return out;
+}
+
+void CareSystem::allocate_practices(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                                    double gp_capacity, Tally& t, std::vector<int64_t>& prov) {
+  const auto& L = layout_;
+  // 1. GP appointments, per practice: acute first, then those waiting (oldest first), then
+  //    routine. Practices are independent (a person asks only their own practice), so they
+  //    run in parallel; what they pass on (A&E attendances, third-sector referrals) is
+  //    joined in practice order, and counts are integer sums, so the result does not
+  //    depend on the thread count.
+  auto gp = by_provider(r.gp, g_.practices.size());
+  std::vector<GpOutcome> gp_out(gp.size());
+  tbb::enumerable_thread_specific<Tally> gp_tally;
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, gp.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
+    Tally& lt = gp_tally.local();
+    for (size_t pr = range.begin(); pr != range.end(); ++pr)
+      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, gp_capacity, lt);
+  });
+  for (const Tally& lt : gp_tally) t += lt;
+  for (size_t pr = 0; pr < gp.size(); ++pr) {
+    for (size_t c = 0; c < ProviderLayout::kGpCount; ++c) prov[L.gp(pr, static_cast<ProviderLayout::Gp>(c))] += gp_out[pr].counts[c];
+    prov[L.trust(g_.practices[pr].trust, ProviderLayout::TrCostPence)] += gp_out[pr].outpatient_pence;
+    r.ae.insert(r.ae.end(), gp_out[pr].ae.begin(), gp_out[pr].ae.end());
+    r.third.insert(r.third.end(), gp_out[pr].third.begin(), gp_out[pr].third.end());
+  }
+}
+
+}  // namespace hscsim

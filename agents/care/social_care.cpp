@@ -1,0 +1,100 @@
+// Social care: care in place at the start, and placements within each authority's
+// reablement places, home care hours and care home places.
+#include "agents/care/allocation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+namespace hscsim {
+
+void CareSystem::initialise(People& people, const Streams& s, int32_t day) const {
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, people.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
+    for (size_t i = r.begin(); i != r.end(); ++i) {
+      Lanes u(s, people.id[i], kInitStep, Purpose::SocialCare);
+      const uint8_t fr = people.frailty[i];
+      if (people.age_years(i, day) >= p_.initial_care_home_min_age_years && u[0] < p_.initial_care_home_by_frailty[fr]) {
+        uint8_t f = kCareHomeResident;
+        if (u[1] < p_.self_funder_share_by_quintile[static_cast<size_t>(people.quintile[i] - 1)]) f |= kSelfFunded;
+        if (u[2] < p_.nursing_share) f |= kNursing;
+        people.care[i] = f;
+        people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
+      } else if (u[3] < p_.initial_home_care_by_frailty[fr]) {
+        people.care[i] = kHomeCare;
+      }
+    }
+  });
+}
+
+void CareSystem::allocate_social_care(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                                      Tally& t, std::vector<int64_t>& prov, std::vector<int64_t>& bed_days) {
+  const int32_t day_end = clock_.day_at_start(step + 1);
+  const auto& L = layout_;
+  // 2. Social care, per local authority (before admissions, so that beds freed by
+  //    discharges to care can be used): hospital discharges first, then follow-on
+  //    care after reablement, then needs arising at home.
+  auto sc = by_provider(r.social, g_.authorities.size());
+  for (size_t a = 0; a < sc.size(); ++a) {
+    const auto& auth = g_.authorities[a];
+    int64_t reablement_free = auth.reablement_places - r.la_reablement[a];
+    int64_t packages_free =
+        p_.package_hours_per_week > 0
+            ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9)) - r.la_home_care[a]
+            : 0;
+    int64_t care_home_free = auth.care_home_places - r.la_care_home[a];
+    std::sort(sc[a].begin(), sc[a].end(), before);
+    for (size_t j = 0; j < sc[a].size(); ++j) {
+      if (j + kCareAhead < sc[a].size()) people.prefetch_for_care(sc[a][j + kCareAhead].slot);
+      const Request& q_ = sc[a][j];
+      const size_t i = q_.slot;
+      if (!people.alive(i)) continue;
+      const uint8_t q = people.quintile[i];
+      // Tier 0 requests are hospital discharges. Someone waiting at home who was admitted
+      // this step keeps the need; it is asked for again at discharge.
+      const bool in_hospital = q_.tier == 0;
+      if (!in_hospital && people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
+      const auto need = static_cast<SocialNeed>(q_.what);
+      int64_t* free = need == SocialNeed::Reablement ? &reablement_free
+                      : need == SocialNeed::HomeCare ? &packages_free
+                                                      : &care_home_free;
+      if (*free <= 0) {
+        if (in_hospital) {  // a delayed discharge: the bed stays occupied
+          const int32_t from = std::max(day, q_.since);
+          count_bed_days(people, i, from, day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day, people.hospital[i], L,
+                         t, prov, true);
+        }
+        continue;
+      }
+      --*free;
+      if (in_hospital) {
+        // The rest of the step had been reserved for this patient; the bed is free again.
+        bed_days[people.hospital[i]] -= day_end - std::max(day, q_.since);
+        discharge(people, i, std::max(day, q_.since), t);
+      }
+      people.care[i] = with_social_need(people.care[i], SocialNeed::None);
+      Lanes c(s, people.id[i], step, Purpose::SocialCare, substream::kSocialPlacementLanes[0]);
+      if (need == SocialNeed::Reablement) {
+        people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);
+        people.due_day[i] = std::max(day, q_.since) + static_cast<int32_t>(std::llround(p_.reablement_days));
+        t.add(Counter::ReablementStarts, q);
+        prov[L.la(a, ProviderLayout::LaReablementStarts)] += 1;
+        t.add(Counter::CostSocialPence, q, p_.costs.reablement_episode);
+        prov[L.la(a, ProviderLayout::LaCostPence)] += p_.costs.reablement_episode;
+      } else if (need == SocialNeed::HomeCare) {
+        people.care[i] = static_cast<uint8_t>(people.care[i] | kHomeCare);
+      } else {
+        uint8_t f = static_cast<uint8_t>((people.care[i] & ~(kHomeCare | kReablement)) | kCareHomeResident);
+        if (c[0] < p_.self_funder_share_by_quintile[static_cast<size_t>(q - 1)]) f |= kSelfFunded;
+        if (c[1] < p_.nursing_share) f |= kNursing;
+        people.care[i] = f;
+        people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
+        t.add(Counter::CareHomeAdmissions, q);
+        prov[L.la(a, ProviderLayout::LaCareHomeAdmissions)] += 1;
+      }
+    }
+  }
+}
+
+}  // namespace hscsim

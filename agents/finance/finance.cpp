@@ -55,26 +55,12 @@ void require_provider_key(const Reader& r, const std::string& key, const std::ve
 
 }  // namespace
 
-FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, const CareParams& care, const InterventionsParams& iv) {
-  FinanceParams f;
-  const ProviderLayout L = ProviderLayout::of(g, care.third_sector.size(), 0);
-  for (const auto& grp : provider_groups(g, care)) f.group_ids.push_back(grp.id);
+namespace {
+// Who pays each provider group (`finance.commissioners`: each lists what it pays).
+void read_commissioners(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
   const size_t G = f.group_ids.size();
-  f.payer.assign(G, 0);
-  f.variable_share.assign(G, 1.0);
-  f.fixed_pence_per_person_year.assign(G, 0.0);
-  f.contract.assign(G, Contract{});
-  f.before.assign(G, Contract{});
-  auto fr = root.optional_child("finance");
-  if (!fr) {
-    f.commissioners.push_back({"commissioner"});
-    return f;
-  }
-  f.enabled = true;
-  // Assumption: councils invoice care-home placements every four weeks.
-  f.care_home_invoice_steps = fr->integer("care_home_invoice_steps", {1, 520}, 4);
   {
-    Reader cm = fr->child("commissioners");
+    Reader cm = fr.child("commissioners");
     std::vector<uint8_t> covered(G, 0);
     cm.names("<commissioner>");
     for (const auto& e : cm.node().map) {
@@ -93,7 +79,12 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     for (size_t k = 0; k < G; ++k)
       if (!covered[k]) throw cm.error(cm.node(), cm.path(), fmt::format("no commissioner pays provider {}", f.group_ids[k]));
   }
-  if (auto pc = fr->optional_child("provider_costs")) {
+}
+
+// Variable share of activity cost and fixed cost per person, by provider kind or id.
+void read_provider_costs(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
+  const size_t G = f.group_ids.size();
+  if (auto pc = fr.optional_child("provider_costs")) {
     pc->names("<provider kind or id>");
     for (const auto& e : pc->node().map) {
       require_provider_key(*pc, e.key, f.group_ids);
@@ -110,7 +101,12 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     }
     pc->finish();
   }
-  if (auto ct = fr->optional_child("contracts")) {
+}
+
+// The contract of each provider group (kinds first, then provider ids, which win), and the one before it.
+void read_contracts(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
+  const size_t G = f.group_ids.size();
+  if (auto ct = fr.optional_child("contracts")) {
     ct->names("<provider kind or id>");
     // Kinds first, then provider ids (which win), whatever the order written.
     for (int pass = 0; pass < 2; ++pass)
@@ -134,14 +130,22 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
       }
     ct->finish();
   }
-  if (auto w = fr->optional_child("capitation_weights")) {
+}
+
+// Capitation weights by age band and per long-term condition.
+void read_capitation_weights(Reader& fr, FinanceParams& f) {
+  if (auto w = fr.optional_child("capitation_weights")) {
     f.capitation_age_weight = {w->real("under_65", {0, 100}, 1), w->real("age_65_74", {0, 100}, 1),
                                w->real("age_75_84", {0, 100}, 1), w->real("age_85_plus", {0, 100}, 1)};
     f.capitation_condition_weight = w->real("per_long_term_condition", {0, 100}, 0);
     w->text("source", "");
     w->finish();
   }
-  if (auto in = fr->optional_child("incentives")) {
+}
+
+// Providers' propensities by contract type (admission, referral, prevention).
+void read_incentives(Reader& fr, FinanceParams& f) {
+  if (auto in = fr.optional_child("incentives")) {
     in->names("<contract type>");
     for (const auto& e : in->node().map) {
       auto it = std::find(kContractNames.begin(), kContractNames.end(), e.key);
@@ -158,7 +162,11 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     }
     in->finish();
   }
-  for (Reader o : fr->has("outcome_payments") ? fr->list("outcome_payments") : (fr->skip("outcome_payments"), std::vector<Reader>{})) {
+}
+
+// Payments per outcome achieved by members of a programme.
+void read_outcome_payments(Reader& fr, FinanceParams& f, const InterventionsParams& iv) {
+  for (Reader o : fr.has("outcome_payments") ? fr.list("outcome_payments") : (fr.skip("outcome_payments"), std::vector<Reader>{})) {
     OutcomePayment x;
     x.name = o.name("name");
     x.provider = group_named(o, "provider", f.group_ids);
@@ -181,8 +189,12 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     o.finish();
     f.outcomes.push_back(x);
   }
-  if (auto inv = fr->optional_child("investor")) {
-    Investor x;
+}
+
+// A social investor, repaid from the outcome payments (at most one).
+void read_investor(Reader& fr, FinanceParams& f) {
+  if (auto inv = fr.optional_child("investor")) {
+    FinanceParams::Investor x;
     x.name = inv->name("name");
     x.provider = group_named(*inv, "invests_in", f.group_ids);
     x.pence = to_pence(inv->real("invests_gbp", config::non_negative()));
@@ -190,11 +202,15 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     x.return_cap = inv->real("return_cap_multiple", {0, 100}, 1.5);
     inv->text("source", "");
     inv->finish();
-    if (f.outcomes.empty()) throw fr->error("investor", "a social investor is repaid from outcome_payments: list at least one");
+    if (f.outcomes.empty()) throw fr.error("investor", "a social investor is repaid from outcome_payments: list at least one");
     f.investor.push_back(x);
   }
-  if (auto al = fr->optional_child("alliance")) {
-    Alliance a;
+}
+
+// An alliance sharing savings or losses against a baseline budget (at most one).
+void read_alliance(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
+  if (auto al = fr.optional_child("alliance")) {
+    FinanceParams::Alliance a;
     a.member = groups_named(*al, "members", f.group_ids, L);
     a.from_year = al->real("from_year", {1900, 2300}, -1e9);
     a.baseline_pence_per_person_year = to_pence(al->real("baseline_gbp_per_person_per_year", config::non_negative()));
@@ -204,12 +220,47 @@ FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, cons
     al->finish();
     f.alliance.push_back(a);
   }
-  if (auto st = fr->optional_child("stall")) {
+}
+
+// The stall rule: providers withdraw after quarters of low margin.
+void read_stall(Reader& fr, FinanceParams& f) {
+  if (auto st = fr.optional_child("stall")) {
     f.stall = true;
     f.stall_margin_share = st->real("margin_below_share_of_income", {-1, 1});
     f.stall_quarters = static_cast<int>(st->integer("quarters", {1, 400}));
     st->finish();
   }
+}
+
+}  // namespace
+
+FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, const CareParams& care, const InterventionsParams& iv) {
+  FinanceParams f;
+  const ProviderLayout L = ProviderLayout::of(g, care.third_sector.size(), 0);
+  for (const auto& grp : provider_groups(g, care)) f.group_ids.push_back(grp.id);
+  const size_t G = f.group_ids.size();
+  f.payer.assign(G, 0);
+  f.variable_share.assign(G, 1.0);
+  f.fixed_pence_per_person_year.assign(G, 0.0);
+  f.contract.assign(G, Contract{});
+  f.before.assign(G, Contract{});
+  auto fr = root.optional_child("finance");
+  if (!fr) {
+    f.commissioners.push_back({"commissioner"});
+    return f;
+  }
+  f.enabled = true;
+  // Assumption: councils invoice care-home placements every four weeks.
+  f.care_home_invoice_steps = fr->integer("care_home_invoice_steps", {1, 520}, 4);
+  read_commissioners(*fr, f, L);
+  read_provider_costs(*fr, f, L);
+  read_contracts(*fr, f, L);
+  read_capitation_weights(*fr, f);
+  read_incentives(*fr, f);
+  read_outcome_payments(*fr, f, iv);
+  read_investor(*fr, f);
+  read_alliance(*fr, f, L);
+  read_stall(*fr, f);
   fr->finish();
   return f;
 }
@@ -307,12 +358,34 @@ void Finance::count_outcomes(const People& people, const Programmes& programmes)
   }
 }
 
+void Finance::pay(Money& m, std::vector<int64_t>& prov, size_t g, int64_t amount, FL::Prov extra) const {
+  const int c = p_.payer[g];
+  prov[L_.comm(static_cast<size_t>(c), FL::Payments)] += amount;
+  prov[L_.prov(g, FL::Income)] += amount;
+  if (extra != FL::Income) prov[L_.prov(g, extra)] += amount;
+  m.out += amount;
+  m.in += amount;
+}
+
 void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t) {
   if (!p_.enabled) return;
   const double year = year_of(day);
   const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year
-  // Served persons and weights: the census counts them on practices and authorities;
-  // a trust serves its practices' lists, third-sector services the whole place.
+  count_served(prov);
+  Money m;
+  pay_contracts(m, prov, year, frac);
+  pay_investment_and_outcomes(m, prov, year, t);
+  const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
+  if (year_end) settle_alliance(m, prov, year, t);
+  margins_and_stall(s, prov, t);
+  place_totals(prov, t);
+  last_out_ = m.out;
+  last_in_ = m.in;
+}
+
+// Served persons and weights: the census counts them on practices and authorities; a
+// trust serves its practices' lists, third-sector services the whole place.
+void Finance::count_served(std::vector<int64_t>& prov) const {
   const size_t s0 = C_.first(ProviderKind::ThirdSector);
   for (size_t g = C_.first(ProviderKind::Acute); g < C_.first(ProviderKind::SocialCare); ++g) {
     prov[L_.prov(g, FL::Served)] = 0;
@@ -330,15 +403,11 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     prov[L_.prov(g, FL::Served)] = place_served;
     prov[L_.prov(g, FL::WeightMilli)] = place_milli;
   }
-  int64_t out = 0, in = 0;
-  auto pay = [&](size_t g, int64_t amount, FL::Prov extra) {
-    const int c = p_.payer[g];
-    prov[L_.comm(static_cast<size_t>(c), FL::Payments)] += amount;
-    prov[L_.prov(g, FL::Income)] += amount;
-    if (extra != FL::Income) prov[L_.prov(g, extra)] += amount;
-    out += amount;
-    in += amount;
-  };
+}
+
+// Each provider's cost (variable share of activity, programmes, fixed cost, billing
+// administration) and its income under the contract in force.
+void Finance::pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac) {
   for (size_t g = 0; g < G_; ++g) {
     const Contract& k = in_force(g, year);
     // Programmes are not billable activity: fee-for-service pays for care, not prevention.
@@ -360,10 +429,13 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     if (!type.list_at_start) block_base_[g] = -1;
     else if (block_base_[g] < 0) block_base_[g] = served;
     const int64_t income = type.income(k, {activity, served, prov[L_.prov(g, FL::WeightMilli)], block_base_[g], frac});
-    pay(g, income, FL::Income);
+    pay(m, prov, g, income, FL::Income);
     year_payments_[g] += income;
   }
-  // Investment, then outcome payments (investor first, up to its cap).
+}
+
+// Investment, then outcome payments (investor first, up to its cap).
+void Finance::pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, double year, Tally& t) {
   for (size_t k = 0; k < p_.investor.size(); ++k) {
     const auto& x = p_.investor[k];
     if (!invested_ && year >= x.year) {
@@ -371,8 +443,8 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
       prov[L_.inv(k, FL::Invested)] += x.pence;
       prov[L_.prov(static_cast<size_t>(x.provider), FL::Income)] += x.pence;
       prov[L_.prov(static_cast<size_t>(x.provider), FL::Outcome)] += x.pence;
-      out += x.pence;
-      in += x.pence;
+      m.out += x.pence;
+      m.in += x.pence;
     }
   }
   for (size_t o = 0; o < p_.outcomes.size(); ++o) {
@@ -381,24 +453,27 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     if (achieved == 0 || year < x.from_year || year >= x.to_year) continue;
     int64_t amount = achieved * x.pence;
     prov[L_.comm(static_cast<size_t>(x.payer), FL::Payments)] += amount;
-    out += amount;
+    m.out += amount;
     t.add(Counter::FinOutcomePaymentsPence, 0, amount);
     if (!p_.investor.empty() && invested_ && p_.investor[0].provider == x.provider) {
       const int64_t cap = std::llround(static_cast<double>(p_.investor[0].pence) * p_.investor[0].return_cap);
       const int64_t to_investor = std::min(amount, std::max<int64_t>(0, cap - investor_received_));
       investor_received_ += to_investor;
       prov[L_.inv(0, FL::Received)] += to_investor;
-      in += to_investor;
+      m.in += to_investor;
       amount -= to_investor;
     }
     prov[L_.prov(static_cast<size_t>(x.provider), FL::Income)] += amount;
     prov[L_.prov(static_cast<size_t>(x.provider), FL::Outcome)] += amount;
-    in += amount;
+    m.in += amount;
   }
-  // Alliance: settle savings or losses at each year end.
-  const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
+}
+
+// Alliance, at each year end: savings or losses against the baseline budget shared with
+// the members in proportion to their payments; the contract year's payments restart.
+void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t) {
+  const size_t s0 = C_.first(ProviderKind::ThirdSector);
   for (const auto& a : p_.alliance) {
-    if (!year_end) continue;
     if (year < a.from_year) {
       std::fill(year_payments_.begin(), year_payments_.end(), 0);
       continue;
@@ -419,14 +494,17 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
       if (!a.member[g] || withdrawn_[g] || actual <= 0) continue;
       if (largest == G_ || year_payments_[g] > year_payments_[largest]) largest = g;
       const auto share = static_cast<int64_t>(std::floor(static_cast<double>(pool) * static_cast<double>(year_payments_[g]) / static_cast<double>(actual)));
-      pay(g, share, FL::Shared);
+      pay(m, prov, g, share, FL::Shared);
       given += share;
     }
-    if (largest < G_ && pool != given) pay(largest, pool - given, FL::Shared);
+    if (largest < G_ && pool != given) pay(m, prov, largest, pool - given, FL::Shared);
     t.add(Counter::FinSharedSavingsPence, 0, pool);
   }
-  if (year_end) std::fill(year_payments_.begin(), year_payments_.end(), 0);
-  // Margins and the stall rule (quarters of steps_per_year / 4 steps).
+  std::fill(year_payments_.begin(), year_payments_.end(), 0);
+}
+
+// Margins, and the stall rule at each quarter end (quarters of steps_per_year / 4 steps).
+void Finance::margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t) {
   const uint32_t quarter = std::max<uint32_t>(1, clock_.steps_per_year / 4);
   for (size_t g = 0; g < G_; ++g) {
     const int64_t margin = prov[L_.prov(g, FL::Income)] - prov[L_.prov(g, FL::Cost)];
@@ -448,6 +526,10 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     t.add(Counter::FinBillingAdminPence, 0, prov[L_.prov(g, FL::Admin)]);
     t.add(Counter::ProvidersWithdrawn, 0, withdrawn_[g]);
   }
+}
+
+// Place totals of the ledgers (quintile 0 only).
+void Finance::place_totals(const std::vector<int64_t>& prov, Tally& t) const {
   for (size_t k = 0; k < L_.commissioners; ++k) {
     t.add(Counter::FinPaymentsPence, 0, prov[L_.comm(k, FL::Payments)]);
     t.add(Counter::FinBillingAdminPence, 0, prov[L_.comm(k, FL::CommAdmin)]);
@@ -456,8 +538,6 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
     t.add(Counter::FinInvestorNetPence, 0, prov[L_.inv(k, FL::Received)] - prov[L_.inv(k, FL::Invested)]);
     t.add(Counter::FinPaymentsPence, 0, prov[L_.inv(k, FL::Invested)]);
   }
-  last_out_ = out;
-  last_in_ = in;
 }
 
 void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,

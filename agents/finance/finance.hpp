@@ -149,6 +149,20 @@ class Finance {
 
  private:
   const Contract& in_force(size_t g, double year) const;
+  using FL = FinanceLayout;
+  //! What left the payers and what the providers and the investor received in a step.
+  struct Money {
+    int64_t out = 0, in = 0;
+  };
+  //! Pays provider g `amount` from its commissioner (counted as income and as `extra`).
+  void pay(Money& m, std::vector<int64_t>& prov, size_t g, int64_t amount, FL::Prov extra) const;
+  // settle(), part by part, in this order.
+  void count_served(std::vector<int64_t>& prov) const;
+  void pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac);
+  void pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
+  void settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
+  void margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t);
+  void place_totals(const std::vector<int64_t>& prov, Tally& t) const;
   double year_of(int32_t day) const { return clock_.start_year + static_cast<double>(day) / kDaysPerYear; }
 
   const FinanceParams& p_;

@@ -23,151 +23,141 @@ int64_t pence(Reader& r, const char* key) {
 
 }  // namespace
 
-CareParams CareParams::read(Reader& root, int64_t population_size) {
-  CareParams p;
-  if (auto cm = root.optional_child("care_model")) {
-    cm->skip("community_engagement");  // read with the interventions
-    auto& x = p.integration;
-    if (auto in = cm->optional_child("integration")) {
-      x.shared_records = in->real("shared_records", config::probability(), 0);
-      x.multidisciplinary_working = in->real("multidisciplinary_working", config::probability(), 0);
-      x.joint_discharge_planning = in->real("joint_discharge_planning", config::probability(), 0);
-      x.acute_mutual_aid = in->boolean("acute_mutual_aid", false);
-      x.formalised = in->choice("partnership", {"formalised", "person_dependent"}, "formalised") == "formalised";
-      x.key_staff_turnover_per_year = in->real("key_staff_turnover_per_year", {0, 10}, 0);
-      in->finish();
-    }
-    if (auto ef = cm->optional_child("effects_at_full_integration")) {
-      x.los_reduction = ef->real("shared_records_length_of_stay_reduction", config::probability(), 0);
-      x.referral_reduction = ef->real("shared_records_referral_reduction", config::probability(), 0);
-      x.multimorbid_admission_reduction = ef->real("mdt_multimorbid_admission_reduction", config::probability(), 0);
-      x.discharge_need_reduction = ef->real("joint_discharge_social_care_need_reduction", config::probability(), 0);
-      ef->finish();
-    }
-    cm->finish();
-  }
-  Reader care = root.child("care");
-  {
-    Reader gp = care.child("gp");
-    p.gp_routine_per_year = gp.age_table("routine_requests_per_year", {"male", "female"}, {0, 365});
-    p.gp_reviews_per_condition_per_year = gp.real("reviews_per_condition_per_year", {0, 52});
-    p.gp_unmet_acute_to_ae_share = gp.real("unmet_acute_to_ae_share", config::probability());
-    p.gp_max_wait_days = gp.real("max_wait_days", {0, 3650});
-    p.outpatient_referral_probability = gp.real("outpatient_referral_probability", config::probability());
-    p.elective_referral_probability = gp.real("elective_referral_probability", config::probability());
-    gp.finish();
-  }
-  {
-    Reader h = care.child("hospital");
-    p.los_multiplier = h.age_table("los_multiplier", {"multiplier"}, {0, 100});
-    p.short_stay_max_days = h.real("short_stay_max_days", {0, 365});
-    p.excess_bed_days_after = h.real("excess_bed_days_after_days", {0, 3650});
-    p.elective_los_days_mean = h.real("elective_los_days_mean", {0, 365});
-    p.day_case_share = h.real("day_case_share", config::probability());
-    p.readmission_window_days = h.real("readmission_window_days", {0, 365});
-    // Multimorbidity: two or more long-term conditions (Academy of Medical Sciences, 2018).
-    p.multimorbid_min_conditions = static_cast<int>(h.integer("multimorbid_min_conditions", {1, 20}, 2));
-    p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
-    p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
-    p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
-    Reader mix = h.child("discharge_mix");
-    std::vector<double> m = {mix.real("reablement", config::probability()), mix.real("home_care", config::probability()),
-                             mix.real("care_home", config::probability())};
-    config::require_shares(m, mix.node(), mix.path());
-    p.discharge_mix = {m[0], m[1], m[2]};
-    mix.finish();
-    h.finish();
-  }
-  {
-    Reader sc = care.child("social_care");
-    p.package_hours_per_week = sc.real("package_hours_per_week", {0, 168});
-    p.package_end_per_year = sc.real("package_end_per_year", config::non_negative());
-    p.reablement_days = sc.real("reablement_days", {1, 365});
-    p.reablement_no_further_care_share = sc.real("reablement_no_further_care_share", config::probability());
-    p.community_need_per_year_by_frailty = by_frailty(sc, "community_need_per_year_by_frailty", config::non_negative());
-    p.community_need_rr = RelativeRisks::read(sc);
-    p.community_care_home_share = sc.real("community_care_home_share", config::probability());
-    auto sf = sc.reals("self_funder_share_by_quintile", 5, config::probability());
-    for (size_t q = 0; q < 5; ++q) p.self_funder_share_by_quintile[q] = sf[q];
-    p.nursing_share = sc.real("nursing_share", config::probability());
-    p.initial_care_home_by_frailty = by_frailty(sc, "initial_care_home_share_by_frailty", config::probability());
-    // Care-home residents are counted among people 65+ (ONS Census 2021 care home residents).
-    p.initial_care_home_min_age_years = sc.real("initial_care_home_min_age_years", {0, 130}, 65);
-    p.initial_home_care_by_frailty = by_frailty(sc, "initial_home_care_share_by_frailty", config::probability());
-    sc.finish();
-  }
-  for (auto r : care.list("third_sector")) {
-    ThirdSectorService s;
-    s.name = r.name("name");
-    for (const auto& o : p.third_sector)
-      if (o.name == s.name) throw r.error("name", fmt::format("service name '{}' is used twice", s.name));
-    s.eligible_factor = read_factor(r, "eligible");
-    // Capacity as people a week, or per 100,000 people at the start (scales with the place).
-    if (r.has("people_per_week_per_100000") || !r.has("people_per_week")) {
-      if (r.has("people_per_week"))
-        throw r.error("people_per_week", "give people_per_week or people_per_week_per_100000, not both");
-      s.people_per_week = r.real("people_per_week_per_100000", config::capacity()) *
-                          static_cast<double>(population_size) / 1e5;
-      r.skip("people_per_week");
-    } else {
-      s.people_per_week = r.real("people_per_week", config::capacity());
-      r.skip("people_per_week_per_100000");
-    }
-    s.gp_referral_probability = r.real("gp_referral_probability", config::probability());
-    s.hospital_referral_probability = r.real("hospital_referral_probability", config::probability());
-    s.self_referral_per_year = r.real("self_referral_per_year", config::non_negative());
-    s.contacts_per_person = r.integer("contacts_per_person", {1, 1000});
-    s.contact_pence = pence(r, "cost_per_contact_gbp");
-    r.finish();
-    p.third_sector.push_back(s);
-  }
-  if (p.third_sector.size() > static_cast<size_t>(substream::kMaxServices))
-    throw care.error("third_sector", fmt::format("{} services; at most {} are supported (one random sub-stream each)",
-                                                 p.third_sector.size(), substream::kMaxServices));
-  care.finish();
+namespace {
 
-  Reader ev = root.child("health_events");
-  ev.names("<event>");
-  for (const auto& e : ev.node().map) {
-    Reader r = ev.child(e.key);
-    HealthEvent h;
-    h.name = e.key;
-    h.requires_factor = r.has("requires") ? read_factor(r, "requires") : (r.skip("requires"), -1);
-    h.rate_per_year = r.age_table("rate_per_year", {"male", "female"}, {0, 365});
-    h.rr = RelativeRisks::read(r);
-    h.acsc = r.boolean("acsc", false);
-    Reader route = r.child("route");
-    std::vector<double> sh = {route.real("self_care", config::probability()), route.real("gp", config::probability()),
-                              route.real("emergency", config::probability())};
-    config::require_shares(sh, route.node(), route.path());
-    h.route = {sh[0], sh[1], sh[2]};
-    route.finish();
-    h.admit_probability = r.real("admit_probability", config::probability());
-    h.los_days_mean = r.real("los_days_mean", {0, 365});
-    h.in_hospital_death_probability = r.real("in_hospital_death_probability", config::probability());
-    if (auto c = r.optional_child("consequence")) {
-      const std::string state = c->text("state");
-      const int f = factor_index(state);
-      if (f < 0 || f >= kStateCount) {
-        std::vector<std::string> names;
-        for (int k = 0; k < kStateCount; ++k) names.emplace_back(kStateInfo[static_cast<size_t>(k)].name);
-        throw c->error("state", fmt::format("'{}' is not a state{}", state, config::did_you_mean(state, names)));
-      }
-      h.consequence_state = f;
-      h.consequence_probability = c->real("probability", config::probability());
-      c->finish();
-    }
-    r.finish();
-    p.events.push_back(std::move(h));
+// `care_model:` the degree of integration and what full integration does.
+void read_care_model(Reader& cm, IntegrationParams& x) {
+  cm.skip("community_engagement");  // read with the interventions
+  if (auto in = cm.optional_child("integration")) {
+    x.shared_records = in->real("shared_records", config::probability(), 0);
+    x.multidisciplinary_working = in->real("multidisciplinary_working", config::probability(), 0);
+    x.joint_discharge_planning = in->real("joint_discharge_planning", config::probability(), 0);
+    x.acute_mutual_aid = in->boolean("acute_mutual_aid", false);
+    x.formalised = in->choice("partnership", {"formalised", "person_dependent"}, "formalised") == "formalised";
+    x.key_staff_turnover_per_year = in->real("key_staff_turnover_per_year", {0, 10}, 0);
+    in->finish();
   }
-  if (p.events.size() > static_cast<size_t>(substream::kMaxEvents))
-    throw ev.error(ev.node(), ev.path(),
-                   fmt::format("{} health events; at most {} are supported (one random sub-stream each)", p.events.size(),
-                               substream::kMaxEvents));
-  ev.finish();
+  if (auto ef = cm.optional_child("effects_at_full_integration")) {
+    x.los_reduction = ef->real("shared_records_length_of_stay_reduction", config::probability(), 0);
+    x.referral_reduction = ef->real("shared_records_referral_reduction", config::probability(), 0);
+    x.multimorbid_admission_reduction = ef->real("mdt_multimorbid_admission_reduction", config::probability(), 0);
+    x.discharge_need_reduction = ef->real("joint_discharge_social_care_need_reduction", config::probability(), 0);
+    ef->finish();
+  }
+}
 
-  Reader c = root.child("unit_costs");
-  auto& u = p.costs;
+// `care.gp:` routine demand, reviews, unmet demand, referrals.
+void read_gp(Reader& gp, CareParams& p) {
+  p.gp_routine_per_year = gp.age_table("routine_requests_per_year", {"male", "female"}, {0, 365});
+  p.gp_reviews_per_condition_per_year = gp.real("reviews_per_condition_per_year", {0, 52});
+  p.gp_unmet_acute_to_ae_share = gp.real("unmet_acute_to_ae_share", config::probability());
+  p.gp_max_wait_days = gp.real("max_wait_days", {0, 3650});
+  p.outpatient_referral_probability = gp.real("outpatient_referral_probability", config::probability());
+  p.elective_referral_probability = gp.real("elective_referral_probability", config::probability());
+}
+
+// `care.hospital:` lengths of stay, excess bed days, readmissions, discharge needs.
+void read_hospital(Reader& h, CareParams& p) {
+  p.los_multiplier = h.age_table("los_multiplier", {"multiplier"}, {0, 100});
+  p.short_stay_max_days = h.real("short_stay_max_days", {0, 365});
+  p.excess_bed_days_after = h.real("excess_bed_days_after_days", {0, 3650});
+  p.elective_los_days_mean = h.real("elective_los_days_mean", {0, 365});
+  p.day_case_share = h.real("day_case_share", config::probability());
+  p.readmission_window_days = h.real("readmission_window_days", {0, 365});
+  // Multimorbidity: two or more long-term conditions (Academy of Medical Sciences, 2018).
+  p.multimorbid_min_conditions = static_cast<int>(h.integer("multimorbid_min_conditions", {1, 20}, 2));
+  p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
+  p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
+  p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
+  Reader mix = h.child("discharge_mix");
+  std::vector<double> m = {mix.real("reablement", config::probability()), mix.real("home_care", config::probability()),
+                           mix.real("care_home", config::probability())};
+  config::require_shares(m, mix.node(), mix.path());
+  p.discharge_mix = {m[0], m[1], m[2]};
+  mix.finish();
+}
+
+// `care.social_care:` packages, reablement, new needs, care homes, care at the start.
+void read_social_care(Reader& sc, CareParams& p) {
+  p.package_hours_per_week = sc.real("package_hours_per_week", {0, 168});
+  p.package_end_per_year = sc.real("package_end_per_year", config::non_negative());
+  p.reablement_days = sc.real("reablement_days", {1, 365});
+  p.reablement_no_further_care_share = sc.real("reablement_no_further_care_share", config::probability());
+  p.community_need_per_year_by_frailty = by_frailty(sc, "community_need_per_year_by_frailty", config::non_negative());
+  p.community_need_rr = RelativeRisks::read(sc);
+  p.community_care_home_share = sc.real("community_care_home_share", config::probability());
+  auto sf = sc.reals("self_funder_share_by_quintile", 5, config::probability());
+  for (size_t q = 0; q < 5; ++q) p.self_funder_share_by_quintile[q] = sf[q];
+  p.nursing_share = sc.real("nursing_share", config::probability());
+  p.initial_care_home_by_frailty = by_frailty(sc, "initial_care_home_share_by_frailty", config::probability());
+  // Care-home residents are counted among people 65+ (ONS Census 2021 care home residents).
+  p.initial_care_home_min_age_years = sc.real("initial_care_home_min_age_years", {0, 130}, 65);
+  p.initial_home_care_by_frailty = by_frailty(sc, "initial_home_care_share_by_frailty", config::probability());
+}
+
+// One `care.third_sector` service; capacity per week or per 100,000 people.
+ThirdSectorService read_service(Reader& r, const std::vector<ThirdSectorService>& others, int64_t population_size) {
+  ThirdSectorService s;
+  s.name = r.name("name");
+  for (const auto& o : others)
+    if (o.name == s.name) throw r.error("name", fmt::format("service name '{}' is used twice", s.name));
+  s.eligible_factor = read_factor(r, "eligible");
+  // Capacity as people a week, or per 100,000 people at the start (scales with the place).
+  if (r.has("people_per_week_per_100000") || !r.has("people_per_week")) {
+    if (r.has("people_per_week"))
+      throw r.error("people_per_week", "give people_per_week or people_per_week_per_100000, not both");
+    s.people_per_week = r.real("people_per_week_per_100000", config::capacity()) *
+                        static_cast<double>(population_size) / 1e5;
+    r.skip("people_per_week");
+  } else {
+    s.people_per_week = r.real("people_per_week", config::capacity());
+    r.skip("people_per_week_per_100000");
+  }
+  s.gp_referral_probability = r.real("gp_referral_probability", config::probability());
+  s.hospital_referral_probability = r.real("hospital_referral_probability", config::probability());
+  s.self_referral_per_year = r.real("self_referral_per_year", config::non_negative());
+  s.contacts_per_person = r.integer("contacts_per_person", {1, 1000});
+  s.contact_pence = pence(r, "cost_per_contact_gbp");
+  r.finish();
+  return s;
+}
+
+// One `health_events:` entry.
+HealthEvent read_event(Reader& r, const std::string& name) {
+  HealthEvent h;
+  h.name = name;
+  h.requires_factor = r.has("requires") ? read_factor(r, "requires") : (r.skip("requires"), -1);
+  h.rate_per_year = r.age_table("rate_per_year", {"male", "female"}, {0, 365});
+  h.rr = RelativeRisks::read(r);
+  h.acsc = r.boolean("acsc", false);
+  Reader route = r.child("route");
+  std::vector<double> sh = {route.real("self_care", config::probability()), route.real("gp", config::probability()),
+                            route.real("emergency", config::probability())};
+  config::require_shares(sh, route.node(), route.path());
+  h.route = {sh[0], sh[1], sh[2]};
+  route.finish();
+  h.admit_probability = r.real("admit_probability", config::probability());
+  h.los_days_mean = r.real("los_days_mean", {0, 365});
+  h.in_hospital_death_probability = r.real("in_hospital_death_probability", config::probability());
+  if (auto c = r.optional_child("consequence")) {
+    const std::string state = c->text("state");
+    const int f = factor_index(state);
+    if (f < 0 || f >= kStateCount) {
+      std::vector<std::string> names;
+      for (int k = 0; k < kStateCount; ++k) names.emplace_back(kStateInfo[static_cast<size_t>(k)].name);
+      throw c->error("state", fmt::format("'{}' is not a state{}", state, config::did_you_mean(state, names)));
+    }
+    h.consequence_state = f;
+    h.consequence_probability = c->real("probability", config::probability());
+    c->finish();
+  }
+  r.finish();
+  return h;
+}
+
+// `unit_costs:` [GBP in the config, pence in the model].
+UnitCosts read_unit_costs(Reader& c) {
+  UnitCosts u;
   u.gp_appointment = pence(c, "gp_appointment_gbp");
   u.virtual_appointment = pence(c, "virtual_appointment_gbp");
   u.outpatient_attendance = pence(c, "outpatient_attendance_gbp");
@@ -181,6 +171,53 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
   u.reablement_episode = pence(c, "reablement_episode_gbp");
   u.residential_week = pence(c, "residential_care_week_gbp");
   u.nursing_week = pence(c, "nursing_care_week_gbp");
+  return u;
+}
+
+}  // namespace
+
+CareParams CareParams::read(Reader& root, int64_t population_size) {
+  CareParams p;
+  if (auto cm = root.optional_child("care_model")) {
+    read_care_model(*cm, p.integration);
+    cm->finish();
+  }
+  Reader care = root.child("care");
+  {
+    Reader gp = care.child("gp");
+    read_gp(gp, p);
+    gp.finish();
+  }
+  {
+    Reader h = care.child("hospital");
+    read_hospital(h, p);
+    h.finish();
+  }
+  {
+    Reader sc = care.child("social_care");
+    read_social_care(sc, p);
+    sc.finish();
+  }
+  for (auto r : care.list("third_sector")) p.third_sector.push_back(read_service(r, p.third_sector, population_size));
+  if (p.third_sector.size() > static_cast<size_t>(substream::kMaxServices))
+    throw care.error("third_sector", fmt::format("{} services; at most {} are supported (one random sub-stream each)",
+                                                 p.third_sector.size(), substream::kMaxServices));
+  care.finish();
+
+  Reader ev = root.child("health_events");
+  ev.names("<event>");
+  for (const auto& e : ev.node().map) {
+    Reader r = ev.child(e.key);
+    p.events.push_back(read_event(r, e.key));
+  }
+  if (p.events.size() > static_cast<size_t>(substream::kMaxEvents))
+    throw ev.error(ev.node(), ev.path(),
+                   fmt::format("{} health events; at most {} are supported (one random sub-stream each)", p.events.size(),
+                               substream::kMaxEvents));
+  ev.finish();
+
+  Reader c = root.child("unit_costs");
+  p.costs = read_unit_costs(c);
   c.finish();
   return p;
 }

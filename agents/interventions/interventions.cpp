@@ -21,9 +21,7 @@ std::vector<std::string> target_names(const std::vector<std::string>& event_name
   std::vector<std::string> out;
   for (int s = 0; s < kStateCount; ++s) out.push_back(fmt::format("onset:{}", kStateInfo[static_cast<size_t>(s)].name));
   for (int s = 0; s < kStateCount; ++s) out.push_back(fmt::format("recovery:{}", kStateInfo[static_cast<size_t>(s)].name));
-  for (const char* n : {"death", "admission", "length_of_stay", "gp_demand", "referral", "social_care_need",
-                        "frailty_progression", "alcohol_progression", "alcohol_recovery"})
-    out.emplace_back(n);
+  for (const auto n : target::kScalarNames) out.emplace_back(n);
   for (const auto& e : event_names) out.push_back("event:" + e);
   return out;
 }
@@ -169,6 +167,129 @@ Eligibility read_eligibility(Reader& r) {
 
 }  // namespace
 
+namespace {
+
+// The forms a target name takes, for error messages.
+std::string target_forms() {
+  std::string out = "onset:<state>, recovery:<state>, event:<health event>";
+  for (const auto n : target::kScalarNames) out += fmt::format(", {}", n);
+  for (const auto n : target::kPlaceNames) out += fmt::format(", {}", n);
+  return out;
+}
+
+// `risk_score:` the emergency-admission risk score used by risk_top_percent.
+void read_risk_score(Reader& rs, RiskScoreParams& risk) {
+  risk.intercept = rs.real("intercept", {-50, 50});
+  risk.per_decade_of_age = rs.real("per_decade_of_age", {-10, 10}, 0);
+  risk.recent_admission = rs.real("recent_emergency_admission", {-10, 10}, 0);
+  risk.refresh_days = rs.real("refresh_days", {1, 3650}, 91);
+  // A year, as in the emergency-admission risk models it follows (e.g. PARR, Billings 2006).
+  risk.recent_admission_days = rs.real("recent_admission_days", {1, 3650}, 365);
+  if (auto f = rs.optional_child("factors")) {
+    f->names("<risk factor>");
+    for (const auto& e : f->node().map) {
+      const config::Node name = config::key_node(e);
+      risk.factors.emplace_back(factor_from_name(*f, name, f->key_path(e.key)), f->real(e.key, {-10, 10}));
+    }
+    f->finish();
+  }
+}
+
+// `delivered_by` (and `service` for the third sector).
+void read_delivery(Reader& r, const CareNames& care, InterventionParams& x) {
+  const std::string by = r.choice("delivered_by", {kProviderKindNames.begin(), kProviderKindNames.end()});
+  x.delivered_by = static_cast<ProviderKind>(std::find(kProviderKindNames.begin(), kProviderKindNames.end(), by) - kProviderKindNames.begin());
+  if (x.delivered_by == ProviderKind::ThirdSector) {
+    const std::string svc = r.text("service");
+    std::vector<std::string> names;
+    for (size_t k = 0; k < care.services.size(); ++k) {
+      names.push_back(care.services[k]);
+      if (care.services[k] == svc) x.service = static_cast<int>(k);
+    }
+    if (x.service < 0) {
+      throw r.error("service", fmt::format("no third-sector service named '{}'{}", svc,
+                                           config::did_you_mean(svc, names)));
+    }
+  } else {
+    r.skip("service");
+  }
+}
+
+// `effects:` multipliers on targets (and the place-level GP capacity).
+void read_effects(Reader& r, const std::vector<std::string>& targets, InterventionParams& x) {
+  std::vector<std::string> target_list = targets;
+  for (const auto n : target::kPlaceNames) target_list.emplace_back(n);
+  x.gp_capacity.mode = x.gp_capacity.low = x.gp_capacity.high = 1;
+  for (Reader e : r.list("effects")) {
+    const std::string t = e.text("target");
+    if (t == "gp_capacity") {
+      x.gp_capacity = Uncertain::read(e, "multiplier", {0.01, 100});
+    } else {
+      auto it = std::find(targets.begin(), targets.end(), t);
+      if (it == targets.end()) {
+        throw e.error("target", fmt::format("unknown target '{}'{} Targets: {}", t, config::did_you_mean(t, target_list, "."),
+                                            target_forms()));
+      }
+      x.effects.push_back({static_cast<int>(it - targets.begin()), t, Uncertain::read(e, "multiplier", {0, 100})});
+    }
+    e.text("source", "");
+    e.finish();
+  }
+}
+
+// `resolves:` binary states ended at enrolment, with their probabilities.
+void read_resolves(Reader& res, InterventionParams& x) {
+  res.names("<state>");
+  for (const auto& k : res.node().map) {
+    const config::Node name = config::key_node(k);
+    const int f = factor_from_name(res, name, res.key_path(k.key));
+    if (f >= kStateCount) throw res.error(k.key, "only a binary state (e.g. damp_home) can be resolved");
+    x.resolves.emplace_back(f, res.real(k.key, config::probability()));
+  }
+}
+
+// `cost:` per enrolment, per member per year, fixed per year [GBP in the config].
+void read_cost(Reader& c, InterventionParams& x) {
+  x.per_enrolment_pence = to_pence(c.real("per_enrolment_gbp", config::non_negative(), 0));
+  x.per_year_pence = to_pence(c.real("per_member_per_year_gbp", config::non_negative(), 0));
+  x.fixed_per_year_pence = to_pence(c.real("fixed_per_year_gbp", config::non_negative(), 0));
+  c.text("source", "");
+}
+
+// One programme (enabled), after its name and description.
+InterventionParams read_programme(Reader& r, InterventionParams x, const CareNames& care, const RiskScoreParams& risk,
+                                  const std::vector<std::string>& targets) {
+  read_delivery(r, care, x);
+  x.start_year = r.real("start_year", {1900, 2300});
+  x.end_year = r.real("end_year", {1900, 2300}, std::numeric_limits<double>::infinity());
+  if (x.end_year <= x.start_year) throw r.error("end_year", "must be after start_year");
+  x.ramp_up_years = r.real("ramp_up_years", {0, 100}, 0);
+  if (auto el = r.optional_child("eligible")) x.eligible = read_eligibility(*el);
+  if (x.eligible.risk_top_percent > 0 && risk.factors.empty() && risk.per_decade_of_age == 0)
+    throw r.error("eligible", "risk_top_percent needs a `risk_score:` section (its coefficients)");
+  x.capacity_per_year = r.real("capacity_per_year", config::capacity(), 0);
+  x.uptake = r.real("uptake", config::probability(), 1);
+  x.adherence = r.real("adherence", config::probability(), 1);
+  x.duration_years = r.real("duration_years", {0.001, 1000}, std::numeric_limits<double>::infinity());
+  x.decay_half_life_years = r.real("decay_half_life_years", {0, 100}, 0);
+  x.reoffer_after_years = r.real("reoffer_after_years", {0.001, 1000}, 1);
+  read_effects(r, targets, x);
+  if (auto res = r.optional_child("resolves")) {
+    read_resolves(*res, x);
+    res->finish();
+  }
+  if (auto c = r.optional_child("cost")) {
+    read_cost(*c, x);
+    c->finish();
+  }
+  r.text("source", "");
+  r.text("evidence", "");
+  r.finish();
+  return x;
+}
+
+}  // namespace
+
 InterventionsParams InterventionsParams::read(config::Reader& root, const CareNames& care) {
   InterventionsParams out;
   if (auto cm = root.optional_child("care_model")) {
@@ -176,25 +297,10 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
     out.community_engagement = cm->real("community_engagement", {0, 10}, 1.0);
   }
   if (auto rs = root.optional_child("risk_score")) {
-    out.risk.intercept = rs->real("intercept", {-50, 50});
-    out.risk.per_decade_of_age = rs->real("per_decade_of_age", {-10, 10}, 0);
-    out.risk.recent_admission = rs->real("recent_emergency_admission", {-10, 10}, 0);
-    out.risk.refresh_days = rs->real("refresh_days", {1, 3650}, 91);
-    // A year, as in the emergency-admission risk models it follows (e.g. PARR, Billings 2006).
-    out.risk.recent_admission_days = rs->real("recent_admission_days", {1, 3650}, 365);
-    if (auto f = rs->optional_child("factors")) {
-      f->names("<risk factor>");
-      for (const auto& e : f->node().map) {
-        const config::Node name = config::key_node(e);
-        out.risk.factors.emplace_back(factor_from_name(*f, name, f->key_path(e.key)), f->real(e.key, {-10, 10}));
-      }
-      f->finish();
-    }
+    read_risk_score(*rs, out.risk);
     rs->finish();
   }
   const std::vector<std::string> targets = target_names(care.events);
-  std::vector<std::string> target_list = targets;
-  target_list.emplace_back("gp_capacity");
   auto iv = root.optional_child("interventions");
   if (!iv) return out;
   iv->names("<programme>");
@@ -209,75 +315,7 @@ InterventionsParams InterventionsParams::read(config::Reader& root, const CareNa
       for (const auto& k : r.node().map) r.skip(k.key);
       continue;
     }
-    const std::string by = r.choice("delivered_by", {kProviderKindNames.begin(), kProviderKindNames.end()});
-    x.delivered_by = static_cast<ProviderKind>(std::find(kProviderKindNames.begin(), kProviderKindNames.end(), by) - kProviderKindNames.begin());
-    if (x.delivered_by == ProviderKind::ThirdSector) {
-      const std::string svc = r.text("service");
-      std::vector<std::string> names;
-      for (size_t k = 0; k < care.services.size(); ++k) {
-        names.push_back(care.services[k]);
-        if (care.services[k] == svc) x.service = static_cast<int>(k);
-      }
-      if (x.service < 0) {
-        throw r.error("service", fmt::format("no third-sector service named '{}'{}", svc,
-                                             config::did_you_mean(svc, names)));
-      }
-    } else {
-      r.skip("service");
-    }
-    x.start_year = r.real("start_year", {1900, 2300});
-    x.end_year = r.real("end_year", {1900, 2300}, std::numeric_limits<double>::infinity());
-    if (x.end_year <= x.start_year) throw r.error("end_year", "must be after start_year");
-    x.ramp_up_years = r.real("ramp_up_years", {0, 100}, 0);
-    if (auto el = r.optional_child("eligible")) x.eligible = read_eligibility(*el);
-    if (x.eligible.risk_top_percent > 0 && out.risk.factors.empty() && out.risk.per_decade_of_age == 0)
-      throw r.error("eligible", "risk_top_percent needs a `risk_score:` section (its coefficients)");
-    x.capacity_per_year = r.real("capacity_per_year", config::capacity(), 0);
-    x.uptake = r.real("uptake", config::probability(), 1);
-    x.adherence = r.real("adherence", config::probability(), 1);
-    x.duration_years = r.real("duration_years", {0.001, 1000}, std::numeric_limits<double>::infinity());
-    x.decay_half_life_years = r.real("decay_half_life_years", {0, 100}, 0);
-    x.reoffer_after_years = r.real("reoffer_after_years", {0.001, 1000}, 1);
-    x.gp_capacity.mode = x.gp_capacity.low = x.gp_capacity.high = 1;
-    for (Reader e : r.list("effects")) {
-      const std::string t = e.text("target");
-      if (t == "gp_capacity") {
-        x.gp_capacity = Uncertain::read(e, "multiplier", {0.01, 100});
-      } else {
-        auto it = std::find(targets.begin(), targets.end(), t);
-        if (it == targets.end()) {
-          throw e.error("target", fmt::format("unknown target '{}'{} Targets: onset:<state>, recovery:<state>, "
-                                              "event:<health event>, death, admission, length_of_stay, gp_demand, referral, "
-                                              "social_care_need, frailty_progression, alcohol_progression, alcohol_recovery, "
-                                              "gp_capacity",
-                                              t, config::did_you_mean(t, target_list, ".")));
-        }
-        x.effects.push_back({static_cast<int>(it - targets.begin()), t, Uncertain::read(e, "multiplier", {0, 100})});
-      }
-      e.text("source", "");
-      e.finish();
-    }
-    if (auto res = r.optional_child("resolves")) {
-      res->names("<state>");
-      for (const auto& k : res->node().map) {
-        const config::Node name = config::key_node(k);
-        const int f = factor_from_name(*res, name, res->key_path(k.key));
-        if (f >= kStateCount) throw res->error(k.key, "only a binary state (e.g. damp_home) can be resolved");
-        x.resolves.emplace_back(f, res->real(k.key, config::probability()));
-      }
-      res->finish();
-    }
-    if (auto c = r.optional_child("cost")) {
-      x.per_enrolment_pence = to_pence(c->real("per_enrolment_gbp", config::non_negative(), 0));
-      x.per_year_pence = to_pence(c->real("per_member_per_year_gbp", config::non_negative(), 0));
-      x.fixed_per_year_pence = to_pence(c->real("fixed_per_year_gbp", config::non_negative(), 0));
-      c->text("source", "");
-      c->finish();
-    }
-    r.text("source", "");
-    r.text("evidence", "");
-    r.finish();
-    out.list.push_back(std::move(x));
+    out.list.push_back(read_programme(r, std::move(x), care, out.risk, targets));
   }
   iv->finish();
   if (out.list.size() > static_cast<size_t>(kMaxProgrammes))

@@ -7,8 +7,10 @@
 // health event, death, frailty or alcohol moving up a level...) or a pathway probability
 // (admission from A&E, GP referral, length of stay...). A person with no programme
 // (People::programmes == 0, nearly everyone) costs one load and one branch.
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/people/people.hpp"
@@ -33,6 +35,14 @@ enum Scalar : int {
   FirstEvent                //!< then event(k) = FirstEvent + k
 };
 inline constexpr int event(int k) { return FirstEvent + k; }
+//! Config names of the scalar targets, in enum order (Death first). A new target: an
+//! enum value above FirstEvent, its name here, and the module that owns the hazard
+//! multiplies it by Modifiers(p, i, target::X, day).
+inline constexpr std::array<std::string_view, FirstEvent - Death> kScalarNames = {
+    "death", "admission", "length_of_stay", "gp_demand", "referral", "social_care_need",
+    "frailty_progression", "alcohol_progression", "alcohol_recovery"};
+//! Place-level targets (PlaceEffects), after the per-person ones.
+inline constexpr std::array<std::string_view, 1> kPlaceNames = {"gp_capacity"};
 }  // namespace target
 
 //! The names of the targets, for the config: onset:<state>, recovery:<state>,

@@ -186,11 +186,32 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
 }
 
 Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
-  const int32_t day = p_.clock.day_at_start(s);
-  const size_t n = people_.size();
+  const int32_t day = p_.clock.day_at_start(s), day_end = p_.clock.day_at_start(s + 1);
   person_steps_ += static_cast<uint64_t>(alive_);
+  Tally flows = demography_and_transitions(s, day);        // 1-4, and 2's arrivals
+  provider.assign(finance_.layout().end(), 0);
+  enrol(s, day, day_end, flows, provider);                  // 4b
+  CareRequests requests = seek_care(s, day);                // 5
+  allocate_care(s, day, requests, flows, provider);         // 6
+  flows.add(Counter::StepDays, 0, day_end - day);
+  Tally t = census(day_end, &provider, true);               // 7-8
+  for (size_t c = 0; c < kCounterCount; ++c) {
+    if (is_stock(static_cast<Counter>(c))) continue;        // stocks from the census, flows from the step
+    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(static_cast<Counter>(c), q);
+  }
+  t.deaths_by_age_sex = flows.deaths_by_age_sex;
+  finance_.count_outcomes(people_, programmes_);            // 8b
+  finance_.settle(s, day, day_end, provider, t);
+#if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
+  check_invariants();
+#endif
+  // 9. Housekeeping.
+  if (p_.clock.steps_per_year > 0 && (s + 1) % p_.clock.steps_per_year == 0) people_.compact();
+  return t;
+}
 
-  // 1. Demography.
+Tally World::demography_and_transitions(uint32_t s, int32_t day) {
+  const size_t n = people_.size();
   struct Local {
     Tally tally;
     std::vector<BirthEvent> births;
@@ -224,19 +245,20 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
 
   // 3-4. Determinants, then conditions, for the arrivals (see 1 for everyone else).
   parallel_slots(people_.size() - n, [&](size_t b, size_t e) { states_.step(people_, n + b, n + e, streams_, s, day); });
-  const int32_t day_end = p_.clock.day_at_start(s + 1);
+  return flows;
+}
 
-  // 4b. Intervention enrolment, with the withdrawals and propensities that follow from
-  //     the contracts in force (settled at the end of the last step).
-  provider.assign(finance_.layout().end(), 0);
-  {
-    std::vector<double> admission, referral;
-    finance_.delivery(day, delivery_, admission, referral);
-    care_.set_propensities(std::move(admission), std::move(referral));
-  }
+void World::enrol(uint32_t s, int32_t day, int32_t day_end, Tally& flows, std::vector<int64_t>& provider) {
+  // The withdrawals and propensities that follow from the contracts in force (settled
+  // at the end of the last step).
+  std::vector<double> admission, referral;
+  finance_.delivery(day, delivery_, admission, referral);
+  care_.set_propensities(std::move(admission), std::move(referral));
   programmes_.enrol(people_, streams_, s, day, day_end, delivery_, care_.layout(), flows, provider);
+}
 
-  // 5. Care seeking (parallel; each person writes only their own state).
+CareRequests World::seek_care(uint32_t s, int32_t day) {
+  // Parallel; each person writes only their own state.
   tbb::enumerable_thread_specific<CareRequests> requests([&] {
     CareRequests r;
     r.clear(p_.geography, care_.layout().size());
@@ -246,40 +268,19 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   CareRequests all;
   all.clear(p_.geography, care_.layout().size());
   for (const auto& r : requests) all.merge(r);
+  return all;
+}
 
-  // 6. Allocation of capacity and pathway outcomes (deterministic; GP practices in
-  //    parallel, the other providers serially).
+void World::allocate_care(uint32_t s, int32_t day, CareRequests& requests, Tally& flows, std::vector<int64_t>& provider) {
+  // Deterministic; GP practices in parallel, the other providers serially.
   const int64_t deaths_before_care = flows.get(Counter::Deaths);
-  care_.allocate(people_, all, streams_, s, day, programmes_.place_effects(day), flows, provider);
+  care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);
   const int64_t care_deaths = flows.get(Counter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
   died_ += care_deaths;
   alive_ -= care_deaths;
   admitted_ += flows.get(Counter::EmergencyAdmissions) + flows.get(Counter::ElectiveAdmissions) - flows.get(Counter::DayCases);
   discharged_ += flows.get(Counter::Discharges);
   died_in_hospital_ += flows.get(Counter::InHospitalDeaths);
-
-  // 7. Wellbeing: computed in the census below (nothing changes in between).
-
-  // 8. Metrics: stocks at the end of the step.
-  flows.add(Counter::StepDays, 0, day_end - day);
-  Tally t = census(day_end, &provider, true);
-  for (size_t c = 0; c < kCounterCount; ++c) {
-    if (is_stock(static_cast<Counter>(c))) continue;  // from the census
-    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(static_cast<Counter>(c), q);
-  }
-  t.deaths_by_age_sex = flows.deaths_by_age_sex;
-
-  // 8b. Finance.
-  finance_.count_outcomes(people_, programmes_);
-  finance_.settle(s, day, day_end, provider, t);
-
-#if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
-  check_invariants();
-#endif
-
-  // 9. Housekeeping.
-  if (p_.clock.steps_per_year > 0 && (s + 1) % p_.clock.steps_per_year == 0) people_.compact();
-  return t;
 }
 
 void World::check_invariants() const {

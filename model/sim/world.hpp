@@ -75,6 +75,11 @@ class World {
 
  private:
   void add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births);
+  // The phases of step(), in order (the step order at the top of this file).
+  Tally demography_and_transitions(uint32_t s, int32_t day);  //!< 1-4; returns the flows so far
+  void enrol(uint32_t s, int32_t day, int32_t day_end, Tally& flows, std::vector<int64_t>& provider);  //!< 4b
+  CareRequests seek_care(uint32_t s, int32_t day);  //!< 5
+  void allocate_care(uint32_t s, int32_t day, CareRequests& requests, Tally& flows, std::vector<int64_t>& provider);  //!< 6
 
   const Params& p_;
   Streams streams_;

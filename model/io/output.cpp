@@ -241,10 +241,10 @@ Verify checksum_of(hid_t file, const std::string& config_yaml) {
   return v;
 }
 
-// The results file's bytes.
-std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
-  Id fapl(file_access(true), H5Pclose, "file access");
-  Id file(H5Fcreate("hscsim-results-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
+namespace {
+
+// The file's root attributes: format, version, config, seed, run facts.
+void write_root_attributes(hid_t file, const Experiment& e, const RunResult& r) {
   attr_string(file, "format", kFormatName);
   attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
   attr_string(file, "hscsim_version", build_info::version());
@@ -258,121 +258,163 @@ std::vector<char> file_image(const Experiment& e, const RunResult& r, const std:
   attr_string(file, "created_utc", utc_now());
   attr_scalar<double>(file, "wall_seconds", r.wall_seconds, H5T_NATIVE_DOUBLE);
 
-  Id scenarios(group(file, "scenarios"), H5Gclose, "");
+}
+
+// Every series of one scenario, decoded one replicate at a time: metrics [metric][rep x
+// step] (and by quintile [metric][rep x step x 5]), population and deaths [rep x step x
+// sex x band], and per-provider metrics [group][metric][rep x step].
+struct ScenarioValues {
+  std::vector<std::vector<double>> vals, quint;
+  std::vector<double> pop, deaths;
+  std::vector<std::vector<std::vector<double>>> prov;
+};
+ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::vector<ProviderGroup>& groups) {
   const auto& metrics = metric_definitions();
-  for (size_t k = 0; k < r.scenarios.size(); ++k) {
-    const auto& sr = r.scenarios[k];
-    const auto& clock = e.scenarios[k].params.clock;
-    const hsize_t R = sr.steps.size(), S = clock.steps;
-    Id sg(group(scenarios, sr.name), H5Gclose, "");
-    attr_string(sg, "description", e.scenarios[k].description);
-    attr_scalar<int32_t>(sg, "start_year", clock.start_year, H5T_NATIVE_INT32);
-    attr_string(sg, "step", clock.step);
-    attr_scalar<double>(sg, "step_days", clock.step_days, H5T_NATIVE_DOUBLE);
-    Id ts(group(sg, "timeseries"), H5Gclose, "");
-    std::vector<double> time(S);
-    for (hsize_t s = 0; s < S; ++s) time[s] = static_cast<double>(s + 1) * clock.dt_years;
-    dataset(ts, "time_years", {S}, time, nullptr);
-    // Every dataset of the scenario, filled from one decoded replicate at a time.
-    const hsize_t A = kAgeBands;
-    std::vector<std::vector<double>> vals(metrics.size(), std::vector<double>(R * S));
-    std::vector<std::vector<double>> quint(metrics.size());
-    for (size_t k2 = 0; k2 < metrics.size(); ++k2)
-      if (metrics[k2].by_quintile) quint[k2].resize(R * S * 5);
-    std::vector<double> pop(R * S * 2 * A), deaths(R * S * 2 * A);
-    const auto& params = e.scenarios[k].params;
-    const auto groups = published_groups(params);
-    std::vector<std::vector<std::vector<double>>> prov_vals(groups.size());
-    for (size_t g = 0; g < groups.size(); ++g) prov_vals[g].assign(groups[g].metrics->size(), std::vector<double>(R * S));
-    for (hsize_t rep = 0; rep < R; ++rep) {
-      const std::vector<Tally> steps = sr.steps[rep];
-      for (hsize_t s = 0; s < S; ++s) {
-        const Tally& t = steps[s];
-        for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
-          vals[k2][rep * S + s] = metrics[k2].value(t, 0);
-          if (metrics[k2].by_quintile)
-            for (int qq = 1; qq <= 5; ++qq)
-              quint[k2][(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = metrics[k2].value(t, qq);
-        }
-        for (hsize_t j = 0; j < 2 * A; ++j) {
-          pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.population_by_age_sex[j]);
-          deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.deaths_by_age_sex[j]);
-        }
+  const hsize_t R = sr.steps.size(), A = kAgeBands;
+  ScenarioValues v;
+  auto& vals = v.vals;
+  auto& quint = v.quint;
+  auto& pop = v.pop;
+  auto& deaths = v.deaths;
+  auto& prov_vals = v.prov;
+  vals.assign(metrics.size(), std::vector<double>(R * S));
+  quint.resize(metrics.size());
+  for (size_t k2 = 0; k2 < metrics.size(); ++k2)
+    if (metrics[k2].by_quintile) quint[k2].resize(R * S * 5);
+  pop.resize(R * S * 2 * A);
+  deaths.resize(R * S * 2 * A);
+  prov_vals.resize(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) prov_vals[g].assign(groups[g].metrics->size(), std::vector<double>(R * S));
+  for (hsize_t rep = 0; rep < R; ++rep) {
+    const std::vector<Tally> steps = sr.steps[rep];
+    for (hsize_t s = 0; s < S; ++s) {
+      const Tally& t = steps[s];
+      for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
+        vals[k2][rep * S + s] = metrics[k2].value(t, 0);
+        if (metrics[k2].by_quintile)
+          for (int qq = 1; qq <= 5; ++qq)
+            quint[k2][(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = metrics[k2].value(t, qq);
       }
-      const std::vector<std::vector<int64_t>> prov = sr.providers[rep];
-      for (size_t g = 0; g < groups.size(); ++g)
-        for (size_t j = 0; j < groups[g].metrics->size(); ++j)
-          for (hsize_t s = 0; s < S; ++s)
-            prov_vals[g][j][rep * S + s] = (*groups[g].metrics)[j].value(prov[s].data() + groups[g].offset);
+      for (hsize_t j = 0; j < 2 * A; ++j) {
+        pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.population_by_age_sex[j]);
+        deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.deaths_by_age_sex[j]);
+      }
     }
-    Id bq(group(sg, "by_quintile"), H5Gclose, "");
-    for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
-      const auto& m = metrics[k2];
-      dataset(ts, m.name, {R, S}, vals[k2], &m);
-      if (m.by_quintile) dataset(bq, m.name, {R, S, 5}, quint[k2], &m);
-      std::vector<double>().swap(vals[k2]);
-      std::vector<double>().swap(quint[k2]);
+    const std::vector<std::vector<int64_t>> prov = sr.providers[rep];
+    for (size_t g = 0; g < groups.size(); ++g)
+      for (size_t j = 0; j < groups[g].metrics->size(); ++j)
+        for (hsize_t s = 0; s < S; ++s)
+          prov_vals[g][j][rep * S + s] = (*groups[g].metrics)[j].value(prov[s].data() + groups[g].offset);
+  }
+  return v;
+}
+
+// /scenarios/<name>: attributes, timeseries/, by_quintile/, demography/, providers/,
+// interventions/, finance/.
+void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const ScenarioResult& sr) {
+  const auto& metrics = metric_definitions();
+  const auto& clock = e.scenarios[k].params.clock;
+  const hsize_t R = sr.steps.size(), S = clock.steps, A = kAgeBands;
+  Id sg(group(scenarios, sr.name), H5Gclose, "");
+  attr_string(sg, "description", e.scenarios[k].description);
+  attr_scalar<int32_t>(sg, "start_year", clock.start_year, H5T_NATIVE_INT32);
+  attr_string(sg, "step", clock.step);
+  attr_scalar<double>(sg, "step_days", clock.step_days, H5T_NATIVE_DOUBLE);
+  Id ts(group(sg, "timeseries"), H5Gclose, "");
+  std::vector<double> time(S);
+  for (hsize_t s = 0; s < S; ++s) time[s] = static_cast<double>(s + 1) * clock.dt_years;
+  dataset(ts, "time_years", {S}, time, nullptr);
+  const auto groups = published_groups(e.scenarios[k].params);
+  ScenarioValues v = scenario_values(sr, S, groups);
+  auto& vals = v.vals;
+  auto& quint = v.quint;
+  const auto& pop = v.pop;
+  const auto& deaths = v.deaths;
+  const auto& prov_vals = v.prov;
+  Id bq(group(sg, "by_quintile"), H5Gclose, "");
+  for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
+    const auto& m = metrics[k2];
+    dataset(ts, m.name, {R, S}, vals[k2], &m);
+    if (m.by_quintile) dataset(bq, m.name, {R, S, 5}, quint[k2], &m);
+    std::vector<double>().swap(vals[k2]);
+    std::vector<double>().swap(quint[k2]);
+  }
+  {
+    Id dg(group(sg, "demography"), H5Gclose, "");
+    std::vector<double> from(kAgeBandFrom, kAgeBandFrom + kAgeBands);
+    dataset(dg, "age_band_from_years", {kAgeBands}, from, nullptr);
+    for (const auto& [name, what, data] :
+         {std::tuple<const char*, const char*, const std::vector<double>*>{
+              "population_by_age_sex", "people alive at the end of the step", &pop},
+          {"deaths_by_age_sex", "deaths in the step (age at death)", &deaths}}) {
+      MetricDef d{name, "persons", std::string(name).starts_with("deaths") ? "flow" : "stock",
+                  fmt::format("{} by sex (0 = male, 1 = female) and age band (age_band_from_years); "
+                              "dimensions [replicate, step, sex, band]",
+                              what),
+                  false, {}};
+      dataset(dg, name, {R, S, 2, A}, *data, &d);
     }
-    {
-      Id dg(group(sg, "demography"), H5Gclose, "");
-      std::vector<double> from(kAgeBandFrom, kAgeBandFrom + kAgeBands);
-      dataset(dg, "age_band_from_years", {kAgeBands}, from, nullptr);
-      for (const auto& [name, what, data] :
-           {std::tuple<const char*, const char*, const std::vector<double>*>{
-                "population_by_age_sex", "people alive at the end of the step", &pop},
-            {"deaths_by_age_sex", "deaths in the step (age at death)", &deaths}}) {
-        MetricDef d{name, "persons", std::string(name).starts_with("deaths") ? "flow" : "stock",
-                    fmt::format("{} by sex (0 = male, 1 = female) and age band (age_band_from_years); "
-                                "dimensions [replicate, step, sex, band]",
-                                what),
+  }
+  std::map<std::string, std::unique_ptr<Id>> folders;
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& prov = groups[gi];
+    auto& folder = folders[prov.folder];
+    if (!folder) folder = std::make_unique<Id>(group(sg, prov.folder), H5Gclose, "");
+    Id g(group(*folder, prov.id), H5Gclose, "");
+    attr_string(g, "kind", prov.kind);
+    for (size_t j = 0; j < prov.metrics->size(); ++j) {
+      const auto& pm = (*prov.metrics)[j];
+      MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
+      dataset(g, pm.name, {R, S}, prov_vals[gi][j], &d);
+    }
+  }
+}
+
+// /comparisons: each scenario minus the baseline, paired by replicate.
+void write_comparisons(hid_t file, const RunResult& r) {
+  const auto& metrics = metric_definitions();
+  Id cg(group(file, "comparisons"), H5Gclose, "");
+  attr_string(cg, "baseline", r.scenarios.front().name);
+  for (const auto& sc : compare(r)) {
+    Id sg(group(cg, sc.scenario), H5Gclose, "");
+    for (size_t k = 0; k < sc.metrics.size(); ++k) {
+      const auto& mc = sc.metrics[k];
+      const MetricDef& m = metrics[k];
+      Id mg(group(sg, mc.metric), H5Gclose, "");
+      attr_string(mg, "units", m.units);
+      attr_string(mg, "kind", m.kind);
+      attr_string(mg, "description", "scenario minus baseline, paired by replicate: " + m.description);
+      for (const auto& [name, series] : {std::pair<const char*, const ComparisonSeries*>{"per_step", &mc.per_step},
+                                         {"cumulative", &mc.cumulative}}) {
+        const hsize_t S = series->mean.size();
+        std::vector<double> v;
+        v.insert(v.end(), series->mean.begin(), series->mean.end());
+        v.insert(v.end(), series->lower.begin(), series->lower.end());
+        v.insert(v.end(), series->upper.begin(), series->upper.end());
+        MetricDef d{name, m.units, m.kind,
+                    std::string("rows: mean, lower 95%, upper 95% of the paired difference; ") +
+                        (std::string(name) == "per_step" ? "in each step"
+                         : m.kind == "flow"             ? "summed from the start to each step"
+                                                        : "averaged from the start to each step"),
                     false, {}};
-        dataset(dg, name, {R, S, 2, A}, *data, &d);
-      }
-    }
-    std::map<std::string, std::unique_ptr<Id>> folders;
-    for (size_t gi = 0; gi < groups.size(); ++gi) {
-      const auto& prov = groups[gi];
-      auto& folder = folders[prov.folder];
-      if (!folder) folder = std::make_unique<Id>(group(sg, prov.folder), H5Gclose, "");
-      Id g(group(*folder, prov.id), H5Gclose, "");
-      attr_string(g, "kind", prov.kind);
-      for (size_t j = 0; j < prov.metrics->size(); ++j) {
-        const auto& pm = (*prov.metrics)[j];
-        MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
-        dataset(g, pm.name, {R, S}, prov_vals[gi][j], &d);
+        dataset(mg, name, {3, S}, v, &d);
       }
     }
   }
-  if (r.scenarios.size() > 1) {
-    Id cg(group(file, "comparisons"), H5Gclose, "");
-    attr_string(cg, "baseline", r.scenarios.front().name);
-    for (const auto& sc : compare(r)) {
-      Id sg(group(cg, sc.scenario), H5Gclose, "");
-      for (size_t k = 0; k < sc.metrics.size(); ++k) {
-        const auto& mc = sc.metrics[k];
-        const MetricDef& m = metrics[k];
-        Id mg(group(sg, mc.metric), H5Gclose, "");
-        attr_string(mg, "units", m.units);
-        attr_string(mg, "kind", m.kind);
-        attr_string(mg, "description", "scenario minus baseline, paired by replicate: " + m.description);
-        for (const auto& [name, series] : {std::pair<const char*, const ComparisonSeries*>{"per_step", &mc.per_step},
-                                           {"cumulative", &mc.cumulative}}) {
-          const hsize_t S = series->mean.size();
-          std::vector<double> v;
-          v.insert(v.end(), series->mean.begin(), series->mean.end());
-          v.insert(v.end(), series->lower.begin(), series->lower.end());
-          v.insert(v.end(), series->upper.begin(), series->upper.end());
-          MetricDef d{name, m.units, m.kind,
-                      std::string("rows: mean, lower 95%, upper 95% of the paired difference; ") +
-                          (std::string(name) == "per_step" ? "in each step"
-                           : m.kind == "flow"             ? "summed from the start to each step"
-                                                          : "averaged from the start to each step"),
-                      false, {}};
-          dataset(mg, name, {3, S}, v, &d);
-        }
-      }
-    }
+}
+
+}  // namespace
+
+// The results file's bytes.
+std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
+  Id fapl(file_access(true), H5Pclose, "file access");
+  Id file(H5Fcreate("hscsim-results-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
+  write_root_attributes(file, e, r);
+  {
+    Id scenarios(group(file, "scenarios"), H5Gclose, "");
+    for (size_t k = 0; k < r.scenarios.size(); ++k) write_scenario(scenarios, e, k, r.scenarios[k]);
   }
+  if (r.scenarios.size() > 1) write_comparisons(file, r);
   if (validation) write_validation(file, *validation);
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
   const Verify sum = checksum_of(file, e.config_yaml);

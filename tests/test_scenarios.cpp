@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "helpers.hpp"
+#include "model/core/stats.hpp"
 #include "model/sim/comparison.hpp"
 
 using namespace hscsim;

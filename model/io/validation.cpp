@@ -1,5 +1,7 @@
 #include "model/io/validation.hpp"
 
+#include "model/core/stats.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -226,7 +228,7 @@ std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResu
     for (double v : row.replicates) mean += v / R;
     for (double v : row.replicates) ss += (v - mean) * (v - mean);
     row.mean = mean;
-    const double half = R > 1 ? t975(static_cast<int>(R) - 1) * std::sqrt(ss / (R - 1) / R) : std::nan("");
+    const double half = half_width_95(ss, row.replicates.size());
     row.lower = mean - half;
     row.upper = mean + half;
     const double tol = t.relative ? t.tolerance * std::fabs(t.value) : t.tolerance;

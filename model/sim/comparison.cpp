@@ -1,20 +1,11 @@
 #include "model/sim/comparison.hpp"
 
+#include "model/core/stats.hpp"
+
 #include <cmath>
 #include <limits>
 
 namespace hscsim {
-
-double t975(int df) {
-  static const double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                 2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                                 2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-  if (df < 1) return std::numeric_limits<double>::quiet_NaN();
-  if (df <= 30) return table[df - 1];
-  // Cornish-Fisher expansion around the normal quantile (error < 1e-4 for df > 30).
-  const double z = 1.959963985, n = df;
-  return z + (z * z * z + z) / (4 * n) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n);
-}
 
 namespace {
 ComparisonSeries summarise(const std::vector<std::vector<double>>& d) {  // [replicate][step]
@@ -23,7 +14,6 @@ ComparisonSeries summarise(const std::vector<std::vector<double>>& d) {  // [rep
   out.mean.assign(S, 0);
   out.lower.assign(S, std::numeric_limits<double>::quiet_NaN());
   out.upper = out.lower;
-  const double t = t975(static_cast<int>(R) - 1);
   for (size_t s = 0; s < S; ++s) {
     double sum = 0;
     for (size_t r = 0; r < R; ++r) sum += d[r][s];
@@ -32,9 +22,9 @@ ComparisonSeries summarise(const std::vector<std::vector<double>>& d) {  // [rep
     if (R < 2) continue;
     double ss = 0;
     for (size_t r = 0; r < R; ++r) ss += (d[r][s] - m) * (d[r][s] - m);
-    const double se = std::sqrt(ss / static_cast<double>(R - 1) / static_cast<double>(R));
-    out.lower[s] = m - t * se;
-    out.upper[s] = m + t * se;
+    const double half = half_width_95(ss, R);
+    out.lower[s] = m - half;
+    out.upper[s] = m + half;
   }
   return out;
 }

@@ -29,6 +29,5 @@ struct ScenarioComparison {
 std::vector<ScenarioComparison> compare(const RunResult& r);
 
 //! Two-sided 95% quantile of Student's t with df degrees of freedom.
-double t975(int df);
 
 }  // namespace hscsim

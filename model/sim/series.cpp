@@ -58,7 +58,8 @@ std::vector<Tally> TallySeries::operator[](size_t rep) const {
   std::vector<int64_t> rows(n * kWidth);
   series::decode(blobs_[rep], rows.data(), n, kWidth);
   std::vector<Tally> out(n);
-  if (n) std::memcpy(out.data(), rows.data(), rows.size() * sizeof(int64_t));
+  // Tally is arrays of int64_t only (static_assert in series.hpp), so its bytes are the rows.
+  if (n) std::memcpy(static_cast<void*>(out.data()), rows.data(), rows.size() * sizeof(int64_t));
   return out;
 }
 

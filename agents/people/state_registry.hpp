@@ -38,16 +38,20 @@ struct StateInfo {
   //! Counted by People::conditions() (the number of long-term conditions, which drives
   //! multimorbidity rules and the utility and capitation weights).
   bool counts_as_condition = false;
+  //! Housing and social states: the published stock of people with the state ("" =
+  //! people_<name>). Conditions publish prevalence_<name> (or <name>_share when they
+  //! require another state) instead.
+  std::string_view stock_metric = "";
 };
 inline constexpr std::array<StateInfo, kStateCount> kStateInfo = {{
-    {"overcrowded", StateGroup::Housing, "", "lives in an overcrowded home (bedroom standard)"},
-    {"damp_home", StateGroup::Housing, "", "lives in a home with damp or mould"},
-    {"cold_home", StateGroup::Housing, "", "lives in a cold home / fuel poverty"},
-    {"insecure_housing", StateGroup::Housing, "", "insecure tenure or at risk of homelessness"},
-    {"lives_alone", StateGroup::Social, "", "lives alone"},
-    {"informal_carer", StateGroup::Social, "", "has an informal (unpaid) carer available"},
-    {"lonely", StateGroup::Social, "", "often or always lonely"},
-    {"smoker", StateGroup::Social, "", "current smoker"},
+    {"overcrowded", StateGroup::Housing, "", "lives in an overcrowded home (bedroom standard)", false, "people_overcrowded"},
+    {"damp_home", StateGroup::Housing, "", "lives in a home with damp or mould", false, "people_damp_home"},
+    {"cold_home", StateGroup::Housing, "", "lives in a cold home / fuel poverty", false, "people_cold_home"},
+    {"insecure_housing", StateGroup::Housing, "", "insecure tenure or at risk of homelessness", false, "people_insecure_housing"},
+    {"lives_alone", StateGroup::Social, "", "lives alone", false, "people_living_alone"},
+    {"informal_carer", StateGroup::Social, "", "has an informal (unpaid) carer available", false, "people_with_informal_carer"},
+    {"lonely", StateGroup::Social, "", "often or always lonely", false, "people_lonely"},
+    {"smoker", StateGroup::Social, "", "current smoker", false, "people_smoking"},
     {"copd", StateGroup::Condition, "", "chronic obstructive pulmonary disease", true},
     {"asthma", StateGroup::Condition, "", "asthma", true},
     {"hypertension", StateGroup::Condition, "", "hypertension", true},

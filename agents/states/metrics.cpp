@@ -20,13 +20,12 @@ void declare_states_metrics(MetricRegistry& m) {
              [c, parent](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(parent, q)); }});
     }
   }
-  const std::array<std::pair<State, const char*>, 8> people_states = {{
-      {State::DampHome, "people_damp_home"}, {State::ColdHome, "people_cold_home"},
-      {State::Overcrowded, "people_overcrowded"}, {State::InsecureHousing, "people_insecure_housing"},
-      {State::LivesAlone, "people_living_alone"}, {State::InformalCarer, "people_with_informal_carer"},
-      {State::Lonely, "people_lonely"}, {State::Smoker, "people_smoking"}}};
-  for (const auto& [s, name] : people_states)
-    m.count(name, "persons", state_counter(static_cast<int>(s)), fmt::format("people who: {}", kStateInfo[static_cast<size_t>(s)].label));
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto& info = kStateInfo[static_cast<size_t>(s)];
+    if (info.group == StateGroup::Condition) continue;
+    const std::string name = info.stock_metric.empty() ? fmt::format("people_{}", info.name) : std::string(info.stock_metric);
+    m.count(name, "persons", state_counter(s), fmt::format("people who: {}", info.label));
+  }
   m.count("people_alcohol_increasing_risk", "persons", Counter::AlcoholIncreasing,
           "people drinking at increasing or higher risk (not dependent)");
   m.count("people_alcohol_dependent", "persons", Counter::AlcoholDependent, "people with alcohol dependence");

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Follows the recipes of docs/architecture.md on a scratch copy of the sources, builds
+it, runs it, and checks that each addition shows up where the recipe says it will.
+
+    follow_recipes.py SOURCE_DIR SCRATCH_DIR
+
+Each recipe is a list of (file, anchor, replacement) edits: the anchor must occur exactly
+once, so when the code the recipe describes changes, this test fails and the recipe (and
+docs/architecture.md) must be brought up to date. Only the standard library and the
+HDF5 command-line tools (h5ls) are used.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+SOURCE, SCRATCH = (os.path.abspath(a) for a in sys.argv[1:3])
+
+COPY = ["CMakeLists.txt", "cmake", "model", "agents", "configs", "tests"]
+
+
+def edit(path, anchor, replacement):
+    full = os.path.join(SCRATCH, path)
+    text = open(full).read()
+    n = text.count(anchor)
+    if n != 1:
+        sys.exit(f"recipe out of date: {path}: the anchor occurs {n} times, not once:\n{anchor}")
+    open(full, "w").write(text.replace(anchor, replacement))
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return r.stdout
+
+
+# ---- Recipe 1: a binary state (agents/people/state_registry.hpp + config) -------------
+RECIPE_STATE = [
+    ("agents/people/state_registry.hpp", "  Amputation, SightLoss,                                     // lasting consequences of events\n",
+     "  Amputation, SightLoss,                                     // lasting consequences of events\n  FoodInsecure,\n"),
+    ("agents/people/state_registry.hpp",
+     '    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", true},\n',
+     '    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", true},\n'
+     '    {"food_insecure", StateGroup::Social, "", "lives in a food-insecure household"},\n'),
+]
+STATE_CONFIG = """
+determinants:
+  food_insecure:
+    prevalence:
+      - {from_age_years: 0, male: 0.10, female: 0.12}
+    rr_deprivation_quintile: [2.0, 1.4, 1.0, 0.7, 0.5]
+    onset_per_year: 0.02
+    recovery_per_year: 0.3
+"""
+
+# ---- Recipe 2: an intervention effect target (interventions + the owning module) ------
+RECIPE_TARGET = [
+    ("agents/interventions/modifiers.hpp", "  AlcoholRecovery,          //!< probability of moving down one alcohol-risk level\n",
+     "  AlcoholRecovery,          //!< probability of moving down one alcohol-risk level\n"
+     "  OutpatientReferral,       //!< GP referral to outpatients only\n"),
+    ("agents/interventions/modifiers.hpp", '"frailty_progression", "alcohol_progression", "alcohol_recovery"};',
+     '"frailty_progression", "alcohol_progression", "alcohol_recovery", "outpatient_referral"};'),
+    ("agents/care/gp.cpp", "    if (a[1] < p_.outpatient_referral_probability * referral) {",
+     "    if (a[1] < p_.outpatient_referral_probability * referral * (*mod_)(people, i, target::OutpatientReferral, day)) {"),
+]
+TARGET_CONFIG = """
+interventions:
+  no_outpatients:
+    delivered_by: gp
+    start_year: 2025
+    capacity_per_year: 100000
+    effects:
+      - {target: outpatient_referral, multiplier: 0}
+"""
+
+# ---- Recipe 3: a contract type (agents/finance/contracts.*) ---------------------------
+RECIPE_CONTRACT = [
+    ("agents/finance/contracts.hpp", "enum class ContractType : uint8_t { FeeForService, Block, Capitation, OutcomeBased, Count };",
+     "enum class ContractType : uint8_t { FeeForService, Block, Capitation, OutcomeBased, CostPlus, Count };"),
+    ("agents/finance/contracts.hpp", '"outcome_based"};', '"outcome_based", "cost_plus"};'),
+    ("agents/finance/contracts.hpp", "  bool risk_adjusted = false;           //!< capitation weighted by age and conditions\n",
+     "  bool risk_adjusted = false;           //!< capitation weighted by age and conditions\n"
+     "  double margin_share = 0;              //!< cost plus: margin on activity cost\n"),
+    ("agents/finance/contracts.cpp", "}};\n\nContract read_contract(",
+     "    // Cost plus: activity at unit costs plus a margin.\n"
+     "    {kContractNames[4], [](config::Reader& c, Contract& k) { k.margin_share = c.real(\"margin_share\", {0, 1}, 0); },\n"
+     "     [](const Contract& k, const IncomeBasis& b) -> int64_t {\n"
+     "       return std::llround((1 + k.margin_share) * static_cast<double>(b.activity_pence)); }},\n"
+     "}};\n\nContract read_contract("),
+]
+# Config maps merge key by key, so the contract run swaps the acute contract line of a
+# copy of the England finance file (the base run keeps fee-for-service at tariff 1).
+CONTRACT_FINANCE = [
+    ("    acute: {type: fee_for_service, tariff_ratio: 1.0, billing_cost_gbp_per_transaction: 2}",
+     "    acute: {type: cost_plus, margin_share: 0.25}"),
+    ("    outcome_based: {admission: 1, referral: 1, prevention: 1}",
+     "    outcome_based: {admission: 1, referral: 1, prevention: 1}\n    cost_plus: {admission: 1, referral: 1, prevention: 1}"),
+]
+
+# ---- Recipe 4: a metric (one declaration in the module's metrics.cpp) -----------------
+RECIPE_METRIC = [
+    ("agents/care/metrics.cpp", "void declare_care_metrics(MetricRegistry& m) {\n",
+     "void declare_care_metrics(MetricRegistry& m) {\n"
+     '  m.add({"ae_admission_share", "fraction", "mean", "emergency admissions per A&E attendance", false,\n'
+     "         [](const Tally& t, int q) { return metric_ratio(t.get(Counter::EmergencyAdmissions, q), t.get(Counter::AeAttendances, q)); }});\n"),
+]
+
+
+def main():
+    if os.path.exists(SCRATCH):
+        shutil.rmtree(SCRATCH)
+    os.makedirs(SCRATCH)
+    for item in COPY:
+        src = os.path.join(SOURCE, item)
+        (shutil.copytree if os.path.isdir(src) else shutil.copy2)(src, os.path.join(SCRATCH, item))
+    for path, anchor, new in RECIPE_STATE + RECIPE_TARGET + RECIPE_CONTRACT + RECIPE_METRIC:
+        edit(path, anchor, new)
+    build = os.path.join(SCRATCH, "build")
+    run(["cmake", "-S", SCRATCH, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DHSCSIM_BUILD_TESTS=OFF"])
+    run(["cmake", "--build", build, "--target", "hscsim", "-j2"])
+    exe = os.path.join(build, "hscsim")
+    tiny = os.path.join(SCRATCH, "configs/tests/tiny.yaml")
+    out = {}
+    finance = open(os.path.join(SCRATCH, "configs/england/finance.yaml")).read()
+    for anchor, replacement in CONTRACT_FINANCE:
+        if finance.count(anchor) != 1:
+            sys.exit(f"recipe out of date: configs/england/finance.yaml: no single line {anchor!r}")
+        finance = finance.replace(anchor, replacement)
+    open(os.path.join(SCRATCH, "configs/england/finance_cost_plus.yaml"), "w").write(finance)
+    default = open(os.path.join(SCRATCH, "configs/default.yaml")).read()
+    open(os.path.join(SCRATCH, "configs/default_cost_plus.yaml"), "w").write(
+        default.replace("england/finance.yaml", "england/finance_cost_plus.yaml"))
+    tiny_settings = "run: {replicates: 2}\ntime: {years: 1}\npopulation: {size: 2000}\n"
+    cost_plus = os.path.join(SCRATCH, "configs/default_cost_plus.yaml")
+    for name, head, extra in [("base", f"extends: {tiny}\n", STATE_CONFIG), ("target", f"extends: {tiny}\n", STATE_CONFIG + TARGET_CONFIG),
+                              ("contract", f"extends: {cost_plus}\n" + tiny_settings, STATE_CONFIG)]:
+        cfg = os.path.join(SCRATCH, f"recipe_{name}.yaml")
+        open(cfg, "w").write(head + extra)
+        h5 = os.path.join(SCRATCH, f"recipe_{name}.h5")
+        run([exe, "run", cfg, "-o", h5, "--quiet", "--threads", "2"])
+        out[name] = h5
+
+    def series(h5, path):
+        text = run(["h5dump", "-d", path, "-w", "0", h5])
+        body = text[text.index("DATA {") + 6:]
+        body = body[:body.index("}")]
+        return [float(x) for x in re.findall(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|nan", re.sub(r"\(\d+,\d+\):", " ", body))]
+
+    failures = []
+    # 1. The new state is drawn, counted and published (people_<name>), with a deprivation gradient.
+    listing = run(["h5ls", "-r", out["base"]])
+    if "/scenarios/baseline/timeseries/people_food_insecure" not in listing:
+        failures.append("recipe 1: people_food_insecure is not in the output")
+    else:
+        v = series(out["base"], "/scenarios/baseline/timeseries/people_food_insecure")
+        pop = series(out["base"], "/scenarios/baseline/timeseries/population")
+        share = sum(v) / sum(pop)
+        if not 0.05 < share < 0.2:
+            failures.append(f"recipe 1: food insecurity share {share:.3f}, configured about 0.11")
+    # 2. The new target takes outpatient referrals to zero once the programme runs.
+    op_base = sum(series(out["base"], "/scenarios/baseline/timeseries/outpatient_attendances"))
+    op_target = sum(series(out["target"], "/scenarios/baseline/timeseries/outpatient_attendances"))
+    if not (op_base > 0 and op_target < 0.5 * op_base):
+        failures.append(f"recipe 2: outpatient attendances {op_target} with the target at 0 vs {op_base} without")
+    # 3. Cost plus pays acute trusts more than fee-for-service at tariff 1 (a 25% margin on activity).
+    contract_listing = run(["h5ls", "-r", out["contract"]])
+    trusts = sorted({l.split()[0].split("/")[4] for l in contract_listing.splitlines() if "/finance/acute_" in l})
+    if not trusts:
+        failures.append("recipe 3: no acute trust ledgers in the output")
+    for t0 in trusts:
+        a = sum(series(out["base"], f"/scenarios/baseline/finance/{t0}/income_gbp"))
+        b = sum(series(out["contract"], f"/scenarios/baseline/finance/{t0}/income_gbp"))
+        if not b > 1.1 * a > 0:
+            failures.append(f"recipe 3: {t0} income under cost plus {b}, under fee-for-service {a}")
+    # 4. The new metric is in the output and in the metric dictionary.
+    if "/scenarios/baseline/timeseries/ae_admission_share" not in listing:
+        failures.append("recipe 4: ae_admission_share is not in the output")
+    if "ae_admission_share" not in run([exe, "info", "--metrics"]):
+        failures.append("recipe 4: ae_admission_share is not in `hscsim info --metrics`")
+    if failures:
+        sys.exit("\n".join(failures))
+    print("recipes followed: binary state, intervention target, contract type, metric")
+
+
+main()

@@ -34,11 +34,13 @@ CalibrationSpec CalibrationSpec::load(const std::string& path) {
         throw r.error(n, "targets", "expected a target name (targets: lists names from the targets file, e.g. "
                                     "[life_expectancy_male]); is this a targets file given as --params?");
       s.targets.push_back(n.scalar);
+      s.target_where.push_back(n.origin.describe());
     }
   }
   for (auto p : r.list("parameters")) {
     CalibrationParam x;
     x.key = p.text("key");
+    if (const config::Node* k = p.node().find("key")) x.where = k->origin.describe();
     for (const auto& o : s.params)
       if (o.key == x.key) throw p.error("key", fmt::format("'{}' is listed twice", x.key));
     x.lower = p.real("lower", {-1e15, 1e15});
@@ -104,20 +106,22 @@ double tolerance(const Target& t) { return t.relative ? t.tolerance * std::fabs(
 void prepare_calibration(CalibrationSpec& spec, const config::Node& root, const TargetSet& targets) {
   std::vector<std::string> names;
   for (const auto& t : targets.targets) names.push_back(t.name);
-  for (const auto& n : spec.targets)
+  for (size_t k = 0; k < spec.targets.size(); ++k) {
+    const std::string& n = spec.targets[k];
     if (std::find(names.begin(), names.end(), n) == names.end()) {
-      throw ConfigError(fmt::format("calibration: no target is named '{}'{}", n,
-                                    config::did_you_mean(n, names)));
+      const std::string where = k < spec.target_where.size() ? spec.target_where[k] + ": error: " : "";
+      throw ConfigError(fmt::format("{}calibration: no target is named '{}'{}", where, n, config::did_you_mean(n, names)));
     }
+  }
   for (const Target* t : fitted(spec, targets))
     if (tolerance(*t) <= 0)
       throw ConfigError(fmt::format("calibration: target '{}' has zero tolerance, so it cannot be weighted", t->name));
   for (auto& p : spec.params) {
     const config::Node* n = find_path(root, p.key);
     if (!n)
-      throw ConfigError(fmt::format("calibration: '{}' is not a key of the config (it must be set there, so the "
+      throw ConfigError(fmt::format("{}calibration: '{}' is not a key of the config (it must be set there, so the "
                                     "fitted value replaces a stated one)",
-                                    p.key));
+                                    p.where.empty() ? "" : p.where + ": error: ", p.key));
     char* end = nullptr;
     const double v = n->is_scalar() ? std::strtod(n->scalar.c_str(), &end) : std::nan("");
     if (!n->is_scalar() || end == n->scalar.c_str() || *end != '\0' || !std::isfinite(v))

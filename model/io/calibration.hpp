@@ -23,6 +23,7 @@ struct CalibrationParam {
   double lower = 0, upper = 0;
   double start = 0;       //!< the config's value unless `start:` is given
   bool has_start = false;
+  std::string where;      //!< file:line:col of its `key:` in the params file (for messages)
 };
 
 struct CalibrationSpec {
@@ -30,6 +31,7 @@ struct CalibrationSpec {
   int max_evaluations = 40;
   double initial_step = 0.25;       //!< first simplex step, as a fraction of each range
   std::vector<std::string> targets; //!< names to fit; empty = every target in the file
+  std::vector<std::string> target_where;  //!< file:line:col of each name in `targets:`
   std::vector<CalibrationParam> params;
   //! Reads a params file; throws ConfigError (exit 2).
   static CalibrationSpec load(const std::string& path);

@@ -121,6 +121,16 @@ YAML
 expect_exit 2 "calibrate an unknown key" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
   --params "$TMP/badparams.yaml" -o "$TMP/overlay2.yaml"
 expect_text "$TMP/err" "not a key of the config" "calibration names the bad key"
+expect_text "$TMP/err" "badparams.yaml:2:" "calibration gives the bad key's line"
+cat >"$TMP/badtarget.yaml" <<'YAML'
+targets: [deaths_per_100]
+parameters:
+  - {key: demography.mortality.scale, lower: 0.3, upper: 1.2}
+YAML
+expect_exit 2 "calibrate an unknown target" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
+  --params "$TMP/badtarget.yaml" -o "$TMP/overlay3.yaml"
+expect_text "$TMP/err" "badtarget.yaml:1:" "calibration gives the unknown target's line"
+expect_text "$TMP/err" "deaths_per_1000" "and suggests the near name"
 
 # The Python reader and plot, as the demo uses them.
 if "$SRC/scripts/py" -c "import h5py" 2>/dev/null; then

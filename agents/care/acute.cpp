@@ -74,7 +74,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       const size_t i = q_.slot;
       const uint8_t q = people.quintile[i];
       if (q_.tier == 0) {  // waiting for a bed since an earlier step
-        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[1], 0.0});
+        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[care_lane::kEmergencyLengthOfStay], 0.0});
         continue;
       }
       t.add(Counter::AeAttendances, q);
@@ -84,8 +84,8 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
       const bool multimorbid = people.conditions(i) >= p_.multimorbid_min_conditions;
       const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
-      if (e[0] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
-        admit_list.push_back({q_, e[1], e[2]});
+      if (e[care_lane::kEmergencyAdmit] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
+        admit_list.push_back({q_, e[care_lane::kEmergencyLengthOfStay], e[care_lane::kEmergencyArrival]});
     }
     std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });
     const int64_t limit = g_.trusts[tr].bed_days(day_end - day);
@@ -99,7 +99,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
       const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
       size_t where = tr;
-      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[0] < aid) {
+      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[care_lane::kMutualAidTaken] < aid) {
         for (size_t o = 0; o < g_.trusts.size(); ++o) {
           if (o == tr) continue;
           const int64_t lim = g_.trusts[o].bed_days(day_end - day);
@@ -155,15 +155,15 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
       ++done;
       const uint8_t q = people.quintile[i];
       Lanes e(s, people.id[i], step, Purpose::Elective);
-      if (e[0] < p_.day_case_share) {
+      if (e[care_lane::kElectiveDayCase] < p_.day_case_share) {
         t.add(Counter::ElectiveAdmissions, q);
         t.add(Counter::DayCases, q);
         prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
         t.add(Counter::CostAcutePence, q, p_.costs.day_case);
         prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.day_case;
         people.elective_since[i] = kNoDay;
-      } else if (const int32_t arrive = day + static_cast<int32_t>(e[2] * (day_end - day)),
-                 due = planned_due(people, i, kElectiveStay, e[1], arrive);
+      } else if (const int32_t arrive = day + static_cast<int32_t>(e[care_lane::kElectiveArrival] * (day_end - day)),
+                 due = planned_due(people, i, kElectiveStay, e[care_lane::kElectiveLengthOfStay], arrive);
                  bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
                  g_.trusts[tr].general_bed_days(day_end - day)) {
         admit(people, i, static_cast<uint16_t>(tr), kElectiveStay, due, arrive, day_end, t, prov);

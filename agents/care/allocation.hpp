@@ -27,7 +27,7 @@ inline int64_t take_capacity(double& carry, double per_week, double step_days) {
 
 // A request whose tie-break key and lanes are both keyed by `sub`.
 inline Request make_request(const Streams& s, const People& p, size_t i, uint32_t step, uint16_t provider, uint8_t tier,
-                     uint8_t what, int32_t since, uint16_t sub) {
+                            uint8_t what, int32_t since, uint16_t sub) {
   return {static_cast<uint32_t>(i), s.tiebreak(p.id[i], step, sub), provider, tier, what, since, sub};
 }
 
@@ -40,7 +40,7 @@ inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
 // Bed days of one stay within [from, to), split into ordinary and excess (beyond
 // `excess_after` days from admission); adds counts and excess cost.
 inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double excess_after, int64_t excess_pence,
-                    size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, bool delayed) {
+                           size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, bool delayed) {
   if (to <= from) return;
   const uint8_t q = p.quintile[i];
   const int64_t days = to - from;

@@ -10,8 +10,11 @@
 
 namespace hscsim {
 
-// Works on its own outcome, returned at the end: the outputs of neighbouring practices
-// (run at the same time) would share cache lines.
+// One practice's GP appointments (step 1 of allocate). Writes only its own patients'
+// columns and its outputs: its per-provider counters, A&E attendances of acute cases not
+// seen, third-sector referrals, outpatient costs for its trust. Works on its own outcome,
+// returned at the end: the outputs of neighbouring practices (run at the same time) would
+// share cache lines.
 CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s,
                                               uint32_t step, int32_t day, double gp_capacity, Tally& t) {
   GpOutcome out;
@@ -37,7 +40,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     const size_t i = reqs[k].slot;
     const uint8_t q = people.quintile[i];
     Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
-    const bool remote = a[0] < practice.virtual_share;
+    const bool remote = a[care_lane::kGpVirtual] < practice.virtual_share;
     t.add(Counter::GpAppointments, q);
     counts[ProviderLayout::GpAppointments] += 1;
     if (remote) {
@@ -54,13 +57,13 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
       people.gp_wait_since[i] = kNoDay;
     }
     const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr] * referral_integration;
-    if (a[1] < p_.outpatient_referral_probability * referral) {
+    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) {
       t.add(Counter::OutpatientAttendances, q);
       t.add(Counter::CostAcutePence, q, p_.costs.outpatient_attendance);
       out.outpatient_pence += p_.costs.outpatient_attendance;
     }
-    if (a[2] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
-    refer_to_third_sector(people, i, a, 4, &ThirdSectorService::gp_referral_probability, substream::kThirdFromGp, s, step, out.third);
+    if (a[care_lane::kGpElective] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
+    refer_to_third_sector(people, i, a, care_lane::kGpThirdSector, &ThirdSectorService::gp_referral_probability, substream::kThirdFromGp, s, step, out.third);
   }
   // Unserved, in a fixed order (slot, then tier) so that a person's several requests
   // resolve the same way at any thread count.
@@ -72,7 +75,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     int32_t& since = people.gp_wait_since[i];
     if (reqs[k].tier == 0) {
       Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
-      if (a[3] < p_.gp_unmet_acute_to_ae_share) {
+      if (a[care_lane::kGpUnmetToAe] < p_.gp_unmet_acute_to_ae_share) {
         t.add(Counter::GpUnmet, q);
         counts[ProviderLayout::GpUnmet] += 1;
         out.ae.push_back(

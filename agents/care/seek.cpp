@@ -53,7 +53,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     use(std::max(from, due));
     Lanes d(k.s, me.id, k.step, Purpose::Discharge);
     const double p_death = people.stay[i] == kElectiveStay ? 0.0 : p_.events[people.stay[i]].in_hospital_death_probability;
-    if (d[0] < p_death) {
+    if (d[care_lane::kDischargeDeath] < p_death) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       out.tally.add(Counter::InHospitalDeaths, me.q);
       out.tally.add_death(me.q, people.sex[i], people.age_years(i, day_end));
@@ -67,8 +67,8 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     }
     // A need already being waited for at home before admission is kept.
     const SocialNeed prior = social_need(care);
-    if (prior != SocialNeed::None || d[1] < need) {
-      const double u = d[2];
+    if (prior != SocialNeed::None || d[care_lane::kDischargeNeedsCare] < need) {
+      const double u = d[care_lane::kDischargeCareKind];
       const SocialNeed n = prior != SocialNeed::None ? prior
                            : u < p_.discharge_mix[0] ? SocialNeed::Reablement
                            : u < p_.discharge_mix[0] + p_.discharge_mix[1] ? SocialNeed::HomeCare
@@ -78,7 +78,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
       out.trust_bed_days[tr] += day_end - std::max(from, due);  // reserved; counted in allocate if delayed
     } else {
       discharge(people, i, std::max(due, day), out.tally);
-      refer_to_third_sector(people, i, d, 3, &ThirdSectorService::hospital_referral_probability, substream::kThirdFromHospital, k.s,
+      refer_to_third_sector(people, i, d, care_lane::kDischargeThirdSector, &ThirdSectorService::hospital_referral_probability, substream::kThirdFromHospital, k.s,
                             k.step, out.third);
     }
   }
@@ -95,7 +95,8 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
   if ((care & kReablement) && people.due_day[i] < k.day_end && people.setting[i] != static_cast<uint8_t>(Setting::Hospital)) {
     care = static_cast<uint8_t>(care & ~kReablement);
     people.due_day[i] = kNoDay;
-    if (Lanes(k.s, me.id, k.step, Purpose::SocialCare, substream::kSocialReablementEndLanes[0])[0] >= p_.reablement_no_further_care_share) {
+    if (Lanes(k.s, me.id, k.step, Purpose::SocialCare, substream::kSocialReablementEndLanes[0])[care_lane::kReablementNoFurtherCare] >=
+        p_.reablement_no_further_care_share) {
       care = with_social_need(care, SocialNeed::HomeCare);
       out.social.push_back(make_request(k.s, people, i, k.step, me.la, 1, static_cast<uint8_t>(SocialNeed::HomeCare), k.day,
                                         substream::kSocialAfterReablement[0]));

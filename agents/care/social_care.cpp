@@ -15,13 +15,13 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
     for (size_t i = r.begin(); i != r.end(); ++i) {
       Lanes u(s, people.id[i], kInitStep, Purpose::SocialCare);
       const uint8_t fr = people.frailty[i];
-      if (people.age_years(i, day) >= p_.initial_care_home_min_age_years && u[0] < p_.initial_care_home_by_frailty[fr]) {
+      if (people.age_years(i, day) >= p_.initial_care_home_min_age_years && u[care_lane::kInitialCareHome] < p_.initial_care_home_by_frailty[fr]) {
         uint8_t f = kCareHomeResident;
-        if (u[1] < p_.self_funder_share_by_quintile[static_cast<size_t>(people.quintile[i] - 1)]) f |= kSelfFunded;
-        if (u[2] < p_.nursing_share) f |= kNursing;
+        if (u[care_lane::kInitialSelfFunded] < p_.self_funder_share_by_quintile[static_cast<size_t>(people.quintile[i] - 1)]) f |= kSelfFunded;
+        if (u[care_lane::kInitialNursing] < p_.nursing_share) f |= kNursing;
         people.care[i] = f;
         people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
-      } else if (u[3] < p_.initial_home_care_by_frailty[fr]) {
+      } else if (u[care_lane::kInitialHomeCare] < p_.initial_home_care_by_frailty[fr]) {
         people.care[i] = kHomeCare;
       }
     }
@@ -86,8 +86,8 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
         people.care[i] = static_cast<uint8_t>(people.care[i] | kHomeCare);
       } else {
         uint8_t f = static_cast<uint8_t>((people.care[i] & ~(kHomeCare | kReablement)) | kCareHomeResident);
-        if (c[0] < p_.self_funder_share_by_quintile[static_cast<size_t>(q - 1)]) f |= kSelfFunded;
-        if (c[1] < p_.nursing_share) f |= kNursing;
+        if (c[care_lane::kPlacementSelfFunded] < p_.self_funder_share_by_quintile[static_cast<size_t>(q - 1)]) f |= kSelfFunded;
+        if (c[care_lane::kPlacementNursing] < p_.nursing_share) f |= kNursing;
         people.care[i] = f;
         people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
         t.add(Counter::CareHomeAdmissions, q);

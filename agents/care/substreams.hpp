@@ -43,8 +43,30 @@ inline constexpr Range kThirdFromGp{2000, 1000};
 inline constexpr Range kThirdSelf{3000, 1000};
 static_assert(disjoint({kThirdFromHospital, kThirdFromGp, kThirdSelf}));
 
+
 //! The most health events and third-sector services the ranges hold.
 inline constexpr int kMaxEvents = kGpEvent.size < kAeEvent.size ? kGpEvent.size : kAeEvent.size;
 inline constexpr int kMaxServices = kThirdFromHospital.size;
 
 }  // namespace hscsim::substream
+
+// Lanes within one draw (Lanes of one block), by what they decide. Like the sub-stream
+// numbers, they are the model's numbers since the start.
+namespace hscsim::care_lane {
+// Purpose::GpAppointment, one block per appointment request.
+inline constexpr int kGpVirtual = 0, kGpOutpatient = 1, kGpElective = 2, kGpUnmetToAe = 3;
+inline constexpr int kGpThirdSector = 4;  //!< then one per third-sector service
+// Purpose::Discharge, when a patient is medically fit.
+inline constexpr int kDischargeDeath = 0, kDischargeNeedsCare = 1, kDischargeCareKind = 2;
+inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector service
+// Purpose::Emergency: an A&E attendance (admitted or not, length of stay, arrival in the
+// step); a patient waiting for a bed uses kEmergencyLengthOfStay of kAeWaitingLanes; mutual aid
+// kMutualAidTaken of kMutualAid.
+inline constexpr int kEmergencyAdmit = 0, kEmergencyLengthOfStay = 1, kEmergencyArrival = 2, kMutualAidTaken = 0;
+// Purpose::Elective.
+inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;
+// Purpose::SocialCare: a placement (kSocialPlacementLanes), the end of reablement
+// (kSocialReablementEndLanes), and care in place at the start (kInitStep, index 0).
+inline constexpr int kPlacementSelfFunded = 0, kPlacementNursing = 1, kReablementNoFurtherCare = 0;
+inline constexpr int kInitialCareHome = 0, kInitialSelfFunded = 1, kInitialNursing = 2, kInitialHomeCare = 3;
+}  // namespace hscsim::care_lane

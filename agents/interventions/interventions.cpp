@@ -33,6 +33,9 @@ namespace {
 constexpr int kMaxProgrammes = 32;
 static_assert(kMaxProgrammes <= static_cast<int>(8 * sizeof(uint32_t)));
 constexpr substream::Range kProgrammeTiebreak{7000, kMaxProgrammes};
+// Lanes of an offer (Purpose::Intervention, index = programme): taken up, adherent, then
+// one per state the programme resolves.
+constexpr int kUptakeLane = 0, kAdherenceLane = 1, kFirstResolveLane = 2;
 const Enrolment* find_record(const std::vector<Enrolment>& v, uint64_t id) {
   auto it = std::lower_bound(v.begin(), v.end(), id, [](const Enrolment& e, uint64_t x) { return e.id < x; });
   return it != v.end() && it->id == id ? &*it : nullptr;
@@ -658,19 +661,19 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
     const uint8_t q = people.quintile[i];
     Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
     prov[L.programme(k, ProviderLayout::PgOffers)] += 1;
-    const bool takes = u[0] < uptake;
+    const bool takes = u[kUptakeLane] < uptake;
     Enrolment* rec = find_record(records_[k], people.id[i]);
     Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
     if (takes) {
       --places;
       e.enrolled = day;
-      e.adherent = u[1] < adherence;
+      e.adherent = u[kAdherenceLane] < adherence;
       t.add(Counter::InterventionEnrolments, q);
       prov[L.programme(k, ProviderLayout::PgEnrolments)] += 1;
       charge(es, k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
       // A resolved state ends with the states that require it (the registry's rule).
       for (size_t j = 0; j < x.resolves.size(); ++j)
-        if (u[2 + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
+        if (u[kFirstResolveLane + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
       people.states[i] = states::apply_requires(people.states[i]);
       if (e.adherent && !x.effects.empty()) {
         e.effect_on = 1;

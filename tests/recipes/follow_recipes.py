@@ -62,8 +62,9 @@ RECIPE_TARGET = [
      "  OutpatientReferral,       //!< GP referral to outpatients only\n"),
     ("agents/interventions/modifiers.hpp", '"frailty_progression", "alcohol_progression", "alcohol_recovery"};',
      '"frailty_progression", "alcohol_progression", "alcohol_recovery", "outpatient_referral"};'),
-    ("agents/care/gp.cpp", "    if (a[1] < p_.outpatient_referral_probability * referral) {",
-     "    if (a[1] < p_.outpatient_referral_probability * referral * (*mod_)(people, i, target::OutpatientReferral, day)) {"),
+    ("agents/care/gp.cpp", "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) {",
+     "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral *\n"
+     "                                       (*mod_)(people, i, target::OutpatientReferral, day)) {"),
 ]
 TARGET_CONFIG = """
 interventions:

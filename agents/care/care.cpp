@@ -35,12 +35,7 @@ void CareRequests::merge(const CareRequests& o) {
 }
 
 CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, size_t programmes)
-    : p_(p), g_(g), clock_(c) {
-  layout_.practices = g.practices.size();
-  layout_.trusts = g.trusts.size();
-  layout_.authorities = g.authorities.size();
-  layout_.services = p.third_sector.size();
-  layout_.programmes = programmes;
+    : p_(p), g_(g), clock_(c), layout_(ProviderLayout::of(g, p.third_sector.size(), programmes)) {
   mod_ = &no_modifiers();
   admission_propensity_.assign(g.trusts.size(), 1.0);
   referral_propensity_.assign(g.practices.size(), 1.0);

@@ -56,7 +56,7 @@ void Demography::calibrate(const People& people, int32_t day, double dt) {
 
 bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Tally& tally,
                              std::vector<BirthEvent>& births) const {
-  using L = DemographyLanes;
+  namespace L = transition_lane;
   const auto age = static_cast<size_t>(std::min(people.age_years(i, day), config::AgeTable::kMaxAge));
   const uint8_t sex = people.sex[i];
   double H = death_H_[sex][age];

@@ -41,15 +41,6 @@ struct BirthEvent {
   uint32_t mother_states;
 };
 
-//! Demography draws from a person's StateTransition lanes of the step (see World::step),
-//! on lanes of its own next to the states' (agents/people/lanes.hpp), so that one Philox
-//! block serves both.
-struct DemographyLanes {
-  static constexpr int kDeath = transition_lane::kDeath;
-  static constexpr int kEmigration = transition_lane::kEmigration;
-  static constexpr int kBirth = transition_lane::kBirth;
-  static constexpr int kSex = transition_lane::kSex;
-};
 
 class Demography {
  public:
@@ -63,7 +54,7 @@ class Demography {
   void calibrate(const People& people, int32_t day, double dt);
 
   //! Death, emigration or a birth for living slot i, from its lanes `u` of the step
-  //! (DemographyLanes). Flows go to `tally`, a birth to `births`. Returns whether the
+  //! (transition_lane::kDeath, kEmigration, kBirth, kSex; agents/people/lanes.hpp). Flows go to `tally`, a birth to `births`. Returns whether the
   //! person is still here (alive and not emigrated).
   bool step_person(People& people, size_t i, Lanes& u, int32_t day, Tally& tally, std::vector<BirthEvent>& births) const;
 

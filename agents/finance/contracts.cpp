@@ -44,8 +44,7 @@ const std::array<ContractTypeInfo, kContractTypeCount> kContractTypes = {{
 
 Contract read_contract(config::Reader& c) {
   Contract k;
-  const std::string type = c.choice("type", {kContractNames.begin(), kContractNames.end()});
-  k.type = static_cast<ContractType>(std::find(kContractNames.begin(), kContractNames.end(), type) - kContractNames.begin());
+  k.type = static_cast<ContractType>(c.choice_index("type", kContractNames));
   k.from_year = c.real("from_year", {1900, 2300}, -1e9);
   kContractTypes[static_cast<size_t>(k.type)].read(c, k);
   c.text("source", "");

@@ -13,7 +13,10 @@ namespace hscsim {
 namespace {
 using config::Reader;
 
-constexpr const auto& kKinds = kProviderKindNames;
+// Whether `key` (a provider id or a provider kind) names provider group g.
+bool names_group(const std::string& key, size_t g, const std::vector<std::string>& ids, const ProviderLayout& L) {
+  return key == ids[g] || key == kProviderKindNames[static_cast<size_t>(L.kind_of(g))];
+}
 
 // Provider groups named by a list of kinds and/or provider ids.
 std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::vector<std::string>& ids, const ProviderLayout& L) {
@@ -23,12 +26,12 @@ std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::ve
   for (const auto& item : list->seq) {
     bool found = false;
     for (size_t g = 0; g < ids.size(); ++g)
-      if (item.scalar == ids[g] || item.scalar == kKinds[static_cast<size_t>(L.kind_of(g))]) {
+      if (names_group(item.scalar, g, ids, L)) {
         out[g] = 1;
         found = true;
       }
     if (!found) {
-      std::vector<std::string> names(kKinds.begin(), kKinds.end());
+      std::vector<std::string> names(kProviderKindNames.begin(), kProviderKindNames.end());
       names.insert(names.end(), ids.begin(), ids.end());
       throw r.error(item, r.key_path(key),
                     fmt::format("no provider or provider kind '{}'{}", item.scalar, config::did_you_mean(item.scalar, names)));
@@ -47,7 +50,7 @@ int group_named(Reader& r, std::string_view key, const std::vector<std::string>&
 
 // Checks that map key `key` of r names a provider kind or a provider id.
 void require_provider_key(const Reader& r, const std::string& key, const std::vector<std::string>& ids) {
-  std::vector<std::string> names(kKinds.begin(), kKinds.end());
+  std::vector<std::string> names(kProviderKindNames.begin(), kProviderKindNames.end());
   names.insert(names.end(), ids.begin(), ids.end());
   if (std::find(names.begin(), names.end(), key) != names.end()) return;
   throw r.error(key, fmt::format("no provider or provider kind '{}'{}", key, config::did_you_mean(key, names)));
@@ -94,7 +97,7 @@ void read_provider_costs(Reader& fr, FinanceParams& f, const ProviderLayout& L) 
       c.text("source", "");
       c.finish();
       for (size_t k = 0; k < G; ++k)
-        if (e.key == f.group_ids[k] || e.key == kKinds[static_cast<size_t>(L.kind_of(k))]) {
+        if (names_group(e.key, k, f.group_ids, L)) {
           f.variable_share[k] = v;
           f.fixed_pence_per_person_year[k] = fixed;
         }
@@ -111,7 +114,7 @@ void read_contracts(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
     // Kinds first, then provider ids (which win), whatever the order written.
     for (int pass = 0; pass < 2; ++pass)
       for (const auto& e : ct->node().map) {
-        const bool is_kind = std::find(kKinds.begin(), kKinds.end(), e.key) != kKinds.end();
+        const bool is_kind = std::find(kProviderKindNames.begin(), kProviderKindNames.end(), e.key) != kProviderKindNames.end();
         if ((pass == 0) != is_kind) continue;
         require_provider_key(*ct, e.key, f.group_ids);
         Reader c = ct->child(e.key);
@@ -123,7 +126,7 @@ void read_contracts(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
         }
         c.finish();
         for (size_t g2 = 0; g2 < G; ++g2)
-          if (e.key == f.group_ids[g2] || e.key == kKinds[static_cast<size_t>(L.kind_of(g2))]) {
+          if (names_group(e.key, g2, f.group_ids, L)) {
             f.contract[g2] = k;
             f.before[g2] = before;
           }

@@ -47,16 +47,20 @@ struct ProviderLayout {
   }
   //! Group id of the first provider of kind k.
   size_t first(ProviderKind k) const {
-    size_t g = 0;
-    for (size_t j = 0; j < static_cast<size_t>(k); ++j) g += count(static_cast<ProviderKind>(j));
-    return g;
+    switch (k) {
+      case ProviderKind::Gp: return 0;
+      case ProviderKind::Acute: return practices;
+      case ProviderKind::SocialCare: return practices + trusts;
+      case ProviderKind::ThirdSector: return practices + trusts + authorities;
+    }
+    return 0;
   }
   //! Group id of the index-th provider of kind k (practice p, trust t, authority a, service s).
   size_t group(ProviderKind k, size_t index) const { return first(k) + index; }
   ProviderKind kind_of(size_t g) const {
-    if (g < practices) return ProviderKind::Gp;
-    if (g < practices + trusts) return ProviderKind::Acute;
-    if (g < practices + trusts + authorities) return ProviderKind::SocialCare;
+    if (g < first(ProviderKind::Acute)) return ProviderKind::Gp;
+    if (g < first(ProviderKind::SocialCare)) return ProviderKind::Acute;
+    if (g < first(ProviderKind::ThirdSector)) return ProviderKind::SocialCare;
     return ProviderKind::ThirdSector;
   }
   //! Index of group g among the providers of its kind.

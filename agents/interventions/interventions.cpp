@@ -167,11 +167,6 @@ Eligibility read_eligibility(Reader& r) {
   return e;
 }
 
-
-}  // namespace
-
-namespace {
-
 // The forms a target name takes, for error messages.
 std::string target_forms() {
   std::string out = "onset:<state>, recovery:<state>, event:<health event>";
@@ -200,8 +195,7 @@ void read_risk_score(Reader& rs, RiskScoreParams& risk) {
 
 // `delivered_by` (and `service` for the third sector).
 void read_delivery(Reader& r, const CareNames& care, InterventionParams& x) {
-  const std::string by = r.choice("delivered_by", {kProviderKindNames.begin(), kProviderKindNames.end()});
-  x.delivered_by = static_cast<ProviderKind>(std::find(kProviderKindNames.begin(), kProviderKindNames.end(), by) - kProviderKindNames.begin());
+  x.delivered_by = static_cast<ProviderKind>(r.choice_index("delivered_by", kProviderKindNames));
   if (x.delivered_by == ProviderKind::ThirdSector) {
     const std::string svc = r.text("service");
     std::vector<std::string> names;
@@ -225,7 +219,7 @@ void read_effects(Reader& r, const std::vector<std::string>& targets, Interventi
   x.gp_capacity.mode = x.gp_capacity.low = x.gp_capacity.high = 1;
   for (Reader e : r.list("effects")) {
     const std::string t = e.text("target");
-    if (t == "gp_capacity") {
+    if (t == target::kPlaceNames[0]) {  // gp_capacity
       x.gp_capacity = Uncertain::read(e, "multiplier", {0.01, 100});
     } else {
       auto it = std::find(targets.begin(), targets.end(), t);
@@ -673,8 +667,8 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
       charge(es, k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
       // A resolved state ends with the states that require it (the registry's rule).
       for (size_t j = 0; j < x.resolves.size(); ++j)
-        if (u[kFirstResolveLane + static_cast<int>(j)] < x.resolves[j].second) people.states[i] &= ~(uint32_t{1} << x.resolves[j].first);
-      people.states[i] = states::apply_requires(people.states[i]);
+        if (u[kFirstResolveLane + static_cast<int>(j)] < x.resolves[j].second)
+          people.states[i] = states::without(people.states[i], x.resolves[j].first);
       if (e.adherent && !x.effects.empty()) {
         e.effect_on = 1;
         people.programmes[i] |= uint32_t{1} << k;

@@ -88,30 +88,26 @@ constexpr bool check_requires() {
 }
 static_assert(check_requires(), "a state's `requires_` must name a binary state declared above it");
 
-//! Bits of the states in group g.
-constexpr uint32_t group_mask(StateGroup g) {
+//! Bits of the states for which pred(index) holds.
+template <typename Pred>
+constexpr uint32_t mask_where(Pred pred) {
   uint32_t m = 0;
   for (int s = 0; s < kStateCount; ++s)
-    if (kStateInfo[static_cast<size_t>(s)].group == g) m |= uint32_t{1} << s;
+    if (pred(s)) m |= uint32_t{1} << s;
   return m;
+}
+//! Bits of the states in group g.
+constexpr uint32_t group_mask(StateGroup g) {
+  return mask_where([g](int s) { return kStateInfo[static_cast<size_t>(s)].group == g; });
 }
 inline constexpr uint32_t kHousing = group_mask(StateGroup::Housing);
 inline constexpr uint32_t kDeterminants = group_mask(StateGroup::Housing) | group_mask(StateGroup::Social);
 inline constexpr uint32_t kConditions = group_mask(StateGroup::Condition);
 //! The states People::conditions() counts.
-inline constexpr uint32_t kLongTermConditions = [] {
-  uint32_t m = 0;
-  for (int s = 0; s < kStateCount; ++s)
-    if (kStateInfo[static_cast<size_t>(s)].counts_as_condition) m |= uint32_t{1} << s;
-  return m;
-}();
+inline constexpr uint32_t kLongTermConditions =
+    mask_where([](int s) { return kStateInfo[static_cast<size_t>(s)].counts_as_condition; });
 //! The states that apply only with another state.
-inline constexpr uint32_t kDependent = [] {
-  uint32_t m = 0;
-  for (int s = 0; s < kStateCount; ++s)
-    if (required(s) >= 0) m |= uint32_t{1} << s;
-  return m;
-}();
+inline constexpr uint32_t kDependent = mask_where([](int s) { return required(s) >= 0; });
 
 //! `states` with every state whose required state is absent cleared (the "requires"
 //! rule: no diabetes control state without diabetes). One pass in declaration order

@@ -224,7 +224,6 @@ void StateModel::build_kernels() {
       for (size_t a = 0; a <= config::AgeTable::kMaxAge; ++a)
         onset_thr_[sex][a][lane] =
             Lanes::screen_threshold(onset_H_[static_cast<size_t>(s)][sex][a] * onset_bound_[static_cast<size_t>(s)]);
-    if (bp.requires_state >= 0) requires_mask_ |= uint32_t{1} << s;
   }
   for (int o = 0; o < 2; ++o) {
     const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
@@ -346,7 +345,7 @@ void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
   if (!mod) {
     const uint32_t onset = transition_lane::states_of(u.candidates(onset_thr_[sex][static_cast<size_t>(age)]));
     const uint32_t recovery = transition_lane::states_of(u.candidates(recovery_thr_));
-    cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & requires_mask_);
+    cand = (((onset & ~st) | (recovery & st)) & kStates) | (st & states::kDependent);
     const uint8_t a = p.alcohol[i], fr = p.frailty[i];
     alcohol_move = u.candidate(transition_lane::kAlcohol, ordinal_thr_[0][a][sex][static_cast<size_t>(age)], ordinal_down_thr_[0][a]);
     frailty_move = u.candidate(transition_lane::kFrailty, ordinal_thr_[1][fr][sex][static_cast<size_t>(age)], ordinal_down_thr_[1][fr]);

@@ -117,7 +117,6 @@ class StateModel {
   //! [alcohol, frailty][level]: Lanes::screen_threshold_above of 1 - p_down (a move down
   //! is a draw above it; 256: no move down). People in a programme are not screened.
   std::array<std::array<uint16_t, 4>, 2> ordinal_down_thr_{};
-  uint32_t requires_mask_ = 0;  //!< states that apply only with another state
   std::array<StratumMeans, kStateCount> prevalence_means_;
   std::array<StratumMeans, kStateCount> onset_means_;
   StratumMeans alcohol_means_, frailty_means_;

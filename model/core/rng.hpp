@@ -27,9 +27,9 @@ enum class Purpose : uint16_t {
   InitTenure = 2,         //!< housing tenure
   InitState = 3,          //!< initial binary states (index = state block)
   InitOrdinal = 4,        //!< initial alcohol level and frailty
-  Demography = 5,         //!< (no longer drawn: demography takes StateTransition lanes, see DemographyLanes)
+  Demography = 5,         //!< (no longer drawn: demography takes StateTransition lanes, see agents/people/lanes.hpp)
   StateTransition = 6,    //!< onset / recovery of binary states, alcohol and frailty moves, then
-                          //!< death, emigration, birth and the baby's sex (DemographyLanes)
+                          //!< death, emigration, birth and the baby's sex (agents/people/lanes.hpp)
   OrdinalTransition = 7,  //!< (no longer drawn: alcohol and frailty moves take StateTransition lanes)
   Immigration = 8,        //!< place-level: number of immigrants in a step
   CareSeeking = 9,        //!< health events, their route, routine GP demand, new social care needs

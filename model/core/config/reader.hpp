@@ -4,6 +4,8 @@
 // key (name, type, range). Reading records which keys were used, and finish() rejects
 // any key nobody read, with a "did you mean" suggestion. Every error names the file,
 // line, column, the key path, the bad value and what is accepted.
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -100,6 +102,13 @@ class Reader {
   std::string name(std::string_view key);
   std::string choice(std::string_view key, const std::vector<std::string>& accepted);
   std::string choice(std::string_view key, const std::vector<std::string>& accepted, const std::string& fallback);
+  //! choice() among `names`, returned as the index of the name chosen (for an enum whose
+  //! config names are listed in enum order).
+  template <size_t N>
+  size_t choice_index(std::string_view key, const std::array<std::string_view, N>& names) {
+    const std::string v = choice(key, {names.begin(), names.end()});
+    return static_cast<size_t>(std::find(names.begin(), names.end(), v) - names.begin());
+  }
 
   //! A list of exactly `n` numbers in range (n = 0: any length >= 1).
   std::vector<double> reals(std::string_view key, size_t n, const Range& r);

@@ -31,9 +31,9 @@ TEST_CASE("care invariants hold at every step: bed days within beds, admissions 
     const auto& L = w.care().layout();
     for (size_t tr = 0; tr < p.geography.trusts.size(); ++tr) {
       const auto& trust = p.geography.trusts[tr];
-      REQUIRE(prov[L.trust(tr, ProviderLayout::TrBedDays)] <= (trust.general_acute_beds + trust.escalation_beds) * 7);
+      REQUIRE(prov[L.at(tr, TrustCounter::BedDays)] <= (trust.general_acute_beds + trust.escalation_beds) * 7);
     }
-    REQUIRE(t.get(Counter::BedDays) == prov[L.trust(0, ProviderLayout::TrBedDays)]);
+    REQUIRE(t.get(CareCounter::BedDays) == prov[L.at(0, TrustCounter::BedDays)]);
     // cost_total_gbp is the sum of the sectors (exact, in pence).
     const auto& defs = metric_definitions();
     double sectors = 0, all = 0;
@@ -44,13 +44,13 @@ TEST_CASE("care invariants hold at every step: bed days within beds, admissions 
         sectors += m.value(t, 0);
     }
     REQUIRE(all == Approx(sectors).epsilon(1e-12));
-    pence_sum_check += t.get(Counter::CostAcutePence);
+    pence_sum_check += t.get(sector_cost(ProviderKind::Acute));
     int64_t by_q = 0;
-    for (int q = 1; q <= 5; ++q) by_q += t.get(Counter::EmergencyAdmissions, q);
-    REQUIRE(by_q == t.get(Counter::EmergencyAdmissions));
+    for (int q = 1; q <= 5; ++q) by_q += t.get(CareCounter::EmergencyAdmissions, q);
+    REQUIRE(by_q == t.get(CareCounter::EmergencyAdmissions));
   }
   CHECK(pence_sum_check > 0);
-  CHECK(w.initial_census().get(Counter::CareHomeResidents) > 0);
+  CHECK(w.initial_census().get(CareCounter::CareHomeResidents) > 0);
 }
 
 TEST_CASE("an A&E admission probability comes out as configured") {
@@ -65,12 +65,12 @@ TEST_CASE("an A&E admission probability comes out as configured") {
   sets.push_back("health_events.minor_illness.admit_probability=0.3");
   sets.push_back("health_events.minor_illness.rate_per_year=0.5");
   auto r = run(sets);
-  const double ae = total(r, Counter::AeAttendances), adm = total(r, Counter::EmergencyAdmissions);
+  const double ae = total(r, CareCounter::AeAttendances), adm = total(r, CareCounter::EmergencyAdmissions);
   const double p = 0.3;
   INFO("attendances " << ae << " admissions " << adm);
   REQUIRE(ae > 5000);
   CHECK(std::fabs(adm / ae - p) < 4 * std::sqrt(p * (1 - p) / ae));
-  CHECK(total(r, Counter::TrolleyWaits) == 0);
+  CHECK(total(r, CareCounter::TrolleyWaits) == 0);
 }
 
 TEST_CASE("capacity levers move outcomes the right way") {
@@ -82,8 +82,8 @@ TEST_CASE("capacity levers move outcomes the right way") {
   // More beds -> fewer people waiting for a bed and fewer cancelled electives.
   auto few_beds = with({"acute_trusts.0.general_acute_beds=30", "acute_trusts.0.escalation_beds=2"});
   auto many_beds = with({"acute_trusts.0.general_acute_beds=80", "acute_trusts.0.escalation_beds=2"});
-  CHECK(total(many_beds, Counter::TrolleyWaits) < total(few_beds, Counter::TrolleyWaits));
-  CHECK(total(many_beds, Counter::ElectiveCancelled) < total(few_beds, Counter::ElectiveCancelled));
+  CHECK(total(many_beds, CareCounter::TrolleyWaits) < total(few_beds, CareCounter::TrolleyWaits));
+  CHECK(total(many_beds, CareCounter::ElectiveCancelled) < total(few_beds, CareCounter::ElectiveCancelled));
   // Fewer GP appointments -> more A&E attendances (acute cases not seen go to A&E) and
   // more unmet GP demand. 5 a week per practice is below even acute demand.
   std::vector<std::string> low_gp, high_gp;
@@ -92,12 +92,12 @@ TEST_CASE("capacity levers move outcomes the right way") {
     high_gp.push_back("gp_practices." + std::to_string(k) + ".appointments_per_week=1500");
   }
   auto low = with(low_gp), high = with(high_gp);
-  CHECK(total(low, Counter::AeAttendances) > total(high, Counter::AeAttendances));
-  CHECK(total(low, Counter::GpUnmet) > total(high, Counter::GpUnmet));
+  CHECK(total(low, CareCounter::AeAttendances) > total(high, CareCounter::AeAttendances));
+  CHECK(total(low, CareCounter::GpUnmet) > total(high, CareCounter::GpUnmet));
   // More care home places -> fewer delayed discharge bed days.
   auto few_ch = with({"local_authorities.0.care_home_places=60", "local_authorities.0.home_care_hours_per_week=500"});
   auto many_ch = with({"local_authorities.0.care_home_places=400", "local_authorities.0.home_care_hours_per_week=500"});
-  CHECK(total(many_ch, Counter::DelayedBedDays) < total(few_ch, Counter::DelayedBedDays));
+  CHECK(total(many_ch, CareCounter::DelayedBedDays) < total(few_ch, CareCounter::DelayedBedDays));
 }
 
 TEST_CASE("a hand-worked world: exact GP activity when every request is certain") {
@@ -113,7 +113,7 @@ TEST_CASE("a hand-worked world: exact GP activity when every request is certain"
       "gp_practices.0.appointments_per_week=50", "care.gp.routine_requests_per_year=100"};
   auto r = run(sets);
   const auto& steps = r.scenarios[0].steps[0];
-  for (const auto& t : steps) REQUIRE(t.get(Counter::GpAppointments) == 50);
+  for (const auto& t : steps) REQUIRE(t.get(CareCounter::GpAppointments) == 50);
   CHECK(r.scenarios[0].steps[0].size() == 26);
 }
 
@@ -127,7 +127,7 @@ TEST_CASE("care results are bit-identical at 1, 2 and 4 threads (with capacity b
   CHECK(a.scenarios[0].steps == b.scenarios[0].steps);
   CHECK(a.scenarios[0].steps == c.scenarios[0].steps);
   CHECK(a.scenarios[0].providers == c.scenarios[0].providers);
-  CHECK(total(a, Counter::TrolleyWaits) > 0);  // the capacity rules were exercised
+  CHECK(total(a, CareCounter::TrolleyWaits) > 0);  // the capacity rules were exercised
 }
 
 TEST_CASE("requests served are the first ones in the total order, duplicates included, in arrival order") {

@@ -59,12 +59,12 @@ TEST_CASE("money is conserved every step: payers pay what providers and the inve
       REQUIRE(paid == got);
     }
   for (const auto& rep : r.scenarios[0].steps)
-    for (const auto& t : rep) outcome += t.get(Counter::FinOutcomePaymentsPence);
+    for (const auto& t : rep) outcome += t.get(FinanceCounter::FinOutcomePaymentsPence);
   CHECK(outcome > 0);
   CHECK(received > 0);
   CHECK(received <= 2 * 30000 * 100);  // at most 1.5 x the investment, per replicate
   CHECK(shared != 0);
-  CHECK(total(r, Counter::FinPaymentsPence) == total(r, Counter::FinProviderIncomePence) +
+  CHECK(total(r, FinanceCounter::FinPaymentsPence) == total(r, FinanceCounter::FinProviderIncomePence) +
                                                    [&] {
                                                      int64_t n = 0;
                                                      for (const auto& rep : r.scenarios[0].providers)
@@ -79,9 +79,9 @@ TEST_CASE("finance does not change health or care (it only moves money) unless i
   auto a = run(default_config({"population.size=2000", "time.years=1", "run.replicates=1"}));
   auto b = run(default_config({"population.size=2000", "time.years=1", "run.replicates=1",
                                "finance.contracts.acute={type: block, gbp_per_person_per_year: 900}"}));
-  for (Counter c : {Counter::EmergencyAdmissions, Counter::BedDays, Counter::Deaths, Counter::CostAcutePence})
+  for (Counter c : std::initializer_list<Counter>{CareCounter::EmergencyAdmissions, CareCounter::BedDays, PeopleCounter::Deaths, sector_cost(ProviderKind::Acute)})
     CHECK(total(a, c) == total(b, c));
-  CHECK(total(a, Counter::FinPaymentsPence) != total(b, Counter::FinPaymentsPence));
+  CHECK(total(a, FinanceCounter::FinPaymentsPence) != total(b, FinanceCounter::FinPaymentsPence));
 }
 
 TEST_CASE("incentive levers move outcomes the right way") {
@@ -94,15 +94,15 @@ TEST_CASE("incentive levers move outcomes the right way") {
   auto ffs = with({});
   auto cap = with({"finance.contracts.acute={type: capitation, gbp_per_person_per_year: 870}",
                    "finance.incentives.capitation={admission: 0.8, referral: 0.8, prevention: 1.5}"});
-  CHECK(total(cap, Counter::EmergencyAdmissions) < total(ffs, Counter::EmergencyAdmissions));
+  CHECK(total(cap, CareCounter::EmergencyAdmissions) < total(ffs, CareCounter::EmergencyAdmissions));
   // GP referral propensity: practices are on capitation in the defaults.
   auto fewer = with({"finance.incentives.capitation={admission: 1, referral: 0.5, prevention: 1}"});
-  CHECK(total(fewer, Counter::OutpatientAttendances) < total(ffs, Counter::OutpatientAttendances));
+  CHECK(total(fewer, CareCounter::OutpatientAttendances) < total(ffs, CareCounter::OutpatientAttendances));
   // Prevention propensity scales the capacity of programmes the provider delivers.
   const std::string prog = "interventions.p={delivered_by: gp, start_year: 2025, capacity_per_year: 400, effects: []}";
   auto low = with({prog, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 0.5}"});
   auto high = with({prog, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 1.5}"});
-  CHECK(total(high, Counter::InterventionEnrolments) > 2 * total(low, Counter::InterventionEnrolments));
+  CHECK(total(high, InterventionCounter::InterventionEnrolments) > 2 * total(low, InterventionCounter::InterventionEnrolments));
 }
 
 TEST_CASE("the stall rule: a provider losing money withdraws and its programmes stop") {
@@ -124,9 +124,9 @@ TEST_CASE("the stall rule: a provider losing money withdraws and its programmes 
   CHECK(withdrew >= 25);  // two quarters of 13 weeks
   int64_t after = 0;
   const auto tallies = r.scenarios[0].steps[0];
-  for (size_t s = withdrew + 1; s < steps.size(); ++s) after += tallies[s].get(Counter::InterventionEnrolments);
+  for (size_t s = withdrew + 1; s < steps.size(); ++s) after += tallies[s].get(InterventionCounter::InterventionEnrolments);
   CHECK(after == 0);
-  CHECK(r.scenarios[0].steps[0].back().get(Counter::ProvidersWithdrawn) >= 1);
+  CHECK(r.scenarios[0].steps[0].back().get(FinanceCounter::ProvidersWithdrawn) >= 1);
 }
 
 TEST_CASE("integration levers: joint discharge planning cuts delays, mutual aid cuts trolley waits") {
@@ -135,7 +135,7 @@ TEST_CASE("integration levers: joint discharge planning cuts delays, mutual aid 
   auto planned = base;
   config::apply_override(planned, "care_model={integration: {joint_discharge_planning: 1}, effects_at_full_integration: "
                                   "{joint_discharge_social_care_need_reduction: 0.5}}");
-  CHECK(total(run(planned), Counter::DelayedBedDays) < total(run(base), Counter::DelayedBedDays));
+  CHECK(total(run(planned), CareCounter::DelayedBedDays) < total(run(base), CareCounter::DelayedBedDays));
 
   auto two = config::load(source_path("configs/scenarios/acute_collaborative.yaml"));
   // 6,000 people: city_general (about half of them) is short of beds, county_hospital is not.
@@ -144,9 +144,9 @@ TEST_CASE("integration levers: joint discharge planning cuts delays, mutual aid 
     config::apply_override(two, s);
   auto r = run(two);
   REQUIRE(r.scenarios.size() == 3);
-  CHECK(total(r, Counter::MutualAidAdmissions, 1) > 0);
-  CHECK(total(r, Counter::MutualAidAdmissions, 0) == 0);
-  CHECK(total(r, Counter::TrolleyWaits, 1) < total(r, Counter::TrolleyWaits, 0));
+  CHECK(total(r, CareCounter::MutualAidAdmissions, 1) > 0);
+  CHECK(total(r, CareCounter::MutualAidAdmissions, 0) == 0);
+  CHECK(total(r, CareCounter::TrolleyWaits, 1) < total(r, CareCounter::TrolleyWaits, 0));
 }
 
 TEST_CASE("a person-dependent partnership weakens over time") {

@@ -190,11 +190,11 @@ TEST_CASE("capacities at the bound run without overflow, and as many as everyone
                                 "gp_practices.0.appointments_per_week=100000"});
   auto a = run_experiment(Experiment::from_config(at_limit, "a"), 2);
   auto b = run_experiment(Experiment::from_config(generous, "b"), 2);
-  CHECK(total(a, Counter::TrolleyWaits) == 0);
-  CHECK(total(a, Counter::ElectiveAdmissions) == total(b, Counter::ElectiveAdmissions));
-  CHECK(total(a, Counter::EmergencyAdmissions) == total(b, Counter::EmergencyAdmissions));
-  CHECK(total(a, Counter::GpAppointments) == total(b, Counter::GpAppointments));
-  CHECK(total(a, Counter::EmergencyAdmissions) > 0);
+  CHECK(total(a, CareCounter::TrolleyWaits) == 0);
+  CHECK(total(a, CareCounter::ElectiveAdmissions) == total(b, CareCounter::ElectiveAdmissions));
+  CHECK(total(a, CareCounter::EmergencyAdmissions) == total(b, CareCounter::EmergencyAdmissions));
+  CHECK(total(a, CareCounter::GpAppointments) == total(b, CareCounter::GpAppointments));
+  CHECK(total(a, CareCounter::EmergencyAdmissions) > 0);
 }
 
 TEST_CASE("the range message shows the bound exactly when it reads like the value") {

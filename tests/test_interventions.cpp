@@ -85,8 +85,8 @@ TEST_CASE("a stronger effect gives fewer events, paired by replicate") {
   auto r = run(default_config(roomy({falls(0.9)})));
   auto s = run(default_config(roomy({falls(0.3)})));
   auto none = run(default_config(roomy()));
-  const auto ae_none = total(none, Counter::AeAttendances), ae_weak = total(r, Counter::AeAttendances),
-             ae_strong = total(s, Counter::AeAttendances);
+  const auto ae_none = total(none, CareCounter::AeAttendances), ae_weak = total(r, CareCounter::AeAttendances),
+             ae_strong = total(s, CareCounter::AeAttendances);
   INFO(ae_none << " " << ae_weak << " " << ae_strong);
   CHECK(ae_weak < ae_none);
   CHECK(ae_strong < ae_weak);
@@ -104,9 +104,9 @@ TEST_CASE("enrolment respects capacity, and uptake comes out as configured") {
   int64_t offers = 0, enrolments = 0;
   int64_t max_per_step = 0;
   for (const auto& step : r.scenarios[0].providers[0]) {
-    offers += step[g.offset + ProviderLayout::PgOffers];
-    enrolments += step[g.offset + ProviderLayout::PgEnrolments];
-    max_per_step = std::max(max_per_step, step[g.offset + ProviderLayout::PgEnrolments]);
+    offers += step[g.offset + static_cast<size_t>(ProgrammeCounter::Offers)];
+    enrolments += step[g.offset + static_cast<size_t>(ProgrammeCounter::Enrolments)];
+    max_per_step = std::max(max_per_step, step[g.offset + static_cast<size_t>(ProgrammeCounter::Enrolments)]);
   }
   // Exactly the capacity: fractions carried between weeks (157 weekly steps in 3 years).
   const Clock& clock = Params::read(default_config(roomy())).clock;
@@ -115,7 +115,7 @@ TEST_CASE("enrolment respects capacity, and uptake comes out as configured") {
   const double p = static_cast<double>(enrolments) / static_cast<double>(offers);
   const double se = std::sqrt(0.4 * 0.6 / static_cast<double>(offers));
   CHECK(std::abs(p - 0.4) < 4 * se);
-  CHECK(total(r, Counter::InterventionEnrolments) == enrolments);
+  CHECK(total(r, InterventionCounter::InterventionEnrolments) == enrolments);
 }
 
 TEST_CASE("a programme outside its dates enrols nobody and its effects end with it") {
@@ -126,7 +126,7 @@ TEST_CASE("a programme outside its dates enrols nobody and its effects end with 
   const Clock& clock = Params::read(default_config(roomy())).clock;
   int64_t before = 0, during = 0, after = 0, weeks = 0;
   for (uint32_t s = 0; s < steps.size(); ++s) {
-    const auto n = steps[s].get(Counter::InterventionEnrolments);
+    const auto n = steps[s].get(InterventionCounter::InterventionEnrolments);
     const double year = 2025 + clock.day_at_start(s) / kDaysPerYear;
     (year < 2026 ? before : year < 2027 ? during : after) += n;
     weeks += year >= 2026 && year < 2027;
@@ -134,8 +134,8 @@ TEST_CASE("a programme outside its dates enrols nobody and its effects end with 
   CHECK(before == 0);
   CHECK(during == static_cast<int64_t>(std::floor(520.0 * weeks * 7 / kDaysPerYear + 1e-9)));
   CHECK(after == 0);
-  CHECK(steps.back().get(Counter::InterventionMembers) == 0);
-  CHECK(steps.back().get(Counter::CostInterventionsPence) == 0);
+  CHECK(steps.back().get(InterventionCounter::InterventionMembers) == 0);
+  CHECK(steps.back().get(InterventionCounter::CostInterventionsPence) == 0);
 }
 
 TEST_CASE("risk-score targeting enrols the highest-risk people") {
@@ -173,7 +173,7 @@ TEST_CASE("interventions are bit-identical at 1, 2 and 4 threads") {
   CHECK(r1.scenarios[0].steps == r2.scenarios[0].steps);
   CHECK(r1.scenarios[0].steps == r4.scenarios[0].steps);
   CHECK(r1.scenarios[0].providers == r4.scenarios[0].providers);
-  CHECK(total(r1, Counter::InterventionEnrolments) > 0);
+  CHECK(total(r1, InterventionCounter::InterventionEnrolments) > 0);
 }
 
 TEST_CASE("every file in the intervention library validates and enrols people") {
@@ -188,8 +188,8 @@ TEST_CASE("every file in the intervention library validates and enrols people") 
     REQUIRE(!p.interventions.list.empty());
     auto r = run(root);
     const bool place_level = p.interventions.list[0].capacity_per_year == 0;
-    if (!place_level) CHECK(total(r, Counter::InterventionEnrolments) > 0);
-    CHECK(total(r, Counter::CostInterventionsPence) > 0);
+    if (!place_level) CHECK(total(r, InterventionCounter::InterventionEnrolments) > 0);
+    CHECK(total(r, InterventionCounter::CostInterventionsPence) > 0);
     ++files;
   }
   CHECK(files == 12);

@@ -46,14 +46,14 @@ TEST_CASE("people are conserved and invariants hold at every step") {
     for (uint32_t s = 0; s < p.clock.steps; ++s) {
       Tally t = w.step(s);
       w.check_invariants();
-      births += t.get(Counter::Births);
-      deaths += t.get(Counter::Deaths);
-      imm += t.get(Counter::Immigrants);
-      emi += t.get(Counter::Emigrants);
-      REQUIRE(t.get(Counter::Population) == start + births + imm - deaths - emi);
+      births += t.get(DemographyCounter::Births);
+      deaths += t.get(PeopleCounter::Deaths);
+      imm += t.get(DemographyCounter::Immigrants);
+      emi += t.get(DemographyCounter::Emigrants);
+      REQUIRE(t.get(PeopleCounter::Population) == start + births + imm - deaths - emi);
       int64_t by_q = 0;
-      for (int q = 1; q <= 5; ++q) by_q += t.get(Counter::Population, q);
-      REQUIRE(by_q == t.get(Counter::Population));
+      for (int q = 1; q <= 5; ++q) by_q += t.get(PeopleCounter::Population, q);
+      REQUIRE(by_q == t.get(PeopleCounter::Population));
     }
     if (closed) {
       CHECK(births == 0);
@@ -68,11 +68,10 @@ TEST_CASE("people are conserved and invariants hold at every step") {
 }
 
 TEST_CASE("byte-lane stock counts are exact past the 255 a byte can hold") {
-  StockTally::Map map{};
-  for (auto& c : map) c = Counter::Count;
-  map[0] = Counter::Population;
-  map[9] = Counter::InHospital;        // second word
-  map[39] = Counter::GpWaiting;        // last bit
+  StockTally::Map map{};  // default: the bit counts nothing
+  map[0] = PeopleCounter::Population;
+  map[9] = CareCounter::InHospital;        // second word
+  map[39] = CareCounter::GpWaiting;        // last bit
   Tally t, plain;
   StockTally st(map);
   uint64_t x = 12345;
@@ -81,14 +80,14 @@ TEST_CASE("byte-lane stock counts are exact past the 255 a byte can hold") {
     const auto q = static_cast<uint8_t>(1 + (x >> 60) % 5);
     const uint64_t bits = 1 | ((x >> 20 & 1) << 9) | ((x >> 30 & 1) << 39) | ((x >> 40 & 1) << 5);  // bit 5 counts nothing
     st.add(q, bits, t);
-    plain.add(Counter::Population, q);
-    if (bits >> 9 & 1) plain.add(Counter::InHospital, q);
-    if (bits >> 39 & 1) plain.add(Counter::GpWaiting, q);
+    plain.add(PeopleCounter::Population, q);
+    if (bits >> 9 & 1) plain.add(CareCounter::InHospital, q);
+    if (bits >> 39 & 1) plain.add(CareCounter::GpWaiting, q);
   }
   st.flush(t);
   CHECK(t == plain);
-  CHECK(t.get(Counter::Population) == 5000);
-  CHECK(t.get(Counter::Population, 3) > 255);
+  CHECK(t.get(PeopleCounter::Population) == 5000);
+  CHECK(t.get(PeopleCounter::Population, 3) > 255);
 }
 
 TEST_CASE("the census fills only counters declared as stocks, and the declared stocks are distinct") {
@@ -97,19 +96,40 @@ TEST_CASE("the census fills only counters declared as stocks, and the declared s
   World w(p, 0);
   for (uint32_t s = 0; s < 30; ++s) w.step(s);
   const Tally t = w.census(p.clock.day_at_start(30));
+  // Every declared counter with its declared kind, block by block.
+  std::vector<Counter> declared;
+  auto all_of = [&]<class E>(E) {
+    for (size_t k = 0; k < static_cast<size_t>(E::Count); ++k) declared.push_back(Counter(static_cast<E>(k)));
+  };
+  all_of(PeopleCounter{});
+  for (int s = 0; s < kStateCount; ++s) declared.push_back(state_counter(s));
+  all_of(DemographyCounter{});
+  all_of(StatesCounter{});
+  all_of(SectorCostCounter{});
+  all_of(CareCounter{});
+  all_of(InterventionCounter{});
+  all_of(FinanceCounter{});
+  all_of(WellbeingCounter{});
+  std::vector<int> seen(kCounterCount, 0);
   size_t filled = 0;
-  for (size_t c = 0; c < kCounterCount; ++c) {
+  for (Counter c : declared) {
+    REQUIRE(c.index < kCounterCount);
+    CHECK(++seen[c.index] == 1);  // no two counters share a place
     bool any = false;
-    for (int q = 0; q <= 5; ++q) any = any || t.get(static_cast<Counter>(c), q) != 0;
-    INFO("counter " << c);
-    if (any) CHECK(is_stock(static_cast<Counter>(c)));
+    for (int q = 0; q <= 5; ++q) any = any || t.get(c, q) != 0;
+    INFO("counter " << c.index);
+    if (any) CHECK(c.stock);
     filled += any;
   }
   CHECK(filled > 20);
-  for (size_t a = 0; a < std::size(kStockCounters); ++a)
-    for (size_t b = a + 1; b < std::size(kStockCounters); ++b) CHECK(kStockCounters[a] != kStockCounters[b]);
-  CHECK(!is_stock(Counter::EmergencyAdmissions));
-  CHECK(is_stock(state_counter(0)));
+  // Only declared places are ever counted into.
+  for (size_t k = 0; k < kCounterCount; ++k)
+    if (!seen[k])
+      for (int q = 0; q <= 5; ++q) CHECK(t.get(Counter::at(static_cast<uint16_t>(k), false), q) == 0);
+  CHECK(!is_stock(CareCounter::EmergencyAdmissions));
+  CHECK(Counter(CareCounter::InHospital).stock);
+  CHECK(!sector_cost(ProviderKind::Acute).stock);
+  CHECK(state_counter(0).stock);
 }
 
 TEST_CASE("the census's stocks equal a plain count of the people's columns") {
@@ -126,45 +146,45 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
   for (size_t i = 0; i < pp.size(); ++i) {
     if (!pp.alive(i)) continue;
     const uint8_t q = pp.quintile[i];
-    plain.add(Counter::Population, q);
+    plain.add(PeopleCounter::Population, q);
     for (int st = 0; st < kStateCount; ++st)
       if (pp.states[i] >> st & 1) plain.add(state_counter(st), q);
-    if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Increasing)) plain.add(Counter::AlcoholIncreasing, q);
-    if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Dependent)) plain.add(Counter::AlcoholDependent, q);
-    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Mild)) plain.add(Counter::FrailMild, q);
-    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Moderate)) plain.add(Counter::FrailModerate, q);
-    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Severe)) plain.add(Counter::FrailSevere, q);
+    if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Increasing)) plain.add(StatesCounter::AlcoholIncreasing, q);
+    if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Dependent)) plain.add(StatesCounter::AlcoholDependent, q);
+    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Mild)) plain.add(StatesCounter::FrailMild, q);
+    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Moderate)) plain.add(StatesCounter::FrailModerate, q);
+    if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Severe)) plain.add(StatesCounter::FrailSevere, q);
     const bool hospital = pp.setting[i] == static_cast<uint8_t>(Setting::Hospital);
     const bool need = social_need(pp.care[i]) != SocialNeed::None;
-    if (hospital) plain.add(Counter::InHospital, q);
-    if (hospital && need) plain.add(Counter::DelayedDischarges, q);
-    if (!hospital && need) plain.add(Counter::WaitingSocialCare, q);
-    if (pp.care[i] & kCareHomeResident) plain.add(Counter::CareHomeResidents, q);
-    if (pp.care[i] & kHomeCare) plain.add(Counter::HomeCarePackages, q);
-    if (pp.care[i] & kReablement) plain.add(Counter::InReablement, q);
-    if (pp.gp_wait_since[i] != kNoDay) plain.add(Counter::GpWaiting, q);
+    if (hospital) plain.add(CareCounter::InHospital, q);
+    if (hospital && need) plain.add(CareCounter::DelayedDischarges, q);
+    if (!hospital && need) plain.add(CareCounter::WaitingSocialCare, q);
+    if (pp.care[i] & kCareHomeResident) plain.add(CareCounter::CareHomeResidents, q);
+    if (pp.care[i] & kHomeCare) plain.add(CareCounter::HomeCarePackages, q);
+    if (pp.care[i] & kReablement) plain.add(CareCounter::InReablement, q);
+    if (pp.gp_wait_since[i] != kNoDay) plain.add(CareCounter::GpWaiting, q);
     if (pp.elective_since[i] != kNoDay) {
-      plain.add(Counter::ElectiveList, q);
-      if (day - pp.elective_since[i] > 126) plain.add(Counter::ElectiveOver18Weeks, q);
+      plain.add(CareCounter::ElectiveList, q);
+      if (day - pp.elective_since[i] > 126) plain.add(CareCounter::ElectiveOver18Weeks, q);
     }
-    plain.add(Counter::AgeDays, q, day - pp.birth_day[i]);
+    plain.add(PeopleCounter::AgeDays, q, day - pp.birth_day[i]);
   }
-  std::vector<Counter> counted = {Counter::Population, Counter::AlcoholIncreasing, Counter::AlcoholDependent, Counter::FrailMild,
-                                  Counter::FrailModerate, Counter::FrailSevere, Counter::InHospital, Counter::DelayedDischarges,
-                                  Counter::WaitingSocialCare, Counter::CareHomeResidents, Counter::HomeCarePackages,
-                                  Counter::InReablement, Counter::GpWaiting, Counter::ElectiveList,
-                                  Counter::ElectiveOver18Weeks, Counter::AgeDays};
+  std::vector<Counter> counted = {PeopleCounter::Population, StatesCounter::AlcoholIncreasing, StatesCounter::AlcoholDependent, StatesCounter::FrailMild,
+                                  StatesCounter::FrailModerate, StatesCounter::FrailSevere, CareCounter::InHospital, CareCounter::DelayedDischarges,
+                                  CareCounter::WaitingSocialCare, CareCounter::CareHomeResidents, CareCounter::HomeCarePackages,
+                                  CareCounter::InReablement, CareCounter::GpWaiting, CareCounter::ElectiveList,
+                                  CareCounter::ElectiveOver18Weeks, PeopleCounter::AgeDays};
   for (int st = 0; st < kStateCount; ++st) counted.push_back(state_counter(st));
   int64_t nonzero = 0;
   for (Counter c : counted)
     for (int q = 0; q <= 5; ++q) {
-      INFO("counter " << static_cast<int>(c) << " quintile " << q);
+      INFO("counter " << c.index << " quintile " << q);
       CHECK(t.get(c, q) == plain.get(c, q));
       nonzero += plain.get(c, q) > 0;
     }
   CHECK(nonzero > 150);  // most stocks are present in most quintiles
-  CHECK(t.get(Counter::InHospital) > 0);
-  CHECK(t.get(Counter::GpWaiting) + t.get(Counter::ElectiveList) > 0);
+  CHECK(t.get(CareCounter::InHospital) > 0);
+  CHECK(t.get(CareCounter::GpWaiting) + t.get(CareCounter::ElectiveList) > 0);
 }
 
 TEST_CASE("a relative-risk bound is above every person's multiplier and takes one level per column") {
@@ -207,7 +227,7 @@ TEST_CASE("a configured death probability comes out as configured") {
   World w(p, 0);
   const double n = static_cast<double>(w.alive());
   int64_t deaths = 0;
-  for (uint32_t s = 0; s < p.clock.steps; ++s) deaths += w.step(s).get(Counter::Deaths);
+  for (uint32_t s = 0; s < p.clock.steps; ++s) deaths += w.step(s).get(PeopleCounter::Deaths);
   const double years = p.clock.steps * p.clock.dt_years;
   const double expected_p = 1 - std::pow(1 - q, years);
   const double sd = std::sqrt(n * expected_p * (1 - expected_p));
@@ -238,13 +258,13 @@ TEST_CASE("relative risks redistribute prevalence without changing the band aver
   Params p = Params::read(default_config({"population.size=60000", "time.years=0.1"}));
   World w(p, 0);
   const auto& t = w.initial_census();
-  const double n = static_cast<double>(t.get(Counter::Population));
+  const double n = static_cast<double>(t.get(PeopleCounter::Population));
   const double damp = static_cast<double>(t.get(state_counter(static_cast<int>(State::DampHome)))) / n;
   CHECK(std::fabs(damp - 0.05) < 4 * std::sqrt(0.05 * 0.95 / n));
   // ... and the most deprived quintile has more damp than the least deprived.
   auto share = [&](int q) {
     return static_cast<double>(t.get(state_counter(static_cast<int>(State::DampHome)), q)) /
-           static_cast<double>(t.get(Counter::Population, q));
+           static_cast<double>(t.get(PeopleCounter::Population, q));
   };
   CHECK(share(1) > 1.5 * share(5));
 }
@@ -297,7 +317,7 @@ TEST_CASE("levers move outcomes the right way") {
         final_count(with({"determinants.damp_home.onset_per_year=0.0"}), asthma));
   // Higher mortality -> fewer people.
   CHECK(final_count(with({"demography.mortality.rr_deprivation_quintile=[3,3,3,3,3]", "demography.mortality.normalise_rr=false"}),
-                    Counter::Population) < final_count(with({}), Counter::Population));
+                    PeopleCounter::Population) < final_count(with({}), PeopleCounter::Population));
   // Faster smoking cessation -> fewer smokers.
   const Counter smokers = state_counter(static_cast<int>(State::Smoker));
   CHECK(final_count(with({"determinants.smoker.recovery_per_year=0.3"}), smokers) <

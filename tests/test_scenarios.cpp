@@ -42,8 +42,8 @@ TEST_CASE("a scenario shares random numbers with the baseline (common random num
   auto r = run_experiment(Experiment::from_config(config::load(path), "crn"), 2);
   REQUIRE(r.scenarios.size() == 2);
   CHECK(r.scenarios[0].initial == r.scenarios[1].initial);
-  CHECK(r.scenarios[0].steps[0][0].get(Counter::Deaths) == r.scenarios[1].steps[0][0].get(Counter::Deaths));
-  CHECK(r.scenarios[0].steps[0][0].get(Counter::Births) == r.scenarios[1].steps[0][0].get(Counter::Births));
+  CHECK(r.scenarios[0].steps[0][0].get(PeopleCounter::Deaths) == r.scenarios[1].steps[0][0].get(PeopleCounter::Deaths));
+  CHECK(r.scenarios[0].steps[0][0].get(DemographyCounter::Births) == r.scenarios[1].steps[0][0].get(DemographyCounter::Births));
 }
 
 TEST_CASE("a lever scenario moves the outcome, with an interval that excludes zero") {

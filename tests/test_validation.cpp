@@ -80,8 +80,8 @@ TEST_CASE("validate on a small England config gives a plausible table computed f
   const auto& steps = r.scenarios.front().steps[0];
   double adm = 0, py = 0;
   for (size_t s = 52; s < 104; ++s) {  // the window: year 1 to 2
-    adm += static_cast<double>(steps[s].get(Counter::EmergencyAdmissions));
-    py += static_cast<double>(steps[s].get(Counter::Population)) * steps[s].get(Counter::StepDays) / 365.25;
+    adm += static_cast<double>(steps[s].get(CareCounter::EmergencyAdmissions));
+    py += static_cast<double>(steps[s].get(PeopleCounter::Population)) * steps[s].get(PeopleCounter::StepDays) / 365.25;
   }
   CHECK(row(rows, "emergency_admissions_per_1000").replicates[0] == Approx(1000 * adm / py).epsilon(1e-12));
   // Pass/fail follows the tolerance.

@@ -33,19 +33,19 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
   const int64_t los = due - day;
   int64_t spell = 0;
   if (elective) {
-    t.add(Counter::ElectiveAdmissions, q);
-    prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
+    t.add(CareCounter::ElectiveAdmissions, q);
+    prov[L.at(tr, TrustCounter::Elective)] += 1;
     spell = p_.costs.elective_spell;
   } else {
-    t.add(Counter::EmergencyAdmissions, q);
-    prov[L.trust(tr, ProviderLayout::TrEmergency)] += 1;
-    if (p_.events[cause].acsc) t.add(Counter::AcscAdmissions, q);
+    t.add(CareCounter::EmergencyAdmissions, q);
+    prov[L.at(tr, TrustCounter::Emergency)] += 1;
+    if (p_.events[cause].acsc) t.add(CareCounter::AcscAdmissions, q);
     if (p.last_discharge_day[i] != kNoDay && day - p.last_discharge_day[i] <= p_.readmission_window_days)
-      t.add(Counter::Readmissions, q);
+      t.add(CareCounter::Readmissions, q);
     spell = los <= p_.short_stay_max_days ? p_.costs.nel_spell_short : p_.costs.nel_spell_long;
   }
-  t.add(Counter::CostAcutePence, q, spell);
-  prov[L.trust(tr, ProviderLayout::TrCostPence)] += spell;
+  t.add(sector_cost(ProviderKind::Acute), q, spell);
+  prov[L.at(tr, TrustCounter::CostPence)] += spell;
   // A stay uses at least one bed day (same-day discharges too).
   count_bed_days(p, i, day, std::max(day + 1, std::min(day_end, due)), p_.excess_bed_days_after, p_.costs.excess_bed_day,
                  tr, L, t, prov, false);
@@ -77,10 +77,10 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
         admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[care_lane::kEmergencyLengthOfStay], 0.0});
         continue;
       }
-      t.add(Counter::AeAttendances, q);
-      prov[L.trust(tr, ProviderLayout::TrAe)] += 1;
-      t.add(Counter::CostAcutePence, q, p_.costs.ae_attendance);
-      prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.ae_attendance;
+      t.add(CareCounter::AeAttendances, q);
+      prov[L.at(tr, TrustCounter::Ae)] += 1;
+      t.add(sector_cost(ProviderKind::Acute), q, p_.costs.ae_attendance);
+      prov[L.at(tr, TrustCounter::CostPence)] += p_.costs.ae_attendance;
       Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
       const bool multimorbid = people.conditions(i) >= p_.multimorbid_min_conditions;
       const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
@@ -105,7 +105,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
           const int64_t lim = g_.trusts[o].bed_days(day_end - day);
           if (bed_days[o] + need <= lim) {
             where = o;
-            t.add(Counter::MutualAidAdmissions, people.quintile[i]);
+            t.add(CareCounter::MutualAidAdmissions, people.quintile[i]);
             break;
           }
         }
@@ -118,8 +118,8 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
         people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
         people.stay[i] = c.req.what;
         if (c.req.tier != 0) {  // counted once, when the wait starts
-          t.add(Counter::TrolleyWaits, people.quintile[i]);
-          prov[L.trust(tr, ProviderLayout::TrTrolley)] += 1;
+          t.add(CareCounter::TrolleyWaits, people.quintile[i]);
+          prov[L.at(tr, TrustCounter::Trolley)] += 1;
         }
       }
     }
@@ -156,11 +156,11 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
       const uint8_t q = people.quintile[i];
       Lanes e(s, people.id[i], step, Purpose::Elective);
       if (e[care_lane::kElectiveDayCase] < p_.day_case_share) {
-        t.add(Counter::ElectiveAdmissions, q);
-        t.add(Counter::DayCases, q);
-        prov[L.trust(tr, ProviderLayout::TrElective)] += 1;
-        t.add(Counter::CostAcutePence, q, p_.costs.day_case);
-        prov[L.trust(tr, ProviderLayout::TrCostPence)] += p_.costs.day_case;
+        t.add(CareCounter::ElectiveAdmissions, q);
+        t.add(CareCounter::DayCases, q);
+        prov[L.at(tr, TrustCounter::Elective)] += 1;
+        t.add(sector_cost(ProviderKind::Acute), q, p_.costs.day_case);
+        prov[L.at(tr, TrustCounter::CostPence)] += p_.costs.day_case;
         people.elective_since[i] = kNoDay;
       } else if (const int32_t arrive = day + static_cast<int32_t>(e[care_lane::kElectiveArrival] * (day_end - day)),
                  due = planned_due(people, i, kElectiveStay, e[care_lane::kElectiveLengthOfStay], arrive);
@@ -170,8 +170,8 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
         bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
         people.elective_since[i] = kNoDay;
       } else {
-        t.add(Counter::ElectiveCancelled, q);
-        prov[L.trust(tr, ProviderLayout::TrCancelled)] += 1;
+        t.add(CareCounter::ElectiveCancelled, q);
+        prov[L.at(tr, TrustCounter::Cancelled)] += 1;
       }
     }
   }

@@ -44,23 +44,23 @@ inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, 
   if (to <= from) return;
   const uint8_t q = p.quintile[i];
   const int64_t days = to - from;
-  t.add(Counter::BedDays, q, days);
-  if (p.stay[i] != kElectiveStay) t.add(Counter::EmergencyBedDays, q, days);
-  prov[L.trust(trust, ProviderLayout::TrBedDays)] += days;
+  t.add(CareCounter::BedDays, q, days);
+  if (p.stay[i] != kElectiveStay) t.add(CareCounter::EmergencyBedDays, q, days);
+  prov[L.at(trust, TrustCounter::BedDays)] += days;
   if (delayed) {
-    t.add(Counter::DelayedBedDays, q, days);
-    prov[L.trust(trust, ProviderLayout::TrDelayedDays)] += days;
+    t.add(CareCounter::DelayedBedDays, q, days);
+    prov[L.at(trust, TrustCounter::DelayedDays)] += days;
   }
   const auto excess_start = static_cast<int32_t>(p.admit_day[i] + static_cast<int32_t>(excess_after));
   const int64_t excess = std::max<int64_t>(0, to - std::max(from, excess_start));
   if (excess > 0) {
-    t.add(Counter::CostAcutePence, q, excess * excess_pence);
-    prov[L.trust(trust, ProviderLayout::TrCostPence)] += excess * excess_pence;
+    t.add(sector_cost(ProviderKind::Acute), q, excess * excess_pence);
+    prov[L.at(trust, TrustCounter::CostPence)] += excess * excess_pence;
   }
 }
 
 inline void CareSystem::discharge(People& p, size_t i, int32_t day, Tally& t) const {
-  t.add(Counter::Discharges, p.quintile[i]);
+  t.add(CareCounter::Discharges, p.quintile[i]);
   p.setting[i] = static_cast<uint8_t>((p.care[i] & kCareHomeResident) ? Setting::CareHome : Setting::Community);
   p.last_discharge_day[i] = day;
   p.admit_day[i] = p.due_day[i] = kNoDay;

@@ -34,8 +34,8 @@ void CareRequests::merge(const CareRequests& o) {
   for (size_t k = 0; k < provider.size(); ++k) provider[k] += o.provider[k];
 }
 
-CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, size_t programmes)
-    : p_(p), g_(g), clock_(c), layout_(ProviderLayout::of(g, p.third_sector.size(), programmes)) {
+CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, const ProviderLayout& layout)
+    : p_(p), g_(g), clock_(c), layout_(layout) {
   mod_ = &no_modifiers();
   admission_propensity_.assign(g.trusts.size(), 1.0);
   referral_propensity_.assign(g.practices.size(), 1.0);
@@ -95,7 +95,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   // invariant checks.
   last_step_days_ = clock_.day_at_start(step + 1) - day;
   last_bed_days_.assign(g_.trusts.size(), 0);
-  for (size_t tr = 0; tr < g_.trusts.size(); ++tr) last_bed_days_[tr] = prov[layout_.trust(tr, ProviderLayout::TrBedDays)];
+  for (size_t tr = 0; tr < g_.trusts.size(); ++tr) last_bed_days_[tr] = prov[layout_.at(tr, TrustCounter::BedDays)];
   allocate_third_sector(people, r, step, day, t, prov);
 }
 

@@ -25,6 +25,7 @@
 
 #include "agents/geography/geography.hpp"
 #include "agents/geography/providers.hpp"
+#include "agents/care/counters.hpp"
 #include "agents/care/substreams.hpp"
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
@@ -156,10 +157,6 @@ struct CareRequests {
   void merge(const CareRequests& o);
 };
 
-//! Every provider, then every intervention programme, with its metrics, in layout order.
-std::vector<ProviderGroup> provider_groups(const Geography& g, const CareParams& p,
-                                           const std::vector<std::string>& programmes = {});
-
 //! The lanes of a person's care-seeking draw in a step (Purpose::CareSeeking), for E
 //! health events and S third-sector services. The draws that usually decide against a
 //! rare event come first, so they get the screening bits of Lanes (Lanes::kScreened).
@@ -177,7 +174,8 @@ struct SeekLanes {
 
 class CareSystem {
  public:
-  CareSystem(const CareParams& p, const Geography& g, const Clock& c, size_t programmes = 0);
+  //! `layout`: the place's provider layout (model/sim/providers.hpp: provider_layout).
+  CareSystem(const CareParams& p, const Geography& g, const Clock& c, const ProviderLayout& layout);
   const ProviderLayout& layout() const { return layout_; }
   //! The interventions' effects on hazards and pathway probabilities (none by default).
   void use(const Modifiers& m) { mod_ = &m; }
@@ -212,11 +210,11 @@ class CareSystem {
   void census(const People& p, size_t i, uint16_t stocks, std::vector<int64_t>& prov) const {
     const auto& L = layout_;
     if (!(stocks & (kStockInHospital | kStockWaitingSocial | kStockInCareHome | kStockWaitingGp | kStockElectiveList))) return;
-    if (stocks & kStockInHospital) prov[L.trust(p.hospital[i], ProviderLayout::TrInpatients)] += 1;
-    if (stocks & kStockWaitingSocial) prov[L.la(la_of(p, i), ProviderLayout::LaWaiting)] += 1;
-    if (stocks & kStockInCareHome) prov[L.la(la_of(p, i), ProviderLayout::LaResidents)] += 1;
-    if (stocks & kStockWaitingGp) prov[L.gp(p.practice[i], ProviderLayout::GpWaiting)] += 1;
-    if (stocks & kStockElectiveList) prov[L.trust(trust_of(p, i), ProviderLayout::TrWaitingList)] += 1;
+    if (stocks & kStockInHospital) prov[L.at(p.hospital[i], TrustCounter::Inpatients)] += 1;
+    if (stocks & kStockWaitingSocial) prov[L.at(la_of(p, i), LaCounter::Waiting)] += 1;
+    if (stocks & kStockInCareHome) prov[L.at(la_of(p, i), LaCounter::Residents)] += 1;
+    if (stocks & kStockWaitingGp) prov[L.at(p.practice[i], GpCounter::Waiting)] += 1;
+    if (stocks & kStockElectiveList) prov[L.at(trust_of(p, i), TrustCounter::WaitingList)] += 1;
   }
 
  private:
@@ -236,7 +234,7 @@ class CareSystem {
   void discharge(People& p, size_t i, int32_t day, Tally& t) const;
   //! What one practice's GP allocation passes on (besides the Tally).
   struct GpOutcome {
-    std::array<int64_t, ProviderLayout::kGpCount> counts{};  //!< the practice's per-provider counters
+    std::array<int64_t, slot(GpCounter::Count)> counts{};  //!< the practice's per-provider counters
     std::vector<Request> ae, third;  //!< A&E attendances of acute cases not seen; third-sector referrals
     int64_t outpatient_pence = 0;    //!< outpatient costs, to the practice's trust
   };

@@ -41,25 +41,25 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     const uint8_t q = people.quintile[i];
     Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
     const bool remote = a[care_lane::kGpVirtual] < practice.virtual_share;
-    t.add(Counter::GpAppointments, q);
-    counts[ProviderLayout::GpAppointments] += 1;
+    t.add(CareCounter::GpAppointments, q);
+    counts[slot(GpCounter::Appointments)] += 1;
     if (remote) {
-      t.add(Counter::GpVirtual, q);
-      counts[ProviderLayout::GpVirtual] += 1;
+      t.add(CareCounter::GpVirtual, q);
+      counts[slot(GpCounter::Virtual)] += 1;
     }
     const int64_t fee = remote ? p_.costs.virtual_appointment : p_.costs.gp_appointment;
-    t.add(Counter::CostPrimaryPence, q, fee);
-    counts[ProviderLayout::GpCostPence] += fee;
+    t.add(sector_cost(ProviderKind::Gp), q, fee);
+    counts[slot(GpCounter::CostPence)] += fee;
     if (reqs[k].what == kBacklog && people.gp_wait_since[i] != kNoDay) {
       const int64_t wait = day - people.gp_wait_since[i];
-      t.add(Counter::GpWaitDays, q, wait);
-      counts[ProviderLayout::GpWaitDays] += wait;
+      t.add(CareCounter::GpWaitDays, q, wait);
+      counts[slot(GpCounter::WaitDays)] += wait;
       people.gp_wait_since[i] = kNoDay;
     }
     const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr] * referral_integration;
     if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) {
-      t.add(Counter::OutpatientAttendances, q);
-      t.add(Counter::CostAcutePence, q, p_.costs.outpatient_attendance);
+      t.add(CareCounter::OutpatientAttendances, q);
+      t.add(sector_cost(ProviderKind::Acute), q, p_.costs.outpatient_attendance);
       out.outpatient_pence += p_.costs.outpatient_attendance;
     }
     if (a[care_lane::kGpElective] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
@@ -76,8 +76,8 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     if (reqs[k].tier == 0) {
       Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
       if (a[care_lane::kGpUnmetToAe] < p_.gp_unmet_acute_to_ae_share) {
-        t.add(Counter::GpUnmet, q);
-        counts[ProviderLayout::GpUnmet] += 1;
+        t.add(CareCounter::GpUnmet, q);
+        counts[slot(GpCounter::Unmet)] += 1;
         out.ae.push_back(
             make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, substream::kGpToAe[reqs[k].what]));
         continue;
@@ -85,8 +85,8 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
       if (since == kNoDay) since = day;
     } else if (reqs[k].what == kBacklog) {
       if (since != kNoDay && day_end - since > p_.gp_max_wait_days) {
-        t.add(Counter::GpUnmet, q);
-        counts[ProviderLayout::GpUnmet] += 1;
+        t.add(CareCounter::GpUnmet, q);
+        counts[slot(GpCounter::Unmet)] += 1;
         since = kNoDay;
       }
     } else if (since == kNoDay) {
@@ -114,8 +114,8 @@ void CareSystem::allocate_practices(People& people, CareRequests& r, const Strea
   });
   for (const Tally& lt : gp_tally) t += lt;
   for (size_t pr = 0; pr < gp.size(); ++pr) {
-    for (size_t c = 0; c < ProviderLayout::kGpCount; ++c) prov[L.gp(pr, static_cast<ProviderLayout::Gp>(c))] += gp_out[pr].counts[c];
-    prov[L.trust(g_.practices[pr].trust, ProviderLayout::TrCostPence)] += gp_out[pr].outpatient_pence;
+    for (size_t c = 0; c < slot(GpCounter::Count); ++c) prov[L.at(pr, static_cast<GpCounter>(c))] += gp_out[pr].counts[c];
+    prov[L.at(g_.practices[pr].trust, TrustCounter::CostPence)] += gp_out[pr].outpatient_pence;
     r.ae.insert(r.ae.end(), gp_out[pr].ae.begin(), gp_out[pr].ae.end());
     r.third.insert(r.third.end(), gp_out[pr].third.begin(), gp_out[pr].third.end());
   }

@@ -1,53 +1,55 @@
 // The care module's published metrics (see agents/people/metric_registry.hpp).
 #include "agents/care/metrics.hpp"
 
+#include "agents/care/counters.hpp"
+
 namespace hscsim {
 
 void declare_care_metrics(MetricRegistry& m) {
-  m.count("gp_appointments", "appointments", Counter::GpAppointments, "GP practice appointments given (face to face and virtual)");
-  m.count("gp_virtual_appointments", "appointments", Counter::GpVirtual, "GP practice appointments given by telephone or video");
-  m.count("gp_unmet_demand", "requests", Counter::GpUnmet,
+  m.count("gp_appointments", "appointments", CareCounter::GpAppointments, "GP practice appointments given (face to face and virtual)");
+  m.count("gp_virtual_appointments", "appointments", CareCounter::GpVirtual, "GP practice appointments given by telephone or video");
+  m.count("gp_unmet_demand", "requests", CareCounter::GpUnmet,
        "GP requests that ended without an appointment: sent to A&E, given up after the maximum wait, or folded into a request already waiting");
   m.add({"gp_wait_days_mean", "days", "mean", "mean wait from request to appointment of the appointments given in the step (0 = seen in the step the request was made)", false,
-               [](const Tally& t, int q) { return metric_ratio(t.get(Counter::GpWaitDays, q), t.get(Counter::GpAppointments, q)); }});
-  m.count("gp_waiting", "persons", Counter::GpWaiting, "people with a GP request waiting for an appointment");
-  m.count("outpatient_attendances", "attendances", Counter::OutpatientAttendances, "first outpatient attendances after GP referral");
-  m.count("ae_attendances", "attendances", Counter::AeAttendances, "A&E attendances (all types)", true);
-  m.count("emergency_admissions", "admissions", Counter::EmergencyAdmissions, "emergency (non-elective) admissions", true);
-  m.count("acsc_admissions", "admissions", Counter::AcscAdmissions, "emergency admissions for ambulatory-care-sensitive conditions");
-  m.count("readmissions_30d", "admissions", Counter::Readmissions, "emergency admissions within the readmission window (30 days by default) of a discharge");
-  m.count("elective_admissions", "admissions", Counter::ElectiveAdmissions, "elective admissions (inpatient and day case)");
-  m.count("day_cases", "admissions", Counter::DayCases, "elective day cases (included in elective_admissions)");
-  m.count("elective_cancelled", "admissions", Counter::ElectiveCancelled, "elective inpatient admissions cancelled because escalation beds were in use");
-  m.count("elective_waiting_list", "persons", Counter::ElectiveList, "people on the elective waiting list");
-  m.count("elective_over_18_weeks", "persons", Counter::ElectiveOver18Weeks, "people on the elective waiting list for more than 18 weeks (126 days)");
-  m.count("bed_days", "bed days", Counter::BedDays, "general and acute bed days used in the step (including delayed days)", true);
+               [](const Tally& t, int q) { return metric_ratio(t.get(CareCounter::GpWaitDays, q), t.get(CareCounter::GpAppointments, q)); }});
+  m.count("gp_waiting", "persons", CareCounter::GpWaiting, "people with a GP request waiting for an appointment");
+  m.count("outpatient_attendances", "attendances", CareCounter::OutpatientAttendances, "first outpatient attendances after GP referral");
+  m.count("ae_attendances", "attendances", CareCounter::AeAttendances, "A&E attendances (all types)", true);
+  m.count("emergency_admissions", "admissions", CareCounter::EmergencyAdmissions, "emergency (non-elective) admissions", true);
+  m.count("acsc_admissions", "admissions", CareCounter::AcscAdmissions, "emergency admissions for ambulatory-care-sensitive conditions");
+  m.count("readmissions_30d", "admissions", CareCounter::Readmissions, "emergency admissions within the readmission window (30 days by default) of a discharge");
+  m.count("elective_admissions", "admissions", CareCounter::ElectiveAdmissions, "elective admissions (inpatient and day case)");
+  m.count("day_cases", "admissions", CareCounter::DayCases, "elective day cases (included in elective_admissions)");
+  m.count("elective_cancelled", "admissions", CareCounter::ElectiveCancelled, "elective inpatient admissions cancelled because escalation beds were in use");
+  m.count("elective_waiting_list", "persons", CareCounter::ElectiveList, "people on the elective waiting list");
+  m.count("elective_over_18_weeks", "persons", CareCounter::ElectiveOver18Weeks, "people on the elective waiting list for more than 18 weeks (126 days)");
+  m.count("bed_days", "bed days", CareCounter::BedDays, "general and acute bed days used in the step (including delayed days)", true);
   m.add({"bed_occupancy", "beds", "mean", "mean general and acute beds occupied over the step (bed_days / days in the step)", false,
-               [](const Tally& t, int q) { return metric_ratio(t.get(Counter::BedDays, q), t.get(Counter::StepDays, 0)); }});
-  m.count("inpatients", "persons", Counter::InHospital, "people in hospital at the end of the step");
-  m.count("emergency_bed_days", "bed days", Counter::EmergencyBedDays,
+               [](const Tally& t, int q) { return metric_ratio(t.get(CareCounter::BedDays, q), t.get(PeopleCounter::StepDays, 0)); }});
+  m.count("inpatients", "persons", CareCounter::InHospital, "people in hospital at the end of the step");
+  m.count("emergency_bed_days", "bed days", CareCounter::EmergencyBedDays,
        "bed days of emergency (non-elective) stays, including delayed days (bed_days minus elective stays)");
-  m.count("delayed_discharge_bed_days", "bed days", Counter::DelayedBedDays, "bed days of people medically fit for discharge who wait for social care");
-  m.count("delayed_discharges", "persons", Counter::DelayedDischarges, "people in hospital, medically fit, waiting for social care");
-  m.count("trolley_waits", "persons", Counter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
-  m.count("in_hospital_deaths", "persons", Counter::InHospitalDeaths, "deaths in hospital, any cause (also counted in deaths)");
-  m.count("discharges", "persons", Counter::Discharges, "discharges from hospital (alive)");
+  m.count("delayed_discharge_bed_days", "bed days", CareCounter::DelayedBedDays, "bed days of people medically fit for discharge who wait for social care");
+  m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting for social care");
+  m.count("trolley_waits", "persons", CareCounter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
+  m.count("in_hospital_deaths", "persons", PeopleCounter::InHospitalDeaths, "deaths in hospital, any cause (also counted in deaths)");
+  m.count("discharges", "persons", CareCounter::Discharges, "discharges from hospital (alive)");
   m.add({"home_care_hours", "hours", "flow", "home care hours delivered in the step", false,
-               [](const Tally& t, int q) { return static_cast<double>(t.get(Counter::HomeCareMinutes, q)) / 60.0; }});
-  m.count("home_care_packages", "persons", Counter::HomeCarePackages, "people with a home care package");
-  m.count("reablement_episodes", "episodes", Counter::ReablementStarts, "reablement episodes started");
-  m.count("people_in_reablement", "persons", Counter::InReablement, "people in a reablement episode");
-  m.count("care_home_residents", "persons", Counter::CareHomeResidents, "people living in a care home (including those in hospital)");
-  m.count("care_home_admissions", "persons", Counter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");
-  m.count("people_waiting_social_care", "persons", Counter::WaitingSocialCare, "people at home with an assessed social care need not yet met");
-  m.count("third_sector_contacts", "contacts", Counter::ThirdSectorContacts, "contacts with third-sector services");
-  m.count("third_sector_unmet", "referrals", Counter::ThirdSectorUnmet, "third-sector referrals not taken on for lack of capacity");
-  m.pounds("cost_primary_care_gbp", {Counter::CostPrimaryPence}, "GP practice appointments, and programmes GPs deliver", false);
-  m.pounds("cost_acute_gbp", {Counter::CostAcutePence}, "A&E, emergency and elective spells, excess bed days, outpatients, and programmes trusts deliver", false);
-  m.pounds("cost_social_care_gbp", {Counter::CostSocialPence}, "council-funded home care, reablement and care home weeks, and programmes councils deliver", false);
-  m.pounds("cost_third_sector_gbp", {Counter::CostThirdPence}, "third-sector contacts, and programmes the third sector delivers", false);
-  m.pounds("cost_total_gbp", {Counter::CostPrimaryPence, Counter::CostAcutePence, Counter::CostSocialPence, Counter::CostThirdPence}, "all sectors (the sum of the four cost metrics)", true);
-  m.count("mutual_aid_admissions", "admissions", Counter::MutualAidAdmissions,
+               [](const Tally& t, int q) { return static_cast<double>(t.get(CareCounter::HomeCareMinutes, q)) / 60.0; }});
+  m.count("home_care_packages", "persons", CareCounter::HomeCarePackages, "people with a home care package");
+  m.count("reablement_episodes", "episodes", CareCounter::ReablementStarts, "reablement episodes started");
+  m.count("people_in_reablement", "persons", CareCounter::InReablement, "people in a reablement episode");
+  m.count("care_home_residents", "persons", CareCounter::CareHomeResidents, "people living in a care home (including those in hospital)");
+  m.count("care_home_admissions", "persons", CareCounter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");
+  m.count("people_waiting_social_care", "persons", CareCounter::WaitingSocialCare, "people at home with an assessed social care need not yet met");
+  m.count("third_sector_contacts", "contacts", CareCounter::ThirdSectorContacts, "contacts with third-sector services");
+  m.count("third_sector_unmet", "referrals", CareCounter::ThirdSectorUnmet, "third-sector referrals not taken on for lack of capacity");
+  m.pounds("cost_primary_care_gbp", {sector_cost(ProviderKind::Gp)}, "GP practice appointments, and programmes GPs deliver", false);
+  m.pounds("cost_acute_gbp", {sector_cost(ProviderKind::Acute)}, "A&E, emergency and elective spells, excess bed days, outpatients, and programmes trusts deliver", false);
+  m.pounds("cost_social_care_gbp", {sector_cost(ProviderKind::SocialCare)}, "council-funded home care, reablement and care home weeks, and programmes councils deliver", false);
+  m.pounds("cost_third_sector_gbp", {sector_cost(ProviderKind::ThirdSector)}, "third-sector contacts, and programmes the third sector delivers", false);
+  m.pounds("cost_total_gbp", {sector_cost(ProviderKind::Gp), sector_cost(ProviderKind::Acute), sector_cost(ProviderKind::SocialCare), sector_cost(ProviderKind::ThirdSector)}, "all sectors (the sum of the four cost metrics)", true);
+  m.count("mutual_aid_admissions", "admissions", CareCounter::MutualAidAdmissions,
        "emergency admissions to a partner trust because the patient's own trust had no bed (acute mutual aid)");
 }
 

@@ -55,7 +55,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     const double p_death = people.stay[i] == kElectiveStay ? 0.0 : p_.events[people.stay[i]].in_hospital_death_probability;
     if (d[care_lane::kDischargeDeath] < p_death) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
-      out.tally.add(Counter::InHospitalDeaths, me.q);
+      out.tally.add(PeopleCounter::InHospitalDeaths, me.q);
       out.tally.add_death(me.q, people.sex[i], people.age_years(i, day_end));
       return false;
     }
@@ -109,10 +109,10 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
     out.la_home_care[me.la] += 1;
     if (people.setting[i] != static_cast<uint8_t>(Setting::Hospital)) {
       const int64_t minutes = k.package_day_minutes * k.step_len;
-      t.add(Counter::HomeCareMinutes, me.q, minutes);
-      out.provider[L.la(me.la, ProviderLayout::LaHomeCareMinutes)] += minutes;
-      t.add(Counter::CostSocialPence, me.q, package_day_pence_ * k.step_len);
-      out.provider[L.la(me.la, ProviderLayout::LaCostPence)] += package_day_pence_ * k.step_len;
+      t.add(CareCounter::HomeCareMinutes, me.q, minutes);
+      out.provider[L.at(me.la, LaCounter::HomeCareMinutes)] += minutes;
+      t.add(sector_cost(ProviderKind::SocialCare), me.q, package_day_pence_ * k.step_len);
+      out.provider[L.at(me.la, LaCounter::CostPence)] += package_day_pence_ * k.step_len;
     }
   }
   if (care & kReablement) out.la_reablement[me.la] += 1;
@@ -120,8 +120,8 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
     out.la_care_home[me.la] += 1;
     if (!(care & kSelfFunded)) {
       const int64_t c = ((care & kNursing) ? nursing_day_pence_ : residential_day_pence_) * k.step_len;
-      t.add(Counter::CostSocialPence, me.q, c);
-      out.provider[L.la(me.la, ProviderLayout::LaCostPence)] += c;
+      t.add(sector_cost(ProviderKind::SocialCare), me.q, c);
+      out.provider[L.at(me.la, LaCounter::CostPence)] += c;
     }
   }
 }
@@ -140,8 +140,8 @@ inline void CareSystem::seek_routine_gp(People& people, const SeekStep& k, const
   if (people.gp_wait_since[i] != kNoDay) {
     out.gp.push_back(make_request(k.s, people, i, k.step, me.practice, 1, kBacklog, people.gp_wait_since[i], substream::kGpBacklog[0]));
     if (n_routine > 0) {  // folded into the request already waiting
-      out.tally.add(Counter::GpUnmet, me.q, n_routine);
-      out.provider[layout_.gp(me.practice, ProviderLayout::GpUnmet)] += n_routine;
+      out.tally.add(CareCounter::GpUnmet, me.q, n_routine);
+      out.provider[layout_.at(me.practice, GpCounter::Unmet)] += n_routine;
     }
   } else {
     for (int r = 0; r < n_routine; ++r)

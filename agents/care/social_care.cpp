@@ -78,10 +78,10 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
       if (need == SocialNeed::Reablement) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);
         people.due_day[i] = std::max(day, q_.since) + static_cast<int32_t>(std::llround(p_.reablement_days));
-        t.add(Counter::ReablementStarts, q);
-        prov[L.la(a, ProviderLayout::LaReablementStarts)] += 1;
-        t.add(Counter::CostSocialPence, q, p_.costs.reablement_episode);
-        prov[L.la(a, ProviderLayout::LaCostPence)] += p_.costs.reablement_episode;
+        t.add(CareCounter::ReablementStarts, q);
+        prov[L.at(a, LaCounter::ReablementStarts)] += 1;
+        t.add(sector_cost(ProviderKind::SocialCare), q, p_.costs.reablement_episode);
+        prov[L.at(a, LaCounter::CostPence)] += p_.costs.reablement_episode;
       } else if (need == SocialNeed::HomeCare) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kHomeCare);
       } else {
@@ -90,8 +90,8 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
         if (c[care_lane::kPlacementNursing] < p_.nursing_share) f |= kNursing;
         people.care[i] = f;
         people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
-        t.add(Counter::CareHomeAdmissions, q);
-        prov[L.la(a, ProviderLayout::LaCareHomeAdmissions)] += 1;
+        t.add(CareCounter::CareHomeAdmissions, q);
+        prov[L.at(a, LaCounter::CareHomeAdmissions)] += 1;
       }
     }
   }

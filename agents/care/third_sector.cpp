@@ -33,13 +33,13 @@ void CareSystem::allocate_third_sector(People& people, CareRequests& r, uint32_t
       const size_t i = ts[k][j].slot;
       const uint8_t q = people.quintile[i];
       if (j < served) {
-        t.add(Counter::ThirdSectorContacts, q, svc.contacts_per_person);
-        prov[L.third(k, ProviderLayout::TsContacts)] += svc.contacts_per_person;
-        t.add(Counter::CostThirdPence, q, svc.contacts_per_person * svc.contact_pence);
-        prov[L.third(k, ProviderLayout::TsCostPence)] += svc.contacts_per_person * svc.contact_pence;
+        t.add(CareCounter::ThirdSectorContacts, q, svc.contacts_per_person);
+        prov[L.at(k, ThirdCounter::Contacts)] += svc.contacts_per_person;
+        t.add(sector_cost(ProviderKind::ThirdSector), q, svc.contacts_per_person * svc.contact_pence);
+        prov[L.at(k, ThirdCounter::CostPence)] += svc.contacts_per_person * svc.contact_pence;
       } else {
-        t.add(Counter::ThirdSectorUnmet, q);
-        prov[L.third(k, ProviderLayout::TsUnmet)] += 1;
+        t.add(CareCounter::ThirdSectorUnmet, q);
+        prov[L.at(k, ThirdCounter::Unmet)] += 1;
       }
     }
   }

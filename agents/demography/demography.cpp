@@ -69,7 +69,7 @@ bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Ta
     if (u[L::kDeath] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       tally.add_death(people.quintile[i], sex, people.age_years(i, day));
-      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(Counter::InHospitalDeaths, people.quintile[i]);
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(PeopleCounter::InHospitalDeaths, people.quintile[i]);
       return false;
     }
   }
@@ -78,13 +78,13 @@ bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Ta
   if (u.may_be_below(L::kEmigration, p_emigrate_) && u[L::kEmigration] < p_emigrate_ &&
       people.setting[i] == static_cast<uint8_t>(Setting::Community)) {
     people.vital[i] = static_cast<uint8_t>(Vital::Emigrated);
-    tally.add(Counter::Emigrants, people.quintile[i]);
+    tally.add(DemographyCounter::Emigrants, people.quintile[i]);
     return false;
   }
   if (sex == static_cast<uint8_t>(Sex::Female) && u.may_be_below(L::kBirth, p_birth_[age]) && u[L::kBirth] < p_birth_[age]) {
     births.push_back({static_cast<uint32_t>(i), static_cast<uint8_t>(u[L::kSex] < p_.male_birth_share ? Sex::Male : Sex::Female),
                       people.states[i]});
-    tally.add(Counter::Births, people.quintile[i]);
+    tally.add(DemographyCounter::Births, people.quintile[i]);
   }
   return true;
 }

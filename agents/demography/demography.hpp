@@ -12,6 +12,7 @@
 
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/lanes.hpp"
+#include "agents/demography/counters.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
 #include "model/core/config/reader.hpp"

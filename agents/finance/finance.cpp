@@ -237,10 +237,9 @@ void read_stall(Reader& fr, FinanceParams& f) {
 
 }  // namespace
 
-FinanceParams FinanceParams::read(config::Reader& root, const Geography& g, const CareParams& care, const InterventionsParams& iv) {
+FinanceParams FinanceParams::read(config::Reader& root, const ProviderLayout& L, const InterventionsParams& iv) {
   FinanceParams f;
-  const ProviderLayout L = ProviderLayout::of(g, care.third_sector.size(), 0);
-  for (const auto& grp : provider_groups(g, care)) f.group_ids.push_back(grp.id);
+  for (size_t g = 0; g < L.providers(); ++g) f.group_ids.push_back(L.id(g));
   const size_t G = f.group_ids.size();
   f.payer.assign(G, 0);
   f.variable_share.assign(G, 1.0);
@@ -395,12 +394,12 @@ void Finance::count_served(std::vector<int64_t>& prov) const {
     prov[L_.prov(g, FL::WeightMilli)] = 0;
   }
   int64_t place_served = 0, place_milli = 0;
-  for (size_t pr = 0; pr < C_.practices; ++pr) {
-    const size_t trust = C_.group(ProviderKind::Acute, g_.practices[pr].trust);
-    prov[L_.prov(trust, FL::Served)] += prov[L_.prov(pr, FL::Served)];
-    prov[L_.prov(trust, FL::WeightMilli)] += prov[L_.prov(pr, FL::WeightMilli)];
-    place_served += prov[L_.prov(pr, FL::Served)];
-    place_milli += prov[L_.prov(pr, FL::WeightMilli)];
+  for (size_t pr = 0; pr < C_.count(ProviderKind::Gp); ++pr) {
+    const size_t practice = C_.group(ProviderKind::Gp, pr), trust = C_.group(ProviderKind::Acute, g_.practices[pr].trust);
+    prov[L_.prov(trust, FL::Served)] += prov[L_.prov(practice, FL::Served)];
+    prov[L_.prov(trust, FL::WeightMilli)] += prov[L_.prov(practice, FL::WeightMilli)];
+    place_served += prov[L_.prov(practice, FL::Served)];
+    place_milli += prov[L_.prov(practice, FL::WeightMilli)];
   }
   for (size_t g = s0; g < G_; ++g) {
     prov[L_.prov(g, FL::Served)] = place_served;
@@ -457,7 +456,7 @@ void Finance::pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, 
     int64_t amount = achieved * x.pence;
     prov[L_.comm(static_cast<size_t>(x.payer), FL::Payments)] += amount;
     m.out += amount;
-    t.add(Counter::FinOutcomePaymentsPence, 0, amount);
+    t.add(FinanceCounter::FinOutcomePaymentsPence, 0, amount);
     if (!p_.investor.empty() && invested_ && p_.investor[0].provider == x.provider) {
       const int64_t cap = std::llround(static_cast<double>(p_.investor[0].pence) * p_.investor[0].return_cap);
       const int64_t to_investor = std::min(amount, std::max<int64_t>(0, cap - investor_received_));
@@ -501,7 +500,7 @@ void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year,
       given += share;
     }
     if (largest < G_ && pool != given) pay(m, prov, largest, pool - given, FL::Shared);
-    t.add(Counter::FinSharedSavingsPence, 0, pool);
+    t.add(FinanceCounter::FinSharedSavingsPence, 0, pool);
   }
   std::fill(year_payments_.begin(), year_payments_.end(), 0);
 }
@@ -524,22 +523,22 @@ void Finance::margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t
       quarter_income_[g] = quarter_margin_[g] = 0;
     }
     prov[L_.prov(g, FL::Withdrawn)] = withdrawn_[g];
-    t.add(Counter::FinProviderIncomePence, 0, prov[L_.prov(g, FL::Income)]);
-    t.add(Counter::FinProviderCostPence, 0, prov[L_.prov(g, FL::Cost)]);
-    t.add(Counter::FinBillingAdminPence, 0, prov[L_.prov(g, FL::Admin)]);
-    t.add(Counter::ProvidersWithdrawn, 0, withdrawn_[g]);
+    t.add(FinanceCounter::FinProviderIncomePence, 0, prov[L_.prov(g, FL::Income)]);
+    t.add(FinanceCounter::FinProviderCostPence, 0, prov[L_.prov(g, FL::Cost)]);
+    t.add(FinanceCounter::FinBillingAdminPence, 0, prov[L_.prov(g, FL::Admin)]);
+    t.add(FinanceCounter::ProvidersWithdrawn, 0, withdrawn_[g]);
   }
 }
 
 // Place totals of the ledgers (quintile 0 only).
 void Finance::place_totals(const std::vector<int64_t>& prov, Tally& t) const {
   for (size_t k = 0; k < L_.commissioners; ++k) {
-    t.add(Counter::FinPaymentsPence, 0, prov[L_.comm(k, FL::Payments)]);
-    t.add(Counter::FinBillingAdminPence, 0, prov[L_.comm(k, FL::CommAdmin)]);
+    t.add(FinanceCounter::FinPaymentsPence, 0, prov[L_.comm(k, FL::Payments)]);
+    t.add(FinanceCounter::FinBillingAdminPence, 0, prov[L_.comm(k, FL::CommAdmin)]);
   }
   for (size_t k = 0; k < L_.investors; ++k) {
-    t.add(Counter::FinInvestorNetPence, 0, prov[L_.inv(k, FL::Received)] - prov[L_.inv(k, FL::Invested)]);
-    t.add(Counter::FinPaymentsPence, 0, prov[L_.inv(k, FL::Invested)]);
+    t.add(FinanceCounter::FinInvestorNetPence, 0, prov[L_.inv(k, FL::Received)] - prov[L_.inv(k, FL::Invested)]);
+    t.add(FinanceCounter::FinPaymentsPence, 0, prov[L_.inv(k, FL::Invested)]);
   }
 }
 
@@ -547,8 +546,8 @@ void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& a
                        std::vector<double>& referral_by_practice) const {
   ctx.withdrawn = withdrawn_;
   ctx.prevention.assign(G_, 1.0);
-  admission_by_trust.assign(C_.trusts, 1.0);
-  referral_by_practice.assign(C_.practices, 1.0);
+  admission_by_trust.assign(C_.count(ProviderKind::Acute), 1.0);
+  referral_by_practice.assign(C_.count(ProviderKind::Gp), 1.0);
   if (!p_.enabled) return;
   const double year = year_of(day);
   for (size_t g = 0; g < G_; ++g) {

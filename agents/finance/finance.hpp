@@ -30,6 +30,7 @@
 #include "agents/finance/contracts.hpp"
 #include "agents/geography/geography.hpp"
 #include "agents/interventions/interventions.hpp"
+#include "agents/finance/counters.hpp"
 #include "agents/people/people.hpp"
 #include "model/core/clock.hpp"
 #include "model/core/config/reader.hpp"
@@ -92,9 +93,8 @@ struct FinanceParams {
   int stall_quarters = 4;               //!< ...for this many quarters in a row
   std::vector<std::string> group_ids;   //!< provider group ids (for output)
 
-  //! Reads `finance:` (optional). Provider groups come from provider_groups().
-  static FinanceParams read(config::Reader& root, const Geography& g, const CareParams& care,
-                            const InterventionsParams& iv);
+  //! Reads `finance:` (optional) for the providers of layout L.
+  static FinanceParams read(config::Reader& root, const ProviderLayout& L, const InterventionsParams& iv);
 };
 
 //! The finance counters, appended to the per-step provider vector after the care layout.

@@ -1,119 +1,57 @@
 #pragma once
 // The provider registry: the kinds of provider, the provider groups (every practice,
-// trust, local authority and third-sector service, in that order, numbered 0..G-1), and
-// where each one's counters sit in the one per-provider vector a step fills. It lives
-// with geography (which holds the providers) so that care, interventions and finance can
-// all use it without including each other. Nobody else computes a group id or a counter
-// index: they ask the layout.
+// trust, local authority and third-sector service, kind by kind, numbered 0..G-1), and
+// where each one's counters sit in the one per-provider vector a step fills.
+//
+// Each kind is declared once, here (ProviderKind and a row of kProviderKindInfo). The
+// module that runs it declares the rest next to its code: an enum of its per-provider
+// counters with a ProviderCounters specialisation, and a ProviderKindDef (block size,
+// cost counter, billable transactions, published metrics) that the composer
+// (model/sim/providers.cpp) adds to the layout with the kind's instances. The layout
+// does every index computation from those; nobody else computes a group id or a counter
+// index. It lives with geography (which holds the providers) so that care, interventions
+// and finance can all use it without including each other.
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
-#include "agents/geography/geography.hpp"
+#include "agents/people/counters.hpp"
 
 namespace hscsim {
 
-//! The kinds of provider, in the order of their groups. Config names: kProviderKindNames.
+//! The kinds of provider, in the order of their groups.
 enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector };
-inline constexpr size_t kProviderKinds = 4;
-inline constexpr std::array<std::string_view, kProviderKinds> kProviderKindNames = {"gp", "acute", "social_care", "third_sector"};
-
-//! Per-provider counters (flows in the step, stocks at its end), laid out in one
-//! vector: practices, then trusts, then local authorities, then third-sector services.
-struct ProviderLayout {
-  //! The layout of a place with `services` third-sector services and `programmes`
-  //! intervention programmes (the one way to build it).
-  static ProviderLayout of(const Geography& g, size_t services, size_t programmes) {
-    ProviderLayout L;
-    L.practices = g.practices.size();
-    L.trusts = g.trusts.size();
-    L.authorities = g.authorities.size();
-    L.services = services;
-    L.programmes = programmes;
-    return L;
-  }
-  //! Number of providers of kind k.
-  size_t count(ProviderKind k) const {
-    switch (k) {
-      case ProviderKind::Gp: return practices;
-      case ProviderKind::Acute: return trusts;
-      case ProviderKind::SocialCare: return authorities;
-      case ProviderKind::ThirdSector: return services;
-    }
-    return 0;
-  }
-  //! Group id of the first provider of kind k.
-  size_t first(ProviderKind k) const {
-    switch (k) {
-      case ProviderKind::Gp: return 0;
-      case ProviderKind::Acute: return practices;
-      case ProviderKind::SocialCare: return practices + trusts;
-      case ProviderKind::ThirdSector: return practices + trusts + authorities;
-    }
-    return 0;
-  }
-  //! Group id of the index-th provider of kind k (practice p, trust t, authority a, service s).
-  size_t group(ProviderKind k, size_t index) const { return first(k) + index; }
-  ProviderKind kind_of(size_t g) const {
-    if (g < first(ProviderKind::Acute)) return ProviderKind::Gp;
-    if (g < first(ProviderKind::SocialCare)) return ProviderKind::Acute;
-    if (g < first(ProviderKind::ThirdSector)) return ProviderKind::SocialCare;
-    return ProviderKind::ThirdSector;
-  }
-  //! Index of group g among the providers of its kind.
-  size_t index_in_kind(size_t g) const { return g - first(kind_of(g)); }
-
-  enum Gp : uint8_t { GpAppointments, GpVirtual, GpUnmet, GpWaitDays, GpWaiting, GpCostPence, kGpCount };
-  enum Trust : uint8_t { TrAe, TrEmergency, TrElective, TrCancelled, TrBedDays, TrDelayedDays, TrInpatients, TrTrolley,
-                         TrWaitingList, TrCostPence, kTrustCount };
-  enum La : uint8_t { LaHomeCareMinutes, LaReablementStarts, LaCareHomeAdmissions, LaResidents, LaWaiting, LaCostPence,
-                      kLaCount };
-  enum Third : uint8_t { TsContacts, TsUnmet, TsCostPence, kThirdCount };
-  enum Programme : uint8_t { PgOffers, PgEnrolments, PgMembers, PgCostPence, kProgrammeCount };
-  size_t practices = 0, trusts = 0, authorities = 0, services = 0, programmes = 0;
-  size_t gp(size_t p, Gp c) const { return p * kGpCount + c; }
-  size_t trust(size_t t, Trust c) const { return practices * kGpCount + t * kTrustCount + c; }
-  size_t la(size_t a, La c) const { return practices * kGpCount + trusts * kTrustCount + a * kLaCount + c; }
-  size_t third(size_t s, Third c) const {
-    return practices * kGpCount + trusts * kTrustCount + authorities * kLaCount + s * kThirdCount + c;
-  }
-  size_t programme(size_t k, Programme c) const { return third(services, TsContacts) + k * kProgrammeCount + c; }
-  //! Cost of the programmes provider group g delivers [pence] (also in its cost counter).
-  size_t programme_cost(size_t g) const { return programme(programmes, PgOffers) + g; }
-  size_t size() const { return programme_cost(providers()); }
-  //! Billable transactions of provider group g in a step, read from the per-provider
-  //! counters `prov` (what a fee-for-service contract bills): GP appointments; A&E
-  //! attendances and emergency and elective admissions; reablement starts, care home
-  //! admissions, and care home residents once per invoice of `care_home_invoice_steps`
-  //! steps; third-sector contacts.
-  int64_t transactions(const int64_t* prov, size_t g, int care_home_invoice_steps) const {
-    const size_t k = index_in_kind(g);
-    switch (kind_of(g)) {
-      case ProviderKind::Gp: return prov[gp(k, GpAppointments)];
-      case ProviderKind::Acute: return prov[trust(k, TrAe)] + prov[trust(k, TrEmergency)] + prov[trust(k, TrElective)];
-      case ProviderKind::SocialCare:
-        return prov[la(k, LaReablementStarts)] + prov[la(k, LaCareHomeAdmissions)] + prov[la(k, LaResidents)] / care_home_invoice_steps;
-      case ProviderKind::ThirdSector: return prov[third(k, TsContacts)];
-    }
-    return 0;
-  }
-  //! Providers (practices, trusts, authorities, services: the provider groups) in order.
-  size_t providers() const { return practices + trusts + authorities + services; }
-  //! The cost counter of provider group g [pence].
-  size_t provider_cost(size_t g) const {
-    const size_t k = index_in_kind(g);
-    switch (kind_of(g)) {
-      case ProviderKind::Gp: return gp(k, GpCostPence);
-      case ProviderKind::Acute: return trust(k, TrCostPence);
-      case ProviderKind::SocialCare: return la(k, LaCostPence);
-      case ProviderKind::ThirdSector: return third(k, TsCostPence);
-    }
-    return 0;
-  }
+struct ProviderKindInfo {
+  std::string_view name;   //!< config name (contracts, delivered_by) and HDF5 group prefix
+  std::string_view label;  //!< the `kind` attribute of its HDF5 groups
 };
+inline constexpr std::array<ProviderKindInfo, 4> kProviderKindInfo = {{
+    {"gp", "gp_practice"},
+    {"acute", "acute_trust"},
+    {"social_care", "local_authority"},
+    {"third_sector", "third_sector"},
+}};
+inline constexpr size_t kProviderKinds = kProviderKindInfo.size();
+inline constexpr std::array<std::string_view, kProviderKinds> kProviderKindNames = [] {
+  std::array<std::string_view, kProviderKinds> n{};
+  for (size_t k = 0; k < kProviderKinds; ++k) n[k] = kProviderKindInfo[k].name;
+  return n;
+}();
+
+//! Cost by sector: one flow counter [pence] per provider kind (what the providers of the
+//! kind, and the programmes they deliver, cost), in kind order.
+enum class SectorCostCounter : uint16_t { Count = kProviderKinds };
+template <>
+struct CounterTraits<SectorCostCounter> {
+  static constexpr CounterBlock block = CounterBlock::SectorCosts;
+  static constexpr std::array<SectorCostCounter, 0> stocks{};
+};
+constexpr Counter sector_cost(ProviderKind k) { return Counter(static_cast<SectorCostCounter>(k)); }
 
 //! One published per-provider metric.
 struct ProviderMetric {
@@ -121,12 +59,136 @@ struct ProviderMetric {
   //! Value from the provider's block of counters (`c` points at its first counter).
   double (*value)(const int64_t* c);
 };
+
+//! A kind's per-provider counters: an enum class ending in Count, specialised with the
+//! kind it counts for (`static constexpr ProviderKind kind`).
+template <class E>
+struct ProviderCounters;
+template <class E>
+concept ProviderCounterEnum = std::is_enum_v<E> && requires { ProviderCounters<E>::kind; };
+//! The position of c in its provider's block.
+template <class E>
+constexpr size_t slot(E c) {
+  return static_cast<size_t>(c);
+}
+
+//! What the module that runs a kind registers: its block of per-provider counters and
+//! what finance reads from it (finance never decodes the block itself).
+struct ProviderKindDef {
+  ProviderKind kind = ProviderKind::Gp;
+  size_t counters = 0;  //!< per-provider counters (the enum's Count)
+  size_t cost = 0;      //!< the cost counter in the block [pence]
+  //! Billable transactions in a step (what a fee-for-service contract bills), from the
+  //! provider's block; care-home residents are invoiced every `invoice_steps` steps.
+  int64_t (*transactions)(const int64_t* block, int invoice_steps) = nullptr;
+  const std::vector<ProviderMetric>* metrics = nullptr;
+};
+
+//! An HDF5 group of per-provider (or per-programme, per-ledger) series.
 struct ProviderGroup {
-  std::string id;    //!< HDF5 group name under providers/: gp_<name>, acute_<name>, social_care_<name>,
-                     //!< third_sector_<name>; programmes (not providers) under interventions/<name>
-  std::string kind;  //!< gp_practice | acute_trust | local_authority | third_sector | intervention
+  std::string id;    //!< HDF5 group name under providers/: <kind name>_<provider name>;
+                     //!< programmes (not providers) under interventions/<name>
+  std::string kind;  //!< the kind's label (gp_practice, acute_trust, ...) | intervention | ..._ledger
   size_t offset;     //!< index of its first counter in the per-provider vector
   const std::vector<ProviderMetric>* metrics;
   std::string folder = "providers";  //!< HDF5 group under the scenario: providers | interventions | finance
 };
+
+//! Per-provider counters (flows in the step, stocks at its end), laid out in one vector:
+//! every kind's providers in kind order, then the intervention programmes, then the
+//! programme cost of each provider group.
+class ProviderLayout {
+ public:
+  //! Registers kind def.kind with one provider per name. Kinds are added in kind order,
+  //! each once, before the programmes.
+  void add(const ProviderKindDef& def, const std::vector<std::string>& names) {
+    const auto k = static_cast<size_t>(def.kind);
+    if (k != added_ || programmes_set_) throw std::logic_error("ProviderLayout: provider kinds are added once each, in kind order");
+    def_[k] = def;
+    first_[k] = providers_;
+    counter0_[k] = counters_;
+    count_[k] = names.size();
+    for (const auto& n : names) ids_.push_back(std::string(kProviderKindInfo[k].name) + "_" + n);
+    providers_ += names.size();
+    counters_ += names.size() * def.counters;
+    ++added_;
+  }
+  //! Registers the intervention programmes (after every kind), with `counters` counters each.
+  void add_programmes(const std::vector<std::string>& names, size_t counters) {
+    if (added_ != kProviderKinds || programmes_set_) throw std::logic_error("ProviderLayout: programmes follow every provider kind");
+    programme_names_ = names;
+    programme_counters_ = counters;
+    programmes_set_ = true;
+  }
+
+  //! Number of providers of kind k.
+  size_t count(ProviderKind k) const { return count_[static_cast<size_t>(k)]; }
+  //! Group id of the first provider of kind k.
+  size_t first(ProviderKind k) const { return first_[static_cast<size_t>(k)]; }
+  //! Group id of the index-th provider of kind k (practice p, trust t, authority a, service s).
+  size_t group(ProviderKind k, size_t index) const { return first(k) + index; }
+  ProviderKind kind_of(size_t g) const {
+    size_t k = kProviderKinds - 1;
+    while (k > 0 && g < first_[k]) --k;
+    return static_cast<ProviderKind>(k);
+  }
+  //! Index of group g among the providers of its kind.
+  size_t index_in_kind(size_t g) const { return g - first(kind_of(g)); }
+  //! Providers (the provider groups) in order.
+  size_t providers() const { return providers_; }
+  //! Intervention programmes.
+  size_t programmes() const { return programme_names_.size(); }
+  //! HDF5 id of provider group g: <kind name>_<provider name>.
+  const std::string& id(size_t g) const { return ids_[g]; }
+  const ProviderKindDef& def(ProviderKind k) const { return def_[static_cast<size_t>(k)]; }
+
+  //! Counter c of the index-th provider of c's kind.
+  template <ProviderCounterEnum E>
+  size_t at(size_t index, E c) const {
+    const auto k = static_cast<size_t>(ProviderCounters<E>::kind);
+    return counter0_[k] + index * def_[k].counters + slot(c);
+  }
+  //! Index of provider group g's first counter.
+  size_t block(size_t g) const {
+    const auto k = static_cast<size_t>(kind_of(g));
+    return counter0_[k] + (g - first_[k]) * def_[k].counters;
+  }
+  //! Counter c of programme k.
+  template <class E>
+  size_t programme(size_t k, E c) const {
+    return counters_ + k * programme_counters_ + static_cast<size_t>(c);
+  }
+  //! Cost of the programmes provider group g delivers [pence] (also in its cost counter).
+  size_t programme_cost(size_t g) const { return counters_ + programmes() * programme_counters_ + g; }
+  //! Length of the per-provider vector.
+  size_t size() const { return programme_cost(providers_); }
+  //! Billable transactions of provider group g in a step, from the per-provider counters
+  //! `prov` (the kind's registered view).
+  int64_t transactions(const int64_t* prov, size_t g, int care_home_invoice_steps) const {
+    return def_[static_cast<size_t>(kind_of(g))].transactions(prov + block(g), care_home_invoice_steps);
+  }
+  //! The cost counter of provider group g [pence].
+  size_t provider_cost(size_t g) const { return block(g) + def_[static_cast<size_t>(kind_of(g))].cost; }
+
+  //! The published groups: every provider (under providers/), then every programme
+  //! (under interventions/, with `programme_metrics`).
+  std::vector<ProviderGroup> groups(const std::vector<ProviderMetric>* programme_metrics) const {
+    std::vector<ProviderGroup> out;
+    for (size_t g = 0; g < providers_; ++g) {
+      const auto& d = def_[static_cast<size_t>(kind_of(g))];
+      out.push_back({ids_[g], std::string(kProviderKindInfo[static_cast<size_t>(d.kind)].label), block(g), d.metrics});
+    }
+    for (size_t k = 0; k < programmes(); ++k)
+      out.push_back({programme_names_[k], "intervention", programme(k, 0), programme_metrics, "interventions"});
+    return out;
+  }
+
+ private:
+  std::array<ProviderKindDef, kProviderKinds> def_{};
+  std::array<size_t, kProviderKinds> first_{}, counter0_{}, count_{};
+  std::vector<std::string> ids_, programme_names_;
+  size_t providers_ = 0, counters_ = 0, added_ = 0, programme_counters_ = 0;
+  bool programmes_set_ = false;
+};
+
 }  // namespace hscsim

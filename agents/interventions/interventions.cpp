@@ -436,16 +436,6 @@ void Programmes::refresh_risk(const People& people, int32_t day) {
 }
 
 namespace {
-// The sector whose cost counter a programme delivered by `kind` charges.
-Counter sector_cost(ProviderKind kind) {
-  switch (kind) {
-    case ProviderKind::Gp: return Counter::CostPrimaryPence;
-    case ProviderKind::Acute: return Counter::CostAcutePence;
-    case ProviderKind::SocialCare: return Counter::CostSocialPence;
-    case ProviderKind::ThirdSector: return Counter::CostThirdPence;
-  }
-  return Counter::CostPrimaryPence;
-}
 // Slot of person `id` (slots are in id order), or people.size().
 size_t slot_of(const People& people, uint64_t id) {
   auto it = std::lower_bound(people.id.begin(), people.id.end(), id);
@@ -457,10 +447,10 @@ void Programmes::charge(const EnrolStep& e, size_t k, size_t group, uint8_t q, i
   if (pence == 0) return;
   const auto& L = e.L;
   e.t.add(sector_cost(p_.list[k].delivered_by), q, pence);
-  e.t.add(Counter::CostInterventionsPence, q, pence);
+  e.t.add(InterventionCounter::CostInterventionsPence, q, pence);
   e.prov[L.provider_cost(group)] += pence;
   e.prov[L.programme_cost(group)] += pence;
-  e.prov[L.programme(k, ProviderLayout::PgCostPence)] += pence;
+  e.prov[L.programme(k, ProgrammeCounter::CostPence)] += pence;
 }
 
 void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t day, int32_t day_end,
@@ -528,13 +518,13 @@ void Programmes::end_and_charge_members(People& people, const EnrolStep& e) {
       if (r.left == kNoDay) {
         ++members;
         charge(e, k, deliverer(people, i, k, L), people.quintile[i], per_step);
-        t.add(Counter::InterventionMembers, people.quintile[i]);
+        t.add(InterventionCounter::InterventionMembers, people.quintile[i]);
       } else if (r.effect_on && (half <= 0 || day - r.left > 7 * half || !alive)) {
         r.effect_on = 0;
         if (alive) people.programmes[i] &= ~(uint32_t{1} << k);
       }
     }
-    prov[L.programme(k, ProviderLayout::PgMembers)] += members;
+    prov[L.programme(k, ProgrammeCounter::Members)] += members;
   }
 
 }
@@ -654,7 +644,7 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
     const size_t i = cd.slot;
     const uint8_t q = people.quintile[i];
     Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
-    prov[L.programme(k, ProviderLayout::PgOffers)] += 1;
+    prov[L.programme(k, ProgrammeCounter::Offers)] += 1;
     const bool takes = u[kUptakeLane] < uptake;
     Enrolment* rec = find_record(records_[k], people.id[i]);
     Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
@@ -662,8 +652,8 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
       --places;
       e.enrolled = day;
       e.adherent = u[kAdherenceLane] < adherence;
-      t.add(Counter::InterventionEnrolments, q);
-      prov[L.programme(k, ProviderLayout::PgEnrolments)] += 1;
+      t.add(InterventionCounter::InterventionEnrolments, q);
+      prov[L.programme(k, ProgrammeCounter::Enrolments)] += 1;
       charge(es, k, deliverer(people, i, k, L), q, x.per_enrolment_pence);
       // A resolved state ends with the states that require it (the registry's rule).
       for (size_t j = 0; j < x.resolves.size(); ++j)

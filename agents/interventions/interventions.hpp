@@ -25,6 +25,7 @@
 
 #include "agents/geography/providers.hpp"
 #include "agents/geography/geography.hpp"
+#include "agents/interventions/counters.hpp"
 #include "agents/interventions/modifiers.hpp"
 #include "agents/people/people.hpp"
 #include "model/core/clock.hpp"
@@ -106,7 +107,7 @@ struct InterventionsParams {
 
 //! What finance tells interventions each step: which provider groups have withdrawn, and
 //! each provider's propensity to fund prevention (index: provider group, as in
-//! provider_groups()).
+//! ProviderLayout::groups()).
 struct DeliveryContext {
   std::vector<uint8_t> withdrawn;
   std::vector<double> prevention;
@@ -129,7 +130,7 @@ class Programmes : public Modifiers {
   //! This replicate's drawn multiplier for effect e of programme k.
   double drawn(size_t k, size_t e) const { return drawn_[k][e]; }
   const std::vector<Enrolment>& enrolments(size_t k) const { return records_[k]; }
-  //! Provider group (index into provider_groups()) that delivers programme k to slot i.
+  //! Provider group (index into ProviderLayout::groups()) that delivers programme k to slot i.
   size_t deliverer(const People& people, size_t i, size_t k, const ProviderLayout& L) const;
 
  private:

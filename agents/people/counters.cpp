@@ -9,10 +9,10 @@ void StockTally::flush(Tally& t) {
       if (w == 0) continue;
       for (size_t j = 0; j < 8; ++j) {
         const Counter c = map_[8 * k + j];
-        if (c == Counter::Count) continue;
+        if (c.index == Counter::kNone) continue;
         const auto n = static_cast<int64_t>(w >> (8 * j) & 0xFF);
-        t.v[static_cast<size_t>(c) * 6] += n;
-        t.v[static_cast<size_t>(c) * 6 + q] += n;
+        t.v[static_cast<size_t>(c.index) * 6] += n;
+        t.v[static_cast<size_t>(c.index) * 6 + q] += n;
       }
       words_[q][k] = 0;
     }

@@ -6,56 +6,97 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string_view>
+#include <type_traits>
 
 #include "agents/people/people.hpp"
 
 namespace hscsim {
 
-enum class Counter : uint16_t {
-  Population,     //!< stock: alive at the end of the step
-  Births,         //!< flow
-  Deaths,         //!< flow
-  Emigrants,      //!< flow: left the place
-  Immigrants,     //!< flow: arrived
-  AgeDays,        //!< stock: sum of ages of the living [days]
-  AlcoholIncreasing, AlcoholDependent,
-  FrailMild, FrailModerate, FrailSevere,
-  // Care flows (in the step)
-  GpAppointments, GpVirtual, GpUnmet, GpWaitDays, OutpatientAttendances, AeAttendances, EmergencyAdmissions,
-  AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays, EmergencyBedDays,
-  InHospitalDeaths, Discharges, TrolleyWaits, StepDays, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts,
-  ThirdSectorUnmet, CostPrimaryPence, CostAcutePence, CostSocialPence, CostThirdPence,
-  InterventionEnrolments, CostInterventionsPence,  //!< (intervention costs are also in their sector)
-  InterventionMembers,  //!< people in a programme during the step (counted at enrolment)
-  MutualAidAdmissions,  //!< emergency admissions to a partner trust (acute mutual aid)
-  // Finance (place totals, quintile 0 only; pence)
-  FinPaymentsPence, FinProviderIncomePence, FinProviderCostPence, FinBillingAdminPence, FinOutcomePaymentsPence,
-  FinSharedSavingsPence, FinInvestorNetPence, ProvidersWithdrawn,
-  // Care stocks (end of the step)
-  InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
-  InReablement, WaitingSocialCare, GpWaiting, WellbeingMilli, UtilityMilli,
-  StateBase,      //!< then one stock counter per binary state
-  Count = StateBase + kStateCount
+// ---- The counter registry --------------------------------------------------------
+// A counter is declared by the module that counts it: an enum class ending in `Count`,
+// with a CounterTraits specialisation naming its block and its stocks (everything else
+// is a flow). This file only lists the blocks, one row per counting module, each with
+// the room it has in a Tally; a module that outgrows its room fails to compile. So a
+// new flow or stock is one enum line in its module (plus its metric declaration and the
+// code that counts it), and a new counting module is one row here.
+enum class CounterBlock : uint8_t { People, StateStocks, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
+struct CounterBlockInfo {
+  std::string_view module;  //!< the module that declares the block's enum
+  uint16_t capacity;        //!< counters it may declare
 };
-inline constexpr size_t kCounterCount = static_cast<size_t>(Counter::Count);
+inline constexpr std::array<CounterBlockInfo, 9> kCounterBlocks = {{
+    {"people (PeopleCounter, below)", 8},
+    {"people (one stock per binary state, state_counter)", static_cast<uint16_t>(kStateCount)},
+    {"demography (DemographyCounter)", 8},
+    {"states (StatesCounter)", 8},
+    {"geography (sector_cost_counter, one per provider kind)", 8},
+    {"care (CareCounter)", 48},
+    {"interventions (InterventionCounter)", 8},
+    {"finance (FinanceCounter)", 12},
+    {"wellbeing (WellbeingCounter)", 4},
+}};
+constexpr uint16_t counter_block_offset(CounterBlock b) {
+  uint16_t o = 0;
+  for (size_t k = 0; k < static_cast<size_t>(b); ++k) o = static_cast<uint16_t>(o + kCounterBlocks[k].capacity);
+  return o;
+}
+inline constexpr size_t kCounterCount = counter_block_offset(CounterBlock::Wellbeing) + kCounterBlocks.back().capacity;
 
-//! The stocks: counted by the census at the end of a step (after StateBase, one per binary
-//! state, all stocks), except ProvidersWithdrawn, which finance sets after the census.
-//! Every other counter is a flow, counted as things happen in the step.
-//! The kind is declared here, not implied by where a counter sits in the enum.
-inline constexpr Counter kStockCounters[] = {
-    Counter::Population,        Counter::AgeDays,          Counter::AlcoholIncreasing, Counter::AlcoholDependent,
-    Counter::FrailMild,         Counter::FrailModerate,    Counter::FrailSevere,       Counter::InHospital,
-    Counter::DelayedDischarges, Counter::ElectiveList,     Counter::ElectiveOver18Weeks, Counter::CareHomeResidents,
-    Counter::HomeCarePackages,  Counter::InReablement,     Counter::WaitingSocialCare, Counter::GpWaiting,
-    Counter::WellbeingMilli,    Counter::UtilityMilli,     Counter::ProvidersWithdrawn};
-constexpr bool is_stock(Counter c) {
-  if (c >= Counter::StateBase) return true;
-  for (Counter s : kStockCounters)
-    if (s == c) return true;
+//! Specialised by each counting module for its enum: `block` and `stocks` (a std::array of
+//! its enumerators counted by the census or set at the end of the step).
+template <class E>
+struct CounterTraits;
+template <class E>
+concept CounterEnum = std::is_enum_v<E> && requires { CounterTraits<E>::block; CounterTraits<E>::stocks; };
+
+template <CounterEnum E>
+constexpr bool is_stock(E e) {
+  for (E s : CounterTraits<E>::stocks)
+    if (s == e) return true;
   return false;
 }
-constexpr Counter state_counter(int s) { return static_cast<Counter>(static_cast<int>(Counter::StateBase) + s); }
+
+//! A counter's place in a Tally and its kind, from any module's counter enum.
+struct Counter {
+  static constexpr uint16_t kNone = 0xFFFF;
+  uint16_t index = kNone;  //!< kNone: counts nothing
+  bool stock = false;
+  constexpr Counter() = default;
+  template <CounterEnum E>
+  constexpr Counter(E e)  // NOLINT(google-explicit-constructor): module enums are counters
+      : index(static_cast<uint16_t>(counter_block_offset(CounterTraits<E>::block) + static_cast<uint16_t>(e))),
+        stock(is_stock(e)) {
+    static_assert(static_cast<uint16_t>(E::Count) <= kCounterBlocks[static_cast<size_t>(CounterTraits<E>::block)].capacity);
+  }
+  static constexpr Counter at(uint16_t index, bool stock) {
+    Counter c;
+    c.index = index;
+    c.stock = stock;
+    return c;
+  }
+  constexpr bool operator==(const Counter& o) const { return index == o.index; }
+};
+//! The stock counter of binary state s (People::states bit s).
+constexpr Counter state_counter(int s) {
+  return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::StateStocks) + s), true);
+}
+
+//! What the people layer itself counts: the census's headcount and ages, deaths (with
+//! their place), and the length of the step.
+enum class PeopleCounter : uint16_t {
+  Population,        //!< stock: alive at the end of the step
+  AgeDays,           //!< stock: sum of ages of the living [days]
+  Deaths,            //!< flow: all deaths
+  InHospitalDeaths,  //!< flow: deaths in a hospital bed
+  StepDays,          //!< flow: days in the step (quintile 0 only)
+  Count
+};
+template <>
+struct CounterTraits<PeopleCounter> {
+  static constexpr CounterBlock block = CounterBlock::People;
+  static constexpr std::array stocks = {PeopleCounter::Population, PeopleCounter::AgeDays};
+};
 
 //! Standard abridged life-table age bands: 0, 1-4, 5-9, ..., 85-89, 90+ (20 bands).
 inline constexpr size_t kAgeBands = 20;
@@ -76,17 +117,17 @@ struct Tally {
   void add_alive(uint8_t sex, int age_years) { ++population_by_age_sex[sex * kAgeBands + age_band(age_years)]; }
   //! Counts a death (all ages and the person's quintile) with its age and sex.
   void add_death(uint8_t quintile, uint8_t sex, int age_years) {
-    add(Counter::Deaths, quintile);
+    add(PeopleCounter::Deaths, quintile);
     ++deaths_by_age_sex[sex * kAgeBands + age_band(age_years)];
   }
   //! Adds n to counter c for the whole population and, for quintile 1..5, to that
   //! quintile (quintile 0: the whole population only).
   void add(Counter c, uint8_t quintile, int64_t n = 1) {
-    const size_t k = static_cast<size_t>(c) * 6;
+    const size_t k = static_cast<size_t>(c.index) * 6;
     v[k] += n;
     if (quintile) v[k + quintile] += n;
   }
-  int64_t get(Counter c, int quintile = 0) const { return v[static_cast<size_t>(c) * 6 + static_cast<size_t>(quintile)]; }
+  int64_t get(Counter c, int quintile = 0) const { return v[static_cast<size_t>(c.index) * 6 + static_cast<size_t>(quintile)]; }
   Tally& operator+=(const Tally& o) {
     for (size_t k = 0; k < v.size(); ++k) v[k] += o.v[k];
     for (size_t k = 0; k < population_by_age_sex.size(); ++k) {
@@ -121,7 +162,7 @@ class StockTally {
   //! Eight stocks a word, as many words as the census needs (derived, not a fixed room).
   static constexpr int kWords = (kCensusBits + 7) / 8;
   static constexpr int kStocks = 8 * kWords;
-  //! Counter::Count: the bit counts nothing.
+  //! A default Counter (index kNone): the bit counts nothing.
   using Map = std::array<Counter, kStocks>;
   //! Bit b of the bits given to add() counts into counter map[b].
   explicit StockTally(const Map& map) : map_(map) {}

@@ -24,13 +24,13 @@ void MetricRegistry::add(MetricDef m) {
 }
 
 void MetricRegistry::count(std::string name, std::string units, Counter c, std::string description, bool by_quintile) {
-  add({std::move(name), std::move(units), is_stock(c) ? "stock" : "flow", std::move(description), by_quintile,
+  add({std::move(name), std::move(units), c.stock ? "stock" : "flow", std::move(description), by_quintile,
        [c](const Tally& t, int q) { return static_cast<double>(t.get(c, q)); }});
 }
 
 void MetricRegistry::pounds(std::string name, std::initializer_list<Counter> pence, std::string description, bool by_quintile) {
   for (Counter c : pence)
-    if (is_stock(c)) throw std::logic_error(fmt::format("metric '{}': a pound flow sums flow counters, not stocks", name));
+    if (c.stock) throw std::logic_error(fmt::format("metric '{}': a pound flow sums flow counters, not stocks", name));
   std::vector<Counter> v(pence);
   add({std::move(name), "GBP", "flow", std::move(description), by_quintile, [v](const Tally& t, int q) {
          int64_t p = 0;

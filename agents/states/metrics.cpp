@@ -2,6 +2,8 @@
 // dependent states, people in each housing and social circumstance, alcohol and frailty.
 #include "agents/states/metrics.hpp"
 
+#include "agents/states/counters.hpp"
+
 #include <fmt/format.h>
 
 namespace hscsim {
@@ -12,7 +14,7 @@ void declare_states_metrics(MetricRegistry& m) {
     const Counter c = state_counter(s);
     if (info.group == StateGroup::Condition && info.requires_.empty()) {
       m.add({fmt::format("prevalence_{}", info.name), "fraction", "mean", fmt::format("share of the living population with {}", info.label),
-             true, [c](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(Counter::Population, q)); }});
+             true, [c](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(PeopleCounter::Population, q)); }});
     } else if (info.group == StateGroup::Condition) {
       const Counter parent = state_counter(states::required(s));
       m.add({fmt::format("{}_share", info.name), "fraction", "mean",
@@ -26,15 +28,15 @@ void declare_states_metrics(MetricRegistry& m) {
     const std::string name = info.stock_metric.empty() ? fmt::format("people_{}", info.name) : std::string(info.stock_metric);
     m.count(name, "persons", state_counter(s), fmt::format("people who: {}", info.label));
   }
-  m.count("people_alcohol_increasing_risk", "persons", Counter::AlcoholIncreasing,
+  m.count("people_alcohol_increasing_risk", "persons", StatesCounter::AlcoholIncreasing,
           "people drinking at increasing or higher risk (not dependent)");
-  m.count("people_alcohol_dependent", "persons", Counter::AlcoholDependent, "people with alcohol dependence");
+  m.count("people_alcohol_dependent", "persons", StatesCounter::AlcoholDependent, "people with alcohol dependence");
   m.add({"people_frail", "persons", "stock", "people with mild, moderate or severe frailty (eFI category above fit)", true,
          [](const Tally& t, int q) {
-           return static_cast<double>(t.get(Counter::FrailMild, q) + t.get(Counter::FrailModerate, q) + t.get(Counter::FrailSevere, q));
+           return static_cast<double>(t.get(StatesCounter::FrailMild, q) + t.get(StatesCounter::FrailModerate, q) + t.get(StatesCounter::FrailSevere, q));
          }});
   m.add({"people_frail_moderate_or_severe", "persons", "stock", "people with moderate or severe frailty (eFI)", false,
-         [](const Tally& t, int q) { return static_cast<double>(t.get(Counter::FrailModerate, q) + t.get(Counter::FrailSevere, q)); }});
+         [](const Tally& t, int q) { return static_cast<double>(t.get(StatesCounter::FrailModerate, q) + t.get(StatesCounter::FrailSevere, q)); }});
 }
 
 }  // namespace hscsim

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "agents/interventions/modifiers.hpp"
+#include "agents/states/counters.hpp"
 #include "agents/people/people.hpp"
 #include "agents/people/risk.hpp"
 #include "model/core/clock.hpp"

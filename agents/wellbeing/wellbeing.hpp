@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/wellbeing/counters.hpp"
 #include "agents/people/people.hpp"
 #include "model/core/config/reader.hpp"
 

@@ -177,8 +177,8 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     sum += x;
-    const double years = static_cast<double>(x.get(Counter::StepDays)) / kDaysPerYear;
-    person_years += static_cast<double>(x.get(Counter::Population)) * years;
+    const double years = static_cast<double>(x.get(PeopleCounter::StepDays)) / kDaysPerYear;
+    person_years += static_cast<double>(x.get(PeopleCounter::Population)) * years;
     if (t.compute == "life_expectancy")
       for (size_t b = 0; b < kAgeBands; ++b) {
         deaths[b] += static_cast<double>(x.deaths_by_age_sex[static_cast<size_t>(t.sex) * kAgeBands + b]);
@@ -187,7 +187,7 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const auto div = [&](double a, double b) { return b != 0 ? a / b : nan; };
-  const double population = static_cast<double>(sum.get(Counter::Population));
+  const double population = static_cast<double>(sum.get(PeopleCounter::Population));
   if (t.compute == "per_person_per_year") return div(sum_metrics(t.metrics, sum), person_years);
   if (t.compute == "per_1000_per_year") return 1000 * div(sum_metrics(t.metrics, sum), person_years);
   if (t.compute == "per_100000") return 1e5 * div(sum_metrics(t.metrics, sum), population);

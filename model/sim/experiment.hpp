@@ -60,7 +60,7 @@ struct ScenarioResult {
   std::string name;
   std::vector<Tally> initial;  //!< [replicate]: census at time 0
   TallySeries steps;           //!< [replicate][step], compressed; steps[r] decodes replicate r
-  CounterSeries providers;     //!< [replicate][step][counter], layout of provider_groups()
+  CounterSeries providers;     //!< [replicate][step][counter], layout of ProviderLayout::groups() and the finance groups
 };
 
 struct RunResult {

@@ -14,6 +14,7 @@
 #include "agents/wellbeing/wellbeing.hpp"
 #include "model/core/clock.hpp"
 #include "model/core/config/node.hpp"
+#include "model/sim/providers.hpp"
 
 namespace hscsim {
 
@@ -32,6 +33,7 @@ struct Params {
   StateParams states;
   CareParams care;
   InterventionsParams interventions;
+  ProviderLayout providers;  //!< the provider registry of the place (model/sim/providers.hpp)
   FinanceParams finance;
   WellbeingParams wellbeing;
 

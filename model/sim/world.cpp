@@ -11,6 +11,12 @@
 
 #include <fmt/format.h>
 
+#include "agents/care/counters.hpp"
+#include "agents/demography/counters.hpp"
+#include "agents/finance/counters.hpp"
+#include "agents/interventions/metrics.hpp"
+#include "agents/states/counters.hpp"
+#include "agents/wellbeing/counters.hpp"
 #include "model/core/errors.hpp"
 
 namespace hscsim {
@@ -27,18 +33,9 @@ void parallel_slots(size_t n, Body&& body) {
 }
 }  // namespace
 
-namespace {
-std::vector<std::string> programme_names(const Params& p) {
-  std::vector<std::string> out;
-  for (const auto& x : p.interventions.list) out.push_back(x.name);
-  return out;
-}
-}  // namespace
-
 std::vector<ProviderGroup> published_groups(const Params& p) {
-  auto out = provider_groups(p.geography, p.care, programme_names(p));
-  const ProviderLayout care = ProviderLayout::of(p.geography, p.care.third_sector.size(), p.interventions.list.size());
-  const Finance finance(p.finance, care, p.geography, p.clock);
+  auto out = p.providers.groups(&programme_metrics());
+  const Finance finance(p.finance, p.providers, p.geography, p.clock);
   for (auto& g : finance_groups(p.finance, finance.layout())) out.push_back(std::move(g));
   return out;
 }
@@ -49,7 +46,7 @@ World::World(const Params& p, uint32_t replicate)
       synth_(p.population, p.geography),
       states_(p.states, p.clock.dt_years),
       demography_(p.demography),
-      care_(p.care, p.geography, p.clock, p.interventions.list.size()),
+      care_(p.care, p.geography, p.clock, p.providers),
       programmes_(p.interventions, p.care.events.size(), p.geography, p.clock, streams_),
       finance_(p.finance, care_.layout(), p.geography, p.clock),
       wellbeing_(p.wellbeing) {
@@ -75,25 +72,24 @@ constexpr int kPopulationBit = kCareStockShift + kCareStockCount;
 static_assert(kPopulationBit < StockTally::kStocks);
 constexpr StockTally::Map census_map() {
   StockTally::Map m{};
-  for (auto& c : m) c = Counter::Count;
   for (int s = 0; s < kStateCount; ++s) m[static_cast<size_t>(s)] = state_counter(s);
   auto derived = [&](DerivedFactor d, Counter c) { m[static_cast<size_t>(kStateCount + static_cast<int>(d))] = c; };
-  derived(DerivedFactor::AlcoholIncreasing, Counter::AlcoholIncreasing);
-  derived(DerivedFactor::AlcoholDependent, Counter::AlcoholDependent);
-  derived(DerivedFactor::FrailtyMild, Counter::FrailMild);
-  derived(DerivedFactor::FrailtyModerate, Counter::FrailModerate);
-  derived(DerivedFactor::FrailtySevere, Counter::FrailSevere);
+  derived(DerivedFactor::AlcoholIncreasing, StatesCounter::AlcoholIncreasing);
+  derived(DerivedFactor::AlcoholDependent, StatesCounter::AlcoholDependent);
+  derived(DerivedFactor::FrailtyMild, StatesCounter::FrailMild);
+  derived(DerivedFactor::FrailtyModerate, StatesCounter::FrailModerate);
+  derived(DerivedFactor::FrailtySevere, StatesCounter::FrailSevere);
   auto care = [&](CareStock s, Counter c) { m[static_cast<size_t>(kCareStockShift + __builtin_ctz(s))] = c; };
-  care(kStockInHospital, Counter::InHospital);
-  care(kStockInCareHome, Counter::CareHomeResidents);
-  care(kStockWaitingSocial, Counter::WaitingSocialCare);
-  care(kStockWaitingGp, Counter::GpWaiting);
-  care(kStockElectiveList, Counter::ElectiveList);
-  care(kStockHomeCare, Counter::HomeCarePackages);
-  care(kStockDelayed, Counter::DelayedDischarges);
-  care(kStockReablement, Counter::InReablement);
-  care(kStockOver18Weeks, Counter::ElectiveOver18Weeks);
-  m[kPopulationBit] = Counter::Population;
+  care(kStockInHospital, CareCounter::InHospital);
+  care(kStockInCareHome, CareCounter::CareHomeResidents);
+  care(kStockWaitingSocial, CareCounter::WaitingSocialCare);
+  care(kStockWaitingGp, CareCounter::GpWaiting);
+  care(kStockElectiveList, CareCounter::ElectiveList);
+  care(kStockHomeCare, CareCounter::HomeCarePackages);
+  care(kStockDelayed, CareCounter::DelayedDischarges);
+  care(kStockReablement, CareCounter::InReablement);
+  care(kStockOver18Weeks, CareCounter::ElectiveOver18Weeks);
+  m[kPopulationBit] = PeopleCounter::Population;
   return m;
 }
 constexpr StockTally::Map kCensusMap = census_map();
@@ -132,9 +128,9 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
         }
         stocks.flush(t);
         for (uint8_t q = 1; q <= 5; ++q) {
-          t.add(Counter::AgeDays, q, age_days[q]);
-          t.add(Counter::WellbeingMilli, q, wellbeing_milli[q]);
-          t.add(Counter::UtilityMilli, q, utility_milli[q]);
+          t.add(PeopleCounter::AgeDays, q, age_days[q]);
+          t.add(WellbeingCounter::WellbeingMilli, q, wellbeing_milli[q]);
+          t.add(WellbeingCounter::UtilityMilli, q, utility_milli[q]);
         }
         return acc;
       },
@@ -193,13 +189,9 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   enrol(s, day, day_end, flows, provider);                  // 4b
   CareRequests requests = seek_care(s, day);                // 5
   allocate_care(s, day, requests, flows, provider);         // 6
-  flows.add(Counter::StepDays, 0, day_end - day);
+  flows.add(PeopleCounter::StepDays, 0, day_end - day);
   Tally t = census(day_end, &provider, true);               // 7-8
-  for (size_t c = 0; c < kCounterCount; ++c) {
-    if (is_stock(static_cast<Counter>(c))) continue;        // stocks from the census, flows from the step
-    for (int q = 0; q <= 5; ++q) t.v[c * 6 + static_cast<size_t>(q)] = flows.get(static_cast<Counter>(c), q);
-  }
-  t.deaths_by_age_sex = flows.deaths_by_age_sex;
+  t += flows;  // the census counts only stocks, the step only flows
   finance_.count_outcomes(people_, programmes_);            // 8b
   finance_.settle(s, day, day_end, provider, t);
 #if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
@@ -235,13 +227,13 @@ Tally World::demography_and_transitions(uint32_t s, int32_t day) {
     births.insert(births.end(), l.births.begin(), l.births.end());
   }
   std::sort(births.begin(), births.end(), [](const BirthEvent& a, const BirthEvent& b) { return a.mother_slot < b.mother_slot; });
-  died_ += flows.get(Counter::Deaths);
-  left_ += flows.get(Counter::Emigrants);
-  alive_ -= flows.get(Counter::Deaths) + flows.get(Counter::Emigrants);
+  died_ += flows.get(PeopleCounter::Deaths);
+  left_ += flows.get(DemographyCounter::Emigrants);
+  alive_ -= flows.get(PeopleCounter::Deaths) + flows.get(DemographyCounter::Emigrants);
 
   // 2. Arrivals.
   add_arrivals(s, day, births);
-  for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(Counter::Immigrants, people_.quintile[i]);
+  for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(DemographyCounter::Immigrants, people_.quintile[i]);
 
   // 3-4. Determinants, then conditions, for the arrivals (see 1 for everyone else).
   parallel_slots(people_.size() - n, [&](size_t b, size_t e) { states_.step(people_, n + b, n + e, streams_, s, day); });
@@ -273,14 +265,14 @@ CareRequests World::seek_care(uint32_t s, int32_t day) {
 
 void World::allocate_care(uint32_t s, int32_t day, CareRequests& requests, Tally& flows, std::vector<int64_t>& provider) {
   // Deterministic; GP practices in parallel, the other providers serially.
-  const int64_t deaths_before_care = flows.get(Counter::Deaths);
+  const int64_t deaths_before_care = flows.get(PeopleCounter::Deaths);
   care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);
-  const int64_t care_deaths = flows.get(Counter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
+  const int64_t care_deaths = flows.get(PeopleCounter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
   died_ += care_deaths;
   alive_ -= care_deaths;
-  admitted_ += flows.get(Counter::EmergencyAdmissions) + flows.get(Counter::ElectiveAdmissions) - flows.get(Counter::DayCases);
-  discharged_ += flows.get(Counter::Discharges);
-  died_in_hospital_ += flows.get(Counter::InHospitalDeaths);
+  admitted_ += flows.get(CareCounter::EmergencyAdmissions) + flows.get(CareCounter::ElectiveAdmissions) - flows.get(CareCounter::DayCases);
+  discharged_ += flows.get(CareCounter::Discharges);
+  died_in_hospital_ += flows.get(PeopleCounter::InHospitalDeaths);
 }
 
 void World::check_invariants() const {

@@ -105,7 +105,7 @@ RECIPE_METRIC = [
     ("agents/care/metrics.cpp", "void declare_care_metrics(MetricRegistry& m) {\n",
      "void declare_care_metrics(MetricRegistry& m) {\n"
      '  m.add({"ae_admission_share", "fraction", "mean", "emergency admissions per A&E attendance", false,\n'
-     "         [](const Tally& t, int q) { return metric_ratio(t.get(Counter::EmergencyAdmissions, q), t.get(Counter::AeAttendances, q)); }});\n"),
+     "         [](const Tally& t, int q) { return metric_ratio(t.get(CareCounter::EmergencyAdmissions, q), t.get(CareCounter::AeAttendances, q)); }});\n"),
 ]
 
 

@@ -1,0 +1,67 @@
+#pragma once
+// What care counts: its flows and stocks in the Tally (CareCounter) and the per-provider
+// blocks of the four kinds of provider it runs (GpCounter, TrustCounter, LaCounter,
+// ThirdCounter), each registered with the provider layout by care_provider_kinds().
+// A new care counter is one line here, plus its metric (agents/care/metrics.cpp or
+// provider_kinds.cpp) and the code that counts it. Sector costs are counted through
+// sector_cost(kind) (agents/geography/providers.hpp).
+#include <array>
+#include <cstdint>
+
+#include "agents/geography/providers.hpp"
+#include "agents/people/counters.hpp"
+
+namespace hscsim {
+
+enum class CareCounter : uint16_t {
+  // Flows (in the step)
+  GpAppointments, GpVirtual, GpUnmet, GpWaitDays, OutpatientAttendances, AeAttendances, EmergencyAdmissions,
+  AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays, EmergencyBedDays,
+  Discharges, TrolleyWaits, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts, ThirdSectorUnmet,
+  MutualAidAdmissions,  //!< emergency admissions to a partner trust (acute mutual aid)
+  // Stocks (end of the step, counted by the census from People::care_stocks)
+  InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
+  InReablement, WaitingSocialCare, GpWaiting,
+  Count
+};
+template <>
+struct CounterTraits<CareCounter> {
+  static constexpr CounterBlock block = CounterBlock::Care;
+  static constexpr std::array stocks = {CareCounter::InHospital,        CareCounter::DelayedDischarges,
+                                        CareCounter::ElectiveList,      CareCounter::ElectiveOver18Weeks,
+                                        CareCounter::CareHomeResidents, CareCounter::HomeCarePackages,
+                                        CareCounter::InReablement,      CareCounter::WaitingSocialCare,
+                                        CareCounter::GpWaiting};
+};
+
+//! Per GP practice.
+enum class GpCounter : uint8_t { Appointments, Virtual, Unmet, WaitDays, Waiting, CostPence, Count };
+template <>
+struct ProviderCounters<GpCounter> {
+  static constexpr ProviderKind kind = ProviderKind::Gp;
+};
+//! Per acute trust.
+enum class TrustCounter : uint8_t { Ae, Emergency, Elective, Cancelled, BedDays, DelayedDays, Inpatients, Trolley,
+                                    WaitingList, CostPence, Count };
+template <>
+struct ProviderCounters<TrustCounter> {
+  static constexpr ProviderKind kind = ProviderKind::Acute;
+};
+//! Per local authority (social care).
+enum class LaCounter : uint8_t { HomeCareMinutes, ReablementStarts, CareHomeAdmissions, Residents, Waiting, CostPence, Count };
+template <>
+struct ProviderCounters<LaCounter> {
+  static constexpr ProviderKind kind = ProviderKind::SocialCare;
+};
+//! Per third-sector service.
+enum class ThirdCounter : uint8_t { Contacts, Unmet, CostPence, Count };
+template <>
+struct ProviderCounters<ThirdCounter> {
+  static constexpr ProviderKind kind = ProviderKind::ThirdSector;
+};
+
+//! The four kinds care runs, in kind order, as registered with the layout
+//! (agents/care/provider_kinds.cpp).
+const std::array<ProviderKindDef, 4>& care_provider_kinds();
+
+}  // namespace hscsim

@@ -1,0 +1,69 @@
+// The four kinds of provider care runs, as registered with the provider layout: the
+// size of each one's counter block (agents/care/counters.hpp), its cost counter, what a
+// fee-for-service contract bills, and what is published per provider.
+#include "agents/care/counters.hpp"
+#include "model/core/money.hpp"
+
+namespace hscsim {
+
+namespace {
+template <class E>
+int64_t at(const int64_t* c, E e) {
+  return c[slot(e)];
+}
+const std::vector<ProviderMetric> kGpMetrics = {
+    {"appointments", "appointments", "flow", "appointments given", [](const int64_t* c) { return double(at(c, GpCounter::Appointments)); }},
+    {"virtual_appointments", "appointments", "flow", "appointments by telephone or video", [](const int64_t* c) { return double(at(c, GpCounter::Virtual)); }},
+    {"unmet_demand", "requests", "flow", "requests ended without an appointment", [](const int64_t* c) { return double(at(c, GpCounter::Unmet)); }},
+    {"wait_days_mean", "days", "mean", "mean wait of the appointments given",
+     [](const int64_t* c) { return at(c, GpCounter::Appointments) ? double(at(c, GpCounter::WaitDays)) / double(at(c, GpCounter::Appointments)) : 0.0 / 0.0; }},
+    {"waiting", "persons", "stock", "people waiting for an appointment", [](const int64_t* c) { return double(at(c, GpCounter::Waiting)); }},
+    {"cost_gbp", "GBP", "flow", "cost of its appointments and of the interventions it delivers", [](const int64_t* c) { return to_gbp(at(c, GpCounter::CostPence)); }},
+};
+const std::vector<ProviderMetric> kTrustMetrics = {
+    {"ae_attendances", "attendances", "flow", "A&E attendances", [](const int64_t* c) { return double(at(c, TrustCounter::Ae)); }},
+    {"emergency_admissions", "admissions", "flow", "emergency admissions", [](const int64_t* c) { return double(at(c, TrustCounter::Emergency)); }},
+    {"elective_admissions", "admissions", "flow", "elective admissions incl. day cases", [](const int64_t* c) { return double(at(c, TrustCounter::Elective)); }},
+    {"elective_cancelled", "admissions", "flow", "electives cancelled for lack of beds", [](const int64_t* c) { return double(at(c, TrustCounter::Cancelled)); }},
+    {"bed_days", "bed days", "flow", "bed days used", [](const int64_t* c) { return double(at(c, TrustCounter::BedDays)); }},
+    {"delayed_discharge_bed_days", "bed days", "flow", "bed days of delayed discharges", [](const int64_t* c) { return double(at(c, TrustCounter::DelayedDays)); }},
+    {"inpatients", "persons", "stock", "patients in its beds at the end of the step", [](const int64_t* c) { return double(at(c, TrustCounter::Inpatients)); }},
+    {"trolley_waits", "persons", "flow", "decided for admission but no bed", [](const int64_t* c) { return double(at(c, TrustCounter::Trolley)); }},
+    {"elective_waiting_list", "persons", "stock", "people on its elective waiting list", [](const int64_t* c) { return double(at(c, TrustCounter::WaitingList)); }},
+    {"cost_gbp", "GBP", "flow", "cost of its activity (A&E, spells, excess bed days, outpatients)", [](const int64_t* c) { return to_gbp(at(c, TrustCounter::CostPence)); }},
+};
+const std::vector<ProviderMetric> kLaMetrics = {
+    {"home_care_hours", "hours", "flow", "home care hours delivered", [](const int64_t* c) { return double(at(c, LaCounter::HomeCareMinutes)) / 60.0; }},
+    {"reablement_episodes", "episodes", "flow", "reablement episodes started", [](const int64_t* c) { return double(at(c, LaCounter::ReablementStarts)); }},
+    {"care_home_admissions", "persons", "flow", "moves into a care home", [](const int64_t* c) { return double(at(c, LaCounter::CareHomeAdmissions)); }},
+    {"care_home_residents", "persons", "stock", "care home residents", [](const int64_t* c) { return double(at(c, LaCounter::Residents)); }},
+    {"people_waiting_social_care", "persons", "stock", "people at home waiting for social care", [](const int64_t* c) { return double(at(c, LaCounter::Waiting)); }},
+    {"cost_gbp", "GBP", "flow", "council-funded social care cost", [](const int64_t* c) { return to_gbp(at(c, LaCounter::CostPence)); }},
+};
+const std::vector<ProviderMetric> kThirdMetrics = {
+    {"contacts", "contacts", "flow", "contacts given", [](const int64_t* c) { return double(at(c, ThirdCounter::Contacts)); }},
+    {"unmet_referrals", "referrals", "flow", "referrals not taken on", [](const int64_t* c) { return double(at(c, ThirdCounter::Unmet)); }},
+    {"cost_gbp", "GBP", "flow", "cost of its contacts and of the interventions it delivers", [](const int64_t* c) { return to_gbp(at(c, ThirdCounter::CostPence)); }},
+};
+}  // namespace
+
+const std::array<ProviderKindDef, 4>& care_provider_kinds() {
+  static const std::array<ProviderKindDef, 4> kinds = {{
+      {ProviderKind::Gp, slot(GpCounter::Count), slot(GpCounter::CostPence),
+       [](const int64_t* c, int) { return at(c, GpCounter::Appointments); }, &kGpMetrics},
+      {ProviderKind::Acute, slot(TrustCounter::Count), slot(TrustCounter::CostPence),
+       [](const int64_t* c, int) { return at(c, TrustCounter::Ae) + at(c, TrustCounter::Emergency) + at(c, TrustCounter::Elective); },
+       &kTrustMetrics},
+      // Care-home residents are billed once per invoice.
+      {ProviderKind::SocialCare, slot(LaCounter::Count), slot(LaCounter::CostPence),
+       [](const int64_t* c, int invoice_steps) {
+         return at(c, LaCounter::ReablementStarts) + at(c, LaCounter::CareHomeAdmissions) + at(c, LaCounter::Residents) / invoice_steps;
+       },
+       &kLaMetrics},
+      {ProviderKind::ThirdSector, slot(ThirdCounter::Count), slot(ThirdCounter::CostPence),
+       [](const int64_t* c, int) { return at(c, ThirdCounter::Contacts); }, &kThirdMetrics},
+  }};
+  return kinds;
+}
+
+}  // namespace hscsim

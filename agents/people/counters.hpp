@@ -17,7 +17,9 @@ namespace hscsim {
 // A counter is declared by the module that counts it: an enum class ending in `Count`,
 // with a CounterTraits specialisation naming its block and its stocks (everything else
 // is a flow). This file only lists the blocks, one row per counting module, each with
-// the room it has in a Tally; a module that outgrows its room fails to compile. So a
+// the room it has in a Tally (a little over what it declares today: the Tally is copied
+// and summed per thread, so room is not free); a module that outgrows its room fails
+// to compile. So a
 // new flow or stock is one enum line in its module (plus its metric declaration and the
 // code that counts it), and a new counting module is one row here.
 enum class CounterBlock : uint8_t { People, StateStocks, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
@@ -26,15 +28,15 @@ struct CounterBlockInfo {
   uint16_t capacity;        //!< counters it may declare
 };
 inline constexpr std::array<CounterBlockInfo, 9> kCounterBlocks = {{
-    {"people (PeopleCounter, below)", 8},
+    {"people (PeopleCounter, below)", 6},
     {"people (one stock per binary state, state_counter)", static_cast<uint16_t>(kStateCount)},
-    {"demography (DemographyCounter)", 8},
-    {"states (StatesCounter)", 8},
-    {"geography (sector_cost_counter, one per provider kind)", 8},
-    {"care (CareCounter)", 48},
-    {"interventions (InterventionCounter)", 8},
-    {"finance (FinanceCounter)", 12},
-    {"wellbeing (WellbeingCounter)", 4},
+    {"demography (DemographyCounter)", 4},
+    {"states (StatesCounter)", 6},
+    {"geography (sector_cost, one per provider kind)", 6},
+    {"care (CareCounter)", 36},
+    {"interventions (InterventionCounter)", 4},
+    {"finance (FinanceCounter)", 10},
+    {"wellbeing (WellbeingCounter)", 3},
 }};
 constexpr uint16_t counter_block_offset(CounterBlock b) {
   uint16_t o = 0;

@@ -17,11 +17,11 @@ void declare_interventions_metrics(MetricRegistry& m) {
 
 const std::vector<ProviderMetric>& programme_metrics() {
   static const std::vector<ProviderMetric> metrics = {
-      {"offers", "persons", "flow", "places offered", [](const int64_t* c) { return double(c[static_cast<size_t>(ProgrammeCounter::Offers)]); }},
-      {"enrolments", "persons", "flow", "offers taken up", [](const int64_t* c) { return double(c[static_cast<size_t>(ProgrammeCounter::Enrolments)]); }},
-      {"members", "persons", "stock", "people in the programme during the step", [](const int64_t* c) { return double(c[static_cast<size_t>(ProgrammeCounter::Members)]); }},
+      {"offers", "persons", "flow", "places offered", [](const int64_t* c) { return double(c[slot(ProgrammeCounter::Offers)]); }},
+      {"enrolments", "persons", "flow", "offers taken up", [](const int64_t* c) { return double(c[slot(ProgrammeCounter::Enrolments)]); }},
+      {"members", "persons", "stock", "people in the programme during the step", [](const int64_t* c) { return double(c[slot(ProgrammeCounter::Members)]); }},
       {"cost_gbp", "GBP", "flow", "cost of the programme (enrolments, members, fixed running costs)",
-       [](const int64_t* c) { return to_gbp(c[static_cast<size_t>(ProgrammeCounter::CostPence)]); }},
+       [](const int64_t* c) { return to_gbp(c[slot(ProgrammeCounter::CostPence)]); }},
   };
   return metrics;
 }

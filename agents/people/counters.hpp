@@ -19,9 +19,8 @@ namespace hscsim {
 // is a flow). This file only lists the blocks, one row per counting module, each with
 // the room it has in a Tally (a little over what it declares today: the Tally is copied
 // and summed per thread, so room is not free); a module that outgrows its room fails
-// to compile. So a
-// new flow or stock is one enum line in its module (plus its metric declaration and the
-// code that counts it), and a new counting module is one row here.
+// to compile. So a new flow or stock is one enum line in its module (plus its metric
+// declaration and the code that counts it), and a new counting module is one row here.
 enum class CounterBlock : uint8_t { People, StateStocks, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
 struct CounterBlockInfo {
   std::string_view module;  //!< the module that declares the block's enum

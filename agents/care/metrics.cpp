@@ -48,7 +48,9 @@ void declare_care_metrics(MetricRegistry& m) {
   m.pounds("cost_acute_gbp", {sector_cost(ProviderKind::Acute)}, "A&E, emergency and elective spells, excess bed days, outpatients, and programmes trusts deliver", false);
   m.pounds("cost_social_care_gbp", {sector_cost(ProviderKind::SocialCare)}, "council-funded home care, reablement and care home weeks, and programmes councils deliver", false);
   m.pounds("cost_third_sector_gbp", {sector_cost(ProviderKind::ThirdSector)}, "third-sector contacts, and programmes the third sector delivers", false);
-  m.pounds("cost_total_gbp", {sector_cost(ProviderKind::Gp), sector_cost(ProviderKind::Acute), sector_cost(ProviderKind::SocialCare), sector_cost(ProviderKind::ThirdSector)}, "all sectors (the sum of the four cost metrics)", true);
+  std::vector<Counter> sectors;  // every provider kind's, so a new kind is in the total
+  for (size_t k = 0; k < kProviderKinds; ++k) sectors.push_back(sector_cost(static_cast<ProviderKind>(k)));
+  m.pounds("cost_total_gbp", sectors, "all sectors (the sum of the sector cost metrics)", true);
   m.count("mutual_aid_admissions", "admissions", CareCounter::MutualAidAdmissions,
        "emergency admissions to a partner trust because the patient's own trust had no bed (acute mutual aid)");
 }

@@ -49,18 +49,18 @@ const std::vector<ProviderMetric> kThirdMetrics = {
 
 const std::array<ProviderKindDef, 4>& care_provider_kinds() {
   static const std::array<ProviderKindDef, 4> kinds = {{
-      {ProviderKind::Gp, slot(GpCounter::Count), slot(GpCounter::CostPence),
+      {ProviderKind::Gp, Served::Counted, slot(GpCounter::Count), slot(GpCounter::CostPence),
        [](const int64_t* c, int) { return at(c, GpCounter::Appointments); }, &kGpMetrics},
-      {ProviderKind::Acute, slot(TrustCounter::Count), slot(TrustCounter::CostPence),
+      {ProviderKind::Acute, Served::PracticeLists, slot(TrustCounter::Count), slot(TrustCounter::CostPence),
        [](const int64_t* c, int) { return at(c, TrustCounter::Ae) + at(c, TrustCounter::Emergency) + at(c, TrustCounter::Elective); },
        &kTrustMetrics},
       // Care-home residents are billed once per invoice.
-      {ProviderKind::SocialCare, slot(LaCounter::Count), slot(LaCounter::CostPence),
+      {ProviderKind::SocialCare, Served::Counted, slot(LaCounter::Count), slot(LaCounter::CostPence),
        [](const int64_t* c, int invoice_steps) {
          return at(c, LaCounter::ReablementStarts) + at(c, LaCounter::CareHomeAdmissions) + at(c, LaCounter::Residents) / invoice_steps;
        },
        &kLaMetrics},
-      {ProviderKind::ThirdSector, slot(ThirdCounter::Count), slot(ThirdCounter::CostPence),
+      {ProviderKind::ThirdSector, Served::Place, slot(ThirdCounter::Count), slot(ThirdCounter::CostPence),
        [](const int64_t* c, int) { return at(c, ThirdCounter::Contacts); }, &kThirdMetrics},
   }};
   return kinds;

@@ -22,7 +22,8 @@ bool names_group(const std::string& key, size_t g, const std::vector<std::string
 std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::vector<std::string>& ids, const ProviderLayout& L) {
   std::vector<uint8_t> out(ids.size(), 0);
   const config::Node* list = r.node().find(key);
-  if (!list || !list->is_seq()) throw r.error(key, "expected a list of provider kinds (gp, acute, social_care, third_sector) or provider ids");
+  if (!list || !list->is_seq())
+    throw r.error(key, fmt::format("expected a list of provider kinds ({}) or provider ids", fmt::join(kProviderKindNames, ", ")));
   for (const auto& item : list->seq) {
     bool found = false;
     for (size_t g = 0; g < ids.size(); ++g)
@@ -386,14 +387,15 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
 }
 
 // Served persons and weights: the census counts them on practices and authorities; a
-// trust serves its practices' lists, third-sector services the whole place.
+// trust serves its practices' lists, a provider that serves the place (a third-sector
+// service) everyone (ProviderKindDef::served).
 void Finance::count_served(std::vector<int64_t>& prov) const {
-  const size_t s0 = C_.first(ProviderKind::ThirdSector);
-  for (size_t g = C_.first(ProviderKind::Acute); g < C_.first(ProviderKind::SocialCare); ++g) {
-    prov[L_.prov(g, FL::Served)] = 0;
-    prov[L_.prov(g, FL::WeightMilli)] = 0;
-  }
   int64_t place_served = 0, place_milli = 0;
+  for (size_t g = 0; g < G_; ++g)
+    if (C_.served(g) != Served::Counted) {
+      prov[L_.prov(g, FL::Served)] = 0;
+      prov[L_.prov(g, FL::WeightMilli)] = 0;
+    }
   for (size_t pr = 0; pr < C_.count(ProviderKind::Gp); ++pr) {
     const size_t practice = C_.group(ProviderKind::Gp, pr), trust = C_.group(ProviderKind::Acute, g_.practices[pr].trust);
     prov[L_.prov(trust, FL::Served)] += prov[L_.prov(practice, FL::Served)];
@@ -401,10 +403,11 @@ void Finance::count_served(std::vector<int64_t>& prov) const {
     place_served += prov[L_.prov(practice, FL::Served)];
     place_milli += prov[L_.prov(practice, FL::WeightMilli)];
   }
-  for (size_t g = s0; g < G_; ++g) {
-    prov[L_.prov(g, FL::Served)] = place_served;
-    prov[L_.prov(g, FL::WeightMilli)] = place_milli;
-  }
+  for (size_t g = 0; g < G_; ++g)
+    if (C_.served(g) == Served::Place) {
+      prov[L_.prov(g, FL::Served)] = place_served;
+      prov[L_.prov(g, FL::WeightMilli)] = place_milli;
+    }
 }
 
 // Each provider's cost (variable share of activity, programmes, fixed cost, billing
@@ -474,7 +477,6 @@ void Finance::pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, 
 // Alliance, at each year end: savings or losses against the baseline budget shared with
 // the members in proportion to their payments; the contract year's payments restart.
 void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t) {
-  const size_t s0 = C_.first(ProviderKind::ThirdSector);
   for (const auto& a : p_.alliance) {
     if (year < a.from_year) {
       std::fill(year_payments_.begin(), year_payments_.end(), 0);
@@ -484,7 +486,7 @@ void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year,
     for (size_t g = 0; g < G_; ++g)
       if (a.member[g] && !withdrawn_[g]) actual += year_payments_[g];
     // The place's population: everyone served by the local authorities.
-    for (size_t g = C_.first(ProviderKind::SocialCare); g < s0; ++g) pop += prov[L_.prov(g, FL::Served)];
+    for (size_t la = 0; la < C_.count(ProviderKind::SocialCare); ++la) pop += prov[L_.prov(C_.group(ProviderKind::SocialCare, la), FL::Served)];
     const int64_t target = a.baseline_pence_per_person_year * pop;
     const int64_t diff = target - actual;  // > 0: savings
     const int64_t pool = diff > 0 ? std::llround(a.share_of_savings * static_cast<double>(diff))

@@ -30,12 +30,13 @@ struct ProviderKindInfo {
   std::string_view name;   //!< config name (contracts, delivered_by) and HDF5 group prefix
   std::string_view label;  //!< the `kind` attribute of its HDF5 groups
 };
-inline constexpr std::array<ProviderKindInfo, 4> kProviderKindInfo = {{
+//! One row per ProviderKind, in its order.
+inline constexpr auto kProviderKindInfo = std::to_array<ProviderKindInfo>({
     {"gp", "gp_practice"},
     {"acute", "acute_trust"},
     {"social_care", "local_authority"},
     {"third_sector", "third_sector"},
-}};
+});
 inline constexpr size_t kProviderKinds = kProviderKindInfo.size();
 inline constexpr std::array<std::string_view, kProviderKinds> kProviderKindNames = [] {
   std::array<std::string_view, kProviderKinds> n{};
@@ -72,10 +73,18 @@ constexpr size_t slot(E c) {
   return static_cast<size_t>(c);
 }
 
+//! Whom a provider serves: the persons capitation and block contracts pay on.
+enum class Served : uint8_t {
+  Counted,         //!< counted person by person in the census (a practice's list, an authority's residents)
+  PracticeLists,   //!< the lists of the practices whose patients it admits (an acute trust)
+  Place,           //!< everyone in the place (a third-sector service)
+};
+
 //! What the module that runs a kind registers: its block of per-provider counters and
 //! what finance reads from it (finance never decodes the block itself).
 struct ProviderKindDef {
   ProviderKind kind = ProviderKind::Gp;
+  Served served = Served::Place;
   size_t counters = 0;  //!< per-provider counters (the enum's Count)
   size_t cost = 0;      //!< the cost counter in the block [pence]
   //! Billable transactions in a step (what a fee-for-service contract bills), from the
@@ -141,6 +150,8 @@ class ProviderLayout {
   //! HDF5 id of provider group g: <kind name>_<provider name>.
   const std::string& id(size_t g) const { return ids_[g]; }
   const ProviderKindDef& def(ProviderKind k) const { return def_[static_cast<size_t>(k)]; }
+  //! Whom provider group g serves (its kind's registration).
+  Served served(size_t g) const { return def_[static_cast<size_t>(kind_of(g))].served; }
 
   //! Counter c of the index-th provider of c's kind.
   template <ProviderCounterEnum E>

@@ -193,9 +193,18 @@ void read_risk_score(Reader& rs, RiskScoreParams& risk) {
   }
 }
 
+// The kinds that deliver programmes (Programmes::deliverer says how a person reaches
+// theirs); a new provider kind that delivers programmes adds itself here and there.
+constexpr std::array kDeliveringKinds = {ProviderKind::Gp, ProviderKind::Acute, ProviderKind::SocialCare, ProviderKind::ThirdSector};
+constexpr std::array<std::string_view, kDeliveringKinds.size()> kDeliveringNames = [] {
+  std::array<std::string_view, kDeliveringKinds.size()> n{};
+  for (size_t k = 0; k < n.size(); ++k) n[k] = kProviderKindInfo[static_cast<size_t>(kDeliveringKinds[k])].name;
+  return n;
+}();
+
 // `delivered_by` (and `service` for the third sector).
 void read_delivery(Reader& r, const CareNames& care, InterventionParams& x) {
-  x.delivered_by = static_cast<ProviderKind>(r.choice_index("delivered_by", kProviderKindNames));
+  x.delivered_by = kDeliveringKinds[r.choice_index("delivered_by", kDeliveringNames)];
   if (x.delivered_by == ProviderKind::ThirdSector) {
     const std::string svc = r.text("service");
     std::vector<std::string> names;
@@ -379,6 +388,7 @@ size_t Programmes::deliverer(const People& people, size_t i, size_t k, const Pro
     case ProviderKind::Acute: return L.group(ProviderKind::Acute, g_.practices[people.practice[i]].trust);
     case ProviderKind::SocialCare: return L.group(ProviderKind::SocialCare, g_.neighbourhoods[people.neighbourhood[i]].local_authority);
     case ProviderKind::ThirdSector: return L.group(ProviderKind::ThirdSector, static_cast<size_t>(p_.list[k].service));
+    default: break;  // read_delivery accepts only the kinds above
   }
   return 0;
 }

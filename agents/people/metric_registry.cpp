@@ -28,11 +28,10 @@ void MetricRegistry::count(std::string name, std::string units, Counter c, std::
        [c](const Tally& t, int q) { return static_cast<double>(t.get(c, q)); }});
 }
 
-void MetricRegistry::pounds(std::string name, std::initializer_list<Counter> pence, std::string description, bool by_quintile) {
+void MetricRegistry::pounds(std::string name, std::vector<Counter> pence, std::string description, bool by_quintile) {
   for (Counter c : pence)
     if (c.stock) throw std::logic_error(fmt::format("metric '{}': a pound flow sums flow counters, not stocks", name));
-  std::vector<Counter> v(pence);
-  add({std::move(name), "GBP", "flow", std::move(description), by_quintile, [v](const Tally& t, int q) {
+  add({std::move(name), "GBP", "flow", std::move(description), by_quintile, [v = std::move(pence)](const Tally& t, int q) {
          int64_t p = 0;
          for (Counter c : v) p += t.get(c, q);
          return to_gbp(p);

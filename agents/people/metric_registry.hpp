@@ -32,7 +32,7 @@ class MetricRegistry {
   //! A metric that is counter c itself; its kind (flow or stock) is the counter's.
   void count(std::string name, std::string units, Counter c, std::string description, bool by_quintile = false);
   //! A flow in pounds: the sum of pence counters.
-  void pounds(std::string name, std::initializer_list<Counter> pence, std::string description, bool by_quintile = false);
+  void pounds(std::string name, std::vector<Counter> pence, std::string description, bool by_quintile = false);
   const std::vector<MetricDef>& all() const { return defs_; }
 
  private:

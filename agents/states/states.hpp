@@ -123,8 +123,12 @@ class StateModel {
   StratumMeans alcohol_means_, frailty_means_;
 };
 
+// Flattened: the Philox rounds of the next person's block (BlocksAhead) must be inlined
+// into this loop to overlap with the current person's work; without it GCC 12 calls
+// Streams::raw out of line here (measured on configs/bench/million.yaml).
 template <typename Before>
-void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Before&& before) const {
+[[gnu::flatten]] void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
+                                       Before&& before) const {
   BlocksAhead blocks(s, p.id.data(), p.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::StateTransition);
   for (size_t i = begin; i != end; ++i) {
     if (!p.alive(i)) continue;

@@ -57,9 +57,7 @@ void check_resources(const Experiment& e, const config::Node& resolved, double m
   for (const auto& m : metric_definitions()) quintile_metrics += m.by_quintile;
   const double output_values = double(metric_definitions().size() + 5 * quintile_metrics + 4 * kAgeBands);
   for (const auto& sc : e.scenarios) {
-    const auto& g = sc.params.geography;
-    const double providers = double(g.practices.size() + g.trusts.size() + g.authorities.size() +
-                                    sc.params.care.third_sector.size() + sc.params.interventions.list.size());
+    const double providers = double(sc.params.providers.providers() + sc.params.providers.programmes());
     const double steps = double(e.replicates) * sc.params.clock.steps;
     held += steps * (kHeldBytesPerStep + kHeldBytesPerProviderStep * providers);
     writing = std::max(writing, steps * 8.0 * (output_values + kOutputValuesPerProviderStep * providers));

@@ -37,7 +37,7 @@ Params Params::read(const config::Node& root) {
   for (const auto& e : p.care.events) names.events.push_back(e.name);
   for (const auto& s : p.care.third_sector) names.services.push_back(s.name);
   p.interventions = InterventionsParams::read(r, names);
-  p.providers = provider_layout(p.geography, p.care, p.interventions);
+  p.providers = provider_layout(p);
   p.finance = FinanceParams::read(r, p.providers, p.interventions);
   p.wellbeing = WellbeingParams::read(r);
   r.finish();

@@ -2,6 +2,7 @@
 
 #include "agents/care/counters.hpp"
 #include "agents/interventions/counters.hpp"
+#include "model/sim/params.hpp"
 
 namespace hscsim {
 
@@ -15,14 +16,15 @@ std::vector<std::string> names_of(const std::vector<T>& xs) {
 }
 }  // namespace
 
-ProviderLayout provider_layout(const Geography& g, const CareParams& care, const InterventionsParams& iv) {
+ProviderLayout provider_layout(const Params& p) {
+  const Geography& g = p.geography;
   const auto& kinds = care_provider_kinds();
   ProviderLayout L;
   L.add(kinds[0], names_of(g.practices));
   L.add(kinds[1], names_of(g.trusts));
   L.add(kinds[2], names_of(g.authorities));
-  L.add(kinds[3], names_of(care.third_sector));
-  L.add_programmes(names_of(iv.list), static_cast<size_t>(ProgrammeCounter::Count));
+  L.add(kinds[3], names_of(p.care.third_sector));
+  L.add_programmes(names_of(p.interventions.list), static_cast<size_t>(ProgrammeCounter::Count));
   return L;
 }
 

@@ -7,7 +7,6 @@
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
 
 #include <fmt/format.h>
 
@@ -96,54 +95,53 @@ constexpr StockTally::Map kCensusMap = census_map();
 }  // namespace
 
 Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
+  // One accumulator per thread (not per task): the sums are integers, so the total does
+  // not depend on how the people are split.
   struct Acc {
     Tally t;
     std::vector<int64_t> prov;
   };
-  Acc init{Tally{}, std::vector<int64_t>(finance_.layout().end(), 0)};
-  Acc out = tbb::parallel_reduce(
-      tbb::blocked_range<size_t>(0, people_.size(), kGrain), init,
-      [&](const tbb::blocked_range<size_t>& r, Acc acc) {
-        Tally& t = acc.t;
-        StockTally stocks(kCensusMap);
-        // Sums by quintile: age [days], life satisfaction and utility [thousandths].
-        std::array<int64_t, 6> age_days{}, wellbeing_milli{}, utility_milli{};
-        for (size_t i = r.begin(); i != r.end(); ++i) {
-          if (!people_.alive(i)) continue;
-          const uint8_t q = people_.quintile[i];
-          const int age = people_.age_years(i, day);
-          const uint64_t f = people_.factors(i);
-          const uint16_t care = people_.care_stocks(i, day);
-          stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit, t);
-          age_days[q] += day - people_.birth_day[i];
-          t.add_alive(people_.sex[i], age);
-          care_.census(people_, i, care, acc.prov);
-          finance_.census(people_, i, age, people_.conditions(i), acc.prov);
-          // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.
-          const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, age, f, care);
-          if (in_step) people_.wellbeing[i] = static_cast<float>(ls_now);
-          const float ls = people_.wellbeing[i];
-          wellbeing_milli[q] += round_to_int(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls)));
-          utility_milli[q] += round_to_int(1000.0 * utility);
-        }
-        stocks.flush(t);
-        for (uint8_t q = 1; q <= 5; ++q) {
-          t.add(PeopleCounter::AgeDays, q, age_days[q]);
-          t.add(WellbeingCounter::WellbeingMilli, q, wellbeing_milli[q]);
-          t.add(WellbeingCounter::UtilityMilli, q, utility_milli[q]);
-        }
-        return acc;
-      },
-      [](Acc a, const Acc& b) {
-        a.t += b.t;
-        for (size_t k = 0; k < a.prov.size(); ++k) a.prov[k] += b.prov[k];
-        return a;
-      });
-  if (provider) {
-    provider->resize(out.prov.size(), 0);
-    for (size_t k = 0; k < out.prov.size(); ++k) (*provider)[k] += out.prov[k];
+  const size_t prov_size = finance_.layout().end();
+  tbb::enumerable_thread_specific<Acc> local([&] { return Acc{Tally{}, std::vector<int64_t>(prov_size, 0)}; });
+  parallel_slots(people_.size(), [&](size_t b, size_t e) {
+    Acc& acc = local.local();
+    Tally& t = acc.t;
+    StockTally stocks(kCensusMap);
+    // Sums by quintile: age [days], life satisfaction and utility [thousandths].
+    std::array<int64_t, 6> age_days{}, wellbeing_milli{}, utility_milli{};
+    for (size_t i = b; i != e; ++i) {
+      if (!people_.alive(i)) continue;
+      const uint8_t q = people_.quintile[i];
+      const int age = people_.age_years(i, day);
+      const uint64_t f = people_.factors(i);
+      const uint16_t care = people_.care_stocks(i, day);
+      stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit, t);
+      age_days[q] += day - people_.birth_day[i];
+      t.add_alive(people_.sex[i], age);
+      care_.census(people_, i, care, acc.prov);
+      finance_.census(people_, i, age, people_.conditions(i), acc.prov);
+      // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.
+      const auto [ls_now, utility] = wellbeing_.life_satisfaction_and_utility(people_, i, age, f, care);
+      if (in_step) people_.wellbeing[i] = static_cast<float>(ls_now);
+      const float ls = people_.wellbeing[i];
+      wellbeing_milli[q] += round_to_int(1000.0 * (std::isnan(ls) ? ls_now : static_cast<double>(ls)));
+      utility_milli[q] += round_to_int(1000.0 * utility);
+    }
+    stocks.flush(t);
+    for (uint8_t q = 1; q <= 5; ++q) {
+      t.add(PeopleCounter::AgeDays, q, age_days[q]);
+      t.add(WellbeingCounter::WellbeingMilli, q, wellbeing_milli[q]);
+      t.add(WellbeingCounter::UtilityMilli, q, utility_milli[q]);
+    }
+  });
+  Tally out;
+  if (provider) provider->resize(prov_size, 0);
+  for (const auto& acc : local) {
+    out += acc.t;
+    if (provider)
+      for (size_t k = 0; k < prov_size; ++k) (*provider)[k] += acc.prov[k];
   }
-  return out.t;
+  return out;
 }
 
 void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {

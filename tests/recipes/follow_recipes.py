@@ -108,6 +108,44 @@ RECIPE_METRIC = [
      "         [](const Tally& t, int q) { return metric_ratio(t.get(CareCounter::EmergencyAdmissions, q), t.get(CareCounter::AeAttendances, q)); }});\n"),
 ]
 
+# ---- Recipe 5: a provider kind (one folder plus its registration) --------------------
+# The folder is tests/recipes/provider_kind/agents/pharmacy, copied into agents/.
+RECIPE_PROVIDER = [
+    ("agents/geography/providers.hpp", "enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector };",
+     "enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector, Pharmacy };"),
+    ("agents/geography/providers.hpp", '    {"third_sector", "third_sector"},\n',
+     '    {"third_sector", "third_sector"},\n    {"pharmacy", "community_pharmacy"},\n'),
+    ("model/core/rng.hpp", "//!< with a name-hashed id at kInitStep: a replicate's effect sizes\n",
+     "//!< with a name-hashed id at kInitStep: a replicate's effect sizes\n  Pharmacy = 16,  //!< community pharmacy consultations\n"),
+    ("model/sim/params.hpp", '#include "agents/wellbeing/wellbeing.hpp"\n',
+     '#include "agents/wellbeing/wellbeing.hpp"\n#include "agents/pharmacy/pharmacy.hpp"\n'),
+    ("model/sim/params.hpp", "  WellbeingParams wellbeing;\n", "  WellbeingParams wellbeing;\n  PharmacyParams pharmacy;\n"),
+    ("model/sim/params.cpp", "  p.providers = provider_layout(p);\n",
+     "  p.pharmacy = PharmacyParams::read(r);\n  p.providers = provider_layout(p);\n"),
+    ("model/sim/providers.cpp", "  L.add(kinds[3], names_of(p.care.third_sector));\n",
+     "  L.add(kinds[3], names_of(p.care.third_sector));\n  L.add(pharmacy_kind(), names_of(p.pharmacy.pharmacies));\n"),
+    ("model/sim/world.hpp", "  WellbeingModel wellbeing_;\n", "  WellbeingModel wellbeing_;\n  Pharmacies pharmacy_;\n"),
+    ("model/sim/world.cpp", "      wellbeing_(p.wellbeing) {\n",
+     "      wellbeing_(p.wellbeing),\n      pharmacy_(p.pharmacy, p.providers, p.clock) {\n"),
+    ("model/sim/world.cpp", "  care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);\n",
+     "  care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);\n"
+     "  pharmacy_.serve(people_, streams_, s, day, flows, provider);\n"),
+    ("model/sim/metrics.cpp", '#include "agents/wellbeing/metrics.hpp"\n',
+     '#include "agents/wellbeing/metrics.hpp"\n#include "agents/pharmacy/pharmacy.hpp"\n'),
+    ("model/sim/metrics.cpp", "    declare_wellbeing_metrics(r);\n", "    declare_wellbeing_metrics(r);\n    declare_pharmacy_metrics(r);\n"),
+]
+PROVIDER_CONFIG = """
+pharmacy:
+  pharmacies:
+    - {name: high_street, consultations_per_week: 40}
+    - {name: village, consultations_per_week: 2}
+  consultations_per_person_year: 2
+  cost_per_consultation_gbp: 15
+finance:
+  commissioners:
+    icb: {pays: [gp, acute, third_sector, pharmacy]}
+"""
+
 
 def main():
     if os.path.exists(SCRATCH):
@@ -116,7 +154,8 @@ def main():
     for item in COPY:
         src = os.path.join(SOURCE, item)
         (shutil.copytree if os.path.isdir(src) else shutil.copy2)(src, os.path.join(SCRATCH, item))
-    for path, anchor, new in RECIPE_STATE + RECIPE_TARGET + RECIPE_CONTRACT + RECIPE_METRIC:
+    shutil.copytree(os.path.join(SOURCE, "tests/recipes/provider_kind/agents/pharmacy"), os.path.join(SCRATCH, "agents/pharmacy"))
+    for path, anchor, new in RECIPE_STATE + RECIPE_TARGET + RECIPE_CONTRACT + RECIPE_METRIC + RECIPE_PROVIDER:
         edit(path, anchor, new)
     build = os.path.join(SCRATCH, "build")
     run(["cmake", "-S", SCRATCH, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DHSCSIM_BUILD_TESTS=OFF"])
@@ -136,7 +175,8 @@ def main():
     tiny_settings = "run: {replicates: 2}\ntime: {years: 1}\npopulation: {size: 2000}\n"
     cost_plus = os.path.join(SCRATCH, "configs/default_cost_plus.yaml")
     for name, head, extra in [("base", f"extends: {tiny}\n", STATE_CONFIG), ("target", f"extends: {tiny}\n", STATE_CONFIG + TARGET_CONFIG),
-                              ("contract", f"extends: {cost_plus}\n" + tiny_settings, STATE_CONFIG)]:
+                              ("contract", f"extends: {cost_plus}\n" + tiny_settings, STATE_CONFIG),
+                              ("provider", f"extends: {tiny}\n", STATE_CONFIG + PROVIDER_CONFIG)]:
         cfg = os.path.join(SCRATCH, f"recipe_{name}.yaml")
         open(cfg, "w").write(head + extra)
         h5 = os.path.join(SCRATCH, f"recipe_{name}.h5")
@@ -180,9 +220,26 @@ def main():
         failures.append("recipe 4: ae_admission_share is not in the output")
     if "ae_admission_share" not in run([exe, "info", "--metrics"]):
         failures.append("recipe 4: ae_admission_share is not in `hscsim info --metrics`")
+    # 5. The new kind is published per provider, in its sector cost and the total, is paid
+    # under its contract, and changes no other draw (everything else equals the base run).
+    ts = "/scenarios/baseline/timeseries/"
+    prov = "/scenarios/baseline/providers/"
+    seen = {k: sum(series(out["provider"], f"{prov}pharmacy_{k}/consultations")) for k in ("high_street", "village")}
+    unmet = sum(series(out["provider"], f"{prov}pharmacy_village/unmet"))
+    if not (seen["high_street"] > seen["village"] > 0 and unmet > 0):
+        failures.append(f"recipe 5: consultations {seen}, unmet at the small pharmacy {unmet}")
+    sector = sum(series(out["provider"], ts + "cost_pharmacy_gbp"))
+    per_provider = sum(sum(series(out["provider"], f"{prov}pharmacy_{k}/cost_gbp")) for k in ("high_street", "village"))
+    extra = sum(series(out["provider"], ts + "cost_total_gbp")) - sum(series(out["base"], ts + "cost_total_gbp"))
+    if not (sector > 0 and abs(sector - per_provider) < 0.01 and abs(extra - sector) < 0.01):
+        failures.append(f"recipe 5: pharmacy cost {sector} (sector), {per_provider} (providers), total rose by {extra}")
+    if series(out["provider"], ts + "emergency_admissions") != series(out["base"], ts + "emergency_admissions"):
+        failures.append("recipe 5: the new kind changed emergency admissions (another draw moved)")
+    if not sum(series(out["provider"], "/scenarios/baseline/finance/pharmacy_high_street/income_gbp")) > 0:
+        failures.append("recipe 5: the pharmacy's fee-for-service ledger has no income")
     if failures:
         sys.exit("\n".join(failures))
-    print("recipes followed: binary state, intervention target, contract type, metric")
+    print("recipes followed: binary state, intervention target, contract type, metric, provider kind")
 
 
 main()

@@ -4,6 +4,7 @@
 // from the binomial variance), so a correct model fails with probability < 1e-4.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "helpers.hpp"
@@ -132,6 +133,47 @@ TEST_CASE("the census fills only counters declared as stocks, and the declared s
   CHECK(state_counter(0).stock);
 }
 
+TEST_CASE("age-sex breakdowns: distinct rows, and each sums to its total in every step") {
+  // Rows: no two counters share one; flows and the census's population add up exactly.
+  std::vector<int> rows(kAgeSexRows, 0);
+  auto rows_of = [&]<class E>(E) {
+    for (size_t k = 0; k < static_cast<size_t>(E::Count); ++k)
+      if (const Counter c(static_cast<E>(k)); c.age_sex != Counter::kNone) {
+        REQUIRE(c.age_sex < kAgeSexRows);
+        CHECK(++rows[c.age_sex] == 1);
+      }
+  };
+  rows_of(PeopleCounter{});
+  rows_of(CareCounter{});
+  CHECK(Counter(CareCounter::EmergencyAdmissions).age_sex != Counter::kNone);
+  CHECK(Counter(CareCounter::Discharges).age_sex == Counter::kNone);
+  auto root = small_config({"population.size=6000"});
+  Params p = Params::read(root);
+  World w(p, 0);
+  size_t checked = 0;
+  for (uint32_t s = 0; s < 30; ++s) {
+    const Tally t = w.step(s);
+    for (const auto& m : metric_definitions()) {
+      if (!m.by_age_sex) continue;
+      double sum = 0;
+      for (uint8_t sex = 0; sex < 2; ++sex)
+        for (size_t b = 0; b < kAgeBands; ++b) sum += m.by_age_sex(t, sex, b);
+      INFO(m.name << " step " << s);
+      CHECK(sum == m.value(t, 0));
+      checked += sum > 0;
+    }
+  }
+  CHECK(checked > 200);
+  for (const char* name : {"deaths", "emergency_admissions", "ae_attendances", "bed_days", "gp_appointments", "population",
+                           "in_hospital_deaths", "deaths_in_care_home", "deaths_at_home_or_elsewhere", "home_care_starts"}) {
+    INFO(name);
+    const auto& defs = metric_definitions();
+    const auto it = std::find_if(defs.begin(), defs.end(), [&](const MetricDef& d) { return d.name == name; });
+    REQUIRE(it != defs.end());
+    CHECK(static_cast<bool>(it->by_age_sex));
+  }
+}
+
 TEST_CASE("the census's stocks equal a plain count of the people's columns") {
   // The census counts yes/no stocks in byte lanes (StockTally) flushed every 255 people;
   // here every stock is recounted person by person with plain branches.
@@ -221,7 +263,7 @@ TEST_CASE("a configured death probability comes out as configured") {
   // No beds, so no deaths in hospital after admission: all deaths are life-table deaths.
   auto root = default_config({"population.size=40000", "time.years=1", "run.replicates=1", "demography.closed_population=true",
                               "demography.mortality.annual_death_probability=0.05", "demography.mortality.rr={}",
-                              "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]", "demography.mortality.scale=1",
+                              "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]", "demography.mortality.hospital_death_share=0",
                               "acute_trusts.0.general_acute_beds=0", "acute_trusts.0.escalation_beds=0"});
   Params p = Params::read(root);
   World w(p, 0);

@@ -33,13 +33,13 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
   const int64_t los = due - day;
   int64_t spell = 0;
   if (elective) {
-    t.add(CareCounter::ElectiveAdmissions, q);
+    t.add(CareCounter::ElectiveAdmissions, q, p.sex[i], p.age_years(i, day));
     prov[L.at(tr, TrustCounter::Elective)] += 1;
     spell = p_.costs.elective_spell;
   } else {
-    t.add(CareCounter::EmergencyAdmissions, q);
+    t.add(CareCounter::EmergencyAdmissions, q, p.sex[i], p.age_years(i, day));
     prov[L.at(tr, TrustCounter::Emergency)] += 1;
-    if (p_.events[cause].acsc) t.add(CareCounter::AcscAdmissions, q);
+    if (p_.events[cause].acsc) t.add(CareCounter::AcscAdmissions, q, p.sex[i], p.age_years(i, day));
     if (p.last_discharge_day[i] != kNoDay && day - p.last_discharge_day[i] <= p_.readmission_window_days)
       t.add(CareCounter::Readmissions, q);
     spell = los <= p_.short_stay_max_days ? p_.costs.nel_spell_short : p_.costs.nel_spell_long;
@@ -77,7 +77,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
         admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[care_lane::kEmergencyLengthOfStay], 0.0});
         continue;
       }
-      t.add(CareCounter::AeAttendances, q);
+      t.add(CareCounter::AeAttendances, q, people.sex[i], people.age_years(i, day));
       prov[L.at(tr, TrustCounter::Ae)] += 1;
       t.add(sector_cost(ProviderKind::Acute), q, p_.costs.ae_attendance);
       prov[L.at(tr, TrustCounter::CostPence)] += p_.costs.ae_attendance;
@@ -156,7 +156,7 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
       const uint8_t q = people.quintile[i];
       Lanes e(s, people.id[i], step, Purpose::Elective);
       if (e[care_lane::kElectiveDayCase] < p_.day_case_share) {
-        t.add(CareCounter::ElectiveAdmissions, q);
+        t.add(CareCounter::ElectiveAdmissions, q, people.sex[i], people.age_years(i, day));
         t.add(CareCounter::DayCases, q);
         prov[L.at(tr, TrustCounter::Elective)] += 1;
         t.add(sector_cost(ProviderKind::Acute), q, p_.costs.day_case);

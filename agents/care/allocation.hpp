@@ -44,7 +44,7 @@ inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, 
   if (to <= from) return;
   const uint8_t q = p.quintile[i];
   const int64_t days = to - from;
-  t.add(CareCounter::BedDays, q, days);
+  t.add(CareCounter::BedDays, q, p.sex[i], p.age_years(i, from), days);
   if (p.stay[i] != kElectiveStay) t.add(CareCounter::EmergencyBedDays, q, days);
   prov[L.at(trust, TrustCounter::BedDays)] += days;
   if (delayed) {

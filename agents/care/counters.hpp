@@ -19,6 +19,7 @@ enum class CareCounter : uint16_t {
   AcscAdmissions, ElectiveAdmissions, DayCases, ElectiveCancelled, Readmissions, BedDays, DelayedBedDays, EmergencyBedDays,
   Discharges, TrolleyWaits, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts, ThirdSectorUnmet,
   MutualAidAdmissions,  //!< emergency admissions to a partner trust (acute mutual aid)
+  HomeCareStarts,       //!< council-funded home care packages started
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting,
@@ -32,6 +33,12 @@ struct CounterTraits<CareCounter> {
                                         CareCounter::CareHomeResidents, CareCounter::HomeCarePackages,
                                         CareCounter::InReablement,      CareCounter::WaitingSocialCare,
                                         CareCounter::GpWaiting};
+  //! Counted by sex and age band too (Tally::add with the person's sex and age).
+  static constexpr std::array by_age_sex = {CareCounter::GpAppointments,     CareCounter::AeAttendances,
+                                            CareCounter::EmergencyAdmissions, CareCounter::AcscAdmissions,
+                                            CareCounter::ElectiveAdmissions, CareCounter::BedDays,
+                                            CareCounter::ReablementStarts,   CareCounter::HomeCareStarts,
+                                            CareCounter::CareHomeAdmissions};
 };
 
 //! Per GP practice.

@@ -41,7 +41,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     const uint8_t q = people.quintile[i];
     Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
     const bool remote = a[care_lane::kGpVirtual] < practice.virtual_share;
-    t.add(CareCounter::GpAppointments, q);
+    t.add(CareCounter::GpAppointments, q, people.sex[i], people.age_years(i, day));
     counts[slot(GpCounter::Appointments)] += 1;
     if (remote) {
       t.add(CareCounter::GpVirtual, q);

@@ -38,6 +38,7 @@ void declare_care_metrics(MetricRegistry& m) {
                [](const Tally& t, int q) { return static_cast<double>(t.get(CareCounter::HomeCareMinutes, q)) / 60.0; }});
   m.count("home_care_packages", "persons", CareCounter::HomeCarePackages, "people with a home care package");
   m.count("reablement_episodes", "episodes", CareCounter::ReablementStarts, "reablement episodes started");
+  m.count("home_care_starts", "persons", CareCounter::HomeCareStarts, "council-funded home care packages started");
   m.count("people_in_reablement", "persons", CareCounter::InReablement, "people in a reablement episode");
   m.count("care_home_residents", "persons", CareCounter::CareHomeResidents, "people living in a care home (including those in hospital)");
   m.count("care_home_admissions", "persons", CareCounter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");

@@ -52,11 +52,16 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
   } else {
     use(std::max(from, due));
     Lanes d(k.s, me.id, k.step, Purpose::Discharge);
-    const double p_death = people.stay[i] == kElectiveStay ? 0.0 : p_.events[people.stay[i]].in_hospital_death_probability;
+    const auto& by_age = p_.in_hospital_death_rr_by_age;
+    const double p_death = people.stay[i] == kElectiveStay
+                               ? 0.0
+                               : std::min(1.0, p_.events[people.stay[i]].in_hospital_death_probability *
+                                                   by_age.values[0][by_age.row(people.age_years(i, day_end))]);
     if (d[care_lane::kDischargeDeath] < p_death) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
-      out.tally.add(PeopleCounter::InHospitalDeaths, me.q);
-      out.tally.add_death(me.q, people.sex[i], people.age_years(i, day_end));
+      const int age = people.age_years(i, day_end);
+      out.tally.add(PeopleCounter::InHospitalDeaths, me.q, people.sex[i], age);
+      out.tally.add_death(me.q, people.sex[i], age);
       return false;
     }
     double need = 0;

@@ -78,19 +78,20 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
       if (need == SocialNeed::Reablement) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);
         people.due_day[i] = std::max(day, q_.since) + static_cast<int32_t>(std::llround(p_.reablement_days));
-        t.add(CareCounter::ReablementStarts, q);
+        t.add(CareCounter::ReablementStarts, q, people.sex[i], people.age_years(i, day));
         prov[L.at(a, LaCounter::ReablementStarts)] += 1;
         t.add(sector_cost(ProviderKind::SocialCare), q, p_.costs.reablement_episode);
         prov[L.at(a, LaCounter::CostPence)] += p_.costs.reablement_episode;
       } else if (need == SocialNeed::HomeCare) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kHomeCare);
+        t.add(CareCounter::HomeCareStarts, q, people.sex[i], people.age_years(i, day));
       } else {
         uint8_t f = static_cast<uint8_t>((people.care[i] & ~(kHomeCare | kReablement)) | kCareHomeResident);
         if (c[care_lane::kPlacementSelfFunded] < p_.self_funder_share_by_quintile[static_cast<size_t>(q - 1)]) f |= kSelfFunded;
         if (c[care_lane::kPlacementNursing] < p_.nursing_share) f |= kNursing;
         people.care[i] = f;
         people.setting[i] = static_cast<uint8_t>(Setting::CareHome);
-        t.add(CareCounter::CareHomeAdmissions, q);
+        t.add(CareCounter::CareHomeAdmissions, q, people.sex[i], people.age_years(i, day));
         prov[L.at(a, LaCounter::CareHomeAdmissions)] += 1;
       }
     }

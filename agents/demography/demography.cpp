@@ -19,7 +19,10 @@ DemographyParams DemographyParams::read(config::Reader& root) {
     for (double& q : col) q = hazard_from_annual_probability(q);
   p.mortality_rr = RelativeRisks::read(m);
   p.normalise_rr = m.boolean("normalise_rr", true);
-  p.mortality_scale = m.real("scale", {0, 10}, 1.0);
+  if (m.has("scale"))
+    throw m.error("scale", "'scale' was removed: give hospital_death_share (the share of deaths at each age that happen in "
+                           "hospital, which care models), and the life table's hazard for the rest is (1 - share) of it");
+  if (m.has("hospital_death_share")) p.hospital_death_share = m.age_table("hospital_death_share", {"share"}, config::probability());
   m.finish();
   config::Reader f = r.child("fertility");
   p.fertility = f.age_table("births_per_woman_year", {"rate"}, {0, 1});
@@ -47,7 +50,8 @@ void Demography::calibrate(const People& people, int32_t day, double dt) {
     for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
       const size_t row = t.row(a);
       const double mean = mortality_means_.empty() ? 1.0 : mortality_means_.mean(StratumMeans::index(row, sex));
-      death_H_[sex][static_cast<size_t>(a)] = t.values[sex][row] * p_.mortality_scale * dt / mean;
+      const auto& share = p_.hospital_death_share;
+      death_H_[sex][static_cast<size_t>(a)] = t.values[sex][row] * (1.0 - share.values[0][share.row(a)]) * dt / mean;
     }
   for (int a = 0; a <= config::AgeTable::kMaxAge; ++a)
     p_birth_[static_cast<size_t>(a)] =
@@ -68,8 +72,12 @@ bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Ta
     H *= (*mod_)(people, i, target::Death, day);
     if (u[L::kDeath] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
-      tally.add_death(people.quintile[i], sex, people.age_years(i, day));
-      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) tally.add(PeopleCounter::InHospitalDeaths, people.quintile[i]);
+      const int age_now = people.age_years(i, day);
+      tally.add_death(people.quintile[i], sex, age_now);
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital))
+        tally.add(PeopleCounter::InHospitalDeaths, people.quintile[i], sex, age_now);
+      else if (people.setting[i] == static_cast<uint8_t>(Setting::CareHome))
+        tally.add(PeopleCounter::CareHomeDeaths, people.quintile[i], sex, age_now);
       return false;
     }
   }

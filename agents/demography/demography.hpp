@@ -26,7 +26,10 @@ struct DemographyParams {
   config::AgeTable death_hazard;         //!< from annual_death_probability; columns male, female [per year]
   RelativeRisks mortality_rr;
   bool normalise_rr = true;
-  double mortality_scale = 1;            //!< multiplier on the life-table hazard (deaths modelled elsewhere are taken out)
+  //! Share of deaths at each age that happen in hospital after an emergency admission, which
+  //! care models (in_hospital_death_probability); the life-table hazard of everyone else's
+  //! deaths is (1 - share) of the table's (column share; 0 when omitted).
+  config::AgeTable hospital_death_share = config::AgeTable::constant({"share"}, 0.0);
   config::AgeTable fertility;            //!< column births_per_year [live births per woman-year]
   double male_birth_share = 0.512;       //!< [fraction of births]
   double immigration_per_year = 0;       //!< arrivals per resident per year [per year]

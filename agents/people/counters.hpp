@@ -25,14 +25,15 @@ enum class CounterBlock : uint8_t { People, StateStocks, Demography, States, Sec
 struct CounterBlockInfo {
   std::string_view module;  //!< the module that declares the block's enum
   uint16_t capacity;        //!< counters it may declare
+  uint16_t age_sex = 0;     //!< of which may have a breakdown by sex and age band (CounterTraits::by_age_sex)
 };
 inline constexpr std::array<CounterBlockInfo, 9> kCounterBlocks = {{
-    {"people (PeopleCounter, below)", 6},
+    {"people (PeopleCounter, below)", 6, 5},
     {"people (one stock per binary state, state_counter)", static_cast<uint16_t>(kStateCount)},
     {"demography (DemographyCounter)", 4},
     {"states (StatesCounter)", 6},
     {"geography (sector_cost, one per provider kind)", 6},
-    {"care (CareCounter)", 36},
+    {"care (CareCounter)", 38, 10},
     {"interventions (InterventionCounter)", 4},
     {"finance (FinanceCounter)", 10},
     {"wellbeing (WellbeingCounter)", 3},
@@ -43,9 +44,18 @@ constexpr uint16_t counter_block_offset(CounterBlock b) {
   return o;
 }
 inline constexpr size_t kCounterCount = counter_block_offset(CounterBlock::Wellbeing) + kCounterBlocks.back().capacity;
+//! First breakdown row of block b (rows of [sex][age band] counts in Tally::by_age_sex).
+constexpr uint16_t age_sex_block_offset(CounterBlock b) {
+  uint16_t o = 0;
+  for (size_t k = 0; k < static_cast<size_t>(b); ++k) o = static_cast<uint16_t>(o + kCounterBlocks[k].age_sex);
+  return o;
+}
+inline constexpr size_t kAgeSexRows = age_sex_block_offset(CounterBlock::Wellbeing) + kCounterBlocks.back().age_sex;
 
 //! Specialised by each counting module for its enum: `block` and `stocks` (a std::array of
-//! its enumerators counted by the census or set at the end of the step).
+//! its enumerators counted by the census or set at the end of the step), and optionally
+//! `by_age_sex` (the enumerators also counted by sex and age band: Tally::add with the
+//! person's sex and age).
 template <class E>
 struct CounterTraits;
 template <class E>
@@ -57,18 +67,36 @@ constexpr bool is_stock(E e) {
     if (s == e) return true;
   return false;
 }
+//! Number of e's enumerators with an age-sex breakdown.
+template <CounterEnum E>
+constexpr size_t age_sex_declared() {
+  if constexpr (requires { CounterTraits<E>::by_age_sex; }) return CounterTraits<E>::by_age_sex.size();
+  return 0;
+}
 
 //! A counter's place in a Tally and its kind, from any module's counter enum.
 struct Counter {
   static constexpr uint16_t kNone = 0xFFFF;
-  uint16_t index = kNone;  //!< kNone: counts nothing
+  uint16_t index = kNone;    //!< kNone: counts nothing
+  uint16_t age_sex = kNone;  //!< its row in Tally::by_age_sex; kNone: no age-sex breakdown
   bool stock = false;
   constexpr Counter() = default;
   template <CounterEnum E>
   constexpr Counter(E e)  // NOLINT(google-explicit-constructor): module enums are counters
       : index(static_cast<uint16_t>(counter_block_offset(CounterTraits<E>::block) + static_cast<uint16_t>(e))),
+        age_sex(age_sex_row(e)),
         stock(is_stock(e)) {
     static_assert(static_cast<uint16_t>(E::Count) <= kCounterBlocks[static_cast<size_t>(CounterTraits<E>::block)].capacity);
+    static_assert(age_sex_declared<E>() <= kCounterBlocks[static_cast<size_t>(CounterTraits<E>::block)].age_sex,
+                  "more age-sex breakdowns than the block's room (kCounterBlocks)");
+  }
+  template <CounterEnum E>
+  static constexpr uint16_t age_sex_row(E e) {
+    if constexpr (requires { CounterTraits<E>::by_age_sex; }) {
+      for (size_t k = 0; k < CounterTraits<E>::by_age_sex.size(); ++k)
+        if (CounterTraits<E>::by_age_sex[k] == e) return static_cast<uint16_t>(age_sex_block_offset(CounterTraits<E>::block) + k);
+    }
+    return kNone;
   }
   static constexpr Counter at(uint16_t index, bool stock) {
     Counter c;
@@ -91,12 +119,15 @@ enum class PeopleCounter : uint16_t {
   Deaths,            //!< flow: all deaths
   InHospitalDeaths,  //!< flow: deaths in a hospital bed
   StepDays,          //!< flow: days in the step (quintile 0 only)
+  CareHomeDeaths,    //!< flow: deaths of care-home residents
   Count
 };
 template <>
 struct CounterTraits<PeopleCounter> {
   static constexpr CounterBlock block = CounterBlock::People;
   static constexpr std::array stocks = {PeopleCounter::Population, PeopleCounter::AgeDays};
+  static constexpr std::array by_age_sex = {PeopleCounter::Population, PeopleCounter::Deaths, PeopleCounter::InHospitalDeaths,
+                                            PeopleCounter::CareHomeDeaths};
 };
 
 //! Standard abridged life-table age bands: 0, 1-4, 5-9, ..., 85-89, 90+ (20 bands).
@@ -109,18 +140,15 @@ inline size_t age_band(int age_years) {
 }
 
 //! Integer counts for one step: [counter][0 = all, 1..5 = deprivation quintile], and
-//! the population (at the end of the step) and deaths (in the step) by sex and age band,
-//! from which life tables and age structures are computed.
+//! for the counters that declare it (CounterTraits::by_age_sex) [row][sex][age band],
+//! from which life tables, age structures and age-specific rates are computed.
 struct Tally {
   std::array<int64_t, kCounterCount * 6> v{};
-  std::array<int64_t, 2 * kAgeBands> population_by_age_sex{};  //!< [sex * kAgeBands + band]
-  std::array<int64_t, 2 * kAgeBands> deaths_by_age_sex{};      //!< [sex * kAgeBands + band]
-  void add_alive(uint8_t sex, int age_years) { ++population_by_age_sex[sex * kAgeBands + age_band(age_years)]; }
+  std::array<int64_t, kAgeSexRows * 2 * kAgeBands> by_age_sex{};
+  //! The census's headcount by sex and age (the Population stock itself is counted by quintile).
+  void add_alive(uint8_t sex, int age_years) { ++by_age_sex[cell(Counter(PeopleCounter::Population).age_sex, sex, age_band(age_years))]; }
   //! Counts a death (all ages and the person's quintile) with its age and sex.
-  void add_death(uint8_t quintile, uint8_t sex, int age_years) {
-    add(PeopleCounter::Deaths, quintile);
-    ++deaths_by_age_sex[sex * kAgeBands + age_band(age_years)];
-  }
+  void add_death(uint8_t quintile, uint8_t sex, int age_years) { add(PeopleCounter::Deaths, quintile, sex, age_years); }
   //! Adds n to counter c for the whole population and, for quintile 1..5, to that
   //! quintile (quintile 0: the whole population only).
   void add(Counter c, uint8_t quintile, int64_t n = 1) {
@@ -128,13 +156,18 @@ struct Tally {
     v[k] += n;
     if (quintile) v[k + quintile] += n;
   }
+  //! The same, and to c's age-sex breakdown (if it has one) for a person of this sex and age.
+  void add(Counter c, uint8_t quintile, uint8_t sex, int age_years, int64_t n = 1) {
+    add(c, quintile, n);
+    if (c.age_sex != Counter::kNone) by_age_sex[cell(c.age_sex, sex, age_band(age_years))] += n;
+  }
   int64_t get(Counter c, int quintile = 0) const { return v[static_cast<size_t>(c.index) * 6 + static_cast<size_t>(quintile)]; }
+  //! Counter c (which has an age-sex breakdown) for sex and age band.
+  int64_t get(Counter c, uint8_t sex, size_t band) const { return by_age_sex[cell(c.age_sex, sex, band)]; }
+  static size_t cell(uint16_t row, uint8_t sex, size_t band) { return (static_cast<size_t>(row) * 2 + sex) * kAgeBands + band; }
   Tally& operator+=(const Tally& o) {
     for (size_t k = 0; k < v.size(); ++k) v[k] += o.v[k];
-    for (size_t k = 0; k < population_by_age_sex.size(); ++k) {
-      population_by_age_sex[k] += o.population_by_age_sex[k];
-      deaths_by_age_sex[k] += o.deaths_by_age_sex[k];
-    }
+    for (size_t k = 0; k < by_age_sex.size(); ++k) by_age_sex[k] += o.by_age_sex[k];
     return *this;
   }
   bool operator==(const Tally&) const = default;

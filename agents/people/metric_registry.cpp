@@ -24,8 +24,10 @@ void MetricRegistry::add(MetricDef m) {
 }
 
 void MetricRegistry::count(std::string name, std::string units, Counter c, std::string description, bool by_quintile) {
-  add({std::move(name), std::move(units), c.stock ? "stock" : "flow", std::move(description), by_quintile,
-       [c](const Tally& t, int q) { return static_cast<double>(t.get(c, q)); }});
+  MetricDef m{std::move(name), std::move(units), c.stock ? "stock" : "flow", std::move(description), by_quintile,
+              [c](const Tally& t, int q) { return static_cast<double>(t.get(c, q)); }};
+  if (c.age_sex != Counter::kNone) m.by_age_sex = [c](const Tally& t, uint8_t sex, size_t band) { return static_cast<double>(t.get(c, sex, band)); };
+  add(std::move(m));
 }
 
 void MetricRegistry::pounds(std::string name, std::vector<Counter> pence, std::string description, bool by_quintile) {

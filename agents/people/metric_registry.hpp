@@ -21,6 +21,9 @@ struct MetricDef {
   std::string description;
   bool by_quintile = false;
   std::function<double(const Tally&, int quintile)> value;  //!< quintile 0 = whole population
+  //! By sex (0 male, 1 female) and age band (kAgeBandFrom), where the metric has that
+  //! breakdown (published under by_age_sex/); empty otherwise.
+  std::function<double(const Tally&, uint8_t sex, size_t band)> by_age_sex = {};
 };
 
 class MetricRegistry {
@@ -29,7 +32,8 @@ class MetricRegistry {
   //! test run) on a repeated or malformed name, empty units or description, or a kind
   //! other than flow, stock or mean.
   void add(MetricDef m);
-  //! A metric that is counter c itself; its kind (flow or stock) is the counter's.
+  //! A metric that is counter c itself; its kind (flow or stock) is the counter's, and it
+  //! is broken down by sex and age band when the counter is (CounterTraits::by_age_sex).
   void count(std::string name, std::string units, Counter c, std::string description, bool by_quintile = false);
   //! A flow in pounds: the sum of pence counters.
   void pounds(std::string name, std::vector<Counter> pence, std::string description, bool by_quintile = false);

@@ -163,7 +163,10 @@ void write_validation(hid_t file, const std::vector<ValidationRow>& rows) {
   num("model_upper95", [](const ValidationRow& r) { return r.upper; }, "upper end of the 95% t-interval of the mean");
   num("target_value", [](const ValidationRow& r) { return r.target->value; }, "published figure");
   num("tolerance", [](const ValidationRow& r) { return r.target->tolerance; }, "tolerance (see tolerance_kind)");
-  num("pass", [](const ValidationRow& r) { return r.pass ? 1.0 : 0.0; }, "1 if the model mean is within tolerance");
+  num("model_first_year", [](const ValidationRow& r) { return r.first_year; }, "model value in the run's first year, mean over replicates");
+  num("model_last_year", [](const ValidationRow& r) { return r.last_year; }, "model value in the run's last whole year, mean over replicates");
+  num("pass", [](const ValidationRow& r) { return r.pass ? 1.0 : 0.0; },
+      "1 if the model mean over the window and in the first and last year are all within tolerance");
   std::vector<double> reps;
   for (const auto& r : rows) reps.insert(reps.end(), r.replicates.begin(), r.replicates.end());
   MetricDef d{"replicate_values", "", "", "model value per replicate [target, replicate]", false, {}};
@@ -264,7 +267,7 @@ void write_root_attributes(hid_t file, const Experiment& e, const RunResult& r) 
 // step] (and by quintile [metric][rep x step x 5]), population and deaths [rep x step x
 // sex x band], and per-provider metrics [group][metric][rep x step].
 struct ScenarioValues {
-  std::vector<std::vector<double>> vals, quint;
+  std::vector<std::vector<double>> vals, quint, age_sex;  //!< age_sex: [metric][rep x step x sex x band]
   std::vector<double> pop, deaths;
   std::vector<std::vector<std::vector<double>>> prov;
 };
@@ -281,6 +284,9 @@ ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::v
   quint.resize(metrics.size());
   for (size_t k2 = 0; k2 < metrics.size(); ++k2)
     if (metrics[k2].by_quintile) quint[k2].resize(R * S * 5);
+  v.age_sex.resize(metrics.size());
+  for (size_t k2 = 0; k2 < metrics.size(); ++k2)
+    if (metrics[k2].by_age_sex) v.age_sex[k2].resize(R * S * 2 * A);
   pop.resize(R * S * 2 * A);
   deaths.resize(R * S * 2 * A);
   prov_vals.resize(groups.size());
@@ -294,10 +300,13 @@ ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::v
         if (metrics[k2].by_quintile)
           for (int qq = 1; qq <= 5; ++qq)
             quint[k2][(rep * S + s) * 5 + static_cast<hsize_t>(qq - 1)] = metrics[k2].value(t, qq);
+        if (metrics[k2].by_age_sex)
+          for (hsize_t j = 0; j < 2 * A; ++j)
+            v.age_sex[k2][(rep * S + s) * 2 * A + j] = metrics[k2].by_age_sex(t, static_cast<uint8_t>(j / A), j % A);
       }
       for (hsize_t j = 0; j < 2 * A; ++j) {
-        pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.population_by_age_sex[j]);
-        deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.deaths_by_age_sex[j]);
+        pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.get(PeopleCounter::Population, static_cast<uint8_t>(j / A), j % A));
+        deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.get(PeopleCounter::Deaths, static_cast<uint8_t>(j / A), j % A));
       }
     }
     const std::vector<std::vector<int64_t>> prov = sr.providers[rep];
@@ -332,12 +341,23 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
   const auto& deaths = v.deaths;
   const auto& prov_vals = v.prov;
   Id bq(group(sg, "by_quintile"), H5Gclose, "");
+  Id ba(group(sg, "by_age_sex"), H5Gclose, "");
+  {
+    std::vector<double> from(kAgeBandFrom, kAgeBandFrom + kAgeBands);
+    dataset(ba, "age_band_from_years", {kAgeBands}, from, nullptr);
+  }
   for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
     const auto& m = metrics[k2];
     dataset(ts, m.name, {R, S}, vals[k2], &m);
     if (m.by_quintile) dataset(bq, m.name, {R, S, 5}, quint[k2], &m);
+    if (m.by_age_sex) {
+      MetricDef d = m;
+      d.description += "; by sex (0 = male, 1 = female) and age band (age_band_from_years), dimensions [replicate, step, sex, band]";
+      dataset(ba, m.name, {R, S, 2, A}, v.age_sex[k2], &d);
+    }
     std::vector<double>().swap(vals[k2]);
     std::vector<double>().swap(quint[k2]);
+    std::vector<double>().swap(v.age_sex[k2]);
   }
   {
     Id dg(group(sg, "demography"), H5Gclose, "");

@@ -111,6 +111,21 @@ TargetSet TargetSet::load(const std::string& path) {
                                         "from_age_years (omit to_age_years for an open band)");
     }
     if (x.compute == "life_expectancy") x.sex = t.choice("sex", {"male", "female"}) == "male" ? 0 : 1;
+    const bool rate = x.compute == "per_person_per_year" || x.compute == "per_1000_per_year";
+    if (rate && (t.has("from_age_years") || t.has("to_age_years") || t.has("sex"))) {
+      x.by_age = true;
+      x.from_age_years = t.real("from_age_years", {0, 130}, 0);
+      x.to_age_years = t.real("to_age_years", {0, 1000}, 1000);
+      if (!on_band_boundary(x.from_age_years) || !on_band_boundary(x.to_age_years) || x.to_age_years <= x.from_age_years)
+        throw t.error("from_age_years", "ages must be band starts (0, 1, 5, 10, ..., 90) with to_age_years above "
+                                        "from_age_years (omit to_age_years for an open band)");
+      const std::string sex = t.choice("sex", {"male", "female", "both"}, "both");
+      x.sex = sex == "male" ? 0 : sex == "female" ? 1 : -1;
+      for (const auto& n : x.metrics)
+        if (!find_metric(n)->by_age_sex)
+          throw t.error("metrics", fmt::format("'{}' has no breakdown by age and sex (by_age_sex in hscsim info --metrics), "
+                                               "so it cannot be a rate by age band or sex", n));
+    }
     x.value = t.real("value", {-1e15, 1e15});
     if (t.has("tolerance") == t.has("tolerance_relative"))
       throw t.error("value", "give exactly one of tolerance (absolute) or tolerance_relative (fraction of value)");
@@ -172,24 +187,35 @@ double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::a
 double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& clock, double from_year, double to_year) {
   const Window w = window(clock, from_year, to_year, steps.size());
   Tally sum;
-  double person_years = 0;
+  double person_years = 0, slice_events = 0;
   std::array<double, kAgeBands> deaths{}, py{};
+  const auto in_slice = [&](uint8_t sex, size_t b) {
+    return (t.sex < 0 || t.sex == sex) && kAgeBandFrom[b] >= t.from_age_years && kAgeBandFrom[b] < t.to_age_years;
+  };
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     sum += x;
     const double years = static_cast<double>(x.get(PeopleCounter::StepDays)) / kDaysPerYear;
-    person_years += static_cast<double>(x.get(PeopleCounter::Population)) * years;
+    if (!t.by_age) person_years += static_cast<double>(x.get(PeopleCounter::Population)) * years;
+    else
+      for (uint8_t sex = 0; sex < 2; ++sex)
+        for (size_t b = 0; b < kAgeBands; ++b)
+          if (in_slice(sex, b)) {
+            person_years += static_cast<double>(x.get(PeopleCounter::Population, sex, b)) * years;
+            for (const auto& n : t.metrics) slice_events += find_metric(n)->by_age_sex(x, sex, b);
+          }
     if (t.compute == "life_expectancy")
       for (size_t b = 0; b < kAgeBands; ++b) {
-        deaths[b] += static_cast<double>(x.deaths_by_age_sex[static_cast<size_t>(t.sex) * kAgeBands + b]);
-        py[b] += static_cast<double>(x.population_by_age_sex[static_cast<size_t>(t.sex) * kAgeBands + b]) * years;
+        deaths[b] += static_cast<double>(x.get(PeopleCounter::Deaths, static_cast<uint8_t>(t.sex), b));
+        py[b] += static_cast<double>(x.get(PeopleCounter::Population, static_cast<uint8_t>(t.sex), b)) * years;
       }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const auto div = [&](double a, double b) { return b != 0 ? a / b : nan; };
   const double population = static_cast<double>(sum.get(PeopleCounter::Population));
-  if (t.compute == "per_person_per_year") return div(sum_metrics(t.metrics, sum), person_years);
-  if (t.compute == "per_1000_per_year") return 1000 * div(sum_metrics(t.metrics, sum), person_years);
+  const double events = t.by_age ? slice_events : (t.compute.starts_with("per_") ? sum_metrics(t.metrics, sum) : 0.0);
+  if (t.compute == "per_person_per_year") return div(events, person_years);
+  if (t.compute == "per_1000_per_year") return 1000 * div(events, person_years);
   if (t.compute == "per_100000") return 1e5 * div(sum_metrics(t.metrics, sum), population);
   if (t.compute == "ratio") return div(sum_metrics(t.metrics, sum), sum_metrics(t.denominator, sum));
   if (t.compute == "mean") {
@@ -199,7 +225,7 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
   if (t.compute == "population_share") {
     double in = 0, all = 0;
     for (size_t k = 0; k < 2 * kAgeBands; ++k) {
-      const double v = static_cast<double>(sum.population_by_age_sex[k]);
+      const double v = static_cast<double>(sum.get(PeopleCounter::Population, static_cast<uint8_t>(k / kAgeBands), k % kAgeBands));
       const double from = kAgeBandFrom[k % kAgeBands];
       all += v;
       if (from >= t.from_age_years && from < t.to_age_years) in += v;
@@ -213,10 +239,17 @@ std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResu
   std::vector<ValidationRow> out;
   // Each target's value per replicate, one decoded replicate at a time.
   std::vector<std::vector<double>> values(targets.targets.size());
+  // The first and the last whole year of the run (the same year for a run under two years).
+  const int years = std::max(1, static_cast<int>(std::floor(clock.years + 1e-9)));
+  std::vector<double> first(targets.targets.size(), 0), last(targets.targets.size(), 0);
+  const double R = static_cast<double>(r.steps.size());
   for (size_t rep = 0; rep < r.steps.size(); ++rep) {
     const std::vector<Tally> steps = r.steps[rep];
-    for (size_t k = 0; k < targets.targets.size(); ++k)
+    for (size_t k = 0; k < targets.targets.size(); ++k) {
       values[k].push_back(evaluate(targets.targets[k], steps, clock, targets.from_year, targets.to_year));
+      first[k] += evaluate(targets.targets[k], steps, clock, 0, 1) / R;
+      last[k] += evaluate(targets.targets[k], steps, clock, years - 1, years) / R;
+    }
   }
   for (size_t k = 0; k < targets.targets.size(); ++k) {
     const auto& t = targets.targets[k];
@@ -232,7 +265,11 @@ std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResu
     row.lower = mean - half;
     row.upper = mean + half;
     const double tol = t.relative ? t.tolerance * std::fabs(t.value) : t.tolerance;
-    row.pass = std::isfinite(mean) && std::fabs(mean - t.value) <= tol;
+    row.first_year = first[k];
+    row.last_year = last[k];
+    row.last_year_index = years;
+    const auto within = [&](double v) { return std::isfinite(v) && std::fabs(v - t.value) <= tol; };
+    row.pass = within(mean) && within(row.first_year) && within(row.last_year);
     out.push_back(std::move(row));
   }
   return out;
@@ -261,29 +298,31 @@ std::string csv_field(const std::string& s) {
 std::string validation_table(const std::vector<ValidationRow>& rows) {
   size_t w = 6;
   for (const auto& r : rows) w = std::max(w, r.target->name.size());
-  std::string out = fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>9}  {:<4}  {}\n", "target", w, "model", "95% interval",
-                                "target", "tolerance", "", "units");
+  const std::string last = rows.empty() ? "last" : fmt::format("year {}", rows.front().last_year_index);
+  std::string out = fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>10}  {:>10}  {:>9}  {:<4}  {}\n", "target", w, "model",
+                                "95% interval", "year 1", last, "target", "tolerance", "", "units");
   int passed = 0;
   for (const auto& r : rows) {
     const Target& t = *r.target;
     passed += r.pass;
-    out += fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>9}  {:<4}  {}\n", t.name, w, num(r.mean),
-                       std::isnan(r.lower) ? "-" : fmt::format("[{}, {}]", num(r.lower), num(r.upper)), num(t.value),
-                       tol_text(t), r.pass ? "pass" : "FAIL", t.units);
+    out += fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>10}  {:>10}  {:>9}  {:<4}  {}\n", t.name, w, num(r.mean),
+                       std::isnan(r.lower) ? "-" : fmt::format("[{}, {}]", num(r.lower), num(r.upper)), num(r.first_year),
+                       num(r.last_year), num(t.value), tol_text(t), r.pass ? "pass" : "FAIL", t.units);
   }
-  out += fmt::format("{} of {} targets within tolerance\n", passed, rows.size());
+  out += fmt::format("{} of {} targets within tolerance (over the window, in year 1 and in the last year)\n", passed, rows.size());
   return out;
 }
 
 std::string validation_csv(const std::vector<ValidationRow>& rows) {
-  std::string out = "target,description,computation,model_mean,model_lower95,model_upper95,target_value,tolerance,"
-                    "tolerance_kind,pass,units,source,replicate_values\n";
+  std::string out = "target,description,computation,model_mean,model_lower95,model_upper95,model_first_year,model_last_year,"
+                    "last_year,target_value,tolerance,tolerance_kind,pass,units,source,replicate_values\n";
   for (const auto& r : rows) {
     const Target& t = *r.target;
     std::string reps;
     for (size_t k = 0; k < r.replicates.size(); ++k) reps += (k ? " " : "") + fmt::format("{:.10g}", r.replicates[k]);
-    out += fmt::format("{},{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{},{},{}\n", csv_field(t.name),
-                       csv_field(t.description), t.compute, r.mean, r.lower, r.upper, t.value, t.tolerance,
+    out += fmt::format("{},{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{:.10g},{:.10g},{},{},{},{},{}\n", csv_field(t.name),
+                       csv_field(t.description), t.compute, r.mean, r.lower, r.upper, r.first_year, r.last_year,
+                       r.last_year_index, t.value, t.tolerance,
                        t.relative ? "relative" : "absolute", r.pass ? 1 : 0, csv_field(t.units), csv_field(t.source), reps);
   }
   return out;

@@ -11,9 +11,14 @@
 //   population_share      share of people aged [from_age_years, to_age_years)  (age structure)
 //   life_expectancy       period life expectancy at birth from simulated deaths and
 //                         person-years by age band (abridged life table, Chiang's method)
-// Each is computed per replicate over the window [from_year, to_year) of the run, then
-// reported as the replicate mean with a 95% t-interval. A target passes when the mean is
-// within the tolerance (absolute, or relative to the target).
+// per_person_per_year and per_1000_per_year take an optional age band and sex
+// (from_age_years, to_age_years, sex): the metrics' by_age_sex counts over the person-years
+// of that band and sex (death rates, admission rates by age).
+// Each is computed per replicate over the window [from_year, to_year) of the run, and in
+// the run's first and last whole years, then reported as the replicate mean (with a 95%
+// t-interval for the window). A target passes when the window mean and the first-year and
+// last-year means are all within the tolerance (absolute, or relative to the target), so
+// nothing passes on an average of years that each fail.
 #include <string>
 #include <vector>
 
@@ -29,8 +34,9 @@ struct Target {
   std::string compute;                   //!< one of target_computations()
   std::vector<std::string> metrics;      //!< numerator metrics (summed)
   std::vector<std::string> denominator;  //!< for ratio
-  double from_age_years = 0, to_age_years = 1000;  //!< for population_share
-  int sex = -1;                          //!< for life_expectancy: 0 male, 1 female
+  double from_age_years = 0, to_age_years = 1000;  //!< population_share; rates by age band
+  int sex = -1;                          //!< life_expectancy (0 male, 1 female); rates by sex (-1: both)
+  bool by_age = false;                   //!< a rate over an age band and/or sex (by_age_sex counts)
   double value = 0;                      //!< the published figure
   double tolerance = 0;                  //!< absolute, in the target's units
   bool relative = false;                 //!< tolerance is a fraction of value
@@ -54,7 +60,9 @@ struct ValidationRow {
   const Target* target = nullptr;
   std::vector<double> replicates;  //!< model value per replicate
   double mean = 0, lower = 0, upper = 0;  //!< 95% t-interval (NaN bounds with one replicate)
-  bool pass = false;
+  double first_year = 0, last_year = 0;   //!< means over replicates in the run's first and last whole year
+  int last_year_index = 1;                //!< which year last_year is (1 = the first year of the run)
+  bool pass = false;                      //!< window, first and last year all within tolerance
   double error() const { return mean - target->value; }
 };
 

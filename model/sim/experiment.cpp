@@ -53,9 +53,12 @@ void check_resources(const Experiment& e, const config::Node& resolved, double m
   // scenario's datasets are filled uncompressed while it is written; people only while a
   // replicate runs.
   double held = 0, writing = 0, largest = 0;
-  size_t quintile_metrics = 0;
-  for (const auto& m : metric_definitions()) quintile_metrics += m.by_quintile;
-  const double output_values = double(metric_definitions().size() + 5 * quintile_metrics + 4 * kAgeBands);
+  size_t quintile_metrics = 0, age_sex_metrics = 0;
+  for (const auto& m : metric_definitions()) {
+    quintile_metrics += m.by_quintile;
+    age_sex_metrics += static_cast<bool>(m.by_age_sex);
+  }
+  const double output_values = double(metric_definitions().size() + 5 * quintile_metrics + 2 * kAgeBands * (2 + age_sex_metrics));
   for (const auto& sc : e.scenarios) {
     const double providers = double(sc.params.providers.providers() + sc.params.providers.programmes());
     const double steps = double(e.replicates) * sc.params.clock.steps;

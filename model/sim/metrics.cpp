@@ -27,9 +27,10 @@ const std::vector<MetricDef>& metric_definitions() {
 }
 
 std::string metrics_markdown() {
-  std::string out = "| metric | units | kind | by_quintile | description |\n|---|---|---|---|---|\n";
+  std::string out = "| metric | units | kind | by_quintile | by_age_sex | description |\n|---|---|---|---|---|---|\n";
   for (const auto& m : metric_definitions())
-    out += fmt::format("| `{}` | {} | {} | {} | {} |\n", m.name, m.units, m.kind, m.by_quintile ? "yes" : "", m.description);
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", m.name, m.units, m.kind, m.by_quintile ? "yes" : "",
+                       m.by_age_sex ? "yes" : "", m.description);
   return out;
 }
 

@@ -103,20 +103,20 @@ cat >"$TMP/params.yaml" <<'YAML'
 max_evaluations: 3
 targets: [deaths_per_1000]
 parameters:
-  - {key: demography.mortality.scale, lower: 0.3, upper: 1.2}
+  - {key: care.hospital.post_discharge_event_rr, lower: 1, upper: 15}
 YAML
 expect_exit 0 "calibrate (3 evaluations)" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
   --params "$TMP/params.yaml" -o "$TMP/overlay.yaml"
-expect_text "$TMP/overlay.yaml" "scale:" "overlay holds the fitted key"
+expect_text "$TMP/overlay.yaml" "post_discharge_event_rr:" "overlay holds the fitted key"
 expect_text "$TMP/overlay_fit.yaml" "evaluations:" "fit record lists evaluations"
 expect_text "$TMP/overlay_fit.yaml" "residuals:" "fit record lists residuals"
 printf 'extends: [%s, %s]\n' "$ENG" "$TMP/overlay.yaml" >"$TMP/withfit.yaml"
 expect_exit 0 "overlay merges into a config" -- "$BIN" check "$TMP/withfit.yaml"
-fitted=$(grep -v '^#' "$TMP/overlay.yaml" | grep -oP 'scale: \K[0-9.e+-]+')
-[ -n "$fitted" ] && grep -qF "scale: ${fitted}" "$TMP/out" && ok || bad "fitted value ($fitted) not in the resolved config"
+fitted=$(grep -v '^#' "$TMP/overlay.yaml" | grep -oP 'post_discharge_event_rr: \K[0-9.e+-]+')
+[ -n "$fitted" ] && grep -qF "post_discharge_event_rr: ${fitted}" "$TMP/out" && ok || bad "fitted value ($fitted) not in the resolved config"
 cat >"$TMP/badparams.yaml" <<'YAML'
 parameters:
-  - {key: demography.mortality.scael, lower: 0.3, upper: 1.2}
+  - {key: care.hospital.post_discharge_event_rx, lower: 1, upper: 15}
 YAML
 expect_exit 2 "calibrate an unknown key" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
   --params "$TMP/badparams.yaml" -o "$TMP/overlay2.yaml"
@@ -125,7 +125,7 @@ expect_text "$TMP/err" "badparams.yaml:2:" "calibration gives the bad key's line
 cat >"$TMP/badtarget.yaml" <<'YAML'
 targets: [deaths_per_100]
 parameters:
-  - {key: demography.mortality.scale, lower: 0.3, upper: 1.2}
+  - {key: care.hospital.post_discharge_event_rr, lower: 1, upper: 15}
 YAML
 expect_exit 2 "calibrate an unknown target" -- "$BIN" calibrate "$ENG" "${SMALL[@]}" --targets "$SRC/configs/england/targets.yaml" \
   --params "$TMP/badtarget.yaml" -o "$TMP/overlay3.yaml"

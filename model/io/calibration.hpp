@@ -19,7 +19,7 @@
 namespace hscsim {
 
 struct CalibrationParam {
-  std::string key;        //!< dotted config path, e.g. demography.mortality.scale
+  std::string key;        //!< dotted config path, e.g. care.hospital.post_discharge_event_rr
   double lower = 0, upper = 0;
   double start = 0;       //!< the config's value unless `start:` is given
   bool has_start = false;

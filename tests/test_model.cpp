@@ -258,6 +258,32 @@ TEST_CASE("a relative-risk bound is above every person's multiplier and takes on
         }
 }
 
+TEST_CASE("the removed all-age mortality scale is refused with its replacement named") {
+  auto root = default_config({"demography.mortality.scale=0.5"});
+  const std::string e = config_error([&] { (void)Params::read(root); });
+  CHECK_THAT(e, Catch::Contains("scale") && Catch::Contains("removed") && Catch::Contains("hospital_death_share"));
+}
+
+TEST_CASE("the hospital share of deaths takes that share out of the life table's hazard") {
+  // No beds, so no deaths in hospital: with share s, deaths are (1 - s) of the table's.
+  auto deaths_with = [](const std::string& share) {
+    auto root = default_config({"population.size=40000", "time.years=1", "run.replicates=1", "demography.closed_population=true",
+                                "demography.mortality.annual_death_probability=0.05", "demography.mortality.rr={}",
+                                "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]",
+                                "demography.mortality.hospital_death_share=" + share, "acute_trusts.0.general_acute_beds=0",
+                                "acute_trusts.0.escalation_beds=0"});
+    Params p = Params::read(root);
+    World w(p, 0);
+    int64_t d = 0;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) d += w.step(s).get(PeopleCounter::Deaths);
+    return static_cast<double>(d);
+  };
+  const double all = deaths_with("0"), part = deaths_with("0.4");
+  // About 2,000 deaths without the share: 0.6 of them within 4 standard deviations.
+  CHECK(all > 1500);
+  CHECK(part / all == Approx(0.6).margin(4 * std::sqrt(0.6 * 0.4 / all) + 4 * std::sqrt(1.0 / all)));
+}
+
 TEST_CASE("a configured death probability comes out as configured") {
   const double q = 0.05;
   // No beds, so no deaths in hospital after admission: all deaths are life-table deaths.

@@ -101,6 +101,7 @@ class StratumMeans {
       mean_[k] = count_[k] > 0 && sum_[k] > 0 ? static_cast<double>(sum_[k]) / kScale / static_cast<double>(count_[k]) : 1.0;
   }
   double mean(size_t stratum) const { return mean_[stratum]; }
+  int64_t count(size_t stratum) const { return count_[stratum]; }  //!< people in the stratum
   bool empty() const { return mean_.empty(); }
 
  private:

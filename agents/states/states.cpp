@@ -1,6 +1,7 @@
 #include "agents/states/states.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "agents/people/lanes.hpp"
+#include "agents/states/balance.hpp"
 
 namespace hscsim {
 namespace {
@@ -60,12 +62,28 @@ void check_draw_order(const Reader& r, const RelativeRisks& rr, double position,
 BinaryStateParams read_binary(Reader r, int s) {
   BinaryStateParams p;
   p.prevalence = r.age_table("prevalence", kSexColumns, config::probability());
-  p.onset_per_year = r.age_table("onset_per_year", kSexColumns, config::non_negative());
+  const auto& info = kStateInfo[static_cast<size_t>(s)];
+  p.requires_state = states::required(s);
+  const config::Node* onset_node = r.node().find("onset_per_year");
+  if (info.group != StateGroup::Condition && onset_node && onset_node->is_scalar() && onset_node->scalar == "balanced")
+    throw r.error(*onset_node, r.key_path("onset_per_year"),
+                  fmt::format("'balanced' is for long-term conditions; '{}' is a determinant: give its onset as an age "
+                              "table or a number", info.name));
+  if (info.group != StateGroup::Condition) {
+    p.onset_per_year = r.age_table("onset_per_year", kSexColumns, config::non_negative());
+  } else if (auto onset = r.age_table_or("onset_per_year", "balanced", kSexColumns, config::non_negative())) {
+    p.onset_per_year = std::move(*onset);
+  } else {
+    p.balanced = true;
+    if (p.requires_state >= 0)
+      throw r.error("onset_per_year",
+                    fmt::format("'balanced' needs a prevalence of the whole population, but '{}' applies only to people "
+                                "with '{}': give its onset as an age table or a number",
+                                info.name, info.requires_));
+  }
   p.recovery_per_year = r.real("recovery_per_year", config::non_negative(), 0.0);
   p.rr = RelativeRisks::read(r);
   p.normalise_rr = r.boolean("normalise_rr", true);
-  const auto& info = kStateInfo[static_cast<size_t>(s)];
-  p.requires_state = states::required(s);
   check_draw_order(r, p.rr, s, info.name);
   r.finish();
   return p;
@@ -125,9 +143,10 @@ StateParams StateParams::read(Reader& root) {
 void StateModel::draw_binary(People& p, size_t i, int s, double u, int32_t day) const {
   const auto& bp = p_.binary[static_cast<size_t>(s)];
   if (bp.requires_state >= 0 && !(p.states[i] & (uint32_t{1} << bp.requires_state))) return;
-  const size_t row = bp.prevalence.row(p.age_years(i, day));
+  const int age = std::clamp(p.age_years(i, day), 0, config::AgeTable::kMaxAge);
+  const size_t row = bp.prevalence.row(age);
   const uint8_t sex = p.sex[i];
-  double prev = bp.prevalence.values[sex][row];
+  double prev = prevalence_[static_cast<size_t>(s)][sex][static_cast<size_t>(age)];
   if (prev > 0 && !bp.rr.trivial()) {
     double m = bp.rr.multiplier(p.factors(i), p.quintile[i]);
     if (bp.normalise_rr) m /= prevalence_means_[static_cast<size_t>(s)].mean(StratumMeans::index(row, sex));
@@ -159,8 +178,26 @@ void StateModel::draw_ordinal(People& p, size_t i, bool alcohol, double u, int32
   (alcohol ? p.alcohol : p.frailty)[i] = level;
 }
 
-void StateModel::initialise(People& people, const Streams& streams, int32_t day) {
+namespace {
+//! The age bands of a state's onset normalisers: its onset table, or (balanced: no table)
+//! its prevalence table.
+const AgeTable& onset_bands(const BinaryStateParams& bp) { return bp.balanced ? bp.prevalence : bp.onset_per_year; }
+}  // namespace
+
+void StateModel::initialise(People& people, const Streams& streams, int32_t day, const MortalityInput& mortality) {
   const size_t n = people.size();
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto& bp = p_.binary[static_cast<size_t>(s)];
+    for (uint8_t sex = 0; sex < 2; ++sex) {
+      auto& prev = prevalence_[static_cast<size_t>(s)][sex];
+      if (bp.balanced) prev = balance::smooth_band_values(bp.prevalence, sex);
+      else
+        for (int a = 0; a <= AgeTable::kMaxAge; ++a) prev[static_cast<size_t>(a)] = bp.prevalence.values[sex][bp.prevalence.row(a)];
+      if (!bp.balanced)
+        for (int a = 0; a <= AgeTable::kMaxAge; ++a)
+          onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][bp.onset_per_year.row(a)];
+    }
+  }
   auto for_all = [&](auto&& body) {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 2048), [&](const tbb::blocked_range<size_t>& r) {
       for (size_t i = r.begin(); i != r.end(); ++i) body(i);
@@ -196,14 +233,64 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day)
     const auto& bp = p_.binary[static_cast<size_t>(s)];
     if (bp.rr.trivial() || !bp.normalise_rr) continue;
     onset_means_[static_cast<size_t>(s)] = stratum_means(
-        people, bp.rr, bp.onset_per_year.rows(),
+        people, bp.rr, onset_bands(bp).rows(),
         [&](size_t i) {
           return !(people.states[i] & (uint32_t{1} << s)) &&
                  (bp.requires_state < 0 || (people.states[i] & (uint32_t{1} << bp.requires_state)));
         },
-        [&](size_t i) { return StratumMeans::index(bp.onset_per_year.row(people.age_years(i, day)), people.sex[i]); });
+        [&](size_t i) { return StratumMeans::index(onset_bands(bp).row(people.age_years(i, day)), people.sex[i]); });
   }
+  balance(people, day, mortality);
   build_kernels();
+}
+
+void StateModel::balance(const People& people, int32_t day, const MortalityInput& m) {
+  for (int s = 0; s < kStateCount; ++s) {
+    const auto& bp = p_.binary[static_cast<size_t>(s)];
+    shortfall_[static_cast<size_t>(s)] = 0;
+    if (!bp.balanced) continue;
+    if (!m.hazard) throw std::logic_error("StateModel::initialise: a balanced condition needs the mortality input");
+    // Excess mortality: the community part of the life-table hazard (1 - the hospital
+    // share of deaths) times the difference between the mean death multipliers of people
+    // with and without the condition in the initial population, by prevalence band and
+    // sex (so correlated conditions, frailty and deprivation count as they do in the
+    // death hazard itself). Deaths after an emergency admission are left out: they follow
+    // from care (events, admissions, in-hospital death probabilities), which this module
+    // cannot see; counting them with the same relative risks overstates the excess
+    // (measured: dementia 90+ then rises from 0.36 to 0.45 in 10 stationary years; see
+    // docs/model.md, "Conditions in balance").
+    const uint32_t b = uint32_t{1} << s;
+    const size_t rows = bp.prevalence.rows();
+    auto band = [&](size_t i) { return StratumMeans::index(bp.prevalence.row(people.age_years(i, day)), people.sex[i]); };
+    const RelativeRisks none;
+    const RelativeRisks& rr = m.rr ? *m.rr : none;
+    const StratumMeans with = stratum_means(people, rr, rows, [&](size_t i) { return (people.states[i] & b) != 0; }, band);
+    const StratumMeans without = stratum_means(people, rr, rows, [&](size_t i) { return (people.states[i] & b) == 0; }, band);
+    double marginal = 1.0;  // the condition's own relative risk, where a band has nobody with (or without) it
+    for (const auto& [f, r] : rr.factors)
+      if (f == s) marginal = r;
+    for (uint8_t sex = 0; sex < 2; ++sex) {
+      const auto& P = prevalence_[static_cast<size_t>(s)][sex];
+      balance::Curve dmu{};
+      for (int a = 0; a <= AgeTable::kMaxAge; ++a) {
+        const size_t k = StratumMeans::index(bp.prevalence.row(a), sex);
+        const double n1 = static_cast<double>(with.count(k)), n0 = static_cast<double>(without.count(k));
+        double excess;
+        if (n1 > 0 && n0 > 0) {
+          const double m1 = with.mean(k), m0 = without.mean(k), mean = (n1 * m1 + n0 * m0) / (n1 + n0);
+          excess = m.normalised ? (m1 - m0) / mean : m1 - m0;
+        } else {
+          const double p = P[static_cast<size_t>(a)];
+          excess = (marginal - 1) / (m.normalised ? 1 + (marginal - 1) * p : 1.0);
+        }
+        const double hs = m.hospital_share ? m.hospital_share->values[0][m.hospital_share->row(a)] : 0.0;
+        dmu[static_cast<size_t>(a)] = m.hazard->values[sex][m.hazard->row(a)] * (1 - hs) * excess;
+      }
+      int sf = 0;
+      onset_rate_[static_cast<size_t>(s)][sex] = balance::incidence(P, bp.recovery_per_year, dmu, &sf);
+      shortfall_[static_cast<size_t>(s)] += sf;
+    }
+  }
 }
 
 void StateModel::build_kernels() {
@@ -212,9 +299,10 @@ void StateModel::build_kernels() {
     const StratumMeans& means = onset_means_[static_cast<size_t>(s)];
     for (uint8_t sex = 0; sex < 2; ++sex)
       for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
-        const size_t row = bp.onset_per_year.row(a);
+        const size_t row = onset_bands(bp).row(a);
         const double mean = means.empty() ? 1.0 : means.mean(StratumMeans::index(row, sex));
-        onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][row] * dt_ / mean;
+        onset_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] =
+            onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] * dt_ / mean;
       }
     p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
     onset_bound_[static_cast<size_t>(s)] = bp.rr.bound();

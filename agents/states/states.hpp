@@ -4,6 +4,8 @@
 // Every binary state (see kStateInfo) is described by the same config section:
 //   prevalence:        share with the state at the start, by age and sex  [fraction]
 //   onset_per_year:    hazard of acquiring it, by age and sex              [per year]
+//                      or `balanced` (conditions): derived so that the prevalence by age
+//                      holds, given recovery and excess mortality (agents/states/balance.hpp)
 //   recovery_per_year: hazard of losing it (repair, recovery, carer lost)  [per year]
 //   rr / rr_deprivation_quintile: relative risks applied to prevalence and onset
 //   normalise_rr:      prevalence and onset are averages for each age-sex band, and the
@@ -15,6 +17,7 @@
 // The initial population is drawn in the order of kStateInfo, with alcohol drawn right
 // after smoking and frailty last; a relative risk used for the initial draw must name a
 // factor drawn before it (checked when the config is read).
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -31,7 +34,11 @@ namespace hscsim {
 
 struct BinaryStateParams {
   config::AgeTable prevalence;      //!< columns male, female [fraction of the age-sex band]
-  config::AgeTable onset_per_year;  //!< columns male, female [per person-year at risk]
+  config::AgeTable onset_per_year;  //!< columns male, female [per person-year at risk]; unused when balanced
+  //! `onset_per_year: balanced`: the onset by single year of age and sex is derived from
+  //! the prevalence, the recovery and the excess mortality (agents/states/balance.hpp),
+  //! and the initial draw uses the prevalence as a single-year curve.
+  bool balanced = false;
   double recovery_per_year = 0;     //!< [per person-year with the state]
   RelativeRisks rr;
   bool normalise_rr = true;
@@ -55,6 +62,14 @@ struct StateParams {
   static StateParams read(config::Reader& root);
 };
 
+//! What balancing a condition needs of mortality: given by the world from demography.
+struct MortalityInput {
+  const config::AgeTable* hazard = nullptr;  //!< life-table hazard, columns male, female [per year]
+  const RelativeRisks* rr = nullptr;         //!< relative risks of death
+  const config::AgeTable* hospital_share = nullptr;  //!< share of deaths after admission (column share), or none
+  bool normalised = true;                    //!< the hazard is divided by the band's mean multiplier
+};
+
 class StateModel {
  public:
   //! dt: step length [years].
@@ -64,8 +79,18 @@ class StateModel {
 
   //! Draws every state for the whole initial population, stage by stage, fixing the
   //! prevalence normalisers (used again for babies and immigrants) and the onset
-  //! normalisers. Parallel; identical for any thread count.
-  void initialise(People& people, const Streams& streams, int32_t day);
+  //! normalisers, and deriving the onset of balanced conditions (which needs
+  //! `mortality`). Parallel; identical for any thread count.
+  void initialise(People& people, const Streams& streams, int32_t day, const MortalityInput& mortality = {});
+
+  //! The onset hazard in use for state s, by sex and single year of age [per person-year
+  //! at risk, band average]: the configured table, or the derived one when balanced.
+  double onset_per_year(int s, uint8_t sex, int age) const {
+    return onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(std::clamp(age, 0, config::AgeTable::kMaxAge))];
+  }
+  //! Years of age (both sexes) where a balanced condition's prevalence falls faster than
+  //! its recovery and excess deaths explain, so its onset is 0 there and it cannot hold.
+  int balance_shortfall(int s) const { return shortfall_[static_cast<size_t>(s)]; }
 
   //! Draws the states of one new person (baby or immigrant) at `day` with the stored
   //! normalisers. If keep_housing, the housing states already set (inherited from the
@@ -93,6 +118,7 @@ class StateModel {
                        bool alcohol, Lanes& u, int age, uint64_t f) const;
 
   void build_kernels();
+  void balance(const People& people, int32_t day, const MortalityInput& mortality);
   void step_person(People& p, size_t i, Lanes& u, int32_t day) const;
 
   StateParams p_;
@@ -102,6 +128,9 @@ class StateModel {
   // normalisers folded in (H = rate x dt / mean multiplier), so the per-person work is
   // a lookup and the person's own relative risks. Built by initialise().
   using AgeCurve = std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>;
+  std::array<AgeCurve, kStateCount> prevalence_{};   //!< initial share by sex and age (band value, or the curve when balanced)
+  std::array<AgeCurve, kStateCount> onset_rate_{};   //!< onset [per year] by sex and age (table, or derived)
+  std::array<int, kStateCount> shortfall_{};
   std::array<AgeCurve, kStateCount> onset_H_{};
   std::array<double, kStateCount> p_recovery_{};
   std::array<double, kStateCount> onset_bound_{};     //!< rr.bound() per state

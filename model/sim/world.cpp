@@ -54,7 +54,8 @@ World::World(const Params& p, uint32_t replicate)
   care_.use(programmes_);
   const int32_t day0 = 0;
   people_ = synth_.initial(streams_, day0);
-  states_.initialise(people_, streams_, day0);
+  const auto& dp = demography_.params();
+  states_.initialise(people_, streams_, day0, {&dp.death_hazard, &dp.mortality_rr, &dp.hospital_death_share, dp.normalise_rr});
   care_.initialise(people_, streams_, day0);
   demography_.calibrate(people_, day0, p.clock.dt_years);
   next_id_ = people_.size();

@@ -361,6 +361,26 @@ AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>&
   return t;
 }
 
+std::optional<AgeTable> Reader::age_table_or(std::string_view key, std::string_view keyword,
+                                             const std::vector<std::string>& columns, const Range& r) {
+  std::string cols = "from_age_years";
+  for (const auto& c : columns) cols += ", " + c;
+  declare(key, fmt::format("age table, number or `{}`", keyword),
+          fmt::format("rows {{{}}}; values {}; or the word {}", cols, r.describe(false), keyword), "required");
+  const Node& n = require(key, "an age table");
+  if (n.is_scalar() && n.scalar == keyword) return std::nullopt;
+  if (n.is_scalar()) {
+    double v = 0;
+    const char* first = n.scalar.data() + (!n.scalar.empty() && n.scalar[0] == '+' ? 1 : 0);
+    const char* last = n.scalar.data() + n.scalar.size();
+    auto [ptr, ec] = std::from_chars(first, last, v);
+    if (n.scalar.empty() || ec != std::errc() || ptr != last)
+      throw error(n, key_path(key), fmt::format("'{}' is neither a number nor '{}'; expected an age table (rows {{{}}}), a "
+                                                "number, or the word {}", n.scalar, keyword, cols, keyword));
+  }
+  return age_table(key, columns, r, true);
+}
+
 void Reader::finish() const {
   std::vector<std::string> known = used_;
   for (const auto& e : node_->map) {

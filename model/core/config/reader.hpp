@@ -124,6 +124,11 @@ class Reader {
   AgeTable age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r,
                      bool allow_scalar = true);
 
+  //! age_table(), or the word `keyword` in its place: then nothing (the caller derives
+  //! the table). Any other word is an error that names the accepted forms.
+  std::optional<AgeTable> age_table_or(std::string_view key, std::string_view keyword,
+                                       const std::vector<std::string>& columns, const Range& r);
+
   //! Marks a key as read without reading it (for keys handled elsewhere).
   void skip(std::string_view key);
 

@@ -102,6 +102,8 @@ class StratumMeans {
   }
   double mean(size_t stratum) const { return mean_[stratum]; }
   int64_t count(size_t stratum) const { return count_[stratum]; }  //!< people in the stratum
+  size_t size() const { return mean_.size(); }
+  void set_mean(size_t stratum, double m) { mean_[stratum] = m; }
   bool empty() const { return mean_.empty(); }
 
  private:
@@ -127,6 +129,69 @@ StratumMeans stratum_means(const People& people, const RelativeRisks& rr, size_t
       });
   out.finalise();
   return out;
+}
+
+//! `plain` (stratum_means of the same people) with the mean of each stratum where
+//! someone's probability would be capped replaced, so that the stratum's average still
+//! holds after the cap. A person's probability is their configured one x m / c, capped
+//! where m / c exceeds cap(i) (1 / their configured probability); where nobody is capped
+//! c is the plain mean; elsewhere c solves mean over the stratum of min(m_i / c, cap_i)
+//! = 1 (exactly, by a scan over the people sorted by m_i / cap_i: identical for any
+//! thread count). Without this, a relative risk that pushes some people to certainty
+//! leaves the band's prevalence below its configured value.
+template <typename Include, typename Stratum, typename Cap>
+StratumMeans capped_means(const People& people, const RelativeRisks& rr, StratumMeans plain, Include include, Stratum stratum,
+                          Cap cap) {
+  const size_t K = plain.size();
+  // Which strata have someone above their cap at the plain mean (parallel; an OR).
+  std::vector<char> capped = tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, people.size(), 4096), std::vector<char>(K, 0),
+      [&](const tbb::blocked_range<size_t>& range, std::vector<char> acc) {
+        for (size_t i = range.begin(); i != range.end(); ++i) {
+          if (!people.alive(i) || !include(i)) continue;
+          const size_t k = stratum(i);
+          if (rr.multiplier(people.factors(i), people.quintile[i]) / plain.mean(k) > cap(i)) acc[k] = 1;
+        }
+        return acc;
+      },
+      [](std::vector<char> a, const std::vector<char>& b) {
+        for (size_t k = 0; k < a.size(); ++k) a[k] |= b[k];
+        return a;
+      });
+  if (std::find(capped.begin(), capped.end(), 1) == capped.end()) return plain;
+  struct Person {
+    double t, m, cap;
+    bool operator<(const Person& o) const { return t != o.t ? t < o.t : m != o.m ? m < o.m : cap < o.cap; }
+  };
+  std::vector<std::vector<Person>> by(K);
+  for (size_t i = 0; i < people.size(); ++i) {
+    if (!people.alive(i) || !include(i)) continue;
+    const size_t k = stratum(i);
+    if (!capped[k]) continue;
+    const double m = rr.multiplier(people.factors(i), people.quintile[i]), c = cap(i);
+    by[k].push_back({m / c, m, c});
+  }
+  for (size_t k = 0; k < K; ++k) {
+    auto& v = by[k];
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    // With c in (t_j, t_{j+1}], people 1..j are below their cap: sum_{i<=j} m_i / c +
+    // sum_{i>j} cap_i = n, so c = M_j / (n - C_j).
+    const double n = static_cast<double>(v.size());
+    double C = 0, M = 0;
+    for (const auto& x : v) C += x.cap;
+    for (size_t j = 0; j < v.size(); ++j) {
+      M += v[j].m;
+      C -= v[j].cap;
+      if (n - C <= 0) continue;
+      const double c = M / (n - C);
+      if (c >= v[j].t && (j + 1 == v.size() || c <= v[j + 1].t)) {
+        plain.set_mean(k, c);
+        break;
+      }
+    }
+  }
+  return plain;
 }
 
 }  // namespace hscsim

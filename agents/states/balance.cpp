@@ -41,25 +41,58 @@ Curve smooth_band_values(const AgeTable& t, size_t column) {
   return out;
 }
 
-Curve incidence(const Curve& P, double remission, const Curve& excess_mortality, int* shortfall) {
+namespace {
+// dP/da per year of age: 0 where P is 0 (a band of zeros stays zero); the whole step up
+// in the first year after such ages (backward difference); elsewhere the centred
+// difference (one-sided at the ends).
+double slope(const Curve& P, size_t a) {
   constexpr size_t top = AgeTable::kMaxAge;
+  if (P[a] <= 0) return 0;
+  if (a == 0) return P[1] - P[0];
+  if (P[a - 1] <= 0 || a == top) return P[a] - P[a - 1];
+  return (P[a + 1] - P[a - 1]) / 2;
+}
+}  // namespace
+
+Curve incidence(const Curve& P, double remission, const Curve& excess_mortality, int* shortfall) {
   Curve out{};
   int short_years = 0;
-  for (size_t a = 0; a <= top; ++a) {
-    // No onset where the prevalence is 0 (a band of zeros stays zero); the first year
-    // after one takes the whole step up (backward difference); elsewhere the centred
-    // difference per year of age (one-sided at the ends).
-    if (P[a] <= 0) continue;
-    const double slope = a == 0     ? P[1] - P[0]
-                         : P[a - 1] <= 0 || a == top ? P[a] - P[a - 1]
-                                                     : (P[a + 1] - P[a - 1]) / 2;
+  for (size_t a = 0; a <= AgeTable::kMaxAge; ++a) {
+    if (P[a] <= 0) continue;  // no onset where the prevalence is 0
     const double p = std::min(P[a], 0.999);
-    const double i = (slope + remission * p + p * (1 - p) * excess_mortality[a]) / (1 - p);
+    const double i = (slope(P, a) + remission * p + p * (1 - p) * excess_mortality[a]) / (1 - p);
     if (i < 0) ++short_years;
     out[a] = std::max(i, 0.0);
   }
   if (shortfall) *shortfall = short_years;
   return out;
+}
+
+std::vector<Curve> upward_rates(const std::vector<Curve>& S, const std::vector<double>& down, const std::vector<Curve>& excess,
+                                int* shortfall) {
+  const size_t L = S.size();
+  std::vector<Curve> up(L - 1, Curve{});
+  int short_years = 0;
+  for (size_t a = 0; a <= AgeTable::kMaxAge; ++a) {
+    // Slopes of the levels above the lowest by the rule above; the lowest level's is
+    // minus their sum (the shares sum to 1).
+    std::vector<double> dS(L, 0.0);
+    for (size_t k = 1; k < L; ++k) {
+      dS[k] = slope(S[k], a);
+      dS[0] -= dS[k];
+    }
+    // Net flow up across the boundary above level l: F_l = -sum_{k<=l} (dS_k + S_k e_k).
+    double F = 0;
+    for (size_t l = 0; l + 1 < L; ++l) {
+      F -= dS[l] + S[l][a] * excess[l][a];
+      if (S[l][a] <= 0) continue;
+      const double u = (F + down[l + 1] * S[l + 1][a]) / S[l][a];
+      if (u < 0) ++short_years;
+      up[l][a] = std::max(u, 0.0);
+    }
+  }
+  if (shortfall) *shortfall = short_years;
+  return up;
 }
 
 }  // namespace hscsim::balance

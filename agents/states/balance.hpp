@@ -13,6 +13,7 @@
 // dP/da exists, the band values are kept exactly, and no peak or trough is made up.
 #include <array>
 #include <cstddef>
+#include <vector>
 
 #include "model/core/config/reader.hpp"
 
@@ -35,5 +36,16 @@ Curve smooth_band_values(const config::AgeTable& t, size_t column);
 //! remission and excess deaths explain, the incidence is 0 (counted in `shortfall`, the
 //! ages where that happens).
 Curve incidence(const Curve& prevalence, double remission, const Curve& excess_mortality, int* shortfall = nullptr);
+
+//! The same for an ordinal state whose people move one level at a time (frailty):
+//! the hazards of moving up from each level l = 0..L-2 [per person-year at level l] that
+//! hold the shares S[l] by age (levels 0..L-1, summing to 1 at each age) of a stationary
+//! cohort, given the hazards of moving down from each level `down[l]` (l >= 1; down[0]
+//! unused) and each level's excess mortality `excess[l]` (its hazard minus the cohort
+//! average). From the cohort equations dS_l/da = F_{l-1} - F_l - S_l e_l, the net flow
+//! up across the boundary above level l is F_l = -sum_{k<=l} (dS_k/da + S_k e_k), and
+//! u_l = (F_l + down[l+1] S_{l+1}) / S_l. Negative values are 0 (counted in shortfall).
+std::vector<Curve> upward_rates(const std::vector<Curve>& shares, const std::vector<double>& down,
+                                const std::vector<Curve>& excess, int* shortfall = nullptr);
 
 }  // namespace hscsim::balance

@@ -1,6 +1,7 @@
 #include "agents/states/states.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include <tbb/blocked_range.h>
@@ -107,10 +108,14 @@ OrdinalParams read_ordinal(Reader r, const std::vector<std::string>& levels, dou
                       fmt::format("the {} shares of levels above '{}' sum to {:.6g}; they must sum to at most 1",
                                   kSexColumns[static_cast<size_t>(sex)], levels[0], sum));
     }
-  Reader up = r.child("up_per_year");
-  for (size_t l = 0; l + 1 < levels.size(); ++l)
-    p.up_per_year.push_back(up.age_table(levels[l], kSexColumns, config::non_negative()));
-  up.finish();
+  if (r.word_instead("up_per_year", "balanced", "map of level -> age table")) {
+    p.balanced = true;
+  } else {
+    Reader up = r.child("up_per_year");
+    for (size_t l = 0; l + 1 < levels.size(); ++l)
+      p.up_per_year.push_back(up.age_table(levels[l], kSexColumns, config::non_negative()));
+    up.finish();
+  }
   p.down_per_year.assign(levels.size(), 0.0);
   if (auto down = r.optional_child("down_per_year")) {
     for (size_t l = 1; l < levels.size(); ++l) p.down_per_year[l] = down->real(levels[l], config::non_negative(), 0.0);
@@ -157,14 +162,15 @@ void StateModel::draw_binary(People& p, size_t i, int s, double u, int32_t day) 
 
 void StateModel::draw_ordinal(People& p, size_t i, bool alcohol, double u, int32_t day) const {
   const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
-  const StratumMeans& means = alcohol ? alcohol_means_ : frailty_means_;
+  const StratumMeans& means = ordinal_draw_means_[alcohol ? 0 : 1];
   const size_t row = op.initial.row(p.age_years(i, day));
   const uint8_t sex = p.sex[i];
   const size_t L = op.levels.size();
   double m = 1.0;
   if (!op.rr.trivial()) m = op.rr.multiplier(p.factors(i), p.quintile[i]) / means.mean(StratumMeans::index(row, sex));
   double shares[4] = {0, 0, 0, 0}, sum = 0;
-  for (size_t l = 1; l < L; ++l) sum += shares[l] = op.initial.values[2 * (l - 1) + sex][row] * m;
+  const auto age = static_cast<size_t>(std::clamp(p.age_years(i, day), 0, config::AgeTable::kMaxAge));
+  for (size_t l = 1; l < L; ++l) sum += shares[l] = ordinal_initial_[alcohol ? 0 : 1][l][sex][age] * m;
   const double scale = sum > 1.0 ? 1.0 / sum : 1.0;
   uint8_t level = 0;
   double cum = 0;
@@ -198,6 +204,22 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
           onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][bp.onset_per_year.row(a)];
     }
   }
+  for (int o = 0; o < 2; ++o) {
+    const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
+    for (size_t l = 1; l < op.levels.size(); ++l)
+      for (uint8_t sex = 0; sex < 2; ++sex) {
+        auto& c = ordinal_initial_[static_cast<size_t>(o)][l][sex];
+        const size_t col = 2 * (l - 1) + sex;
+        if (op.balanced) c = balance::smooth_band_values(op.initial, col);
+        else
+          for (int a = 0; a <= AgeTable::kMaxAge; ++a) c[static_cast<size_t>(a)] = op.initial.values[col][op.initial.row(a)];
+      }
+    if (!op.balanced)
+      for (size_t l = 0; l + 1 < op.levels.size(); ++l)
+        for (uint8_t sex = 0; sex < 2; ++sex)
+          for (int a = 0; a <= AgeTable::kMaxAge; ++a)
+            up_rate_[static_cast<size_t>(o)][l][sex][static_cast<size_t>(a)] = op.up_per_year[l].values[sex][op.up_per_year[l].row(a)];
+  }
   auto for_all = [&](auto&& body) {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 2048), [&](const tbb::blocked_range<size_t>& r) {
       for (size_t i = r.begin(); i != r.end(); ++i) body(i);
@@ -206,20 +228,36 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
   auto ordinal_stage = [&](bool alcohol) {
     const OrdinalParams& op = alcohol ? p_.alcohol : p_.frailty;
     StratumMeans& means = alcohol ? alcohol_means_ : frailty_means_;
-    if (!op.rr.trivial())
-      means = stratum_means(people, op.rr, op.initial.rows(), [](size_t) { return true; },
-                            [&](size_t i) { return StratumMeans::index(op.initial.row(people.age_years(i, day)), people.sex[i]); });
+    const int o = alcohol ? 0 : 1;
+    if (!op.rr.trivial()) {
+      auto band = [&](size_t i) { return StratumMeans::index(op.initial.row(people.age_years(i, day)), people.sex[i]); };
+      means = stratum_means(people, op.rr, op.initial.rows(), [](size_t) { return true; }, band);
+      // The draw caps a person's shares at a sum of 1 (1 / the shares' sum at their age).
+      ordinal_draw_means_[static_cast<size_t>(o)] = capped_means(
+          people, op.rr, means, [](size_t) { return true; }, band, [&](size_t i) {
+            const auto a = static_cast<size_t>(std::clamp(people.age_years(i, day), 0, AgeTable::kMaxAge));
+            double sum = 0;
+            for (size_t l = 1; l < op.levels.size(); ++l) sum += ordinal_initial_[static_cast<size_t>(o)][l][people.sex[i]][a];
+            return sum > 0 ? 1 / sum : std::numeric_limits<double>::infinity();
+          });
+    }
     for_all([&](size_t i) {
       draw_ordinal(people, i, alcohol, streams.block(people.id[i], kInitStep, Purpose::InitOrdinal)[alcohol ? 0 : 1], day);
     });
   };
   for (int s = 0; s < kStateCount; ++s) {
     const auto& bp = p_.binary[static_cast<size_t>(s)];
-    if (!bp.rr.trivial() && bp.normalise_rr)
-      prevalence_means_[static_cast<size_t>(s)] = stratum_means(
-          people, bp.rr, bp.prevalence.rows(),
-          [&](size_t i) { return bp.requires_state < 0 || (people.states[i] & (uint32_t{1} << bp.requires_state)); },
-          [&](size_t i) { return StratumMeans::index(bp.prevalence.row(people.age_years(i, day)), people.sex[i]); });
+    if (!bp.rr.trivial() && bp.normalise_rr) {
+      auto include = [&](size_t i) { return bp.requires_state < 0 || (people.states[i] & (uint32_t{1} << bp.requires_state)); };
+      auto band = [&](size_t i) { return StratumMeans::index(bp.prevalence.row(people.age_years(i, day)), people.sex[i]); };
+      // The draw caps a person's probability at 1 (1 / the prevalence at their age).
+      prevalence_means_[static_cast<size_t>(s)] = capped_means(
+          people, bp.rr, stratum_means(people, bp.rr, bp.prevalence.rows(), include, band), include, band, [&](size_t i) {
+            const auto a = static_cast<size_t>(std::clamp(people.age_years(i, day), 0, AgeTable::kMaxAge));
+            const double prev = prevalence_[static_cast<size_t>(s)][people.sex[i]][a];
+            return prev > 0 ? 1 / prev : std::numeric_limits<double>::infinity();
+          });
+    }
     for_all([&](size_t i) {
       Lanes u(streams, people.id[i], kInitStep, Purpose::InitState);
       draw_binary(people, i, s, u[s], day);
@@ -241,7 +279,59 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
         [&](size_t i) { return StratumMeans::index(onset_bands(bp).row(people.age_years(i, day)), people.sex[i]); });
   }
   balance(people, day, mortality);
+  balance_ordinal(people, day, mortality, 0);
+  balance_ordinal(people, day, mortality, 1);
   build_kernels();
+}
+
+namespace {
+//! The community part of the life-table hazard at age a for sex [per year].
+double community_hazard(const MortalityInput& m, uint8_t sex, int a) {
+  const double hs = m.hospital_share ? m.hospital_share->values[0][m.hospital_share->row(a)] : 0.0;
+  return m.hazard->values[sex][m.hazard->row(a)] * (1 - hs);
+}
+}  // namespace
+
+void StateModel::balance_ordinal(const People& people, int32_t day, const MortalityInput& m, int o) {
+  const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
+  ordinal_shortfall_[static_cast<size_t>(o)] = 0;
+  if (!op.balanced) return;
+  if (!m.hazard) throw std::logic_error("StateModel::initialise: a balanced ordinal state needs the mortality input");
+  const size_t L = op.levels.size(), rows = op.initial.rows();
+  const std::vector<uint8_t>& level = o == 0 ? people.alcohol : people.frailty;
+  auto band = [&](size_t i) { return StratumMeans::index(op.initial.row(people.age_years(i, day)), people.sex[i]); };
+  const RelativeRisks none;
+  const RelativeRisks& death_rr = m.rr ? *m.rr : none;
+  // Mean death multiplier of each level and of everyone, by band and sex; and the mean
+  // up-hazard multiplier of the people at each level (the derived rate is their average).
+  const StratumMeans all = stratum_means(people, death_rr, rows, [](size_t) { return true; }, band);
+  std::vector<StratumMeans> at(L);
+  for (size_t l = 0; l < L; ++l) {
+    at[l] = stratum_means(people, death_rr, rows, [&](size_t i) { return level[i] == l; }, band);
+    if (l + 1 < L && !op.rr.trivial())
+      up_level_means_[static_cast<size_t>(o)][l] = stratum_means(people, op.rr, rows, [&](size_t i) { return level[i] == l; }, band);
+  }
+  for (uint8_t sex = 0; sex < 2; ++sex) {
+    std::vector<balance::Curve> S(L, balance::Curve{}), excess(L, balance::Curve{});
+    for (int a = 0; a <= AgeTable::kMaxAge; ++a) {
+      const auto y = static_cast<size_t>(a);
+      S[0][y] = 1;
+      for (size_t l = 1; l < L; ++l) S[0][y] -= S[l][y] = ordinal_initial_[static_cast<size_t>(o)][l][sex][y];
+      S[0][y] = std::max(S[0][y], 0.0);
+      const size_t k = StratumMeans::index(op.initial.row(a), sex);
+      // The whole life-table hazard: deaths after admission scale with frailty as the
+      // others do (eFI hazard ratios for emergency admission 1.93 / 3.04 / 4.73 and for
+      // death 1.92 / 3.10 / 4.52, Clegg et al. 2016), unlike most conditions'.
+      const double mu = m.hazard->values[sex][m.hazard->row(a)];
+      for (size_t l = 0; l < L; ++l)
+        if (at[l].count(k) > 0 && all.count(k) > 0)
+          excess[l][y] = mu * (m.normalised ? (at[l].mean(k) - all.mean(k)) / all.mean(k) : at[l].mean(k) - all.mean(k));
+    }
+    int sf = 0;
+    const auto up = balance::upward_rates(S, op.down_per_year, excess, &sf);
+    for (size_t l = 0; l + 1 < L; ++l) up_rate_[static_cast<size_t>(o)][l][sex] = up[l];
+    ordinal_shortfall_[static_cast<size_t>(o)] += sf;
+  }
 }
 
 void StateModel::balance(const People& people, int32_t day, const MortalityInput& m) {
@@ -283,8 +373,7 @@ void StateModel::balance(const People& people, int32_t day, const MortalityInput
           const double p = P[static_cast<size_t>(a)];
           excess = (marginal - 1) / (m.normalised ? 1 + (marginal - 1) * p : 1.0);
         }
-        const double hs = m.hospital_share ? m.hospital_share->values[0][m.hospital_share->row(a)] : 0.0;
-        dmu[static_cast<size_t>(a)] = m.hazard->values[sex][m.hazard->row(a)] * (1 - hs) * excess;
+        dmu[static_cast<size_t>(a)] = community_hazard(m, sex, a) * excess;
       }
       int sf = 0;
       onset_rate_[static_cast<size_t>(s)][sex] = balance::incidence(P, bp.recovery_per_year, dmu, &sf);
@@ -320,9 +409,10 @@ void StateModel::build_kernels() {
     for (size_t l = 0; l + 1 < op.levels.size(); ++l)
       for (uint8_t sex = 0; sex < 2; ++sex)
         for (int a = 0; a <= config::AgeTable::kMaxAge; ++a) {
-          const double mean = means.empty() ? 1.0 : means.mean(StratumMeans::index(op.initial.row(a), sex));
+          const StratumMeans& by = op.balanced ? up_level_means_[static_cast<size_t>(o)][l] : means;
+          const double mean = by.empty() ? 1.0 : by.mean(StratumMeans::index(op.initial.row(a), sex));
           up_H_[static_cast<size_t>(o)][l][sex][static_cast<size_t>(a)] =
-              op.up_per_year[l].values[sex][op.up_per_year[l].row(a)] * dt_ / mean;
+              up_rate_[static_cast<size_t>(o)][l][sex][static_cast<size_t>(a)] * dt_ / mean;
         }
     for (size_t l = 1; l < op.levels.size(); ++l) p_down_[static_cast<size_t>(o)][l] = step_probability(op.down_per_year[l] * dt_);
     for (size_t l = 0; l < op.levels.size(); ++l) {

@@ -48,7 +48,11 @@ struct BinaryStateParams {
 struct OrdinalParams {
   std::vector<std::string> levels;           //!< level names, lowest first
   config::AgeTable initial;                  //!< columns <level>_male, <level>_female for levels 1..L-1
-  std::vector<config::AgeTable> up_per_year; //!< hazard of moving up from level l (l = 0..L-2) [per year]
+  std::vector<config::AgeTable> up_per_year; //!< hazard of moving up from level l (l = 0..L-2) [per year]; empty when balanced
+  //! `up_per_year: balanced`: the hazards of moving up are derived from the initial
+  //! shares by age, the hazards of moving down and each level's excess mortality
+  //! (balance::upward_rates), and the initial draw uses the shares as single-year curves.
+  bool balanced = false;
   std::vector<double> down_per_year;         //!< hazard of moving down from level l (l = 1..L-1) [per year]
   RelativeRisks rr;                          //!< on initial shares above the lowest level and on moving up
 };
@@ -91,6 +95,14 @@ class StateModel {
   //! Years of age (both sexes) where a balanced condition's prevalence falls faster than
   //! its recovery and excess deaths explain, so its onset is 0 there and it cannot hold.
   int balance_shortfall(int s) const { return shortfall_[static_cast<size_t>(s)]; }
+  //! The hazard of moving up from `level` of frailty (alcohol when `alcohol`) in use, by
+  //! sex and single year of age [per person-year at that level, band average].
+  double up_per_year(bool alcohol, int level, uint8_t sex, int age) const {
+    return up_rate_[alcohol ? 0 : 1][static_cast<size_t>(level)][sex]
+                   [static_cast<size_t>(std::clamp(age, 0, config::AgeTable::kMaxAge))];
+  }
+  //! Years of age (both sexes, all levels) where a balanced ordinal state cannot hold.
+  int balance_shortfall_ordinal(bool alcohol) const { return ordinal_shortfall_[alcohol ? 0 : 1]; }
 
   //! Draws the states of one new person (baby or immigrant) at `day` with the stored
   //! normalisers. If keep_housing, the housing states already set (inherited from the
@@ -119,6 +131,7 @@ class StateModel {
 
   void build_kernels();
   void balance(const People& people, int32_t day, const MortalityInput& mortality);
+  void balance_ordinal(const People& people, int32_t day, const MortalityInput& mortality, int o);
   void step_person(People& p, size_t i, Lanes& u, int32_t day) const;
 
   StateParams p_;
@@ -131,6 +144,14 @@ class StateModel {
   std::array<AgeCurve, kStateCount> prevalence_{};   //!< initial share by sex and age (band value, or the curve when balanced)
   std::array<AgeCurve, kStateCount> onset_rate_{};   //!< onset [per year] by sex and age (table, or derived)
   std::array<int, kStateCount> shortfall_{};
+  //! [alcohol, frailty][level 1..3]: initial share by sex and age (table, or curve when balanced)
+  std::array<std::array<AgeCurve, 4>, 2> ordinal_initial_{};
+  //! [alcohol, frailty][from level]: hazard of moving up [per year] by sex and age (table, or derived)
+  std::array<std::array<AgeCurve, 3>, 2> up_rate_{};
+  //! [alcohol, frailty][from level]: mean multiplier of the up hazard among the people at
+  //! that level, by initial-share band and sex (balanced only: the derived rate is their average)
+  std::array<std::array<StratumMeans, 3>, 2> up_level_means_;
+  std::array<int, 2> ordinal_shortfall_{};
   std::array<AgeCurve, kStateCount> onset_H_{};
   std::array<double, kStateCount> p_recovery_{};
   std::array<double, kStateCount> onset_bound_{};     //!< rr.bound() per state
@@ -150,6 +171,8 @@ class StateModel {
   std::array<StratumMeans, kStateCount> prevalence_means_;
   std::array<StratumMeans, kStateCount> onset_means_;
   StratumMeans alcohol_means_, frailty_means_;
+  //! [alcohol, frailty]: the normalisers of the initial draw (capped_means of the above)
+  std::array<StratumMeans, 2> ordinal_draw_means_;
 };
 
 // Flattened: the Philox rounds of the next person's block (BlocksAhead) must be inlined

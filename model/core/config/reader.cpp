@@ -381,6 +381,14 @@ std::optional<AgeTable> Reader::age_table_or(std::string_view key, std::string_v
   return age_table(key, columns, r, true);
 }
 
+bool Reader::word_instead(std::string_view key, std::string_view word, std::string_view form) {
+  declare(key, fmt::format("{} or `{}`", form, word), fmt::format("or the word {}", word), "required");
+  const Node* n = node_->find(key);
+  if (!n || !n->is_scalar() || n->scalar != word) return false;
+  lookup(key);
+  return true;
+}
+
 void Reader::finish() const {
   std::vector<std::string> known = used_;
   for (const auto& e : node_->map) {

@@ -129,6 +129,10 @@ class Reader {
   std::optional<AgeTable> age_table_or(std::string_view key, std::string_view keyword,
                                        const std::vector<std::string>& columns, const Range& r);
 
+  //! Whether `key` holds the word `word` (then it counts as read); otherwise the caller
+  //! reads it in its other form, which `form` names for the config reference.
+  bool word_instead(std::string_view key, std::string_view word, std::string_view form);
+
   //! Marks a key as read without reading it (for keys handled elsewhere).
   void skip(std::string_view key);
 

@@ -36,7 +36,9 @@ struct StateInfo {
   std::string_view requires_;  //!< state a person must have for this one to apply ("" = none)
   std::string_view label;      //!< human description
   //! Counted by People::conditions() (the number of long-term conditions, which drives
-  //! multimorbidity rules and the utility and capitation weights).
+  //! multimorbidity rules and the utility and capitation weights). Not the control state
+  //! of a condition (diabetes_uncontrolled) nor the lasting consequences of events
+  //! (amputation, sight loss): those are states of a person, not conditions to count.
   bool counts_as_condition = false;
   //! Housing and social states: the published stock of people with the state ("" =
   //! people_<name>). Conditions publish prevalence_<name> (or <name>_share when they
@@ -56,14 +58,14 @@ inline constexpr std::array<StateInfo, kStateCount> kStateInfo = {{
     {"asthma", StateGroup::Condition, "", "asthma", true},
     {"hypertension", StateGroup::Condition, "", "hypertension", true},
     {"diabetes", StateGroup::Condition, "", "diabetes (type 1 or 2)", true},
-    {"diabetes_uncontrolled", StateGroup::Condition, "diabetes", "diabetes not under control (HbA1c above target)", true},
+    {"diabetes_uncontrolled", StateGroup::Condition, "diabetes", "diabetes not under control (HbA1c above target)", false},
     {"chd", StateGroup::Condition, "", "coronary heart disease", true},
     {"heart_failure", StateGroup::Condition, "", "heart failure", true},
     {"msk_pain", StateGroup::Condition, "", "chronic musculoskeletal pain", true},
     {"depression", StateGroup::Condition, "", "depression or anxiety", true},
     {"dementia", StateGroup::Condition, "", "dementia", true},
-    {"amputation", StateGroup::Condition, "", "lower-limb amputation", true},
-    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", true},
+    {"amputation", StateGroup::Condition, "", "lower-limb amputation", false},
+    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", false},
 }};
 constexpr uint32_t bit(State s) { return uint32_t{1} << static_cast<int>(s); }
 

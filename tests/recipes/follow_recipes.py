@@ -41,8 +41,8 @@ RECIPE_STATE = [
     ("agents/people/state_registry.hpp", "  Amputation, SightLoss,                                     // lasting consequences of events\n",
      "  Amputation, SightLoss,                                     // lasting consequences of events\n  FoodInsecure,\n"),
     ("agents/people/state_registry.hpp",
-     '    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", true},\n',
-     '    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", true},\n'
+     '    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", false},\n',
+     '    {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", false},\n'
      '    {"food_insecure", StateGroup::Social, "", "lives in a food-insecure household"},\n'),
 ]
 STATE_CONFIG = """

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <memory>
 #include <sstream>
 
 #include "agents/states/balance.hpp"
@@ -285,6 +286,34 @@ TEST_CASE("a stationary population keeps every balanced condition's prevalence a
       }
   }
   CHECK(checked > 80);
+  // Diagnosis: the diagnosed share of the cases stays where it starts (England's shares:
+  // hypertension, diabetes, COPD and dementia), in every band and sex.
+  int diag_checked = 0;
+  for (int s : balanceable()) {
+    const double d = p.states.binary[static_cast<size_t>(s)].diagnosed_share;
+    if (d >= 1) continue;
+    const auto& bands = p.states.binary[static_cast<size_t>(s)].prevalence;
+    std::vector<std::array<BandShare, 2>> cases(bands.rows());
+    for (size_t i = 0; i < w.people().size(); ++i) {
+      const auto& pp = w.people();
+      if (!pp.alive(i) || !(pp.states[i] >> s & 1)) continue;
+      auto& c = cases[bands.row(pp.age_years(i, day))][pp.sex[i]];
+      c.n += 1;
+      c.with += pp.diagnosed[i] >> s & 1;
+    }
+    for (size_t b = 0; b < bands.rows(); ++b)
+      for (int sex = 0; sex < 2; ++sex) {
+        const auto& c = cases[b][static_cast<size_t>(sex)];
+        if (c.n < 100) continue;
+        const double got = c.with / c.n, se = std::sqrt(d * (1 - d) / c.n);
+        INFO(kStateInfo[static_cast<size_t>(s)].name << " from " << bands.from_age_years[b] << (sex ? " women" : " men")
+                                                     << ": diagnosed share " << got << " of " << c.n << " cases, configured "
+                                                     << d << " (" << (got - d) / se << " SE)");
+        CHECK(std::fabs(got - d) < 4 * se);
+        ++diag_checked;
+      }
+  }
+  CHECK(diag_checked >= 20);
   // Frailty: the share moderate or severe (the care-need levels), by band and sex. The
   // mild share is not held as well: people with high risks of moving up leave mild
   // sooner than the initial draw assumed, so mild fills with people who rarely move on
@@ -311,4 +340,64 @@ TEST_CASE("a stationary population keeps every balanced condition's prevalence a
       ++frail_checked;
     }
   CHECK(frail_checked >= 6);
+}
+
+TEST_CASE("diagnosis: the diagnosed share starts as configured, reviews follow it, and case finding raises it") {
+  const int hyp = static_cast<int>(State::Hypertension), chd = static_cast<int>(State::Chd);
+  auto run = [](const std::vector<std::string>& extra, int years) {
+    std::vector<std::string> sets = {"population.size=30000", "time.years=" + std::to_string(years), "run.replicates=1"};
+    sets.insert(sets.end(), extra.begin(), extra.end());
+    Params p = Params::read(default_config(sets));
+    auto w = std::make_unique<World>(p, 0);
+    int64_t gp = 0;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) gp += w->step(s).get(CareCounter::GpAppointments) + 0;
+    return std::make_pair(std::move(w), gp);
+  };
+  // At the start: a share d of the cases is diagnosed; a condition recorded in full
+  // (CHD, share 1) is diagnosed in everyone who has it.
+  {
+    Params p = Params::read(default_config({"population.size=30000", "time.years=0.1", "run.replicates=1"}));
+    World w(p, 0);
+    const auto& pp = w.people();
+    double cases = 0, diagnosed = 0;
+    for (size_t i = 0; i < pp.size(); ++i) {
+      if (!pp.alive(i)) continue;
+      CHECK((pp.diagnosed[i] & ~pp.states[i]) == 0u);
+      if (pp.states[i] >> chd & 1) CHECK((pp.diagnosed[i] >> chd & 1) == 1u);
+      if (pp.states[i] >> hyp & 1) {
+        cases += 1;
+        diagnosed += pp.diagnosed[i] >> hyp & 1;
+      }
+    }
+    const double d = p.states.binary[static_cast<size_t>(hyp)].diagnosed_share;
+    REQUIRE(d < 1);
+    CHECK(std::fabs(diagnosed / cases - d) < 4 * std::sqrt(d * (1 - d) / cases));
+    CHECK(w.initial_census().get(diagnosed_counter(hyp)) == static_cast<int64_t>(diagnosed));
+  }
+  // Reviews are for diagnosed conditions only: with almost nobody's hypertension
+  // diagnosed, fewer GP appointments are asked for and used.
+  const auto [w_all, gp_all] = run({"conditions.hypertension.diagnosed_share=1"}, 1);
+  const auto [w_few, gp_few] = run({"conditions.hypertension.diagnosed_share=0.01"}, 1);
+  CHECK(gp_few < gp_all);
+  // Case finding: a programme that multiplies diagnosis by 20 for everyone 40+ raises the
+  // diagnosed share of hypertension above its configured 0.70 within two years.
+  const std::string programme =
+      "interventions.case_finding={description: case finding, delivered_by: gp, start_year: 2025, "
+      "eligible: {age_min_years: 40}, capacity_per_year: 100000, uptake: 1, adherence: 1, duration_years: 5, "
+      "effects: [{target: diagnosis, multiplier: 20, source: test}], cost: {per_member_per_year_gbp: 0}}";
+  auto share = [&](const World& w) {
+    const auto& pp = w.people();
+    double cases = 0, diagnosed = 0;
+    for (size_t i = 0; i < pp.size(); ++i)
+      if (pp.alive(i) && (pp.states[i] >> hyp & 1)) {
+        cases += 1;
+        diagnosed += pp.diagnosed[i] >> hyp & 1;
+      }
+    return diagnosed / cases;
+  };
+  const auto [w_base, gp_base] = run({}, 2);
+  const auto [w_cf, gp_cf] = run({programme}, 2);
+  INFO("diagnosed share of hypertension after 2 years: " << share(*w_base) << " without, " << share(*w_cf) << " with case finding");
+  CHECK(share(*w_base) == Approx(0.70).margin(0.03));
+  CHECK(share(*w_cf) > share(*w_base) + 0.1);
 }

@@ -104,6 +104,7 @@ TEST_CASE("the census fills only counters declared as stocks, and the declared s
   };
   all_of(PeopleCounter{});
   for (int s = 0; s < kStateCount; ++s) declared.push_back(state_counter(s));
+  for (int s = 0; s < kStateCount; ++s) declared.push_back(diagnosed_counter(s));
   all_of(DemographyCounter{});
   all_of(StatesCounter{});
   all_of(SectorCostCounter{});
@@ -131,6 +132,7 @@ TEST_CASE("the census fills only counters declared as stocks, and the declared s
   CHECK(Counter(CareCounter::InHospital).stock);
   CHECK(!sector_cost(ProviderKind::Acute).stock);
   CHECK(state_counter(0).stock);
+  CHECK(diagnosed_counter(static_cast<int>(State::Hypertension)).stock);
 }
 
 TEST_CASE("age-sex breakdowns: distinct rows, and each sums to its total in every step") {
@@ -191,6 +193,8 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
     plain.add(PeopleCounter::Population, q);
     for (int st = 0; st < kStateCount; ++st)
       if (pp.states[i] >> st & 1) plain.add(state_counter(st), q);
+    for (int st = 0; st < kStateCount; ++st)
+      if (pp.diagnosed[i] >> st & 1) plain.add(diagnosed_counter(st), q);
     if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Increasing)) plain.add(StatesCounter::AlcoholIncreasing, q);
     if (pp.alcohol[i] == static_cast<uint8_t>(Alcohol::Dependent)) plain.add(StatesCounter::AlcoholDependent, q);
     if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Mild)) plain.add(StatesCounter::FrailMild, q);
@@ -217,6 +221,7 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
                                   CareCounter::InReablement, CareCounter::GpWaiting, CareCounter::ElectiveList,
                                   CareCounter::ElectiveOver18Weeks, PeopleCounter::AgeDays};
   for (int st = 0; st < kStateCount; ++st) counted.push_back(state_counter(st));
+  for (int st = 0; st < kStateCount; ++st) counted.push_back(diagnosed_counter(st));
   int64_t nonzero = 0;
   for (Counter c : counted)
     for (int q = 0; q <= 5; ++q) {

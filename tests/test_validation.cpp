@@ -73,7 +73,7 @@ TEST_CASE("validate on a small England config gives a plausible table computed f
   CHECK(row(rows, "readmission_rate_30d").mean > 0.02);
   CHECK(row(rows, "readmission_rate_30d").mean < 0.4);
   CHECK(row(rows, "emergency_mean_length_of_stay").mean == Approx(6).margin(4));
-  CHECK(row(rows, "prevalence_diabetes").mean == Approx(0.065).margin(0.04));
+  CHECK(row(rows, "recorded_prevalence_diabetes").mean == Approx(0.065).margin(0.04));
   CHECK(row(rows, "acute_spend_per_head").mean == Approx(900).margin(500));
 
   // Derived from output, not inputs: the per-1,000 rate equals the counter over person-years.

@@ -131,10 +131,11 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
   }
 }
 
-// Routine GP demand: new symptoms and long-term-condition reviews.
+// Routine GP demand: new symptoms and long-term-condition reviews (of the diagnosed
+// conditions only: an undiagnosed one has no review).
 inline void CareSystem::seek_routine_gp(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const {
   const size_t i = me.i;
-  const int conditions = people.conditions(i);
+  const int conditions = people.recorded_conditions(i);
   const double lambda =
       (gp_routine_lambda_[me.sex][static_cast<size_t>(me.age)] + p_.gp_reviews_per_condition_per_year * conditions * k.dt) *
       (*mod_)(people, i, target::GpDemand, k.day);
@@ -181,8 +182,11 @@ inline uint32_t CareSystem::seek_health_events(People& people, const SeekStep& k
     if (recent) H *= p_.post_discharge_event_rr;
     if (x >= step_probability(H)) return;
     // A lasting consequence (amputation after a foot ulcer, sight loss after retinopathy).
-    if (ev.consequence_state >= 0 && u[k.lane.consequence(e)] < ev.consequence_probability)
+    // It is known (recorded) from the event that caused it.
+    if (ev.consequence_state >= 0 && u[k.lane.consequence(e)] < ev.consequence_probability) {
       people.states[i] |= uint32_t{1} << ev.consequence_state;
+      people.diagnosed[i] |= uint32_t{1} << ev.consequence_state;
+    }
     const double r = u[k.lane.route(e)];
     if (r < ev.route[0]) return;  // self-care
     if (r < ev.route[0] + ev.route[1])

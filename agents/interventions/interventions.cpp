@@ -415,7 +415,8 @@ void Programmes::refresh_risk(const People& people, int32_t day) {
       // Recent emergency admission: discharged within the last year (electives too: a
       // simplification, the register does not keep the cause of past stays).
       X(row, 2) = people.last_discharge_day[i] != kNoDay && day - people.last_discharge_day[i] <= p_.risk.recent_admission_days ? 1.0 : 0.0;
-      const uint64_t f = people.factors(i);
+      // What the register sees: conditions only where they are diagnosed.
+      const uint64_t f = people.recorded_factors(i);
       for (int b = 0; b < kFactorCount; ++b) X(row, 3 + b) = static_cast<double>(f >> b & 1);
     }
     const Eigen::VectorXd logit = X * beta;
@@ -600,7 +601,7 @@ std::vector<std::vector<Programmes::Candidate>> Programmes::find_candidates(Peop
         if (cap[k] <= 0) continue;
         const auto& x = p_.list[k];
         if (!have_f) {
-          f = people.factors(i);
+          f = people.recorded_factors(i);  // a programme finds people by their recorded conditions
           have_f = true;
         }
         if (!x.eligible.matches(people, i, day, f)) continue;
@@ -669,6 +670,7 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
       for (size_t j = 0; j < x.resolves.size(); ++j)
         if (u[kFirstResolveLane + static_cast<int>(j)] < x.resolves[j].second)
           people.states[i] = states::without(people.states[i], x.resolves[j].first);
+      people.diagnosed[i] &= people.states[i];
       if (e.adherent && !x.effects.empty()) {
         e.effect_on = 1;
         people.programmes[i] |= uint32_t{1} << k;

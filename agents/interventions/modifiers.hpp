@@ -32,6 +32,7 @@ enum Scalar : int {
   FrailtyProgression,       //!< hazard of moving up one frailty level
   AlcoholProgression,       //!< hazard of moving up one alcohol-risk level
   AlcoholRecovery,          //!< probability of moving down one alcohol-risk level
+  Diagnosis,                //!< hazard of an undiagnosed condition being diagnosed (case finding)
   FirstEvent                //!< then event(k) = FirstEvent + k
 };
 inline constexpr int event(int k) { return FirstEvent + k; }
@@ -40,14 +41,14 @@ inline constexpr int event(int k) { return FirstEvent + k; }
 //! multiplies it by Modifiers(p, i, target::X, day).
 inline constexpr std::array<std::string_view, FirstEvent - Death> kScalarNames = {
     "death", "admission", "length_of_stay", "gp_demand", "referral", "social_care_need",
-    "frailty_progression", "alcohol_progression", "alcohol_recovery"};
+    "frailty_progression", "alcohol_progression", "alcohol_recovery", "diagnosis"};
 //! Place-level targets (PlaceEffects), after the per-person ones.
 inline constexpr std::array<std::string_view, 1> kPlaceNames = {"gp_capacity"};
 }  // namespace target
 
 //! The names of the targets, for the config: onset:<state>, recovery:<state>,
 //! event:<health event>, death, admission, length_of_stay, gp_demand, referral,
-//! social_care_need, frailty_progression, alcohol_progression, alcohol_recovery.
+//! social_care_need, frailty_progression, alcohol_progression, alcohol_recovery, diagnosis.
 std::vector<std::string> target_names(const std::vector<std::string>& event_names);
 
 //! One person's enrolment in one programme.

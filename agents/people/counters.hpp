@@ -21,15 +21,16 @@ namespace hscsim {
 // and summed per thread, so room is not free); a module that outgrows its room fails
 // to compile. So a new flow or stock is one enum line in its module (plus its metric
 // declaration and the code that counts it), and a new counting module is one row here.
-enum class CounterBlock : uint8_t { People, StateStocks, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
+enum class CounterBlock : uint8_t { People, StateStocks, DiagnosedStocks, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
 struct CounterBlockInfo {
   std::string_view module;  //!< the module that declares the block's enum
   uint16_t capacity;        //!< counters it may declare
   uint16_t age_sex = 0;     //!< of which may have a breakdown by sex and age band (CounterTraits::by_age_sex)
 };
-inline constexpr std::array<CounterBlockInfo, 9> kCounterBlocks = {{
+inline constexpr std::array<CounterBlockInfo, 10> kCounterBlocks = {{
     {"people (PeopleCounter, below)", 6, 5},
     {"people (one stock per binary state, state_counter)", static_cast<uint16_t>(kStateCount)},
+    {"people (one stock per binary state, diagnosed: diagnosed_counter)", static_cast<uint16_t>(kStateCount)},
     {"demography (DemographyCounter)", 4},
     {"states (StatesCounter)", 6},
     {"geography (sector_cost, one per provider kind)", 6},
@@ -110,6 +111,10 @@ struct Counter {
 constexpr Counter state_counter(int s) {
   return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::StateStocks) + s), true);
 }
+//! The stock counter of people with state s diagnosed (People::diagnosed bit s).
+constexpr Counter diagnosed_counter(int s) {
+  return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::DiagnosedStocks) + s), true);
+}
 
 //! What the people layer itself counts: the census's headcount and ages, deaths (with
 //! their place), and the length of the step.
@@ -188,7 +193,12 @@ constexpr std::array<uint64_t, 256> byte_spread() {
 //! before they can overflow (every 255 people) and by flush().
 //! Bits of the census's yes/no stocks per person: the risk factors (binary states, then
 //! derived factors), the care stocks, and one for everyone (model/sim/world.cpp).
-inline constexpr int kCensusBits = kFactorCount + kCareStockCount + 1;
+//! The conditions are consecutive states; their diagnosed bits follow the population bit.
+inline constexpr int kFirstCondition = __builtin_ctz(states::kConditions);
+inline constexpr int kConditionCount = __builtin_popcount(states::kConditions);
+static_assert(states::kConditions == ((uint32_t{1} << kConditionCount) - 1) << kFirstCondition,
+              "the census takes the conditions' diagnosed bits as one run: declare conditions together");
+inline constexpr int kCensusBits = kFactorCount + kCareStockCount + 1 + kConditionCount;
 static_assert(kCensusBits <= 64, "the census's yes/no stocks (states, derived factors, care stocks) exceed one 64-bit "
                                  "word: count the extra stocks with a second StockTally");
 class StockTally {

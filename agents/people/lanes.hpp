@@ -17,8 +17,11 @@ inline constexpr int kDeath = 22;       //!< Demography
 inline constexpr int kEmigration = 23;  //!< Demography
 inline constexpr int kBirth = 24;       //!< Demography
 inline constexpr int kSex = 25;         //!< Demography: the baby's sex
-//! States from the 21st on take lanes 26, 27, ...
+//! States from the 21st on take lanes 26, 27, ... up to 30.
 inline constexpr int kLaterStates = 26;
+//! The diagnosis of an undiagnosed condition (StateModel): one lane for all of them, at
+//! most one diagnosis a person a step.
+inline constexpr int kDiagnosis = 31;
 
 //! The lane of binary state s.
 constexpr int state(int s) { return s < kFirstStates ? s : kLaterStates + (s - kFirstStates); }
@@ -32,8 +35,8 @@ constexpr uint32_t states_of(uint32_t lanes) {
   return s;
 }
 
-static_assert(state(kStateCount - 1) < Lanes::kScreened,
-              "more binary states than screened StateTransition lanes (32 minus the 6 of alcohol, frailty and "
-              "demography): give Lanes more screened lanes or the new states a second block");
+static_assert(state(kStateCount - 1) < kDiagnosis,
+              "more binary states than screened StateTransition lanes (32 minus the 7 of alcohol, frailty, "
+              "diagnosis and demography): give Lanes more screened lanes or the new states a second block");
 
 }  // namespace hscsim::transition_lane

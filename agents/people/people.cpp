@@ -22,7 +22,7 @@ namespace {
 // Every column, once: resize, compact and append go through this list.
 constexpr auto kColumns =
     std::make_tuple(&People::id, &People::birth_day, &People::sex, &People::quintile, &People::neighbourhood,
-                    &People::practice, &People::tenure, &People::states, &People::alcohol, &People::frailty,
+                    &People::practice, &People::tenure, &People::states, &People::diagnosed, &People::alcohol, &People::frailty,
                     &People::vital, &People::setting, &People::wellbeing, &People::admit_day, &People::due_day,
                     &People::last_discharge_day, &People::gp_wait_since, &People::elective_since, &People::care,
                     &People::stay, &People::programmes, &People::hospital);

@@ -4,9 +4,9 @@
 // id order, and dead or departed people are compacted away once a year. Random draws
 // are keyed by id, never by slot.
 //
-// Bytes per person: id 8; birth_day, states, wellbeing and five care days 4 each;
-// neighbourhood and practice 2 each; sex, quintile, tenure, alcohol, frailty, vital,
-// setting, care flags and stay cause 1 each; intervention programmes 4; hospital 2: 59 bytes.
+// Bytes per person: id 8; birth_day, states, diagnosed, wellbeing and five care days 4
+// each; neighbourhood and practice 2 each; sex, quintile, tenure, alcohol, frailty, vital,
+// setting, care flags and stay cause 1 each; intervention programmes 4; hospital 2: 63 bytes.
 #include <array>
 #include <climits>
 #include <cstdint>
@@ -89,6 +89,9 @@ struct People {
   std::vector<uint16_t> practice;      //!< registered GP practice, index into Geography::practices
   std::vector<uint8_t> tenure;         //!< Tenure
   std::vector<uint32_t> states;        //!< bitset of State
+  //! bitset of State: the state is recorded (a condition diagnosed and on the GP's
+  //! register); always a subset of states
+  std::vector<uint32_t> diagnosed;
   std::vector<uint8_t> alcohol;        //!< Alcohol
   std::vector<uint8_t> frailty;        //!< Frailty
   std::vector<uint8_t> vital;          //!< Vital
@@ -115,7 +118,7 @@ struct People {
   void clear_care(size_t i);
   //! Bytes of state per person (sum of column element sizes).
   static constexpr size_t bytes_per_person() {
-    return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 2 * sizeof(uint32_t) +
+    return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 3 * sizeof(uint32_t) +
            sizeof(float) + sizeof(uint16_t);
   }
 
@@ -131,13 +134,18 @@ struct People {
   //! Number of long-term conditions (the states the registry marks counts_as_condition).
   //! A bit count written out, not __builtin_popcount: without a -march flag that is a
   //! library call.
-  int conditions(size_t i) const {
-    uint32_t x = states[i] & states::kLongTermConditions;
+  int conditions(size_t i) const { return bit_count(states[i] & states::kLongTermConditions); }
+  //! Number of long-term conditions that are diagnosed (on the GP's registers).
+  int recorded_conditions(size_t i) const { return bit_count(diagnosed[i] & states::kLongTermConditions); }
+  static int bit_count(uint32_t x) {
     x = x - ((x >> 1) & 0x55555555u);
     x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
     x = (x + (x >> 4)) & 0x0F0F0F0Fu;
     return static_cast<int>((x * 0x01010101u) >> 24);
   }
+  //! factors() as a service sees them: the conditions only where they are diagnosed
+  //! (eligibility for programmes, the risk-stratification register).
+  uint64_t recorded_factors(size_t i) const;
   //! Risk-factor bitset (bits as in factor_index). Inline: it is called for every
   //! person in several passes of every step.
   uint64_t factors(size_t i) const;
@@ -190,6 +198,9 @@ inline constexpr std::array<uint64_t, 2> kSexBits = {0, derived_bit(DerivedFacto
 inline uint64_t People::factors(size_t i) const {
   return states[i] | detail::kTenureBits[tenure[i]] | detail::kAlcoholBits[alcohol[i]] | detail::kFrailtyBits[frailty[i]] |
          detail::kSexBits[sex[i]];
+}
+inline uint64_t People::recorded_factors(size_t i) const {
+  return (factors(i) & ~uint64_t{states::kConditions}) | diagnosed[i];
 }
 
 }  // namespace hscsim

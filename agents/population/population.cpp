@@ -84,6 +84,7 @@ void Synthesiser::demographics(People& p, size_t i, const Streams& s, int32_t da
   p.setting[i] = static_cast<uint8_t>(Setting::Community);
   p.wellbeing[i] = std::numeric_limits<float>::quiet_NaN();
   p.states[i] = 0;
+  p.diagnosed[i] = 0;
   p.alcohol[i] = 0;
   p.frailty[i] = 0;
   p.clear_care(i);

@@ -15,6 +15,10 @@ void declare_states_metrics(MetricRegistry& m) {
     if (info.group == StateGroup::Condition && info.requires_.empty()) {
       m.add({fmt::format("prevalence_{}", info.name), "fraction", "mean", fmt::format("share of the living population with {}", info.label),
              true, [c](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(PeopleCounter::Population, q)); }});
+      const Counter d = diagnosed_counter(s);
+      m.add({fmt::format("recorded_prevalence_{}", info.name), "fraction", "mean",
+             fmt::format("share of the living population with {} diagnosed (on the GP's register; compare with QOF)", info.label),
+             true, [d](const Tally& t, int q) { return metric_ratio(t.get(d, q), t.get(PeopleCounter::Population, q)); }});
     } else if (info.group == StateGroup::Condition) {
       const Counter parent = state_counter(states::required(s));
       m.add({fmt::format("{}_share", info.name), "fraction", "mean",

@@ -83,6 +83,7 @@ BinaryStateParams read_binary(Reader r, int s) {
                                 info.name, info.requires_));
   }
   p.recovery_per_year = r.real("recovery_per_year", config::non_negative(), 0.0);
+  if (info.group == StateGroup::Condition) p.diagnosed_share = r.real("diagnosed_share", config::probability(), 1.0);
   p.rr = RelativeRisks::read(r);
   p.normalise_rr = r.boolean("normalise_rr", true);
   check_draw_order(r, p.rr, s, info.name);
@@ -192,6 +193,13 @@ const AgeTable& onset_bands(const BinaryStateParams& bp) { return bp.balanced ? 
 
 void StateModel::initialise(People& people, const Streams& streams, int32_t day, const MortalityInput& mortality) {
   const size_t n = people.size();
+  always_recorded_ = diagnosable_ = 0;
+  for (int s = 0; s < kStateCount; ++s) {
+    if (kStateInfo[static_cast<size_t>(s)].group != StateGroup::Condition) continue;
+    const double d = p_.binary[static_cast<size_t>(s)].diagnosed_share;
+    if (d >= 1) always_recorded_ |= uint32_t{1} << s;
+    else if (d > 0) diagnosable_ |= uint32_t{1} << s;
+  }
   for (int s = 0; s < kStateCount; ++s) {
     const auto& bp = p_.binary[static_cast<size_t>(s)];
     for (uint8_t sex = 0; sex < 2; ++sex) {
@@ -265,6 +273,7 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
     if (s == static_cast<int>(State::Smoker)) ordinal_stage(true);
   }
   ordinal_stage(false);
+  for_all([&](size_t i) { draw_diagnosed(people, i, streams); });
 
   // Onset normalisers: mean multiplier among those at risk in the initial population.
   for (int s = 0; s < kStateCount; ++s) {
@@ -281,7 +290,33 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
   balance(people, day, mortality);
   balance_ordinal(people, day, mortality, 0);
   balance_ordinal(people, day, mortality, 1);
+  // Diagnosis: in a stationary cohort the undiagnosed cases U = (1 - d) P gain the new
+  // cases and lose diagnoses, recoveries and excess deaths; with the diagnosed share d
+  // the same at every age this gives a diagnosis hazard of d / (1 - d) x i (1 - P) / P
+  // (diagnosis assumed to change neither recovery nor mortality).
+  for (int s = 0; s < kStateCount; ++s) {
+    const double d = p_.binary[static_cast<size_t>(s)].diagnosed_share;
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t a = 0; a <= static_cast<size_t>(AgeTable::kMaxAge); ++a) {
+        const double P = prevalence_[static_cast<size_t>(s)][sex][a];
+        diagnosis_rate_[static_cast<size_t>(s)][sex][a] =
+            (diagnosable_ >> s & 1) && P > 0 ? d / (1 - d) * onset_rate_[static_cast<size_t>(s)][sex][a] * (1 - P) / P : 0.0;
+      }
+  }
   build_kernels();
+}
+
+void StateModel::draw_diagnosed(People& p, size_t i, const Streams& streams) const {
+  const uint32_t st = p.states[i] & states::kConditions;
+  uint32_t d = st & always_recorded_;
+  if (const uint32_t partial = st & diagnosable_) {
+    Lanes u(streams, p.id[i], kInitStep, Purpose::InitDiagnosis);
+    for (uint32_t c = partial; c; c &= c - 1) {
+      const int s = __builtin_ctz(c);
+      if (u[transition_lane::state(s)] < p_.binary[static_cast<size_t>(s)].diagnosed_share) d |= uint32_t{1} << s;
+    }
+  }
+  p.diagnosed[i] = d;
 }
 
 namespace {
@@ -394,6 +429,9 @@ void StateModel::build_kernels() {
             onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] * dt_ / mean;
       }
     p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t a = 0; a <= static_cast<size_t>(config::AgeTable::kMaxAge); ++a)
+        diagnosis_H_[static_cast<size_t>(s)][sex][a] = diagnosis_rate_[static_cast<size_t>(s)][sex][a] * dt_;
     onset_bound_[static_cast<size_t>(s)] = bp.rr.bound();
     const auto lane = static_cast<size_t>(transition_lane::state(s));
     recovery_thr_[lane] = Lanes::screen_threshold(p_recovery_[static_cast<size_t>(s)]);
@@ -439,6 +477,7 @@ void StateModel::initialise_one(People& people, size_t i, const Streams& streams
       draw_ordinal(people, i, true, streams.block(id, kInitStep, Purpose::InitOrdinal)[0], day);
   }
   draw_ordinal(people, i, false, streams.block(id, kInitStep, Purpose::InitOrdinal)[1], day);
+  draw_diagnosed(people, i, streams);
 }
 
 inline void StateModel::step_binary(const People& p, size_t i, int32_t day, bool mod, uint32_t& st, uint8_t sex,
@@ -506,6 +545,28 @@ inline uint8_t StateModel::step_ordinal(const People& p, size_t i, int32_t day, 
   return level;
 }
 
+inline void StateModel::step_diagnosis(People& p, size_t i, Lanes& u, int32_t day, uint8_t sex, int age, bool mod) const {
+  const uint32_t undiagnosed = p.states[i] & ~p.diagnosed[i] & diagnosable_;
+  const double m = mod ? (*mod_)(p, i, target::Diagnosis, day) : 1.0;
+  double bound = 0;
+  for (uint32_t c = undiagnosed; c; c &= c - 1) bound += diagnosis_H_[static_cast<size_t>(__builtin_ctz(c))][sex][static_cast<size_t>(age)];
+  bound *= m;
+  constexpr int lane = transition_lane::kDiagnosis;
+  if (!(bound > 0) || !u.may_be_below(lane, bound)) return;
+  // One lane for all: the conditions take consecutive stretches of [0, 1) of their
+  // step probabilities (so at most one is diagnosed in a step).
+  const double x = u[lane];
+  double cum = 0;
+  for (uint32_t c = undiagnosed; c; c &= c - 1) {
+    const int s = __builtin_ctz(c);
+    cum += step_probability(diagnosis_H_[static_cast<size_t>(s)][sex][static_cast<size_t>(age)] * m);
+    if (x < cum) {
+      p.diagnosed[i] |= uint32_t{1} << s;
+      return;
+    }
+  }
+}
+
 void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const {
   this->step(p, begin, end, s, step, day, [](size_t, Lanes&) { return true; });
 }
@@ -516,6 +577,7 @@ void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
   const uint8_t sex = p.sex[i], q = p.quintile[i];
   uint32_t st = p.states[i];
   const bool mod = p.programmes[i] != 0;
+  if (st & ~p.diagnosed[i] & diagnosable_) step_diagnosis(p, i, u, day, sex, age, mod);
   // Which lanes can decide anything: the rest are certainly no event, and are skipped
   // (the same outcome as drawing them; see Lanes::candidates).
   uint32_t cand = kStates;
@@ -541,6 +603,9 @@ void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {
   }
   for (uint32_t c = cand & states::kConditions; c; c &= c - 1) step_binary(p, i, day, mod, st, sex, q, __builtin_ctz(c), u, age, f);
   p.states[i] = st;
+  // A condition that ended is no longer recorded; a new one is recorded at once only
+  // where every case is (diagnosed share 1), else it waits for diagnosis.
+  p.diagnosed[i] = (p.diagnosed[i] | (st & always_recorded_)) & st;
   if (frailty_move) p.frailty[i] = step_ordinal(p, i, day, mod, p.frailty[i], sex, q, false, u, age, f);
 }
 

@@ -40,6 +40,10 @@ struct BinaryStateParams {
   //! and the initial draw uses the prevalence as a single-year curve.
   bool balanced = false;
   double recovery_per_year = 0;     //!< [per person-year with the state]
+  //! Conditions: share of the people with it who are diagnosed (recorded), at the start and,
+  //! through a derived diagnosis hazard, at every age after [fraction]; 1 = every case is
+  //! recorded when it starts.
+  double diagnosed_share = 1.0;
   RelativeRisks rr;
   bool normalise_rr = true;
   int requires_state = -1;          //!< state index a person must have, or -1
@@ -95,6 +99,14 @@ class StateModel {
   //! Years of age (both sexes) where a balanced condition's prevalence falls faster than
   //! its recovery and excess deaths explain, so its onset is 0 there and it cannot hold.
   int balance_shortfall(int s) const { return shortfall_[static_cast<size_t>(s)]; }
+  //! The hazard of an undiagnosed case of state s being diagnosed, by sex and age [per
+  //! person-year undiagnosed]: d / (1 - d) x onset x (1 - P) / P, which holds the
+  //! diagnosed share d of a stationary cohort (0 when d is 0 or 1).
+  double diagnosis_per_year(int s, uint8_t sex, int age) const {
+    return diagnosis_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(std::clamp(age, 0, config::AgeTable::kMaxAge))];
+  }
+  //! Conditions whose new cases are recorded at once (diagnosed share 1).
+  uint32_t always_recorded() const { return always_recorded_; }
   //! The hazard of moving up from `level` of frailty (alcohol when `alcohol`) in use, by
   //! sex and single year of age [per person-year at that level, band average].
   double up_per_year(bool alcohol, int level, uint8_t sex, int age) const {
@@ -133,6 +145,9 @@ class StateModel {
   void balance(const People& people, int32_t day, const MortalityInput& mortality);
   void balance_ordinal(const People& people, int32_t day, const MortalityInput& mortality, int o);
   void step_person(People& p, size_t i, Lanes& u, int32_t day) const;
+  void draw_diagnosed(People& p, size_t i, const Streams& streams) const;
+  //! At most one undiagnosed condition diagnosed this step (lane kDiagnosis).
+  void step_diagnosis(People& p, size_t i, Lanes& u, int32_t day, uint8_t sex, int age, bool mod) const;
 
   StateParams p_;
   double dt_;
@@ -144,6 +159,10 @@ class StateModel {
   std::array<AgeCurve, kStateCount> prevalence_{};   //!< initial share by sex and age (band value, or the curve when balanced)
   std::array<AgeCurve, kStateCount> onset_rate_{};   //!< onset [per year] by sex and age (table, or derived)
   std::array<int, kStateCount> shortfall_{};
+  std::array<AgeCurve, kStateCount> diagnosis_rate_{};  //!< [per year] (see diagnosis_per_year)
+  std::array<AgeCurve, kStateCount> diagnosis_H_{};     //!< the same x dt
+  uint32_t always_recorded_ = 0;  //!< conditions with diagnosed share 1
+  uint32_t diagnosable_ = 0;      //!< conditions with a diagnosed share strictly between 0 and 1
   //! [alcohol, frailty][level 1..3]: initial share by sex and age (table, or curve when balanced)
   std::array<std::array<AgeCurve, 4>, 2> ordinal_initial_{};
   //! [alcohol, frailty][from level]: hazard of moving up [per year] by sex and age (table, or derived)

@@ -40,6 +40,7 @@ enum class Purpose : uint16_t {
   SocialCare = 14,        //!< self-funding, nursing placement, what follows reablement
   Intervention = 15,      //!< offers taken up, adherence, states resolved (index = programme);
                           //!< with a name-hashed id at kInitStep: a replicate's effect sizes
+  InitDiagnosis = 16,     //!< whether each initial condition is diagnosed (lane = the state's lane)
 };
 
 //! Id used for place-level draws (not tied to a person). Person ids never reach it.

@@ -69,7 +69,8 @@ namespace {
 // factors), then the care stocks (People::care_stocks), then one bit for everyone.
 constexpr int kCareStockShift = kFactorCount;
 constexpr int kPopulationBit = kCareStockShift + kCareStockCount;
-static_assert(kPopulationBit < StockTally::kStocks);
+constexpr int kDiagnosedShift = kPopulationBit + 1;  //!< then the conditions' diagnosed bits
+static_assert(kDiagnosedShift + kConditionCount <= StockTally::kStocks);
 constexpr StockTally::Map census_map() {
   StockTally::Map m{};
   for (int s = 0; s < kStateCount; ++s) m[static_cast<size_t>(s)] = state_counter(s);
@@ -90,6 +91,7 @@ constexpr StockTally::Map census_map() {
   care(kStockReablement, CareCounter::InReablement);
   care(kStockOver18Weeks, CareCounter::ElectiveOver18Weeks);
   m[kPopulationBit] = PeopleCounter::Population;
+  for (int c = 0; c < kConditionCount; ++c) m[static_cast<size_t>(kDiagnosedShift + c)] = diagnosed_counter(kFirstCondition + c);
   return m;
 }
 constexpr StockTally::Map kCensusMap = census_map();
@@ -116,7 +118,8 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
       const int age = people_.age_years(i, day);
       const uint64_t f = people_.factors(i);
       const uint16_t care = people_.care_stocks(i, day);
-      stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit, t);
+      const uint64_t diagnosed = static_cast<uint64_t>(people_.diagnosed[i] >> kFirstCondition) << kDiagnosedShift;
+      stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit | diagnosed, t);
       age_days[q] += day - people_.birth_day[i];
       t.add_alive(people_.sex[i], age);
       care_.census(people_, i, care, acc.prov);
@@ -291,6 +294,9 @@ void World::check_invariants() const {
       const auto& info = kStateInfo[static_cast<size_t>(s)];
       throw RuntimeFailure(fmt::format("invariant broken: person {} has {} without {}", people_.id[i], info.name, info.requires_));
     }
+    if (people_.diagnosed[i] & ~people_.states[i])
+      throw RuntimeFailure(fmt::format("invariant broken: person {} has a diagnosis of {} without the condition", people_.id[i],
+                                       kStateInfo[static_cast<size_t>(__builtin_ctz(people_.diagnosed[i] & ~people_.states[i]))].name));
     if (people_.alcohol[i] > 2 || people_.frailty[i] > 3)
       throw RuntimeFailure(fmt::format("invariant broken: person {} has an ordinal level out of range", people_.id[i]));
   }

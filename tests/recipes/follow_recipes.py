@@ -57,11 +57,11 @@ determinants:
 
 # ---- Recipe 2: an intervention effect target (interventions + the owning module) ------
 RECIPE_TARGET = [
-    ("agents/interventions/modifiers.hpp", "  AlcoholRecovery,          //!< probability of moving down one alcohol-risk level\n",
-     "  AlcoholRecovery,          //!< probability of moving down one alcohol-risk level\n"
+    ("agents/interventions/modifiers.hpp", "  Diagnosis,                //!< hazard of an undiagnosed condition being diagnosed (case finding)\n",
+     "  Diagnosis,                //!< hazard of an undiagnosed condition being diagnosed (case finding)\n"
      "  OutpatientReferral,       //!< GP referral to outpatients only\n"),
-    ("agents/interventions/modifiers.hpp", '"frailty_progression", "alcohol_progression", "alcohol_recovery"};',
-     '"frailty_progression", "alcohol_progression", "alcohol_recovery", "outpatient_referral"};'),
+    ("agents/interventions/modifiers.hpp", '"frailty_progression", "alcohol_progression", "alcohol_recovery", "diagnosis"};',
+     '"frailty_progression", "alcohol_progression", "alcohol_recovery", "diagnosis", "outpatient_referral"};'),
     ("agents/care/gp.cpp", "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) {",
      "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral *\n"
      "                                       (*mod_)(people, i, target::OutpatientReferral, day)) {"),

@@ -34,6 +34,8 @@ TEST_CASE("life table: constant hazard m gives life expectancy 1/m; known age pa
     }
     // Chiang's q with a = n/2 is exact to O((nm)^3) for a constant hazard.
     CHECK(life_expectancy(d, py) == Approx(1 / m).epsilon(0.005));
+    // ... and the same at 65: a constant hazard has no memory.
+    CHECK(life_expectancy(d, py, 14) == Approx(1 / m).epsilon(0.005));
   }
   // No deaths at all in the open band: undefined, reported as NaN (not a number that looks real).
   std::array<double, kAgeBands> d{}, py{};

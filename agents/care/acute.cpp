@@ -40,6 +40,7 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
     t.add(CareCounter::EmergencyAdmissions, q, p.sex[i], p.age_years(i, day));
     prov[L.at(tr, TrustCounter::Emergency)] += 1;
     if (p_.events[cause].acsc) t.add(CareCounter::AcscAdmissions, q, p.sex[i], p.age_years(i, day));
+    t.add_cause(CauseRow::EmergencyAdmissions, cause);
     if (p.last_discharge_day[i] != kNoDay && day - p.last_discharge_day[i] <= p_.readmission_window_days)
       t.add(CareCounter::Readmissions, q);
     spell = los <= p_.short_stay_max_days ? p_.costs.nel_spell_short : p_.costs.nel_spell_long;

@@ -61,6 +61,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       const int age = people.age_years(i, day_end);
       out.tally.add(PeopleCounter::InHospitalDeaths, me.q, people.sex[i], age);
+      out.tally.add_cause(CauseRow::DeathsAfterAdmission, people.stay[i]);  // never elective: p_death is 0 there
       out.tally.add_death(me.q, people.sex[i], age);
       return false;
     }

@@ -144,12 +144,24 @@ inline size_t age_band(int age_years) {
   return std::min<size_t>(kAgeBands - 1, static_cast<size_t>(age_years / 5) + 1);
 }
 
+//! The breakdown by cause: what happened after which health event (the config's
+//! `health_events`, in order; events from the kCauses-th on share the last cell).
+enum class CauseRow : uint8_t { EmergencyAdmissions, DeathsAfterAdmission, Count };
+inline constexpr size_t kCauses = 32;
+inline constexpr size_t kCauseRows = static_cast<size_t>(CauseRow::Count);
+
 //! Integer counts for one step: [counter][0 = all, 1..5 = deprivation quintile], and
 //! for the counters that declare it (CounterTraits::by_age_sex) [row][sex][age band],
 //! from which life tables, age structures and age-specific rates are computed.
 struct Tally {
   std::array<int64_t, kCounterCount * 6> v{};
   std::array<int64_t, kAgeSexRows * 2 * kAgeBands> by_age_sex{};
+  std::array<int64_t, kCauseRows * kCauses> by_cause{};  //!< [CauseRow][health event]
+  //! Counts n for health event `cause` (index in the config's health_events) in row r.
+  void add_cause(CauseRow r, size_t cause, int64_t n = 1) {
+    by_cause[static_cast<size_t>(r) * kCauses + std::min(cause, kCauses - 1)] += n;
+  }
+  int64_t get_cause(CauseRow r, size_t cause) const { return by_cause[static_cast<size_t>(r) * kCauses + cause]; }
   //! The census's headcount by sex and age (the Population stock itself is counted by quintile).
   void add_alive(uint8_t sex, int age_years) { ++by_age_sex[cell(Counter(PeopleCounter::Population).age_sex, sex, age_band(age_years))]; }
   //! Counts a death (all ages and the person's quintile) with its age and sex.
@@ -173,6 +185,7 @@ struct Tally {
   Tally& operator+=(const Tally& o) {
     for (size_t k = 0; k < v.size(); ++k) v[k] += o.v[k];
     for (size_t k = 0; k < by_age_sex.size(); ++k) by_age_sex[k] += o.by_age_sex[k];
+    for (size_t k = 0; k < by_cause.size(); ++k) by_cause[k] += o.by_cause[k];
     return *this;
   }
   bool operator==(const Tally&) const = default;

@@ -269,6 +269,7 @@ void write_root_attributes(hid_t file, const Experiment& e, const RunResult& r) 
 struct ScenarioValues {
   std::vector<std::vector<double>> vals, quint, age_sex;  //!< age_sex: [metric][rep x step x sex x band]
   std::vector<double> pop, deaths;
+  std::vector<std::vector<double>> cause;  //!< [CauseRow][rep x step x cause]
   std::vector<std::vector<std::vector<double>>> prov;
 };
 ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::vector<ProviderGroup>& groups) {
@@ -289,6 +290,7 @@ ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::v
     if (metrics[k2].by_age_sex) v.age_sex[k2].resize(R * S * 2 * A);
   pop.resize(R * S * 2 * A);
   deaths.resize(R * S * 2 * A);
+  v.cause.assign(kCauseRows, std::vector<double>(R * S * kCauses));
   prov_vals.resize(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) prov_vals[g].assign(groups[g].metrics->size(), std::vector<double>(R * S));
   for (hsize_t rep = 0; rep < R; ++rep) {
@@ -308,6 +310,9 @@ ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::v
         pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.get(PeopleCounter::Population, static_cast<uint8_t>(j / A), j % A));
         deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.get(PeopleCounter::Deaths, static_cast<uint8_t>(j / A), j % A));
       }
+      for (size_t row = 0; row < kCauseRows; ++row)
+        for (size_t c = 0; c < kCauses; ++c)
+          v.cause[row][(rep * S + s) * kCauses + c] = static_cast<double>(t.get_cause(static_cast<CauseRow>(row), c));
     }
     const std::vector<std::vector<int64_t>> prov = sr.providers[rep];
     for (size_t g = 0; g < groups.size(); ++g)
@@ -373,6 +378,37 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
                               what),
                   false, {}};
       dataset(dg, name, {R, S, 2, A}, *data, &d);
+    }
+  }
+  {
+    // By cause: the health events in config order (the last cell holds every event from
+    // the kCauses-th on, when there are more).
+    const auto& events = e.scenarios[k].params.care.events;
+    const hsize_t C = std::min(events.size(), kCauses);
+    Id bc(group(sg, "by_cause"), H5Gclose, "");
+    std::vector<std::string> names;
+    std::vector<double> acsc;
+    for (hsize_t c = 0; c < C; ++c) {
+      names.push_back(c + 1 == kCauses && events.size() > kCauses ? "other events" : events[c].name);
+      acsc.push_back(events[c].acsc ? 1.0 : 0.0);
+    }
+    string_dataset(bc, "cause", names, "the health event of each cause index (care: health_events, in config order)");
+    MetricDef flag{"acsc", "flag", "constant", "1: an admission for this event is ambulatory-care-sensitive (the event's acsc)",
+                   false, {}};
+    dataset(bc, "acsc", {C}, acsc, &flag);
+    for (const auto& [row, name, units, what] :
+         {std::tuple<CauseRow, const char*, const char*, const char*>{
+              CauseRow::EmergencyAdmissions, "emergency_admissions", "admissions",
+              "emergency admissions by the health event that led to them (sums to emergency_admissions)"},
+          {CauseRow::DeathsAfterAdmission, "deaths_after_admission", "persons",
+           "deaths in hospital after an emergency admission for each health event (the event's in-hospital death "
+           "probability; in_hospital_deaths also counts other deaths of people in hospital)"}}) {
+      std::vector<double> out(R * S * C);
+      const auto& all = v.cause[static_cast<size_t>(row)];
+      for (hsize_t j = 0; j < R * S; ++j)
+        for (hsize_t c = 0; c < C; ++c) out[j * C + c] = all[j * kCauses + c];
+      MetricDef d{name, units, "flow", std::string(what) + "; dimensions [replicate, step, cause]", false, {}};
+      dataset(bc, name, {R, S, C}, out, &d);
     }
   }
   std::map<std::string, std::unique_ptr<Id>> folders;

@@ -110,7 +110,12 @@ TargetSet TargetSet::load(const std::string& path) {
         throw t.error("from_age_years", "ages must be band starts (0, 1, 5, 10, ..., 90) with to_age_years above "
                                         "from_age_years (omit to_age_years for an open band)");
     }
-    if (x.compute == "life_expectancy") x.sex = t.choice("sex", {"male", "female"}) == "male" ? 0 : 1;
+    if (x.compute == "life_expectancy") {
+      x.sex = t.choice("sex", {"male", "female"}) == "male" ? 0 : 1;
+      x.from_age_years = t.real("from_age_years", {0, 130}, 0);
+      if (!on_band_boundary(x.from_age_years))
+        throw t.error("from_age_years", "life expectancy is at a band start (0, 1, 5, 10, ..., 90)");
+    }
     const bool rate = x.compute == "per_person_per_year" || x.compute == "per_1000_per_year";
     if (rate && (t.has("from_age_years") || t.has("to_age_years") || t.has("sex"))) {
       x.by_age = true;
@@ -163,9 +168,9 @@ double sum_metrics(const std::vector<std::string>& names, const Tally& t) {
 }
 }  // namespace
 
-double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::array<double, kAgeBands>& py) {
+double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::array<double, kAgeBands>& py, size_t from_band) {
   double l = 1.0, T = 0;
-  for (size_t b = 0; b < kAgeBands; ++b) {
+  for (size_t b = from_band; b < kAgeBands; ++b) {
     const double m = py[b] > 0 ? deaths[b] / py[b] : 0.0;
     if (b + 1 == kAgeBands) {  // open band: L = l / m
       if (m <= 0) return std::numeric_limits<double>::quiet_NaN();
@@ -232,7 +237,9 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
     }
     return div(in, all);
   }
-  return life_expectancy(deaths, py);  // life_expectancy
+  size_t from_band = 0;  // life_expectancy, at from_age_years
+  while (from_band + 1 < kAgeBands && kAgeBandFrom[from_band] < t.from_age_years) ++from_band;
+  return life_expectancy(deaths, py, from_band);
 }
 
 std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResult& r, const Clock& clock) {

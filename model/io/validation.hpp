@@ -9,7 +9,7 @@
 //   ratio                 sum of `metrics` / sum of `denominator`        (readmission rate, length of stay)
 //   mean                  a share or mean metric over the window, person-weighted (prevalence)
 //   population_share      share of people aged [from_age_years, to_age_years)  (age structure)
-//   life_expectancy       period life expectancy at birth from simulated deaths and
+//   life_expectancy       period life expectancy at birth (or at from_age_years) from simulated deaths and
 //                         person-years by age band (abridged life table, Chiang's method)
 // per_person_per_year and per_1000_per_year take an optional age band and sex
 // (from_age_years, to_age_years, sex): the metrics' by_age_sex counts over the person-years
@@ -72,9 +72,11 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
 //! Evaluates every target on one scenario's result.
 std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResult& r, const Clock& clock);
 
-//! Life expectancy at birth from deaths and person-years by age band (abridged life
-//! table). Bands as kAgeBandFrom; the last is open. Exposed for tests.
-double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::array<double, kAgeBands>& person_years);
+//! Life expectancy at age kAgeBandFrom[from_band] (at birth by default) from deaths and
+//! person-years by age band (abridged life table). Bands as kAgeBandFrom; the last is
+//! open. Exposed for tests.
+double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::array<double, kAgeBands>& person_years,
+                       size_t from_band = 0);
 
 //! The table as text (for the terminal) and as CSV.
 std::string validation_table(const std::vector<ValidationRow>& rows);

@@ -103,7 +103,7 @@ struct CareParams {
   double post_discharge_event_rr = 1;         //!< event rate multiplier within the window
   //! Multiplier on every event's in_hospital_death_probability by age (column rr; 1 at every age
   //! when omitted): the event's probability is the one at the reference age of 1.
-  config::AgeTable in_hospital_death_rr_by_age = config::AgeTable::constant({"rr"}, 1.0);
+  config::AgeTable in_hospital_death_rr_by_age = config::AgeTable::constant({"male", "female"}, 1.0);
   std::array<double, 4> discharge_social_care_by_frailty{};  //!< need social care at discharge, by eFI level
   double discharge_social_care_rr_no_carer = 1;              //!< multiplier without an informal carer
   std::array<double, 3> discharge_mix{};      //!< reablement, home care, care home (shares)

@@ -67,7 +67,7 @@ void read_hospital(Reader& h, CareParams& p) {
   // Multimorbidity: two or more long-term conditions (Academy of Medical Sciences, 2018).
   p.multimorbid_min_conditions = static_cast<int>(h.integer("multimorbid_min_conditions", {1, 20}, 2));
   p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
-  if (h.has("in_hospital_death_rr_by_age")) p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"rr"}, {0, 1000});
+  if (h.has("in_hospital_death_rr_by_age")) p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000});
   p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
   p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
   Reader mix = h.child("discharge_mix");

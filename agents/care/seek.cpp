@@ -56,7 +56,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     const double p_death = people.stay[i] == kElectiveStay
                                ? 0.0
                                : std::min(1.0, p_.events[people.stay[i]].in_hospital_death_probability *
-                                                   by_age.values[0][by_age.row(people.age_years(i, day_end))]);
+                                                   by_age.values[people.sex[i]][by_age.row(people.age_years(i, day_end))]);
     if (d[care_lane::kDischargeDeath] < p_death) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       const int age = people.age_years(i, day_end);

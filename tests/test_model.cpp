@@ -406,18 +406,20 @@ TEST_CASE("compaction keeps id order and every column") {
   w.check_invariants();
 }
 
-TEST_CASE("admissions by cause: the health events' counts add up to the emergency admissions and the ACSC ones") {
+TEST_CASE("admissions by cause: the health events' counts add up to the emergency admissions, the ACSC ones and A&E") {
   Params p = Params::read(small_config({"population.size=8000", "time.years=1"}));
   World w(p, 0);
   int64_t total = 0;
   for (uint32_t s = 0; s < p.clock.steps; ++s) {
     const Tally t = w.step(s);
-    int64_t all = 0, acsc = 0, deaths = 0;
+    int64_t all = 0, acsc = 0, deaths = 0, ae = 0;
     for (size_t c = 0; c < std::min(p.care.events.size(), kCauses); ++c) {
       all += t.get_cause(CauseRow::EmergencyAdmissions, c);
       if (p.care.events[c].acsc) acsc += t.get_cause(CauseRow::EmergencyAdmissions, c);
       deaths += t.get_cause(CauseRow::DeathsAfterAdmission, c);
+      ae += t.get_cause(CauseRow::AeAttendances, c);
     }
+    CHECK(ae == t.get(CareCounter::AeAttendances));
     CHECK(all == t.get(CareCounter::EmergencyAdmissions));
     CHECK(acsc == t.get(CareCounter::AcscAdmissions));
     CHECK(deaths <= t.get(PeopleCounter::InHospitalDeaths));

@@ -79,6 +79,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
         continue;
       }
       t.add(CareCounter::AeAttendances, q, people.sex[i], people.age_years(i, day));
+      t.add_cause(CauseRow::AeAttendances, q_.what);
       prov[L.at(tr, TrustCounter::Ae)] += 1;
       t.add(sector_cost(ProviderKind::Acute), q, p_.costs.ae_attendance);
       prov[L.at(tr, TrustCounter::CostPence)] += p_.costs.ae_attendance;

@@ -146,7 +146,7 @@ inline size_t age_band(int age_years) {
 
 //! The breakdown by cause: what happened after which health event (the config's
 //! `health_events`, in order; events from the kCauses-th on share the last cell).
-enum class CauseRow : uint8_t { EmergencyAdmissions, DeathsAfterAdmission, Count };
+enum class CauseRow : uint8_t { EmergencyAdmissions, DeathsAfterAdmission, AeAttendances, Count };
 inline constexpr size_t kCauses = 32;
 inline constexpr size_t kCauseRows = static_cast<size_t>(CauseRow::Count);
 

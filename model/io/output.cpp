@@ -400,6 +400,8 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
          {std::tuple<CauseRow, const char*, const char*, const char*>{
               CauseRow::EmergencyAdmissions, "emergency_admissions", "admissions",
               "emergency admissions by the health event that led to them (sums to emergency_admissions)"},
+          {CauseRow::AeAttendances, "ae_attendances", "attendances",
+           "A&E attendances by the health event that brought the person (sums to ae_attendances)"},
           {CauseRow::DeathsAfterAdmission, "deaths_after_admission", "persons",
            "deaths in hospital after an emergency admission for each health event (the event's in-hospital death "
            "probability; in_hospital_deaths also counts other deaths of people in hospital)"}}) {

@@ -173,8 +173,8 @@ targets:
   CalibrationSpec spec;
   spec.algorithm = "neldermead";
   spec.max_evaluations = 45;
-  spec.params = {{"demography.mortality.hospital_death_share", 0.0, 0.7, 0, false},
-                 {"health_events.minor_illness.rate_per_year", 0.2, 2.0, 0, false}};
+  spec.params = {{"demography.mortality.hospital_death_share", 0.0, 0.7, 0, false, ""},
+                 {"health_events.minor_illness.rate_per_year", 0.2, 2.0, 0, false, ""}};
   prepare_calibration(spec, start, targets);
   CHECK(spec.params[0].start == 0.1);
   const CalibrationResult fit = calibrate(start, "synthetic", targets, spec, 2);

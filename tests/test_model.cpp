@@ -420,6 +420,13 @@ TEST_CASE("admissions by cause: the health events' counts add up to the emergenc
       ae += t.get_cause(CauseRow::AeAttendances, c);
     }
     CHECK(ae == t.get(CareCounter::AeAttendances));
+    // Deaths by quintile, sex and age band add up to deaths by sex and age band.
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t b = 0; b < kAgeBands; ++b) {
+        int64_t d = 0;
+        for (uint8_t qq = 1; qq <= 5; ++qq) d += t.deaths(qq, sex, b);
+        CHECK(d == t.get(PeopleCounter::Deaths, sex, b));
+      }
     CHECK(all == t.get(CareCounter::EmergencyAdmissions));
     CHECK(acsc == t.get(CareCounter::AcscAdmissions));
     CHECK(deaths <= t.get(PeopleCounter::InHospitalDeaths));

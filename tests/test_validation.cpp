@@ -43,6 +43,35 @@ TEST_CASE("life table: constant hazard m gives life expectancy 1/m; known age pa
   CHECK(std::isnan(life_expectancy(d, py)));
 }
 
+TEST_CASE("life expectancy by deprivation quintile, and the gap between quintiles 5 and 1", "[validation]") {
+  // One year of weekly steps; in quintile 1 a constant hazard of 0.02 at every age, in
+  // quintile 5 of 0.0125: life expectancies 50 and 80, a gap of 30 (within Chiang's error).
+  Clock clock;
+  clock.step_days = 7;
+  clock.dt_years = 7 / 365.25;
+  clock.steps = 52;
+  clock.steps_per_year = 52;
+  std::vector<Tally> steps(52);
+  for (auto& t : steps) {
+    t.add(PeopleCounter::StepDays, 0, 7);
+    for (size_t b = 0; b < kAgeBands; ++b)
+      for (uint8_t q : {uint8_t{1}, uint8_t{5}}) {
+        const double m = q == 1 ? 0.02 : 0.0125;
+        t.by_quintile_age[Tally::quintile_cell(0, q, 0, b)] = 1000000;
+        t.by_quintile_age[Tally::quintile_cell(1, q, 0, b)] = std::llround(m * 1000000 * 7 / 365.25);
+      }
+  }
+  Target t;
+  t.compute = "life_expectancy";
+  t.sex = 0;
+  t.quintile = 1;
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(50).epsilon(0.01));
+  t.quintile = 5;
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(80).epsilon(0.01));
+  t.compute = "life_expectancy_gap";
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(30).epsilon(0.02));
+}
+
 TEST_CASE("validate on a small England config gives a plausible table computed from output", "[validation]") {
   // Enough people that every age band has deaths in the year measured (life tables).
   const auto root = england({"place.one_in=4000", "time.years=2", "run.replicates=2"});

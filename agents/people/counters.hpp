@@ -157,15 +157,30 @@ struct Tally {
   std::array<int64_t, kCounterCount * 6> v{};
   std::array<int64_t, kAgeSexRows * 2 * kAgeBands> by_age_sex{};
   std::array<int64_t, kCauseRows * kCauses> by_cause{};  //!< [CauseRow][health event]
+  //! Population (census) and deaths by deprivation quintile, sex and age band:
+  //! [0 population, 1 deaths][quintile 1..5 as 0..4][sex][band] (life tables by quintile).
+  std::array<int64_t, 2 * 5 * 2 * kAgeBands> by_quintile_age{};
+  static size_t quintile_cell(int row, uint8_t quintile, uint8_t sex, size_t band) {
+    return ((static_cast<size_t>(row) * 5 + (quintile - 1u)) * 2 + sex) * kAgeBands + band;
+  }
+  int64_t population(uint8_t quintile, uint8_t sex, size_t band) const { return by_quintile_age[quintile_cell(0, quintile, sex, band)]; }
+  int64_t deaths(uint8_t quintile, uint8_t sex, size_t band) const { return by_quintile_age[quintile_cell(1, quintile, sex, band)]; }
   //! Counts n for health event `cause` (index in the config's health_events) in row r.
   void add_cause(CauseRow r, size_t cause, int64_t n = 1) {
     by_cause[static_cast<size_t>(r) * kCauses + std::min(cause, kCauses - 1)] += n;
   }
   int64_t get_cause(CauseRow r, size_t cause) const { return by_cause[static_cast<size_t>(r) * kCauses + cause]; }
   //! The census's headcount by sex and age (the Population stock itself is counted by quintile).
-  void add_alive(uint8_t sex, int age_years) { ++by_age_sex[cell(Counter(PeopleCounter::Population).age_sex, sex, age_band(age_years))]; }
+  void add_alive(uint8_t quintile, uint8_t sex, int age_years) {
+    const size_t band = age_band(age_years);
+    ++by_age_sex[cell(Counter(PeopleCounter::Population).age_sex, sex, band)];
+    ++by_quintile_age[quintile_cell(0, quintile, sex, band)];
+  }
   //! Counts a death (all ages and the person's quintile) with its age and sex.
-  void add_death(uint8_t quintile, uint8_t sex, int age_years) { add(PeopleCounter::Deaths, quintile, sex, age_years); }
+  void add_death(uint8_t quintile, uint8_t sex, int age_years) {
+    add(PeopleCounter::Deaths, quintile, sex, age_years);
+    ++by_quintile_age[quintile_cell(1, quintile, sex, age_band(age_years))];
+  }
   //! Adds n to counter c for the whole population and, for quintile 1..5, to that
   //! quintile (quintile 0: the whole population only).
   void add(Counter c, uint8_t quintile, int64_t n = 1) {
@@ -186,6 +201,7 @@ struct Tally {
     for (size_t k = 0; k < v.size(); ++k) v[k] += o.v[k];
     for (size_t k = 0; k < by_age_sex.size(); ++k) by_age_sex[k] += o.by_age_sex[k];
     for (size_t k = 0; k < by_cause.size(); ++k) by_cause[k] += o.by_cause[k];
+    for (size_t k = 0; k < by_quintile_age.size(); ++k) by_quintile_age[k] += o.by_quintile_age[k];
     return *this;
   }
   bool operator==(const Tally&) const = default;

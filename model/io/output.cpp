@@ -270,6 +270,7 @@ struct ScenarioValues {
   std::vector<std::vector<double>> vals, quint, age_sex;  //!< age_sex: [metric][rep x step x sex x band]
   std::vector<double> pop, deaths;
   std::vector<std::vector<double>> cause;  //!< [CauseRow][rep x step x cause]
+  std::vector<double> quintile_age;        //!< [rep x step x (population, deaths) x quintile x sex x band]
   std::vector<std::vector<std::vector<double>>> prov;
 };
 ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::vector<ProviderGroup>& groups) {
@@ -291,6 +292,8 @@ ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::v
   pop.resize(R * S * 2 * A);
   deaths.resize(R * S * 2 * A);
   v.cause.assign(kCauseRows, std::vector<double>(R * S * kCauses));
+  constexpr size_t QA = std::tuple_size_v<decltype(Tally::by_quintile_age)>;
+  v.quintile_age.resize(R * S * QA);
   prov_vals.resize(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) prov_vals[g].assign(groups[g].metrics->size(), std::vector<double>(R * S));
   for (hsize_t rep = 0; rep < R; ++rep) {
@@ -310,6 +313,7 @@ ScenarioValues scenario_values(const ScenarioResult& sr, hsize_t S, const std::v
         pop[(rep * S + s) * 2 * A + j] = static_cast<double>(t.get(PeopleCounter::Population, static_cast<uint8_t>(j / A), j % A));
         deaths[(rep * S + s) * 2 * A + j] = static_cast<double>(t.get(PeopleCounter::Deaths, static_cast<uint8_t>(j / A), j % A));
       }
+      for (size_t j = 0; j < QA; ++j) v.quintile_age[(rep * S + s) * QA + j] = static_cast<double>(t.by_quintile_age[j]);
       for (size_t row = 0; row < kCauseRows; ++row)
         for (size_t c = 0; c < kCauses; ++c)
           v.cause[row][(rep * S + s) * kCauses + c] = static_cast<double>(t.get_cause(static_cast<CauseRow>(row), c));
@@ -378,6 +382,21 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
                               what),
                   false, {}};
       dataset(dg, name, {R, S, 2, A}, *data, &d);
+    }
+    // By deprivation quintile too (life tables by quintile): split the combined array.
+    const hsize_t QA = 2 * 5 * 2 * A, half = QA / 2;
+    for (int row = 0; row < 2; ++row) {
+      std::vector<double> out(R * S * half);
+      for (hsize_t j = 0; j < R * S; ++j)
+        for (hsize_t c = 0; c < half; ++c) out[j * half + c] = v.quintile_age[j * QA + static_cast<hsize_t>(row) * half + c];
+      const char* name = row == 0 ? "population_by_quintile_age_sex" : "deaths_by_quintile_age_sex";
+      MetricDef d{name, "persons", row == 0 ? "stock" : "flow",
+                  fmt::format("{} by deprivation quintile (index 0 = quintile 1 = most deprived), sex (0 = male, "
+                              "1 = female) and age band (age_band_from_years); dimensions [replicate, step, quintile, "
+                              "sex, band]",
+                              row == 0 ? "people alive at the end of the step" : "deaths in the step (age at death)"),
+                  false, {}};
+      dataset(dg, name, {R, S, 5, 2, A}, out, &d);
     }
   }
   {

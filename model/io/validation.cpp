@@ -15,7 +15,8 @@ namespace hscsim {
 
 const std::vector<std::string>& target_computations() {
   static const std::vector<std::string> k = {"per_person_per_year", "per_1000_per_year", "per_100000", "ratio",
-                                             "mean",                "population_share",  "life_expectancy"};
+                                             "mean",                "population_share",  "life_expectancy",
+                                             "life_expectancy_gap"};
   return k;
 }
 
@@ -95,7 +96,8 @@ TargetSet TargetSet::load(const std::string& path) {
     x.compute = t.choice("compute", target_computations());
     x.metrics = read_metrics(t, "metrics");
     x.denominator = read_metrics(t, "denominator");
-    const bool needs_metrics = x.compute != "population_share" && x.compute != "life_expectancy";
+    const bool life = x.compute == "life_expectancy" || x.compute == "life_expectancy_gap";
+    const bool needs_metrics = x.compute != "population_share" && !life;
     if (needs_metrics && x.metrics.empty()) throw t.error("compute", fmt::format("{} needs 'metrics:'", x.compute));
     if (!needs_metrics && !x.metrics.empty()) throw t.error("metrics", fmt::format("{} takes no metrics", x.compute));
     if ((x.compute == "ratio") != !x.denominator.empty())
@@ -110,8 +112,9 @@ TargetSet TargetSet::load(const std::string& path) {
         throw t.error("from_age_years", "ages must be band starts (0, 1, 5, 10, ..., 90) with to_age_years above "
                                         "from_age_years (omit to_age_years for an open band)");
     }
-    if (x.compute == "life_expectancy") {
+    if (life) {
       x.sex = t.choice("sex", {"male", "female"}) == "male" ? 0 : 1;
+      if (x.compute == "life_expectancy") x.quintile = static_cast<int>(t.integer("quintile", {0, 5}, 0));
       x.from_age_years = t.real("from_age_years", {0, 130}, 0);
       if (!on_band_boundary(x.from_age_years))
         throw t.error("from_age_years", "life expectancy is at a band start (0, 1, 5, 10, ..., 90)");
@@ -193,7 +196,7 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
   const Window w = window(clock, from_year, to_year, steps.size());
   Tally sum;
   double person_years = 0, slice_events = 0;
-  std::array<double, kAgeBands> deaths{}, py{};
+  std::array<double, kAgeBands> deaths{}, py{}, deaths5{}, py5{};
   const auto in_slice = [&](uint8_t sex, size_t b) {
     return (t.sex < 0 || t.sex == sex) && kAgeBandFrom[b] >= t.from_age_years && kAgeBandFrom[b] < t.to_age_years;
   };
@@ -209,10 +212,19 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
             person_years += static_cast<double>(x.get(PeopleCounter::Population, sex, b)) * years;
             for (const auto& n : t.metrics) slice_events += find_metric(n)->by_age_sex(x, sex, b);
           }
+    const auto sex = static_cast<uint8_t>(t.sex);
     if (t.compute == "life_expectancy")
       for (size_t b = 0; b < kAgeBands; ++b) {
-        deaths[b] += static_cast<double>(x.get(PeopleCounter::Deaths, static_cast<uint8_t>(t.sex), b));
-        py[b] += static_cast<double>(x.get(PeopleCounter::Population, static_cast<uint8_t>(t.sex), b)) * years;
+        const auto q = static_cast<uint8_t>(t.quintile);
+        deaths[b] += static_cast<double>(q ? x.deaths(q, sex, b) : x.get(PeopleCounter::Deaths, sex, b));
+        py[b] += static_cast<double>(q ? x.population(q, sex, b) : x.get(PeopleCounter::Population, sex, b)) * years;
+      }
+    if (t.compute == "life_expectancy_gap")  // deaths, py: quintile 1; deaths5, py5: quintile 5
+      for (size_t b = 0; b < kAgeBands; ++b) {
+        deaths[b] += static_cast<double>(x.deaths(1, sex, b));
+        py[b] += static_cast<double>(x.population(1, sex, b)) * years;
+        deaths5[b] += static_cast<double>(x.deaths(5, sex, b));
+        py5[b] += static_cast<double>(x.population(5, sex, b)) * years;
       }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -237,8 +249,9 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
     }
     return div(in, all);
   }
-  size_t from_band = 0;  // life_expectancy, at from_age_years
+  size_t from_band = 0;  // life expectancy, at from_age_years
   while (from_band + 1 < kAgeBands && kAgeBandFrom[from_band] < t.from_age_years) ++from_band;
+  if (t.compute == "life_expectancy_gap") return life_expectancy(deaths5, py5, from_band) - life_expectancy(deaths, py, from_band);
   return life_expectancy(deaths, py, from_band);
 }
 

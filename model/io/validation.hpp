@@ -10,7 +10,9 @@
 //   mean                  a share or mean metric over the window, person-weighted (prevalence)
 //   population_share      share of people aged [from_age_years, to_age_years)  (age structure)
 //   life_expectancy       period life expectancy at birth (or at from_age_years) from simulated deaths and
-//                         person-years by age band (abridged life table, Chiang's method)
+//                         person-years by age band (abridged life table, Chiang's method);
+//                         optionally in one deprivation quintile (`quintile: 1..5`)
+//   life_expectancy_gap   life expectancy in quintile 5 (least deprived) minus quintile 1
 // per_person_per_year and per_1000_per_year take an optional age band and sex
 // (from_age_years, to_age_years, sex): the metrics' by_age_sex counts over the person-years
 // of that band and sex (death rates, admission rates by age).
@@ -36,6 +38,7 @@ struct Target {
   std::vector<std::string> denominator;  //!< for ratio
   double from_age_years = 0, to_age_years = 1000;  //!< population_share; rates by age band
   int sex = -1;                          //!< life_expectancy (0 male, 1 female); rates by sex (-1: both)
+  int quintile = 0;                      //!< life_expectancy in one deprivation quintile (0: everyone)
   bool by_age = false;                   //!< a rate over an age band and/or sex (by_age_sex counts)
   double value = 0;                      //!< the published figure
   double tolerance = 0;                  //!< absolute, in the target's units

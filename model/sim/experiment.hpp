@@ -42,10 +42,10 @@ inline constexpr double kMaxJobs = 1e6;  //!< scenarios x replicates
 //! (bench/README.md), with a margin.
 inline constexpr double kPeakBytesPerPerson = 200;
 //! Results held (compressed, model/sim/series.hpp) per replicate-step, and per provider
-//! or programme per replicate-step [bytes]: 1,243 bytes per step measured on the default
-//! config at 3,000 people since the age-sex breakdowns (a Tally is 9,456; test "stored
-//! results decode..."), with a margin.
-inline constexpr double kHeldBytesPerStep = 1536;
+//! or programme per replicate-step [bytes]: 1,860 bytes per step measured on the default
+//! config at 3,000 people since the breakdowns by cause and by quintile and age (a Tally
+//! is 14,384; test "stored results decode..."), with a margin.
+inline constexpr double kHeldBytesPerStep = 2304;
 inline constexpr double kHeldBytesPerProviderStep = 64;
 //! Values written per provider or programme per replicate-step (its published metrics).
 inline constexpr double kOutputValuesPerProviderStep = 8;

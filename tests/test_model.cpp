@@ -105,6 +105,7 @@ TEST_CASE("the census fills only counters declared as stocks, and the declared s
   all_of(PeopleCounter{});
   for (int s = 0; s < kStateCount; ++s) declared.push_back(state_counter(s));
   for (int s = 0; s < kStateCount; ++s) declared.push_back(diagnosed_counter(s));
+  for (int s = 0; s < kStateCount; ++s) declared.push_back(onset_counter(s));
   all_of(DemographyCounter{});
   all_of(StatesCounter{});
   all_of(SectorCostCounter{});
@@ -319,7 +320,18 @@ TEST_CASE("a configured onset rate comes out as configured (constant hazard, clo
   const double n = static_cast<double>(w.alive());
   CHECK(w.initial_census().get(state_counter(static_cast<int>(State::Asthma))) == 0);
   Tally last;
-  for (uint32_t s = 0; s < p.clock.steps; ++s) last = w.step(s);
+  int64_t new_cases = 0, deaths = 0;
+  for (uint32_t s = 0; s < p.clock.steps; ++s) {
+    last = w.step(s);
+    new_cases += last.get(onset_counter(static_cast<int>(State::Asthma)));
+    deaths += last.get(PeopleCounter::Deaths);
+  }
+  // Nobody recovers, and the only deaths are after admissions: every case at the end is
+  // a counted new case, and the new cases not there at the end died.
+  const int64_t at_end = last.get(state_counter(static_cast<int>(State::Asthma)));
+  CHECK(new_cases >= at_end);
+  CHECK(new_cases <= at_end + deaths);
+  CHECK(new_cases - at_end < at_end / 50);
   const double expected = 1 - std::exp(-rate * p.clock.steps * p.clock.dt_years);
   const double got = static_cast<double>(last.get(state_counter(static_cast<int>(State::Asthma)))) / n;
   INFO("fraction " << got << " expected " << expected);

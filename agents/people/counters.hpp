@@ -21,16 +21,17 @@ namespace hscsim {
 // and summed per thread, so room is not free); a module that outgrows its room fails
 // to compile. So a new flow or stock is one enum line in its module (plus its metric
 // declaration and the code that counts it), and a new counting module is one row here.
-enum class CounterBlock : uint8_t { People, StateStocks, DiagnosedStocks, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
+enum class CounterBlock : uint8_t { People, StateStocks, DiagnosedStocks, StateOnsets, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
 struct CounterBlockInfo {
   std::string_view module;  //!< the module that declares the block's enum
   uint16_t capacity;        //!< counters it may declare
   uint16_t age_sex = 0;     //!< of which may have a breakdown by sex and age band (CounterTraits::by_age_sex)
 };
-inline constexpr std::array<CounterBlockInfo, 10> kCounterBlocks = {{
+inline constexpr std::array<CounterBlockInfo, 11> kCounterBlocks = {{
     {"people (PeopleCounter, below)", 6, 5},
     {"people (one stock per binary state, state_counter)", static_cast<uint16_t>(kStateCount)},
     {"people (one stock per binary state, diagnosed: diagnosed_counter)", static_cast<uint16_t>(kStateCount)},
+    {"states (one flow per binary state, new cases: onset_counter)", static_cast<uint16_t>(kStateCount)},
     {"demography (DemographyCounter)", 4},
     {"states (StatesCounter)", 6},
     {"geography (sector_cost, one per provider kind)", 6},
@@ -110,6 +111,10 @@ struct Counter {
 //! The stock counter of binary state s (People::states bit s).
 constexpr Counter state_counter(int s) {
   return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::StateStocks) + s), true);
+}
+//! The flow counter of new cases of state s (onsets in the transitions pass).
+constexpr Counter onset_counter(int s) {
+  return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::StateOnsets) + s), false);
 }
 //! The stock counter of people with state s diagnosed (People::diagnosed bit s).
 constexpr Counter diagnosed_counter(int s) {

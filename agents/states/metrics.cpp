@@ -15,6 +15,8 @@ void declare_states_metrics(MetricRegistry& m) {
     if (info.group == StateGroup::Condition && info.requires_.empty()) {
       m.add({fmt::format("prevalence_{}", info.name), "fraction", "mean", fmt::format("share of the living population with {}", info.label),
              true, [c](const Tally& t, int q) { return metric_ratio(t.get(c, q), t.get(PeopleCounter::Population, q)); }});
+      m.count(fmt::format("new_cases_{}", info.name), "persons", onset_counter(s),
+              fmt::format("new cases of {} in the step (onsets; a recovered person can have it again; not the consequences of health events)", info.label), true);
       const Counter d = diagnosed_counter(s);
       m.add({fmt::format("recorded_prevalence_{}", info.name), "fraction", "mean",
              fmt::format("share of the living population with {} diagnosed (on the GP's register; compare with QOF)", info.label),

@@ -568,7 +568,7 @@ inline void StateModel::step_diagnosis(People& p, size_t i, Lanes& u, int32_t da
 }
 
 void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const {
-  this->step(p, begin, end, s, step, day, [](size_t, Lanes&) { return true; });
+  this->step(p, begin, end, s, step, day, [](size_t, Lanes&) { return true; }, [](size_t, uint32_t) {});
 }
 
 void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {

@@ -128,8 +128,11 @@ class StateModel {
   void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const;
   //! With `before(i, lanes)` called first for each living slot, from the same lanes;
   //! the transitions follow only where it returns true (demography: still here).
-  template <typename Before>
-  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Before&& before) const;
+  //! And `after(i, gained)` for each person who gained conditions in the step (their
+  //! bits), where the transitions ran.
+  template <typename Before, typename After>
+  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Before&& before,
+            After&& after) const;
 
  private:
   void draw_binary(People& p, size_t i, int s, double u, int32_t day) const;
@@ -197,14 +200,17 @@ class StateModel {
 // Flattened: the Philox rounds of the next person's block (BlocksAhead) must be inlined
 // into this loop to overlap with the current person's work; without it GCC 12 calls
 // Streams::raw out of line here (measured on configs/bench/million.yaml).
-template <typename Before>
+template <typename Before, typename After>
 [[gnu::flatten]] void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day,
-                                       Before&& before) const {
+                                       Before&& before, After&& after) const {
   BlocksAhead blocks(s, p.id.data(), p.vital.data(), static_cast<uint8_t>(Vital::Alive), end, step, Purpose::StateTransition);
   for (size_t i = begin; i != end; ++i) {
     if (!p.alive(i)) continue;
     Lanes u(blocks(i));  // = Lanes(s, id, step, Purpose::StateTransition), drawn one person ahead
-    if (before(i, u)) step_person(p, i, u, day);
+    if (!before(i, u)) continue;
+    const uint32_t was = p.states[i];
+    step_person(p, i, u, day);
+    if (const uint32_t gained = p.states[i] & ~was & states::kConditions) after(i, gained);
   }
 }
 

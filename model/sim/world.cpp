@@ -217,10 +217,17 @@ Tally World::demography_and_transitions(uint32_t s, int32_t day) {
   // else's states, and babies keep their mother's housing states from before her
   // transitions (BirthEvent::mother_states).
   tbb::enumerable_thread_specific<Local> local;
+  auto count_onsets = [&](Tally& t) {
+    return [&t, this](size_t i, uint32_t gained) {
+      for (uint32_t c = gained; c; c &= c - 1) t.add(onset_counter(__builtin_ctz(c)), people_.quintile[i]);
+    };
+  };
   parallel_slots(n, [&](size_t b, size_t e) {
     Local& l = local.local();
-    states_.step(people_, b, e, streams_, s, day,
-                 [&](size_t i, Lanes& u) { return demography_.step_person(people_, i, u, day, l.tally, l.births); });
+    states_.step(
+        people_, b, e, streams_, s, day,
+        [&](size_t i, Lanes& u) { return demography_.step_person(people_, i, u, day, l.tally, l.births); },
+        count_onsets(l.tally));
   });
   Tally flows;
   std::vector<BirthEvent> births;
@@ -238,7 +245,11 @@ Tally World::demography_and_transitions(uint32_t s, int32_t day) {
   for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(DemographyCounter::Immigrants, people_.quintile[i]);
 
   // 3-4. Determinants, then conditions, for the arrivals (see 1 for everyone else).
-  parallel_slots(people_.size() - n, [&](size_t b, size_t e) { states_.step(people_, n + b, n + e, streams_, s, day); });
+  tbb::enumerable_thread_specific<Tally> arrivals;
+  parallel_slots(people_.size() - n, [&](size_t b, size_t e) {
+    states_.step(people_, n + b, n + e, streams_, s, day, [](size_t, Lanes&) { return true; }, count_onsets(arrivals.local()));
+  });
+  for (const auto& t : arrivals) flows += t;
   return flows;
 }
 

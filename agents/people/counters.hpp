@@ -233,7 +233,7 @@ inline constexpr int kConditionCount = __builtin_popcount(states::kConditions);
 static_assert(states::kConditions == ((uint32_t{1} << kConditionCount) - 1) << kFirstCondition,
               "the census takes the conditions' diagnosed bits as one run: declare conditions together");
 inline constexpr int kCensusBits = kFactorCount + kCareStockCount + 1 + kConditionCount;
-static_assert(kCensusBits <= 64, "the census's yes/no stocks (states, derived factors, care stocks) exceed one 64-bit "
+static_assert(kCensusBits <= 64, "the census's yes/no stocks (states, derived factors, care stocks, diagnoses) exceed one 64-bit "
                                  "word: count the extra stocks with a second StockTally");
 class StockTally {
  public:

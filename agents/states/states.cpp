@@ -204,12 +204,14 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
     const auto& bp = p_.binary[static_cast<size_t>(s)];
     for (uint8_t sex = 0; sex < 2; ++sex) {
       auto& prev = prevalence_[static_cast<size_t>(s)][sex];
-      if (bp.balanced) prev = balance::smooth_band_values(bp.prevalence, sex);
-      else
-        for (int a = 0; a <= AgeTable::kMaxAge; ++a) prev[static_cast<size_t>(a)] = bp.prevalence.values[sex][bp.prevalence.row(a)];
-      if (!bp.balanced)
-        for (int a = 0; a <= AgeTable::kMaxAge; ++a)
-          onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][bp.onset_per_year.row(a)];
+      if (bp.balanced) {
+        prev = balance::smooth_band_values(bp.prevalence, sex);  // onset_rate_: balance()
+        continue;
+      }
+      for (int a = 0; a <= AgeTable::kMaxAge; ++a) {
+        prev[static_cast<size_t>(a)] = bp.prevalence.values[sex][bp.prevalence.row(a)];
+        onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] = bp.onset_per_year.values[sex][bp.onset_per_year.row(a)];
+      }
     }
   }
   for (int o = 0; o < 2; ++o) {
@@ -222,7 +224,7 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
         else
           for (int a = 0; a <= AgeTable::kMaxAge; ++a) c[static_cast<size_t>(a)] = op.initial.values[col][op.initial.row(a)];
       }
-    if (!op.balanced)
+    if (!op.balanced)  // balanced: balance_ordinal()
       for (size_t l = 0; l + 1 < op.levels.size(); ++l)
         for (uint8_t sex = 0; sex < 2; ++sex)
           for (int a = 0; a <= AgeTable::kMaxAge; ++a)
@@ -293,16 +295,7 @@ void StateModel::initialise(People& people, const Streams& streams, int32_t day,
   // Diagnosis: in a stationary cohort the undiagnosed cases U = (1 - d) P gain the new
   // cases and lose diagnoses, recoveries and excess deaths; with the diagnosed share d
   // the same at every age this gives a diagnosis hazard of d / (1 - d) x i (1 - P) / P
-  // (diagnosis assumed to change neither recovery nor mortality).
-  for (int s = 0; s < kStateCount; ++s) {
-    const double d = p_.binary[static_cast<size_t>(s)].diagnosed_share;
-    for (uint8_t sex = 0; sex < 2; ++sex)
-      for (size_t a = 0; a <= static_cast<size_t>(AgeTable::kMaxAge); ++a) {
-        const double P = prevalence_[static_cast<size_t>(s)][sex][a];
-        diagnosis_rate_[static_cast<size_t>(s)][sex][a] =
-            (diagnosable_ >> s & 1) && P > 0 ? d / (1 - d) * onset_rate_[static_cast<size_t>(s)][sex][a] * (1 - P) / P : 0.0;
-      }
-  }
+  // (diagnosis assumed to change neither recovery nor mortality). Per step: build_kernels.
   build_kernels();
 }
 
@@ -329,7 +322,6 @@ double community_hazard(const MortalityInput& m, uint8_t sex, int a) {
 
 void StateModel::balance_ordinal(const People& people, int32_t day, const MortalityInput& m, int o) {
   const OrdinalParams& op = o == 0 ? p_.alcohol : p_.frailty;
-  ordinal_shortfall_[static_cast<size_t>(o)] = 0;
   if (!op.balanced) return;
   if (!m.hazard) throw std::logic_error("StateModel::initialise: a balanced ordinal state needs the mortality input");
   const size_t L = op.levels.size(), rows = op.initial.rows();
@@ -362,17 +354,14 @@ void StateModel::balance_ordinal(const People& people, int32_t day, const Mortal
         if (at[l].count(k) > 0 && all.count(k) > 0)
           excess[l][y] = mu * (m.normalised ? (at[l].mean(k) - all.mean(k)) / all.mean(k) : at[l].mean(k) - all.mean(k));
     }
-    int sf = 0;
-    const auto up = balance::upward_rates(S, op.down_per_year, excess, &sf);
+    const auto up = balance::upward_rates(S, op.down_per_year, excess);
     for (size_t l = 0; l + 1 < L; ++l) up_rate_[static_cast<size_t>(o)][l][sex] = up[l];
-    ordinal_shortfall_[static_cast<size_t>(o)] += sf;
   }
 }
 
 void StateModel::balance(const People& people, int32_t day, const MortalityInput& m) {
   for (int s = 0; s < kStateCount; ++s) {
     const auto& bp = p_.binary[static_cast<size_t>(s)];
-    shortfall_[static_cast<size_t>(s)] = 0;
     if (!bp.balanced) continue;
     if (!m.hazard) throw std::logic_error("StateModel::initialise: a balanced condition needs the mortality input");
     // Excess mortality: the community part of the life-table hazard (1 - the hospital
@@ -410,9 +399,7 @@ void StateModel::balance(const People& people, int32_t day, const MortalityInput
         }
         dmu[static_cast<size_t>(a)] = community_hazard(m, sex, a) * excess;
       }
-      int sf = 0;
-      onset_rate_[static_cast<size_t>(s)][sex] = balance::incidence(P, bp.recovery_per_year, dmu, &sf);
-      shortfall_[static_cast<size_t>(s)] += sf;
+      onset_rate_[static_cast<size_t>(s)][sex] = balance::incidence(P, bp.recovery_per_year, dmu);
     }
   }
 }
@@ -429,9 +416,14 @@ void StateModel::build_kernels() {
             onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(a)] * dt_ / mean;
       }
     p_recovery_[static_cast<size_t>(s)] = step_probability(bp.recovery_per_year * dt_);
+    const double d = bp.diagnosed_share;
     for (uint8_t sex = 0; sex < 2; ++sex)
-      for (size_t a = 0; a <= static_cast<size_t>(config::AgeTable::kMaxAge); ++a)
-        diagnosis_H_[static_cast<size_t>(s)][sex][a] = diagnosis_rate_[static_cast<size_t>(s)][sex][a] * dt_;
+      for (size_t a = 0; a <= static_cast<size_t>(config::AgeTable::kMaxAge); ++a) {
+        const double P = prevalence_[static_cast<size_t>(s)][sex][a];
+        diagnosis_H_[static_cast<size_t>(s)][sex][a] =
+            (diagnosable_ >> s & 1) && P > 0 ? d / (1 - d) * onset_rate_[static_cast<size_t>(s)][sex][a] * (1 - P) / P * dt_
+                                             : 0.0;
+      }
     onset_bound_[static_cast<size_t>(s)] = bp.rr.bound();
     const auto lane = static_cast<size_t>(transition_lane::state(s));
     recovery_thr_[lane] = Lanes::screen_threshold(p_recovery_[static_cast<size_t>(s)]);
@@ -565,10 +557,6 @@ inline void StateModel::step_diagnosis(People& p, size_t i, Lanes& u, int32_t da
       return;
     }
   }
-}
-
-void StateModel::step(People& p, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const {
-  this->step(p, begin, end, s, step, day, [](size_t, Lanes&) { return true; }, [](size_t, uint32_t) {});
 }
 
 void StateModel::step_person(People& p, size_t i, Lanes& u, int32_t day) const {

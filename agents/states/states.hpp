@@ -17,7 +17,6 @@
 // The initial population is drawn in the order of kStateInfo, with alcohol drawn right
 // after smoking and frailty last; a relative risk used for the initial draw must name a
 // factor drawn before it (checked when the config is read).
-#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -91,30 +90,6 @@ class StateModel {
   //! `mortality`). Parallel; identical for any thread count.
   void initialise(People& people, const Streams& streams, int32_t day, const MortalityInput& mortality = {});
 
-  //! The onset hazard in use for state s, by sex and single year of age [per person-year
-  //! at risk, band average]: the configured table, or the derived one when balanced.
-  double onset_per_year(int s, uint8_t sex, int age) const {
-    return onset_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(std::clamp(age, 0, config::AgeTable::kMaxAge))];
-  }
-  //! Years of age (both sexes) where a balanced condition's prevalence falls faster than
-  //! its recovery and excess deaths explain, so its onset is 0 there and it cannot hold.
-  int balance_shortfall(int s) const { return shortfall_[static_cast<size_t>(s)]; }
-  //! The hazard of an undiagnosed case of state s being diagnosed, by sex and age [per
-  //! person-year undiagnosed]: d / (1 - d) x onset x (1 - P) / P, which holds the
-  //! diagnosed share d of a stationary cohort (0 when d is 0 or 1).
-  double diagnosis_per_year(int s, uint8_t sex, int age) const {
-    return diagnosis_rate_[static_cast<size_t>(s)][sex][static_cast<size_t>(std::clamp(age, 0, config::AgeTable::kMaxAge))];
-  }
-  //! Conditions whose new cases are recorded at once (diagnosed share 1).
-  uint32_t always_recorded() const { return always_recorded_; }
-  //! The hazard of moving up from `level` of frailty (alcohol when `alcohol`) in use, by
-  //! sex and single year of age [per person-year at that level, band average].
-  double up_per_year(bool alcohol, int level, uint8_t sex, int age) const {
-    return up_rate_[alcohol ? 0 : 1][static_cast<size_t>(level)][sex]
-                   [static_cast<size_t>(std::clamp(age, 0, config::AgeTable::kMaxAge))];
-  }
-  //! Years of age (both sexes, all levels) where a balanced ordinal state cannot hold.
-  int balance_shortfall_ordinal(bool alcohol) const { return ordinal_shortfall_[alcohol ? 0 : 1]; }
 
   //! Draws the states of one new person (baby or immigrant) at `day` with the stored
   //! normalisers. If keep_housing, the housing states already set (inherited from the
@@ -125,11 +100,9 @@ class StateModel {
   //! determinants (housing and social states, then alcohol), then the conditions (in
   //! kStateInfo order, then frailty), each seeing the changes made before it. People do
   //! not interact here, so one pass per person is the same as one pass per module.
-  void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day) const;
-  //! With `before(i, lanes)` called first for each living slot, from the same lanes;
-  //! the transitions follow only where it returns true (demography: still here).
-  //! And `after(i, gained)` for each person who gained conditions in the step (their
-  //! bits), where the transitions ran.
+  //! `before(i, lanes)` is called first for each living slot, from the same lanes; the
+  //! transitions follow only where it returns true (demography: still here). Then
+  //! `after(i, gained)` for each person who gained conditions in the step (their bits).
   template <typename Before, typename After>
   void step(People& people, size_t begin, size_t end, const Streams& s, uint32_t step, int32_t day, Before&& before,
             After&& after) const;
@@ -161,9 +134,10 @@ class StateModel {
   using AgeCurve = std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>;
   std::array<AgeCurve, kStateCount> prevalence_{};   //!< initial share by sex and age (band value, or the curve when balanced)
   std::array<AgeCurve, kStateCount> onset_rate_{};   //!< onset [per year] by sex and age (table, or derived)
-  std::array<int, kStateCount> shortfall_{};
-  std::array<AgeCurve, kStateCount> diagnosis_rate_{};  //!< [per year] (see diagnosis_per_year)
-  std::array<AgeCurve, kStateCount> diagnosis_H_{};     //!< the same x dt
+  //! Hazard of an undiagnosed case being diagnosed x dt, by sex and age: d / (1 - d) x
+  //! onset x (1 - P) / P per year, which holds the diagnosed share d of a stationary
+  //! cohort (0 when d is 0 or 1).
+  std::array<AgeCurve, kStateCount> diagnosis_H_{};
   uint32_t always_recorded_ = 0;  //!< conditions with diagnosed share 1
   uint32_t diagnosable_ = 0;      //!< conditions with a diagnosed share strictly between 0 and 1
   //! [alcohol, frailty][level 1..3]: initial share by sex and age (table, or curve when balanced)
@@ -173,7 +147,6 @@ class StateModel {
   //! [alcohol, frailty][from level]: mean multiplier of the up hazard among the people at
   //! that level, by initial-share band and sex (balanced only: the derived rate is their average)
   std::array<std::array<StratumMeans, 3>, 2> up_level_means_;
-  std::array<int, 2> ordinal_shortfall_{};
   std::array<AgeCurve, kStateCount> onset_H_{};
   std::array<double, kStateCount> p_recovery_{};
   std::array<double, kStateCount> onset_bound_{};     //!< rr.bound() per state

@@ -212,20 +212,19 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
             person_years += static_cast<double>(x.get(PeopleCounter::Population, sex, b)) * years;
             for (const auto& n : t.metrics) slice_events += find_metric(n)->by_age_sex(x, sex, b);
           }
+    // Deaths and person-years by band of the target's sex, in quintile q (0: everyone).
     const auto sex = static_cast<uint8_t>(t.sex);
-    if (t.compute == "life_expectancy")
+    auto add_life = [&](uint8_t q, std::array<double, kAgeBands>& d, std::array<double, kAgeBands>& p) {
       for (size_t b = 0; b < kAgeBands; ++b) {
-        const auto q = static_cast<uint8_t>(t.quintile);
-        deaths[b] += static_cast<double>(q ? x.deaths(q, sex, b) : x.get(PeopleCounter::Deaths, sex, b));
-        py[b] += static_cast<double>(q ? x.population(q, sex, b) : x.get(PeopleCounter::Population, sex, b)) * years;
+        d[b] += static_cast<double>(q ? x.deaths(q, sex, b) : x.get(PeopleCounter::Deaths, sex, b));
+        p[b] += static_cast<double>(q ? x.population(q, sex, b) : x.get(PeopleCounter::Population, sex, b)) * years;
       }
-    if (t.compute == "life_expectancy_gap")  // deaths, py: quintile 1; deaths5, py5: quintile 5
-      for (size_t b = 0; b < kAgeBands; ++b) {
-        deaths[b] += static_cast<double>(x.deaths(1, sex, b));
-        py[b] += static_cast<double>(x.population(1, sex, b)) * years;
-        deaths5[b] += static_cast<double>(x.deaths(5, sex, b));
-        py5[b] += static_cast<double>(x.population(5, sex, b)) * years;
-      }
+    };
+    if (t.compute == "life_expectancy") add_life(static_cast<uint8_t>(t.quintile), deaths, py);
+    if (t.compute == "life_expectancy_gap") {  // deaths, py: quintile 1; deaths5, py5: quintile 5
+      add_life(1, deaths, py);
+      add_life(5, deaths5, py5);
+    }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const auto div = [&](double a, double b) { return b != 0 ? a / b : nan; };

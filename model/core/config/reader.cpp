@@ -168,18 +168,28 @@ const Node& Reader::require(std::string_view key, const char* expected) {
   return *n;
 }
 
-double Reader::to_real(const Node& n, const std::string& path, const Range& r, bool integer) const {
-  if (!n.is_scalar())
-    throw error(n, path, fmt::format("expected {}, got {}", r.describe(integer), kind_name(n)));
-  const std::string& s = n.scalar;
+namespace {
+//! The whole scalar as a finite number (a leading '+' allowed), or nothing.
+std::optional<double> parse_number(const std::string& s) {
   double v = 0;
   const char* first = s.data();
   const char* last = s.data() + s.size();
   if (!s.empty() && *first == '+') ++first;
   auto [ptr, ec] = std::from_chars(first, last, v);
-  if (s.empty() || ec != std::errc() || ptr != last || !std::isfinite(v))
+  if (s.empty() || ec != std::errc() || ptr != last || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+double Reader::to_real(const Node& n, const std::string& path, const Range& r, bool integer) const {
+  if (!n.is_scalar())
+    throw error(n, path, fmt::format("expected {}, got {}", r.describe(integer), kind_name(n)));
+  const std::string& s = n.scalar;
+  const std::optional<double> parsed = parse_number(s);
+  if (!parsed)
     throw error(n, path, fmt::format("'{}' is not {}; expected {}", s, integer ? "a whole number" : "a number",
                                      r.describe(integer)));
+  const double v = *parsed;
   if (integer && v != std::floor(v))
     throw error(n, path, fmt::format("{} is not a whole number; expected {}", s, r.describe(true)));
   if (v < r.min || v > r.max) {
@@ -369,15 +379,9 @@ std::optional<AgeTable> Reader::age_table_or(std::string_view key, std::string_v
           fmt::format("rows {{{}}}; values {}; or the word {}", cols, r.describe(false), keyword), "required");
   const Node& n = require(key, "an age table");
   if (n.is_scalar() && n.scalar == keyword) return std::nullopt;
-  if (n.is_scalar()) {
-    double v = 0;
-    const char* first = n.scalar.data() + (!n.scalar.empty() && n.scalar[0] == '+' ? 1 : 0);
-    const char* last = n.scalar.data() + n.scalar.size();
-    auto [ptr, ec] = std::from_chars(first, last, v);
-    if (n.scalar.empty() || ec != std::errc() || ptr != last)
-      throw error(n, key_path(key), fmt::format("'{}' is neither a number nor '{}'; expected an age table (rows {{{}}}), a "
-                                                "number, or the word {}", n.scalar, keyword, cols, keyword));
-  }
+  if (n.is_scalar() && !parse_number(n.scalar))
+    throw error(n, key_path(key), fmt::format("'{}' is neither a number nor '{}'; expected an age table (rows {{{}}}), a "
+                                              "number, or the word {}", n.scalar, keyword, cols, keyword));
   return age_table(key, columns, r, true);
 }
 

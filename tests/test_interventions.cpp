@@ -51,7 +51,7 @@ TEST_CASE("an intervention for one person changes no one else's health") {
   // Person 17 (an id in the initial population) gets a very strong effect on the onset of
   // every condition; with capacity that never binds, nobody else may differ in anything.
   std::string effects;
-  for (const char* c : {"copd", "asthma", "hypertension", "diabetes", "chd", "heart_failure", "msk_pain", "depression", "dementia"})
+  for (const char* c : {"copd", "asthma", "hypertension", "diabetes", "chd", "heart_failure", "msk_pain", "common_mental_disorder", "dementia"})
     effects += fmt::format("{{target: 'onset:{}', multiplier: 50}},", c);
   effects.pop_back();
   auto base_root = default_config(roomy());

@@ -148,6 +148,13 @@ TEST_CASE("age-sex breakdowns: distinct rows, and each sums to its total in ever
   };
   rows_of(PeopleCounter{});
   rows_of(CareCounter{});
+  // Each condition's people, and its diagnosed people, have rows of their own.
+  for (int k = 0; k < kConditionCount; ++k)
+    for (const Counter c : {state_counter(kFirstCondition + k), diagnosed_counter(kFirstCondition + k)}) {
+      REQUIRE(c.age_sex < kAgeSexRows);
+      CHECK(++rows[c.age_sex] == 1);
+    }
+  CHECK(state_counter(static_cast<int>(State::Smoker)).age_sex == Counter::kNone);
   CHECK(Counter(CareCounter::EmergencyAdmissions).age_sex != Counter::kNone);
   CHECK(Counter(CareCounter::Discharges).age_sex == Counter::kNone);
   auto root = small_config({"population.size=6000"});
@@ -158,17 +165,28 @@ TEST_CASE("age-sex breakdowns: distinct rows, and each sums to its total in ever
     const Tally t = w.step(s);
     for (const auto& m : metric_definitions()) {
       if (!m.by_age_sex) continue;
-      double sum = 0;
+      // Counts add up; a mean's cells (shares of the cell's people) average to it,
+      // weighted by the cell's people.
+      double sum = 0, people = 0;
       for (uint8_t sex = 0; sex < 2; ++sex)
-        for (size_t b = 0; b < kAgeBands; ++b) sum += m.by_age_sex(t, sex, b);
+        for (size_t b = 0; b < kAgeBands; ++b) {
+          const double n = static_cast<double>(t.get(PeopleCounter::Population, sex, b));
+          const double v = m.by_age_sex(t, sex, b);
+          if (m.kind != "mean") sum += v;
+          else if (n > 0) sum += v * n;
+          people += n;
+        }
+      if (m.kind == "mean") sum /= people;
       INFO(m.name << " step " << s);
-      CHECK(sum == m.value(t, 0));
+      if (m.kind == "mean") CHECK(sum == Approx(m.value(t, 0)).epsilon(1e-12));
+      else CHECK(sum == m.value(t, 0));
       checked += sum > 0;
     }
   }
   CHECK(checked > 200);
   for (const char* name : {"deaths", "emergency_admissions", "ae_attendances", "bed_days", "gp_appointments", "population",
-                           "in_hospital_deaths", "deaths_in_care_home", "deaths_at_home_or_elsewhere", "home_care_starts"}) {
+                           "in_hospital_deaths", "deaths_in_care_home", "deaths_at_home_or_elsewhere", "home_care_starts",
+                           "prevalence_dementia", "recorded_prevalence_hypertension", "prevalence_common_mental_disorder"}) {
     INFO(name);
     const auto& defs = metric_definitions();
     const auto it = std::find_if(defs.begin(), defs.end(), [&](const MetricDef& d) { return d.name == name; });

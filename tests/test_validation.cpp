@@ -16,6 +16,15 @@ config::Node england(const std::vector<std::string>& sets) {
   for (const auto& s : sets) config::apply_override(root, s);
   return root;
 }
+Clock one_year_of_weeks() {
+  Clock clock;
+  clock.step_days = 7;
+  clock.dt_years = 7 / 365.25;
+  clock.years = 1;
+  clock.steps = 52;
+  clock.steps_per_year = 52;
+  return clock;
+}
 const ValidationRow& row(const std::vector<ValidationRow>& rows, const std::string& name) {
   for (const auto& r : rows)
     if (r.target->name == name) return r;
@@ -46,11 +55,7 @@ TEST_CASE("life table: constant hazard m gives life expectancy 1/m; known age pa
 TEST_CASE("life expectancy by deprivation quintile, and the gap between quintiles 5 and 1", "[validation]") {
   // One year of weekly steps; in quintile 1 a constant hazard of 0.02 at every age, in
   // quintile 5 of 0.0125: life expectancies 50 and 80, a gap of 30 (within Chiang's error).
-  Clock clock;
-  clock.step_days = 7;
-  clock.dt_years = 7 / 365.25;
-  clock.steps = 52;
-  clock.steps_per_year = 52;
+  const Clock clock = one_year_of_weeks();
   std::vector<Tally> steps(52);
   for (auto& t : steps) {
     t.add(PeopleCounter::StepDays, 0, 7);
@@ -70,6 +75,47 @@ TEST_CASE("life expectancy by deprivation quintile, and the gap between quintile
   CHECK(evaluate(t, steps, clock, 0, 1) == Approx(80).epsilon(0.01));
   t.compute = "life_expectancy_gap";
   CHECK(evaluate(t, steps, clock, 0, 1) == Approx(30).epsilon(0.02));
+}
+
+TEST_CASE("a rate by age band allows its Poisson sampling error at the target's rate", "[validation]") {
+  // One year of weekly steps, 10,000 men aged 30-34: 9,965.8 person-years. At the target's
+  // 1 per 1,000, the standard error of the rate is 1,000 x sqrt(0.001 / 9,965.8) = 0.3168.
+  const Clock clock = one_year_of_weeks();
+  const size_t band = 7;  // 30-34
+  REQUIRE(kAgeBandFrom[band] == 30);
+  auto run = [&](int deaths) {
+    std::vector<Tally> steps(52);
+    for (auto& t : steps) {
+      t.add(PeopleCounter::StepDays, 0, 7);
+      t.by_age_sex[Tally::cell(Counter(PeopleCounter::Population).age_sex, 0, band)] = 10000;
+    }
+    for (int d = 0; d < deaths; ++d) steps[static_cast<size_t>(d)].add(PeopleCounter::Deaths, 1, 0, 32);
+    return steps;
+  };
+  Target t;
+  t.compute = "per_1000_per_year";
+  t.metrics = {"deaths"};
+  t.by_age = true;
+  t.from_age_years = 30;
+  t.to_age_years = 35;
+  t.sex = 0;
+  t.value = 1.0;
+  t.tolerance = 0.35;
+  t.relative = true;
+  const TargetValue none = evaluate_with_error(t, run(0), clock, 0, 1);
+  CHECK(none.value == 0);
+  CHECK(std::sqrt(none.variance) == Approx(1000 * std::sqrt(0.001 / (10000 * 364 / 365.25))).epsilon(1e-9));
+  TargetSet set;
+  set.targets = {t};
+  ScenarioResult r;
+  auto pass_with = [&](int deaths) {
+    r.steps.resize(1);
+    r.steps.store(0, run(deaths));
+    return validate(set, r, clock).front().pass;
+  };
+  CHECK_FALSE(pass_with(0));  // 1.0 away: more than 0.35 + 2 x 0.317
+  CHECK(pass_with(1));        // 0.90 away: within
+  CHECK(pass_with(2));
 }
 
 TEST_CASE("validate on a small England config gives a plausible table computed from output", "[validation]") {
@@ -108,13 +154,51 @@ TEST_CASE("validate on a small England config gives a plausible table computed f
   CHECK(row(rows, "acute_spend_per_head").mean == Approx(900).margin(500));
 
   // Derived from output, not inputs: the per-1,000 rate equals the counter over person-years.
-  const auto& steps = r.scenarios.front().steps[0];
+  const auto steps = r.scenarios.front().steps[0];
+  const auto& clock0 = e.scenarios.front().params.clock;
   double adm = 0, py = 0;
   for (size_t s = 52; s < 104; ++s) {  // the window: year 1 to 2
     adm += static_cast<double>(steps[s].get(CareCounter::EmergencyAdmissions));
     py += static_cast<double>(steps[s].get(PeopleCounter::Population)) * steps[s].get(PeopleCounter::StepDays) / 365.25;
   }
-  CHECK(row(rows, "emergency_admissions_per_1000").replicates[0] == Approx(1000 * adm / py).epsilon(1e-12));
+  Target crude = *row(rows, "emergency_admissions_per_1000").target;
+  crude.by_age = crude.standardise = false;
+  CHECK(evaluate(crude, steps, clock0, 1, 2) == Approx(1000 * adm / py).epsilon(1e-12));
+  // Age-standardised (the shipped target): each cell's rate at the first year's person-years.
+  {
+    std::array<std::array<double, kAgeBands>, 2> a{}, p{}, w{};
+    for (size_t s = 0; s < 104; ++s) {
+      const double years = steps[s].get(PeopleCounter::StepDays) / 365.25;
+      for (uint8_t sex = 0; sex < 2; ++sex)
+        for (size_t b = 0; b < kAgeBands; ++b) {
+          const double pys = static_cast<double>(steps[s].get(PeopleCounter::Population, sex, b)) * years;
+          if (s < 52) w[sex][b] += pys;
+          else {
+            a[sex][b] += static_cast<double>(steps[s].get(CareCounter::EmergencyAdmissions, sex, b));
+            p[sex][b] += pys;
+          }
+        }
+    }
+    double num = 0, den = 0;
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t b = 0; b < kAgeBands; ++b)
+        if (w[sex][b] > 0) {
+          num += w[sex][b] * a[sex][b] / p[sex][b];
+          den += w[sex][b];
+        }
+    CHECK(row(rows, "emergency_admissions_per_1000").replicates[0] == Approx(1000 * num / den).epsilon(1e-12));
+  }
+  // A share by age band and sex: the band's people with the condition over its people.
+  {
+    double with = 0, people = 0;
+    for (size_t s = 52; s < 104; ++s)
+      for (size_t b = 0; b < kAgeBands; ++b)
+        if (kAgeBandFrom[b] >= 65 && kAgeBandFrom[b] < 75) {
+          with += static_cast<double>(steps[s].get(state_counter(static_cast<int>(State::Hypertension)), 0, b));
+          people += static_cast<double>(steps[s].get(PeopleCounter::Population, 0, b));
+        }
+    CHECK(row(rows, "prevalence_hypertension_65_74_male").replicates[0] == Approx(with / people).epsilon(1e-12));
+  }
   // A rate by age band and sex: the band's deaths over its person-years, from by_age_sex.
   double d75 = 0, py75 = 0;
   for (size_t s = 52; s < 104; ++s) {
@@ -141,8 +225,12 @@ TEST_CASE("validate on a small England config gives a plausible table computed f
     CHECK(x.first_year == Approx(first).epsilon(1e-12));
     CHECK(x.last_year == Approx(last).epsilon(1e-12));
     CHECK(x.last_year_index == 2);
-    const auto within = [&](double v) { return std::isfinite(v) && std::fabs(v - x.target->value) <= tol; };
-    CHECK(x.pass == (within(x.mean) && within(first) && within(last)));
+    // Rates by age also allow 2 Poisson standard errors at the target's rate.
+    CHECK(std::isfinite(x.sampling_se) == (x.target->by_age && x.target->compute != "mean"));
+    const auto within = [&](double v, double se) {
+      return std::isfinite(v) && std::fabs(v - x.target->value) <= tol + (std::isfinite(se) ? 2 * se : 0.0);
+    };
+    CHECK(x.pass == (within(x.mean, x.sampling_se) && within(first, x.first_year_se) && within(last, x.last_year_se)));
   }
   const std::string csv = validation_csv(rows);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == static_cast<long>(rows.size()) + 1);
@@ -176,6 +264,13 @@ TEST_CASE("a targets file with mistakes is rejected with a clear message", "[val
              Catch::Contains("male"));
   CHECK(err("  - name: a\n    compute: per_1000_per_year\n    metrics: [deaths]\n    from_age_years: 65\n    to_age_years: 75\n"
             "    sex: female\n" + base).empty());
+  // Shares by age band, and age standardisation, the same; standardise_age names its choices.
+  CHECK_THAT(err("  - name: a\n    compute: mean\n    metrics: [mean_age_years]\n    from_age_years: 65\n" + base),
+             Catch::Contains("cannot be a share by age band"));
+  CHECK_THAT(err("  - name: a\n    compute: mean\n    metrics: [prevalence_copd]\n    standardise_age: first\n" + base),
+             Catch::Contains("first_year"));
+  CHECK(err("  - name: a\n    compute: mean\n    metrics: [recorded_prevalence_copd]\n    standardise_age: first_year\n" + base)
+            .empty());
 }
 
 TEST_CASE("calibration recovers known parameters on a synthetic problem", "[validation][calibration]") {

@@ -21,6 +21,12 @@ namespace hscsim {
 // and summed per thread, so room is not free); a module that outgrows its room fails
 // to compile. So a new flow or stock is one enum line in its module (plus its metric
 // declaration and the code that counts it), and a new counting module is one row here.
+//! The conditions are consecutive states (the census takes their bits as one run).
+inline constexpr int kFirstCondition = __builtin_ctz(states::kConditions);
+inline constexpr int kConditionCount = __builtin_popcount(states::kConditions);
+static_assert(states::kConditions == ((uint32_t{1} << kConditionCount) - 1) << kFirstCondition,
+              "the census takes the conditions' bits as one run: declare conditions together");
+
 enum class CounterBlock : uint8_t { People, StateStocks, DiagnosedStocks, StateOnsets, Demography, States, SectorCosts, Care, Interventions, Finance, Wellbeing };
 struct CounterBlockInfo {
   std::string_view module;  //!< the module that declares the block's enum
@@ -29,8 +35,10 @@ struct CounterBlockInfo {
 };
 inline constexpr std::array<CounterBlockInfo, 11> kCounterBlocks = {{
     {"people (PeopleCounter, below)", 6, 5},
-    {"people (one stock per binary state, state_counter)", static_cast<uint16_t>(kStateCount)},
-    {"people (one stock per binary state, diagnosed: diagnosed_counter)", static_cast<uint16_t>(kStateCount)},
+    {"people (one stock per binary state, state_counter; conditions by age and sex)", static_cast<uint16_t>(kStateCount),
+     static_cast<uint16_t>(kConditionCount)},
+    {"people (one stock per binary state, diagnosed: diagnosed_counter; conditions by age and sex)",
+     static_cast<uint16_t>(kStateCount), static_cast<uint16_t>(kConditionCount)},
     {"states (one flow per binary state, new cases: onset_counter)", static_cast<uint16_t>(kStateCount)},
     {"demography (DemographyCounter)", 4},
     {"states (StatesCounter)", 6},
@@ -108,18 +116,21 @@ struct Counter {
   }
   constexpr bool operator==(const Counter& o) const { return index == o.index; }
 };
-//! The stock counter of binary state s (People::states bit s).
-constexpr Counter state_counter(int s) {
-  return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::StateStocks) + s), true);
+//! Stock counter of state s in `block`; a condition's also counts by sex and age band.
+constexpr Counter state_stock(CounterBlock block, int s) {
+  Counter c = Counter::at(static_cast<uint16_t>(counter_block_offset(block) + s), true);
+  if (s >= kFirstCondition && s < kFirstCondition + kConditionCount)
+    c.age_sex = static_cast<uint16_t>(age_sex_block_offset(block) + (s - kFirstCondition));
+  return c;
 }
+//! The stock counter of binary state s (People::states bit s).
+constexpr Counter state_counter(int s) { return state_stock(CounterBlock::StateStocks, s); }
 //! The flow counter of new cases of state s (onsets in the transitions pass).
 constexpr Counter onset_counter(int s) {
   return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::StateOnsets) + s), false);
 }
 //! The stock counter of people with state s diagnosed (People::diagnosed bit s).
-constexpr Counter diagnosed_counter(int s) {
-  return Counter::at(static_cast<uint16_t>(counter_block_offset(CounterBlock::DiagnosedStocks) + s), true);
-}
+constexpr Counter diagnosed_counter(int s) { return state_stock(CounterBlock::DiagnosedStocks, s); }
 
 //! What the people layer itself counts: the census's headcount and ages, deaths (with
 //! their place), and the length of the step.
@@ -181,6 +192,17 @@ struct Tally {
     ++by_age_sex[cell(Counter(PeopleCounter::Population).age_sex, sex, band)];
     ++by_quintile_age[quintile_cell(0, quintile, sex, band)];
   }
+  //! The census's conditions by sex and age band: the person's conditions (`states`) and
+  //! the diagnosed ones (`diagnosed`, a subset), each a bitset of State.
+  void add_conditions(uint32_t states, uint32_t diagnosed, uint8_t sex, int age_years) {
+    const size_t band = age_band(age_years);
+    static constexpr uint16_t kTrue = age_sex_block_offset(CounterBlock::StateStocks);
+    static constexpr uint16_t kDiagnosed = age_sex_block_offset(CounterBlock::DiagnosedStocks);
+    for (uint32_t c = (states & states::kConditions) >> kFirstCondition; c; c &= c - 1)
+      ++by_age_sex[cell(static_cast<uint16_t>(kTrue + __builtin_ctz(c)), sex, band)];
+    for (uint32_t c = (diagnosed & states::kConditions) >> kFirstCondition; c; c &= c - 1)
+      ++by_age_sex[cell(static_cast<uint16_t>(kDiagnosed + __builtin_ctz(c)), sex, band)];
+  }
   //! Counts a death (all ages and the person's quintile) with its age and sex.
   void add_death(uint8_t quintile, uint8_t sex, int age_years) {
     add(PeopleCounter::Deaths, quintile, sex, age_years);
@@ -228,10 +250,6 @@ constexpr std::array<uint64_t, 256> byte_spread() {
 //! Bits of the census's yes/no stocks per person: the risk factors (binary states, then
 //! derived factors), the care stocks, and one for everyone (model/sim/world.cpp).
 //! The conditions are consecutive states; their diagnosed bits follow the population bit.
-inline constexpr int kFirstCondition = __builtin_ctz(states::kConditions);
-inline constexpr int kConditionCount = __builtin_popcount(states::kConditions);
-static_assert(states::kConditions == ((uint32_t{1} << kConditionCount) - 1) << kFirstCondition,
-              "the census takes the conditions' diagnosed bits as one run: declare conditions together");
 inline constexpr int kCensusBits = kFactorCount + kCareStockCount + 1 + kConditionCount;
 static_assert(kCensusBits <= 64, "the census's yes/no stocks (states, derived factors, care stocks, diagnoses) exceed one 64-bit "
                                  "word: count the extra stocks with a second StockTally");

@@ -62,7 +62,7 @@ inline constexpr std::array<StateInfo, kStateCount> kStateInfo = {{
     {"chd", StateGroup::Condition, "", "coronary heart disease", true},
     {"heart_failure", StateGroup::Condition, "", "heart failure", true},
     {"msk_pain", StateGroup::Condition, "", "chronic musculoskeletal pain", true},
-    {"depression", StateGroup::Condition, "", "depression or anxiety", true},
+    {"common_mental_disorder", StateGroup::Condition, "", "common mental disorder (depression or anxiety)", true},
     {"dementia", StateGroup::Condition, "", "dementia", true},
     {"amputation", StateGroup::Condition, "", "lower-limb amputation", false},
     {"sight_loss", StateGroup::Condition, "", "sight loss (severe visual impairment)", false},

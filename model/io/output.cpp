@@ -165,8 +165,15 @@ void write_validation(hid_t file, const std::vector<ValidationRow>& rows) {
   num("tolerance", [](const ValidationRow& r) { return r.target->tolerance; }, "tolerance (see tolerance_kind)");
   num("model_first_year", [](const ValidationRow& r) { return r.first_year; }, "model value in the run's first year, mean over replicates");
   num("model_last_year", [](const ValidationRow& r) { return r.last_year; }, "model value in the run's last whole year, mean over replicates");
+  num("model_se", [](const ValidationRow& r) { return r.sampling_se; },
+      "Poisson sampling standard error of model_mean (rates by age band; NaN otherwise)");
+  num("model_first_year_se", [](const ValidationRow& r) { return r.first_year_se; }, "the same for model_first_year");
+  num("model_last_year_se", [](const ValidationRow& r) { return r.last_year_se; }, "the same for model_last_year");
+  num("age_standardised", [](const ValidationRow& r) { return r.target->standardise ? 1.0 : 0.0; },
+      "1 if the model value is weighted by the run's first-year age-sex structure");
   num("pass", [](const ValidationRow& r) { return r.pass ? 1.0 : 0.0; },
-      "1 if the model mean over the window and in the first and last year are all within tolerance");
+      "1 if the model mean over the window and in the first and last year are all within tolerance (plus 2 sampling "
+      "standard errors where model_se is given)");
   std::vector<double> reps;
   for (const auto& r : rows) reps.insert(reps.end(), r.replicates.begin(), r.replicates.end());
   MetricDef d{"replicate_values", "", "", "model value per replicate [target, replicate]", false, {}};

@@ -119,8 +119,8 @@ TargetSet TargetSet::load(const std::string& path) {
       if (!on_band_boundary(x.from_age_years))
         throw t.error("from_age_years", "life expectancy is at a band start (0, 1, 5, 10, ..., 90)");
     }
-    const bool rate = x.compute == "per_person_per_year" || x.compute == "per_1000_per_year";
-    if (rate && (t.has("from_age_years") || t.has("to_age_years") || t.has("sex"))) {
+    const bool by_age_able = x.compute == "per_person_per_year" || x.compute == "per_1000_per_year" || x.compute == "mean";
+    if (by_age_able && (t.has("from_age_years") || t.has("to_age_years") || t.has("sex") || t.has("standardise_age"))) {
       x.by_age = true;
       x.from_age_years = t.real("from_age_years", {0, 130}, 0);
       x.to_age_years = t.real("to_age_years", {0, 1000}, 1000);
@@ -132,7 +132,9 @@ TargetSet TargetSet::load(const std::string& path) {
       for (const auto& n : x.metrics)
         if (!find_metric(n)->by_age_sex)
           throw t.error("metrics", fmt::format("'{}' has no breakdown by age and sex (by_age_sex in hscsim info --metrics), "
-                                               "so it cannot be a rate by age band or sex", n));
+                                               "so it cannot be a {} by age band, sex or age-standardised", n,
+                                               x.compute == "mean" ? "share" : "rate"));
+      x.standardise = t.choice("standardise_age", {"no", "first_year"}, "no") == "first_year";
     }
     x.value = t.real("value", {-1e15, 1e15});
     if (t.has("tolerance") == t.has("tolerance_relative"))
@@ -192,26 +194,75 @@ double life_expectancy(const std::array<double, kAgeBands>& deaths, const std::a
   return T;
 }
 
-double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& clock, double from_year, double to_year) {
+namespace {
+//! One age-sex cell's numerator and denominator over some steps: events and person-years
+//! for a rate, the metric's share x people and people for a mean.
+using Cells = std::array<std::array<double, kAgeBands>, 2>;
+struct CellSums {
+  Cells num{}, den{};
+};
+CellSums cell_sums(const Target& t, const std::vector<Tally>& steps, const Window& w) {
+  CellSums c;
+  const bool mean = t.compute == "mean";
+  for (size_t s = w.from; s < w.to; ++s) {
+    const Tally& x = steps[s];
+    const double years = static_cast<double>(x.get(PeopleCounter::StepDays)) / kDaysPerYear;
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t b = 0; b < kAgeBands; ++b) {
+        const double people = static_cast<double>(x.get(PeopleCounter::Population, sex, b));
+        if (mean) {
+          const double share = find_metric(t.metrics[0])->by_age_sex(x, sex, b);
+          if (people > 0) c.num[sex][b] += share * people;
+          c.den[sex][b] += people;
+        } else {
+          for (const auto& n : t.metrics) c.num[sex][b] += find_metric(n)->by_age_sex(x, sex, b);
+          c.den[sex][b] += people * years;
+        }
+      }
+  }
+  return c;
+}
+}  // namespace
+
+TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps, const Clock& clock, double from_year,
+                               double to_year) {
   const Window w = window(clock, from_year, to_year, steps.size());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto div = [&](double a, double b) { return b != 0 ? a / b : nan; };
+  if (t.by_age) {
+    // Over the target's cells; age-standardised: each cell's value weighted by the run's
+    // first-year people (or person-years) in the cell instead of the window's own.
+    const auto in_slice = [&](uint8_t sex, size_t b) {
+      return (t.sex < 0 || t.sex == sex) && kAgeBandFrom[b] >= t.from_age_years && kAgeBandFrom[b] < t.to_age_years;
+    };
+    const CellSums c = cell_sums(t, steps, w);
+    const CellSums first = t.standardise ? cell_sums(t, steps, window(clock, 0, 1, steps.size())) : CellSums{};
+    const Cells& weight = t.standardise ? first.den : c.den;
+    double value = 0, weights = 0, variance = 0;
+    for (uint8_t sex = 0; sex < 2; ++sex)
+      for (size_t b = 0; b < kAgeBands; ++b) {
+        if (!in_slice(sex, b) || weight[sex][b] <= 0) continue;
+        weights += weight[sex][b];
+        if (c.den[sex][b] <= 0) return {nan, nan};  // a weighted cell with no one in the window
+        value += weight[sex][b] * c.num[sex][b] / c.den[sex][b];
+        variance += weight[sex][b] * weight[sex][b] / c.den[sex][b];
+      }
+    const double scale = t.compute == "per_1000_per_year" ? 1000.0 : 1.0;
+    // Sampling error under the target: Poisson counts at the target's rate in every cell,
+    // var(num / den) = rate / den (so a cell with no events still has an error). Means
+    // have none: the same people are counted in every step.
+    if (t.compute == "mean") variance = nan;
+    else variance *= std::fabs(t.value) / scale;
+    return {scale * div(value, weights), scale * scale * div(variance, weights * weights)};
+  }
   Tally sum;
-  double person_years = 0, slice_events = 0;
+  double person_years = 0;
   std::array<double, kAgeBands> deaths{}, py{}, deaths5{}, py5{};
-  const auto in_slice = [&](uint8_t sex, size_t b) {
-    return (t.sex < 0 || t.sex == sex) && kAgeBandFrom[b] >= t.from_age_years && kAgeBandFrom[b] < t.to_age_years;
-  };
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     sum += x;
     const double years = static_cast<double>(x.get(PeopleCounter::StepDays)) / kDaysPerYear;
-    if (!t.by_age) person_years += static_cast<double>(x.get(PeopleCounter::Population)) * years;
-    else
-      for (uint8_t sex = 0; sex < 2; ++sex)
-        for (size_t b = 0; b < kAgeBands; ++b)
-          if (in_slice(sex, b)) {
-            person_years += static_cast<double>(x.get(PeopleCounter::Population, sex, b)) * years;
-            for (const auto& n : t.metrics) slice_events += find_metric(n)->by_age_sex(x, sex, b);
-          }
+    person_years += static_cast<double>(x.get(PeopleCounter::Population)) * years;
     // Deaths and person-years by band of the target's sex, in quintile q (0: everyone).
     const auto sex = static_cast<uint8_t>(t.sex);
     auto add_life = [&](uint8_t q, std::array<double, kAgeBands>& d, std::array<double, kAgeBands>& p) {
@@ -226,17 +277,15 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
       add_life(5, deaths5, py5);
     }
   }
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const auto div = [&](double a, double b) { return b != 0 ? a / b : nan; };
   const double population = static_cast<double>(sum.get(PeopleCounter::Population));
-  const double events = t.by_age ? slice_events : (t.compute.starts_with("per_") ? sum_metrics(t.metrics, sum) : 0.0);
-  if (t.compute == "per_person_per_year") return div(events, person_years);
-  if (t.compute == "per_1000_per_year") return 1000 * div(events, person_years);
-  if (t.compute == "per_100000") return 1e5 * div(sum_metrics(t.metrics, sum), population);
-  if (t.compute == "ratio") return div(sum_metrics(t.metrics, sum), sum_metrics(t.denominator, sum));
+  const double events = t.compute.starts_with("per_") ? sum_metrics(t.metrics, sum) : 0.0;
+  if (t.compute == "per_person_per_year") return {div(events, person_years), nan};
+  if (t.compute == "per_1000_per_year") return {1000 * div(events, person_years), nan};
+  if (t.compute == "per_100000") return {1e5 * div(sum_metrics(t.metrics, sum), population), nan};
+  if (t.compute == "ratio") return {div(sum_metrics(t.metrics, sum), sum_metrics(t.denominator, sum)), nan};
   if (t.compute == "mean") {
     const MetricDef* m = find_metric(t.metrics[0]);
-    return m->kind == "mean" ? m->value(sum, 0) : div(m->value(sum, 0), static_cast<double>(w.to - w.from));
+    return {m->kind == "mean" ? m->value(sum, 0) : div(m->value(sum, 0), static_cast<double>(w.to - w.from)), nan};
   }
   if (t.compute == "population_share") {
     double in = 0, all = 0;
@@ -246,12 +295,16 @@ double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& c
       all += v;
       if (from >= t.from_age_years && from < t.to_age_years) in += v;
     }
-    return div(in, all);
+    return {div(in, all), nan};
   }
   size_t from_band = 0;  // life expectancy, at from_age_years
   while (from_band + 1 < kAgeBands && kAgeBandFrom[from_band] < t.from_age_years) ++from_band;
-  if (t.compute == "life_expectancy_gap") return life_expectancy(deaths5, py5, from_band) - life_expectancy(deaths, py, from_band);
-  return life_expectancy(deaths, py, from_band);
+  if (t.compute == "life_expectancy_gap") return {life_expectancy(deaths5, py5, from_band) - life_expectancy(deaths, py, from_band), nan};
+  return {life_expectancy(deaths, py, from_band), nan};
+}
+
+double evaluate(const Target& t, const std::vector<Tally>& steps, const Clock& clock, double from_year, double to_year) {
+  return evaluate_with_error(t, steps, clock, from_year, to_year).value;
 }
 
 std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResult& r, const Clock& clock) {
@@ -260,17 +313,25 @@ std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResu
   std::vector<std::vector<double>> values(targets.targets.size());
   // The first and the last whole year of the run (the same year for a run under two years).
   const int years = std::max(1, static_cast<int>(std::floor(clock.years + 1e-9)));
-  std::vector<double> first(targets.targets.size(), 0), last(targets.targets.size(), 0);
+  const size_t T = targets.targets.size();
+  std::vector<double> first(T, 0), last(T, 0), window_var(T, 0), first_var(T, 0), last_var(T, 0);
   const double R = static_cast<double>(r.steps.size());
   for (size_t rep = 0; rep < r.steps.size(); ++rep) {
     const std::vector<Tally> steps = r.steps[rep];
-    for (size_t k = 0; k < targets.targets.size(); ++k) {
-      values[k].push_back(evaluate(targets.targets[k], steps, clock, targets.from_year, targets.to_year));
-      first[k] += evaluate(targets.targets[k], steps, clock, 0, 1) / R;
-      last[k] += evaluate(targets.targets[k], steps, clock, years - 1, years) / R;
+    for (size_t k = 0; k < T; ++k) {
+      const Target& t = targets.targets[k];
+      const TargetValue w = evaluate_with_error(t, steps, clock, targets.from_year, targets.to_year);
+      const TargetValue f = evaluate_with_error(t, steps, clock, 0, 1), l = evaluate_with_error(t, steps, clock, years - 1, years);
+      values[k].push_back(w.value);
+      first[k] += f.value / R;
+      last[k] += l.value / R;
+      // The variance of a mean over replicates: the sum of theirs over R^2.
+      window_var[k] += w.variance / (R * R);
+      first_var[k] += f.variance / (R * R);
+      last_var[k] += l.variance / (R * R);
     }
   }
-  for (size_t k = 0; k < targets.targets.size(); ++k) {
+  for (size_t k = 0; k < T; ++k) {
     const auto& t = targets.targets[k];
     ValidationRow row;
     row.target = &t;
@@ -287,8 +348,13 @@ std::vector<ValidationRow> validate(const TargetSet& targets, const ScenarioResu
     row.first_year = first[k];
     row.last_year = last[k];
     row.last_year_index = years;
-    const auto within = [&](double v) { return std::isfinite(v) && std::fabs(v - t.value) <= tol; };
-    row.pass = within(mean) && within(row.first_year) && within(row.last_year);
+    row.sampling_se = std::sqrt(window_var[k]);
+    row.first_year_se = std::sqrt(first_var[k]);
+    row.last_year_se = std::sqrt(last_var[k]);
+    const auto within = [&](double v, double se) {
+      return std::isfinite(v) && std::fabs(v - t.value) <= tol + (std::isfinite(se) ? kSamplingErrorK * se : 0.0);
+    };
+    row.pass = within(mean, row.sampling_se) && within(row.first_year, row.first_year_se) && within(row.last_year, row.last_year_se);
     out.push_back(std::move(row));
   }
   return out;
@@ -303,8 +369,10 @@ std::string num(double v) {
   if (a >= 1) return fmt::format("{:.2f}", v);
   return fmt::format("{:.4f}", v);
 }
-std::string tol_text(const Target& t) {
-  return t.relative ? fmt::format("±{:g}%", 100 * t.tolerance) : "±" + num(t.tolerance);
+std::string tol_text(const ValidationRow& r) {
+  const Target& t = *r.target;
+  const std::string se = std::isfinite(r.sampling_se) ? fmt::format("+{:g}SE", kSamplingErrorK) : "";
+  return (t.relative ? fmt::format("±{:g}%", 100 * t.tolerance) : "±" + num(t.tolerance)) + se;
 }
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -326,22 +394,25 @@ std::string validation_table(const std::vector<ValidationRow>& rows) {
     passed += r.pass;
     out += fmt::format("{:<{}}  {:>10}  {:>21}  {:>10}  {:>10}  {:>10}  {:>9}  {:<4}  {}\n", t.name, w, num(r.mean),
                        std::isnan(r.lower) ? "-" : fmt::format("[{}, {}]", num(r.lower), num(r.upper)), num(r.first_year),
-                       num(r.last_year), num(t.value), tol_text(t), r.pass ? "pass" : "FAIL", t.units);
+                       num(r.last_year), num(t.value), tol_text(r), r.pass ? "pass" : "FAIL", t.units);
   }
-  out += fmt::format("{} of {} targets within tolerance (over the window, in year 1 and in the last year)\n", passed, rows.size());
+  out += fmt::format("{} of {} targets within tolerance (over the window, in year 1 and in the last year; +{:g}SE: rates by age "
+                     "also allow {:g} Poisson standard errors of sampling)\n", passed, rows.size(), kSamplingErrorK, kSamplingErrorK);
   return out;
 }
 
 std::string validation_csv(const std::vector<ValidationRow>& rows) {
   std::string out = "target,description,computation,model_mean,model_lower95,model_upper95,model_first_year,model_last_year,"
-                    "last_year,target_value,tolerance,tolerance_kind,pass,units,source,replicate_values\n";
+                    "last_year,model_se,model_first_year_se,model_last_year_se,age_standardised,target_value,tolerance,tolerance_kind,pass,"
+                    "units,source,replicate_values\n";
   for (const auto& r : rows) {
     const Target& t = *r.target;
     std::string reps;
     for (size_t k = 0; k < r.replicates.size(); ++k) reps += (k ? " " : "") + fmt::format("{:.10g}", r.replicates[k]);
-    out += fmt::format("{},{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{:.10g},{:.10g},{},{},{},{},{}\n", csv_field(t.name),
-                       csv_field(t.description), t.compute, r.mean, r.lower, r.upper, r.first_year, r.last_year,
-                       r.last_year_index, t.value, t.tolerance,
+    out += fmt::format("{},{},{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{:.10g},{:.10g},{:.10g},{},{:.10g},{:.10g},{},{},{},{},{}\n",
+                       csv_field(t.name), csv_field(t.description), t.compute, r.mean, r.lower, r.upper, r.first_year,
+                       r.last_year, r.last_year_index, r.sampling_se, r.first_year_se, r.last_year_se,
+                       t.standardise ? 1 : 0, t.value, t.tolerance,
                        t.relative ? "relative" : "absolute", r.pass ? 1 : 0, csv_field(t.units), csv_field(t.source), reps);
   }
   return out;

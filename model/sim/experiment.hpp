@@ -42,10 +42,10 @@ inline constexpr double kMaxJobs = 1e6;  //!< scenarios x replicates
 //! (bench/README.md), with a margin.
 inline constexpr double kPeakBytesPerPerson = 200;
 //! Results held (compressed, model/sim/series.hpp) per replicate-step, and per provider
-//! or programme per replicate-step [bytes]: 1,860 bytes per step measured on the default
-//! config at 3,000 people since the breakdowns by cause and by quintile and age (a Tally
-//! is 14,384; test "stored results decode..."), with a margin.
-inline constexpr double kHeldBytesPerStep = 2304;
+//! or programme per replicate-step [bytes]: 2,940 bytes per step measured on the default
+//! config at 3,000 people since conditions are counted by age and sex (a Tally is 23,024;
+//! test "stored results decode..."), with a margin.
+inline constexpr double kHeldBytesPerStep = 3584;
 inline constexpr double kHeldBytesPerProviderStep = 64;
 //! Values written per provider or programme per replicate-step (its published metrics).
 inline constexpr double kOutputValuesPerProviderStep = 8;

@@ -122,6 +122,7 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
       stocks.add(q, f | static_cast<uint64_t>(care) << kCareStockShift | uint64_t{1} << kPopulationBit | diagnosed, t);
       age_days[q] += day - people_.birth_day[i];
       t.add_alive(q, people_.sex[i], age);
+      t.add_conditions(people_.states[i], people_.diagnosed[i], people_.sex[i], age);
       care_.census(people_, i, care, acc.prov);
       finance_.census(people_, i, age, people_.conditions(i), acc.prov);
       // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.

@@ -46,7 +46,8 @@ def main():
     ax.axvline(1, color="black", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(t["target"], fontsize=8)
-    ax.set_xlabel("model / published figure, mean over the window (green: pass; red: outside tolerance in the window, year 1 or the last year; grey: tolerance)", fontsize=8)
+    ax.set_xlabel("model / published figure, mean over the window\n(green: pass; red: outside tolerance in the window, year 1 or the last year;\n"
+                  "grey: tolerance, before the sampling error allowed for rates by age)", fontsize=8)
     n_pass = int(t["pass"].sum())
     ax.set_title(f"Validation: {n_pass} of {len(t)} targets within tolerance", fontsize=10)
     finite = ratio[np.isfinite(ratio)]

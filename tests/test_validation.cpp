@@ -299,6 +299,7 @@ targets:
   spec.max_evaluations = 45;
   spec.params = {{"demography.mortality.hospital_death_share", 0.0, 0.7, 0, false, ""},
                  {"health_events.minor_illness.rate_per_year", 0.2, 2.0, 0, false, ""}};
+  spec.profile_points = 0;  // profiles: the next test
   prepare_calibration(spec, start, targets);
   CHECK(spec.params[0].start == 0.1);
   const CalibrationResult fit = calibrate(start, "synthetic", targets, spec, 2);
@@ -308,6 +309,7 @@ targets:
   CHECK(fit.best_objective < fit.start_objective / 20);
   CHECK(fit.best[0] == Approx(0.3).margin(0.05));
   CHECK(fit.best[1] == Approx(1.1).epsilon(0.1));
+  CHECK(fit.profiles.empty());
   // The record and overlay carry what a reader needs.
   const std::string overlay = calibration_overlay(spec, fit, "test");
   CHECK_THAT(overlay, Catch::Contains("mortality:") && Catch::Contains("hospital_death_share:") && Catch::Contains("rate_per_year:"));
@@ -324,4 +326,70 @@ targets:
   bad = spec;
   bad.targets = {"deahts"};
   CHECK_THAT(config_error([&] { prepare_calibration(bad, start, targets); }), Catch::Contains("did you mean 'deaths'"));
+}
+
+TEST_CASE("a profile's minimum: the vertex of the parabola through the lowest point and its neighbours", "[calibration]") {
+  // y = (x - 0.37)^2 on an uneven grid: exact; at an end of the grid, that end.
+  const std::vector<double> x = {0.0, 0.2, 0.3, 0.5, 0.9};
+  std::vector<double> y;
+  for (double v : x) y.push_back((v - 0.37) * (v - 0.37));
+  CHECK(profile_minimum(x, y) == Approx(0.37).epsilon(1e-12));
+  CHECK(profile_minimum(x, {1, 2, 3, 4, 5}) == 0.0);
+  CHECK(profile_minimum(x, {5, 4, 3, 2, 1}) == 0.9);
+}
+
+TEST_CASE("calibration reports the fitted value's spread across replicates from a profile", "[validation][calibration]") {
+  // Truth: minor illness at 1.1 a year, 4 replicates; the target is their mean GP use. Each
+  // replicate's optimum along the profile scatters around the truth by its own noise.
+  const std::vector<std::string> small = {"population.size=3000", "time.years=1", "run.replicates=4"};
+  config::Node truth = default_config(small);
+  config::apply_override(truth, "health_events.minor_illness.rate_per_year=1.1");
+  const Experiment e = Experiment::from_config(truth, "synthetic");
+  const RunResult r = run_experiment(e, 2);
+  const auto path = write_temp("profile_targets.yaml", R"(
+targets:
+  - {name: gp, description: g, compute: per_person_per_year, metrics: [gp_appointments, gp_unmet_demand], value: 0, tolerance_relative: 0.05, units: u, source: synthetic}
+)");
+  TargetSet targets = TargetSet::load(path);
+  double v = 0;
+  for (size_t rep = 0; rep < 4; ++rep) v += evaluate(targets.targets[0], r.scenarios.front().steps[rep], e.scenarios.front().params.clock, 0, 1) / 4;
+  targets.targets[0].value = v;
+  config::Node start = default_config(small);
+  config::apply_override(start, "health_events.minor_illness.rate_per_year=0.8");
+  CalibrationSpec spec;
+  spec.max_evaluations = 15;
+  spec.profile_points = 5;
+  spec.profile_width = 0.1;
+  spec.params = {{"health_events.minor_illness.rate_per_year", 0.2, 2.0, 0, false, ""}};
+  prepare_calibration(spec, start, targets);
+  const CalibrationResult fit = calibrate(start, "synthetic", targets, spec, 2);
+  REQUIRE(fit.profiles.size() == 1);
+  const Profile& p = fit.profiles[0];
+  INFO("fitted " << fit.best[0] << "; replicate optima mean " << p.mean << " SD " << p.sd);
+  CHECK(p.x.size() == 5);
+  CHECK(p.x.front() == Approx(fit.best[0] - 0.18));
+  CHECK(p.replicate.size() == 5);
+  CHECK(p.replicate.front().size() == 4);
+  CHECK(p.optimum.size() == 4);
+  CHECK(p.mean == Approx(1.1).margin(0.1));
+  CHECK(std::isfinite(p.sd));
+  CHECK(p.sd > 0);
+  CHECK(p.sd < 0.15);
+  CHECK(p.min <= p.mean);
+  CHECK(p.max >= p.mean);
+  // The profile's mean objective is lowest near the fit.
+  const size_t lowest = static_cast<size_t>(std::min_element(p.objective.begin(), p.objective.end()) - p.objective.begin());
+  CHECK(std::fabs(p.x[lowest] - fit.best[0]) < 0.1);
+  CHECK_THAT(calibration_record(spec, fit, "test"), Catch::Contains("replicate_optimum:") && Catch::Contains("optimum_sd:"));
+  CHECK_THAT(calibration_overlay(spec, fit, "test"), Catch::Contains("replicates' optima along the profile"));
+}
+
+TEST_CASE("a params file's profile settings are checked", "[calibration]") {
+  const std::string body = "parameters:\n  - {key: a.b, lower: 0, upper: 1}\n";
+  CHECK(CalibrationSpec::load(write_temp("p0.yaml", body)).profile_points == 7);
+  CHECK(CalibrationSpec::load(write_temp("p1.yaml", "profile_points: 0\n" + body)).profile_points == 0);
+  CHECK_THAT(config_error([&] { (void)CalibrationSpec::load(write_temp("p2.yaml", "profile_points: 2\n" + body)); }),
+             Catch::Contains("at least 3 points"));
+  CHECK_THAT(config_error([&] { (void)CalibrationSpec::load(write_temp("p3.yaml", "profile_width: 0\n" + body)); }),
+             Catch::Contains("profile_width"));
 }

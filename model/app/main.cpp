@@ -319,9 +319,11 @@ int cmd_calibrate(const RunArgs& a, CalibrateArgs c) {
   if (!a.quiet) {
     fmt::print("\nObjective {:.4g} at the start, {:.4g} fitted ({} evaluations, {:.0f} s; {})\n", r.start_objective,
                r.best_objective, r.evaluations.size(), r.wall_seconds, r.stop_reason);
-    for (size_t k = 0; k < spec.params.size(); ++k)
+    for (size_t k = 0; k < spec.params.size(); ++k) {
       fmt::print("  {:<48} {:>10.5g}  (start {:.5g}, bounds [{:.5g}, {:.5g}])\n", spec.params[k].key, r.best[k],
                  spec.params[k].start, spec.params[k].lower, spec.params[k].upper);
+      if (k < r.profiles.size()) fmt::print("    {}\n", profile_summary(r.profiles[k]));
+    }
     fmt::print("\nFitted targets at the fitted values:\n{}", validation_table(r.residuals));
     fmt::print("\nOverlay: {}\nRecord:  {}\n", c.overlay, c.record);
   }

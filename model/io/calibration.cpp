@@ -1,5 +1,6 @@
 #include "model/io/calibration.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -26,6 +27,10 @@ CalibrationSpec CalibrationSpec::load(const std::string& path) {
   s.algorithm = r.choice("algorithm", calibration_algorithms(), "sbplx");
   s.max_evaluations = static_cast<int>(r.integer("max_evaluations", {1, 100000}, 40));
   s.initial_step = r.real("initial_step", {1e-6, 1}, 0.25);
+  s.profile_points = static_cast<int>(r.integer("profile_points", {0, 101}, 7));
+  if (s.profile_points == 1 || s.profile_points == 2)
+    throw r.error("profile_points", "a profile needs at least 3 points (0 for none)");
+  s.profile_width = r.real("profile_width", {1e-6, 1}, 0.2);
   if (const config::Node* t = r.node().find("targets")) {
     r.skip("targets");
     if (!t->is_seq() || t->seq.empty()) throw r.error(*t, "targets", "expected a list of target names");
@@ -101,6 +106,17 @@ std::vector<const Target*> fitted(const CalibrationSpec& spec, const TargetSet& 
 
 double tolerance(const Target& t) { return t.relative ? t.tolerance * std::fabs(t.value) : t.tolerance; }
 
+//! Mean over the rows of ((model - target) / tolerance)^2, the model value taken by `model`.
+template <typename Model>
+double objective(const std::vector<ValidationRow>& rows, Model model) {
+  double sum = 0;
+  for (const auto& row : rows) {
+    const double z = (model(row) - row.target->value) / tolerance(*row.target);
+    sum += std::isfinite(z) ? z * z : 1e6;  // a target the run cannot compute (e.g. no deaths) scores badly
+  }
+  return rows.empty() ? 0.0 : sum / static_cast<double>(rows.size());
+}
+
 }  // namespace
 
 void prepare_calibration(CalibrationSpec& spec, const config::Node& root, const TargetSet& targets) {
@@ -137,6 +153,17 @@ void prepare_calibration(CalibrationSpec& spec, const config::Node& root, const 
   (void)Experiment::from_config(with_values(root, spec, x), "calibration");
 }
 
+double profile_minimum(const std::vector<double>& x, const std::vector<double>& y) {
+  const size_t k = static_cast<size_t>(std::min_element(y.begin(), y.end()) - y.begin());
+  if (k == 0 || k + 1 >= y.size()) return x[k];
+  // Vertex of the parabola through the three points (x need not be evenly spaced).
+  const double x0 = x[k - 1], x1 = x[k], x2 = x[k + 1], y0 = y[k - 1], y1 = y[k], y2 = y[k + 1];
+  const double num = (x1 - x0) * (x1 - x0) * (y1 - y2) - (x1 - x2) * (x1 - x2) * (y1 - y0);
+  const double den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0);
+  if (den == 0) return x1;
+  return std::clamp(x1 - 0.5 * num / den, x0, x2);
+}
+
 CalibrationResult calibrate(const config::Node& root, const std::string& config_name, const TargetSet& targets,
                             const CalibrationSpec& spec, int threads, const EvaluationFn& on_evaluation) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -152,13 +179,42 @@ CalibrationResult calibrate(const config::Node& root, const std::string& config_
     const Experiment e = Experiment::from_config(with_values(root, spec, x), config_name);
     const RunResult r = run_experiment(e, threads);
     auto rows = validate(subset, r.scenarios.front(), e.scenarios.front().params.clock);
-    double sum = 0;
-    for (const auto& row : rows) {
-      const double z = (row.mean - row.target->value) / tolerance(*row.target);
-      sum += std::isfinite(z) ? z * z : 1e6;  // a target the run cannot compute (e.g. no deaths) scores badly
-    }
+    const double v = objective(rows, [](const ValidationRow& row) { return row.mean; });
     if (rows_out) *rows_out = std::move(rows);
-    return sum / static_cast<double>(subset.targets.size());
+    return v;
+  };
+
+  // Parameter k's profile around `best`, each point scored per replicate.
+  auto profile = [&](size_t k, const std::vector<double>& best, auto& run) {
+    const auto& p = spec.params[k];
+    const double half = spec.profile_width * (p.upper - p.lower);
+    const double from = std::max(p.lower, best[k] - half), to = std::min(p.upper, best[k] + half);
+    Profile pr;
+    const auto P = static_cast<size_t>(spec.profile_points);
+    for (size_t j = 0; j < P; ++j) {
+      std::vector<double> x = best;
+      x[k] = from + (to - from) * static_cast<double>(j) / static_cast<double>(P - 1);
+      std::vector<ValidationRow> rows;
+      pr.x.push_back(x[k]);
+      pr.objective.push_back(run(x, &rows));
+      std::vector<double> per_rep;
+      for (size_t rep = 0; !rows.empty() && rep < rows.front().replicates.size(); ++rep)
+        per_rep.push_back(objective(rows, [rep](const ValidationRow& row) { return row.replicates[rep]; }));
+      pr.replicate.push_back(std::move(per_rep));
+    }
+    const size_t R = pr.replicate.front().size();
+    for (size_t rep = 0; rep < R; ++rep) {
+      std::vector<double> y;
+      for (size_t j = 0; j < P; ++j) y.push_back(pr.replicate[j][rep]);
+      pr.optimum.push_back(profile_minimum(pr.x, y));
+    }
+    double ss = 0;
+    for (double v : pr.optimum) pr.mean += v / static_cast<double>(R);
+    for (double v : pr.optimum) ss += (v - pr.mean) * (v - pr.mean);
+    pr.sd = R > 1 ? std::sqrt(ss / static_cast<double>(R - 1)) : std::nan("");
+    pr.min = *std::min_element(pr.optimum.begin(), pr.optimum.end());
+    pr.max = *std::max_element(pr.optimum.begin(), pr.optimum.end());
+    return pr;
   };
 
   const size_t n = spec.params.size();
@@ -228,6 +284,8 @@ CalibrationResult calibrate(const config::Node& root, const std::string& config_
   for (auto& row : out.residuals)
     for (const auto& t : targets.targets)
       if (t.name == row.target->name) row.target = &t;
+  if (spec.profile_points > 0)
+    for (size_t k = 0; k < n; ++k) out.profiles.push_back(profile(k, out.best, score));
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
@@ -247,6 +305,12 @@ std::string comment_lines(const std::string& text) {
 std::string g17(double v) { return fmt::format("{:.6g}", v); }
 }  // namespace
 
+std::string profile_summary(const Profile& p) {
+  return fmt::format("replicates' optima along the profile: mean {}, SD {}, range [{}, {}] ({} replicates, {} points over [{}, {}])",
+                     g17(p.mean), g17(p.sd), g17(p.min), g17(p.max), p.optimum.size(), p.x.size(), g17(p.x.front()),
+                     g17(p.x.back()));
+}
+
 std::string calibration_overlay(const CalibrationSpec& spec, const CalibrationResult& r, const std::string& header) {
   config::Node root;
   root.kind = config::Node::Kind::Map;
@@ -259,9 +323,11 @@ std::string calibration_overlay(const CalibrationSpec& spec, const CalibrationRe
   std::string text = comment_lines(header);
   text += comment_lines(fmt::format("objective {:.4g} at the start, {:.4g} fitted ({} evaluations; {})", r.start_objective,
                                     r.best_objective, r.evaluations.size(), r.stop_reason));
-  for (size_t k = 0; k < spec.params.size(); ++k)
+  for (size_t k = 0; k < spec.params.size(); ++k) {
     text += comment_lines(fmt::format("{}: {} (start {}, bounds [{}, {}])", spec.params[k].key, g17(r.best[k]),
                                       g17(spec.params[k].start), g17(spec.params[k].lower), g17(spec.params[k].upper)));
+    if (k < r.profiles.size()) text += comment_lines("  " + profile_summary(r.profiles[k]));
+  }
   return text + config::emit(root) + "\n";
 }
 
@@ -282,6 +348,23 @@ std::string calibration_record(const CalibrationSpec& spec, const CalibrationRes
     std::vector<std::string> xs;
     for (double v : e.x) xs.push_back(g17(v));
     s += fmt::format("  - {{n: {}, objective: {}, x: [{}]}}\n", e.index, g17(e.objective), fmt::join(xs, ", "));
+  }
+  if (!r.profiles.empty()) {
+    s += "profiles:      # per parameter, the others at their fitted values: objective (mean of replicates' values) and\n"
+         "               # each replicate's own objective at each point; each replicate's optimum along the profile\n";
+    for (size_t k = 0; k < r.profiles.size(); ++k) {
+      const Profile& p = r.profiles[k];
+      auto list = [](const std::vector<double>& v) {
+        std::vector<std::string> o;
+        for (double x : v) o.push_back(g17(x));
+        return fmt::format("[{}]", fmt::join(o, ", "));
+      };
+      s += fmt::format("  - key: {}\n    x: {}\n    objective: {}\n    replicate_objective:\n", spec.params[k].key, list(p.x),
+                       list(p.objective));
+      for (const auto& row : p.replicate) s += fmt::format("      - {}\n", list(row));
+      s += fmt::format("    replicate_optimum: {}\n    optimum_mean: {}\n    optimum_sd: {}\n    optimum_range: [{}, {}]\n",
+                       list(p.optimum), g17(p.mean), g17(p.sd), g17(p.min), g17(p.max));
+    }
   }
   s += "residuals:     # at the fitted values: model mean, target, tolerance, (model - target) / tolerance\n";
   for (const auto& row : r.residuals) {

@@ -204,6 +204,8 @@ struct CellSums {
 CellSums cell_sums(const Target& t, const std::vector<Tally>& steps, const Window& w) {
   CellSums c;
   const bool mean = t.compute == "mean";
+  std::vector<const MetricDef*> metrics;  // looked up once, not per step and cell
+  for (const auto& n : t.metrics) metrics.push_back(find_metric(n));
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     const double years = static_cast<double>(x.get(PeopleCounter::StepDays)) / kDaysPerYear;
@@ -211,11 +213,11 @@ CellSums cell_sums(const Target& t, const std::vector<Tally>& steps, const Windo
       for (size_t b = 0; b < kAgeBands; ++b) {
         const double people = static_cast<double>(x.get(PeopleCounter::Population, sex, b));
         if (mean) {
-          const double share = find_metric(t.metrics[0])->by_age_sex(x, sex, b);
+          const double share = metrics.front()->by_age_sex(x, sex, b);
           if (people > 0) c.num[sex][b] += share * people;
           c.den[sex][b] += people;
         } else {
-          for (const auto& n : t.metrics) c.num[sex][b] += find_metric(n)->by_age_sex(x, sex, b);
+          for (const MetricDef* m : metrics) c.num[sex][b] += m->by_age_sex(x, sex, b);
           c.den[sex][b] += people * years;
         }
       }

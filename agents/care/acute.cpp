@@ -143,9 +143,13 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
     // hospital are skipped, so take a margin, and order the rest only if it is needed).
     size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));
     std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
+    prov[L.at(tr, TrustCounter::ElectiveCapacity)] += cap;
     int64_t done = 0;
     for (size_t j = 0; j < list.size(); ++j) {
-      if (done >= cap) break;
+      if (done >= cap) {
+        prov[L.at(tr, TrustCounter::ElectivesDeferred)] += static_cast<int64_t>(list.size() - j);
+        break;
+      }
       if (j == ordered) {
         std::sort(list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
         ordered = list.size();

@@ -35,7 +35,7 @@ void CareRequests::merge(const CareRequests& o) {
 }
 
 CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, const ProviderLayout& layout)
-    : p_(p), g_(g), clock_(c), layout_(layout) {
+    : p_(p), base_(g), g_(g), clock_(c), layout_(layout) {
   mod_ = &no_modifiers();
   admission_propensity_.assign(g.trusts.size(), 1.0);
   referral_propensity_.assign(g.practices.size(), 1.0);
@@ -83,6 +83,10 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
                           const PlaceEffects& place, Tally& t, std::vector<int64_t>& prov) {
   t += r.tally;
   for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
+  // Capacities of the step: the configured ones as the capacity plan has them by now.
+  if (!base_.plan.empty()) base_.plan.apply(base_, static_cast<double>(day) / kDaysPerYear, g_);
+  for (size_t tr = 0; tr < g_.trusts.size(); ++tr)
+    prov[layout_.at(tr, TrustCounter::Beds)] += g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds;
   allocate_practices(people, r, s, step, day, place.gp_capacity, t, prov);
   // Bed capacity is counted in bed days per step: (beds + escalation) x step length. A stay
   // uses the days it spans in this step (at least one). Phase 1 committed the days of

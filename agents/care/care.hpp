@@ -293,7 +293,8 @@ class CareSystem {
                              std::vector<Request>& out) const;
 
   const CareParams& p_;
-  const Geography& g_;
+  const Geography& base_;  //!< the place as configured (capacities at the start)
+  Geography g_;            //!< the place in this step: base_'s capacities as the plan has them
   const Clock& clock_;
   ProviderLayout layout_;
   const Modifiers* mod_;

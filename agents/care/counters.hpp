@@ -42,20 +42,29 @@ struct CounterTraits<CareCounter> {
 };
 
 //! Per GP practice.
-enum class GpCounter : uint8_t { Appointments, Virtual, Unmet, WaitDays, Waiting, CostPence, Count };
+//! Capacity (appointments the practice could give in the step) and Deferred (requests
+//! left unserved at the end of the step's appointments: the capacity bound).
+enum class GpCounter : uint8_t { Appointments, Virtual, Unmet, WaitDays, Waiting, CostPence, Capacity, Deferred, Count };
 template <>
 struct ProviderCounters<GpCounter> {
   static constexpr ProviderKind kind = ProviderKind::Gp;
 };
 //! Per acute trust.
+//! Beds (general and escalation beds open in the step), ElectiveCapacity (electives it
+//! could do in the step) and ElectivesDeferred (people left on the list once it was
+//! reached: the elective capacity bound).
 enum class TrustCounter : uint8_t { Ae, Emergency, Elective, Cancelled, BedDays, DelayedDays, Inpatients, Trolley,
-                                    WaitingList, CostPence, Count };
+                                    WaitingList, CostPence, Beds, ElectiveCapacity, ElectivesDeferred, Count };
 template <>
 struct ProviderCounters<TrustCounter> {
   static constexpr ProviderKind kind = ProviderKind::Acute;
 };
 //! Per local authority (social care).
-enum class LaCounter : uint8_t { HomeCareMinutes, ReablementStarts, CareHomeAdmissions, Residents, Waiting, CostPence, Count };
+//! Its commissioned capacities in the step, and the requests it turned away for lack
+//! of each (the capacity bound).
+enum class LaCounter : uint8_t { HomeCareMinutes, ReablementStarts, CareHomeAdmissions, Residents, Waiting, CostPence,
+                                 HomeCareHoursCapacity, ReablementPlaces, CareHomePlaces, RefusedHomeCare,
+                                 RefusedReablement, RefusedCareHome, Count };
 template <>
 struct ProviderCounters<LaCounter> {
   static constexpr ProviderKind kind = ProviderKind::SocialCare;

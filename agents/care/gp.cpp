@@ -23,6 +23,8 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
   const auto& practice = g_.practices[pr];
   const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * gp_capacity, day_end - day);
   const size_t served = select_served(reqs, cap);
+  counts[slot(GpCounter::Capacity)] += cap;
+  counts[slot(GpCounter::Deferred)] += static_cast<int64_t>(reqs.size() - served);
   const double referral_integration = 1.0 - level(p_.integration.shared_records, day) * p_.integration.referral_reduction;
   // The served are spread thinly over the people's columns: fetch a few requests ahead.
   // (Written out in the loop: GCC drops calls to a lambda that only prefetches, as if

@@ -19,6 +19,8 @@ const std::vector<ProviderMetric> kGpMetrics = {
      [](const int64_t* c) { return at(c, GpCounter::Appointments) ? double(at(c, GpCounter::WaitDays)) / double(at(c, GpCounter::Appointments)) : 0.0 / 0.0; }},
     {"waiting", "persons", "stock", "people waiting for an appointment", [](const int64_t* c) { return double(at(c, GpCounter::Waiting)); }},
     {"cost_gbp", "GBP", "flow", "cost of its appointments and of the interventions it delivers", [](const int64_t* c) { return to_gbp(at(c, GpCounter::CostPence)); }},
+    {"appointment_capacity", "appointments", "flow", "appointments it could give in the step (capacity plan and programmes included)", [](const int64_t* c) { return double(at(c, GpCounter::Capacity)); }},
+    {"requests_deferred", "requests", "flow", "requests left unserved once its appointments were used (capacity bound)", [](const int64_t* c) { return double(at(c, GpCounter::Deferred)); }},
 };
 const std::vector<ProviderMetric> kTrustMetrics = {
     {"ae_attendances", "attendances", "flow", "A&E attendances", [](const int64_t* c) { return double(at(c, TrustCounter::Ae)); }},
@@ -31,6 +33,9 @@ const std::vector<ProviderMetric> kTrustMetrics = {
     {"trolley_waits", "persons", "flow", "decided for admission but no bed", [](const int64_t* c) { return double(at(c, TrustCounter::Trolley)); }},
     {"elective_waiting_list", "persons", "stock", "people on its elective waiting list", [](const int64_t* c) { return double(at(c, TrustCounter::WaitingList)); }},
     {"cost_gbp", "GBP", "flow", "cost of its activity (A&E, spells, excess bed days, outpatients)", [](const int64_t* c) { return to_gbp(at(c, TrustCounter::CostPence)); }},
+    {"beds", "beds", "stock", "general, acute and escalation beds open in the step", [](const int64_t* c) { return double(at(c, TrustCounter::Beds)); }},
+    {"elective_capacity", "admissions", "flow", "elective admissions it could do in the step", [](const int64_t* c) { return double(at(c, TrustCounter::ElectiveCapacity)); }},
+    {"electives_deferred", "persons", "flow", "people left on its list once its elective capacity was used (capacity bound)", [](const int64_t* c) { return double(at(c, TrustCounter::ElectivesDeferred)); }},
 };
 const std::vector<ProviderMetric> kLaMetrics = {
     {"home_care_hours", "hours", "flow", "home care hours delivered", [](const int64_t* c) { return double(at(c, LaCounter::HomeCareMinutes)) / 60.0; }},
@@ -39,6 +44,12 @@ const std::vector<ProviderMetric> kLaMetrics = {
     {"care_home_residents", "persons", "stock", "care home residents", [](const int64_t* c) { return double(at(c, LaCounter::Residents)); }},
     {"people_waiting_social_care", "persons", "stock", "people at home waiting for social care", [](const int64_t* c) { return double(at(c, LaCounter::Waiting)); }},
     {"cost_gbp", "GBP", "flow", "council-funded social care cost", [](const int64_t* c) { return to_gbp(at(c, LaCounter::CostPence)); }},
+    {"home_care_hours_capacity", "hours per week", "stock", "home care hours a week it commissions", [](const int64_t* c) { return double(at(c, LaCounter::HomeCareHoursCapacity)) / 60.0; }},
+    {"reablement_places", "places", "stock", "concurrent reablement places", [](const int64_t* c) { return double(at(c, LaCounter::ReablementPlaces)); }},
+    {"care_home_places", "places", "stock", "care home places it can fund", [](const int64_t* c) { return double(at(c, LaCounter::CareHomePlaces)); }},
+    {"home_care_refused", "requests", "flow", "home care requests turned away for lack of hours (capacity bound)", [](const int64_t* c) { return double(at(c, LaCounter::RefusedHomeCare)); }},
+    {"reablement_refused", "requests", "flow", "reablement requests turned away for lack of places (capacity bound)", [](const int64_t* c) { return double(at(c, LaCounter::RefusedReablement)); }},
+    {"care_home_refused", "requests", "flow", "care home requests turned away for lack of places (capacity bound)", [](const int64_t* c) { return double(at(c, LaCounter::RefusedCareHome)); }},
 };
 const std::vector<ProviderMetric> kThirdMetrics = {
     {"contacts", "contacts", "flow", "contacts given", [](const int64_t* c) { return double(at(c, ThirdCounter::Contacts)); }},

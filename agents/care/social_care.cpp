@@ -44,6 +44,9 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
             ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9)) - r.la_home_care[a]
             : 0;
     int64_t care_home_free = auth.care_home_places - r.la_care_home[a];
+    prov[L.at(a, LaCounter::HomeCareHoursCapacity)] += std::llround(auth.home_care_hours_per_week * 60.0);
+    prov[L.at(a, LaCounter::ReablementPlaces)] += auth.reablement_places;
+    prov[L.at(a, LaCounter::CareHomePlaces)] += auth.care_home_places;
     std::sort(sc[a].begin(), sc[a].end(), before);
     for (size_t j = 0; j < sc[a].size(); ++j) {
       if (j + kCareAhead < sc[a].size()) people.prefetch_for_care(sc[a][j + kCareAhead].slot);
@@ -60,6 +63,9 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
                       : need == SocialNeed::HomeCare ? &packages_free
                                                       : &care_home_free;
       if (*free <= 0) {
+        prov[L.at(a, need == SocialNeed::Reablement ? LaCounter::RefusedReablement
+                     : need == SocialNeed::HomeCare ? LaCounter::RefusedHomeCare
+                                                    : LaCounter::RefusedCareHome)] += 1;
         if (in_hospital) {  // a delayed discharge: the bed stays occupied
           const int32_t from = std::max(day, q_.since);
           count_bed_days(people, i, from, day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day, people.hospital[i], L,

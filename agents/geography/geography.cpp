@@ -1,5 +1,8 @@
 #include "agents/geography/geography.hpp"
 
+#include <cmath>
+#include <optional>
+
 #include <fmt/format.h>
 
 namespace hscsim {
@@ -35,27 +38,54 @@ uint16_t find_name(const config::Reader& r, const config::Node& where, const std
                             config::did_you_mean(name, names, "."), fmt::join(names, ", ")));
 }
 
+// A capacity given as an absolute number (`key`) or per 100,000 people the provider serves
+// (`key_per_100000`), exactly one of them (or neither, where there is a fallback). Per
+// 100,000 is resolved once the neighbourhoods say whom each provider serves (Scaled::of).
+struct Scaled {
+  double value = 0;
+  bool per_100000 = false;
+  //! The capacity for `served` people (integer capacities rounded to the nearest).
+  double of(double served, bool integer) const {
+    if (!per_100000) return value;
+    const double v = value * served / 1e5;
+    return integer ? static_cast<double>(std::llround(v)) : v;
+  }
+};
+Scaled read_capacity(config::Reader& r, const std::string& key, bool integer, std::optional<double> fallback = {}) {
+  const std::string per = key + "_per_100000";
+  if (r.has(key) && r.has(per))
+    throw r.error(per, fmt::format("give {} (absolute) or {} (per 100,000 people served), not both", key, per));
+  if (r.has(per)) return {r.real(per, config::capacity()), true};
+  r.skip(per);
+  if (!r.has(key) && fallback) return {*fallback, false};
+  if (!r.has(key) && !fallback)
+    throw r.error(key, fmt::format("missing: give {} (absolute) or {} (per 100,000 people served)", key, per));
+  return {integer ? static_cast<double>(r.integer(key, config::capacity())) : r.real(key, config::capacity()), false};
+}
+
 }  // namespace
 
-Geography Geography::read(config::Reader& root) {
+Geography Geography::read(config::Reader& root, int64_t population_size) {
   Geography g;
-  g.trusts = read_named<AcuteTrust>(root, "acute_trusts", "acute trust", [](config::Reader& r) {
-    AcuteTrust t;
-    t.general_acute_beds = r.integer("general_acute_beds", config::capacity());
-    t.escalation_beds = r.integer("escalation_beds", config::capacity(), 0);
-    t.elective_admissions_per_week = r.real("elective_admissions_per_week", config::capacity());
-    return t;
+  // Capacities as given; those per 100,000 are resolved below, from whom each serves.
+  struct TrustIn { Scaled beds, escalation, electives; };
+  struct AuthorityIn { Scaled home_care, reablement, care_home; };
+  std::vector<TrustIn> trust_in;
+  std::vector<AuthorityIn> authority_in;
+  std::vector<Scaled> practice_in;
+  g.trusts = read_named<AcuteTrust>(root, "acute_trusts", "acute trust", [&](config::Reader& r) {
+    trust_in.push_back({read_capacity(r, "general_acute_beds", true), read_capacity(r, "escalation_beds", true, 0.0),
+                        read_capacity(r, "elective_admissions_per_week", false)});
+    return AcuteTrust{};
   });
-  g.authorities = read_named<LocalAuthority>(root, "local_authorities", "local authority", [](config::Reader& r) {
-    LocalAuthority a;
-    a.home_care_hours_per_week = r.real("home_care_hours_per_week", config::capacity());
-    a.reablement_places = r.integer("reablement_places", config::capacity());
-    a.care_home_places = r.integer("care_home_places", config::capacity());
-    return a;
+  g.authorities = read_named<LocalAuthority>(root, "local_authorities", "local authority", [&](config::Reader& r) {
+    authority_in.push_back({read_capacity(r, "home_care_hours_per_week", false), read_capacity(r, "reablement_places", true),
+                            read_capacity(r, "care_home_places", true)});
+    return LocalAuthority{};
   });
   g.practices = read_named<Practice>(root, "gp_practices", "GP practice", [&](config::Reader& r) {
     Practice p;
-    p.appointments_per_week = r.real("appointments_per_week", config::capacity());
+    practice_in.push_back(read_capacity(r, "appointments_per_week", false));
     p.virtual_share = r.real("virtual_share", config::probability(), 0.0);
     std::string trust = r.text("acute_trust");
     p.trust = find_name(r, *r.node().find("acute_trust"), r.key_path("acute_trust"), trust, g.trusts, "acute trust");
@@ -92,6 +122,29 @@ Geography Geography::read(config::Reader& root) {
   });
   config::require_shares(shares, *root.node().find("neighbourhoods"), "neighbourhoods[*].population_share");
   for (size_t k = 0; k < shares.size(); ++k) g.neighbourhoods[k].population_share = shares[k];
+  // Whom each provider serves at the start: a practice its registered patients, a trust
+  // the patients of its practices, a council the residents of its neighbourhoods.
+  const double N = static_cast<double>(population_size);
+  std::vector<double> practice_people(g.practices.size(), 0), trust_people(g.trusts.size(), 0),
+      authority_people(g.authorities.size(), 0);
+  for (const auto& h : g.neighbourhoods) {
+    authority_people[h.local_authority] += N * h.population_share;
+    for (const auto& [pr, share] : h.practices) practice_people[pr] += N * h.population_share * share;
+  }
+  for (size_t k = 0; k < g.practices.size(); ++k) {
+    g.practices[k].appointments_per_week = practice_in[k].of(practice_people[k], false);
+    trust_people[g.practices[k].trust] += practice_people[k];
+  }
+  for (size_t k = 0; k < g.trusts.size(); ++k) {
+    g.trusts[k].general_acute_beds = std::llround(trust_in[k].beds.of(trust_people[k], true));
+    g.trusts[k].escalation_beds = std::llround(trust_in[k].escalation.of(trust_people[k], true));
+    g.trusts[k].elective_admissions_per_week = trust_in[k].electives.of(trust_people[k], false);
+  }
+  for (size_t k = 0; k < g.authorities.size(); ++k) {
+    g.authorities[k].home_care_hours_per_week = authority_in[k].home_care.of(authority_people[k], false);
+    g.authorities[k].reablement_places = std::llround(authority_in[k].reablement.of(authority_people[k], true));
+    g.authorities[k].care_home_places = std::llround(authority_in[k].care_home.of(authority_people[k], true));
+  }
   return g;
 }
 

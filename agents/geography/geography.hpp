@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/geography/capacity_plan.hpp"
 #include "model/core/config/reader.hpp"
 
 namespace hscsim {
@@ -53,9 +54,13 @@ struct Geography {
   std::vector<LocalAuthority> authorities;
   std::vector<Practice> practices;
   std::vector<Neighbourhood> neighbourhoods;
+  CapacityPlan plan;  //!< how the capacities above change over the run (`capacity_plan:`)
   //! Reads top-level `acute_trusts:`, `local_authorities:`, `gp_practices:` and
-  //! `neighbourhoods:`. Throws ConfigError.
-  static Geography read(config::Reader& root);
+  //! `neighbourhoods:`. Each capacity is absolute (`general_acute_beds: 205`) or per
+  //! 100,000 people the provider serves at the start (`general_acute_beds_per_100000:
+  //! 205`: a practice its registered list, a trust its practices' patients, a council its
+  //! neighbourhoods' residents, out of `population_size`). Throws ConfigError.
+  static Geography read(config::Reader& root, int64_t population_size);
 };
 
 }  // namespace hscsim

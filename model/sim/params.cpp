@@ -29,7 +29,8 @@ Params Params::read(const config::Node& root) {
         throw r.error(k, fmt::format("'{}' is listed but 'place:' generates the providers; use one or the other", k));
   }
   p.population = PopulationParams::read(r, place ? place->size : -1);
-  p.geography = place ? place->generate() : Geography::read(r);
+  p.geography = place ? place->generate() : Geography::read(r, p.population.size);
+  p.geography.plan = CapacityPlan::read(r, p.geography, p.clock.start_year);
   p.demography = DemographyParams::read(r);
   p.states = StateParams::read(r);
   p.care = CareParams::read(r, p.population.size);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -367,12 +368,23 @@ Node load(const std::string& path) {
   return load_rec(std::move(top), chain);
 }
 
+void drop_other_form(Node& map, const std::string& key) {
+  static constexpr std::string_view kSuffix = "_per_100000";
+  std::string other = key;
+  if (key.size() > kSuffix.size() && key.ends_with(kSuffix))
+    other.resize(key.size() - kSuffix.size());
+  else
+    other.append(kSuffix);
+  std::erase_if(map.map, [&](const Entry& e) { return e.key == other; });
+}
+
 void merge(Node& base, const Node& over) {
   if (base.is_map() && over.is_map()) {
     for (const auto& e : over.map) {
       if (Node* existing = base.find(e.key)) {
         merge(*existing, e.value);
       } else {
+        drop_other_form(base, e.key);
         base.map.push_back(e);
       }
     }
@@ -435,6 +447,7 @@ void set_path(Node& root, const std::string& path, const Node& value, const std:
       if (!cur->is_map())
         throw ConfigError(fmt::format("{}: error: cannot set '{}': its parent is a single value, not a map", where, walked));
       Node* next = cur->find(key);
+      if (!next && i + 1 == parts.size()) drop_other_form(*cur, key);
       if (!next) {
         Entry e;
         e.key = key;

@@ -66,7 +66,13 @@ Node parse(const std::string& text, const std::string& source);
 //! over-expanding alias, or an `extends:`/`include:` cycle (each step with its line).
 Node load(const std::string& path);
 
-//! Deep-merges `over` onto `base`.
+//! A quantity given per 100,000 people (`key_per_100000`) and the same quantity given in
+//! absolute numbers (`key`) are two forms of one setting: setting either form (by a
+//! merge, `--set` or a scenario's `set:`) removes the other form from `map`. Within one
+//! file both forms together are an error for the reader of that setting to report.
+void drop_other_form(Node& map, const std::string& key);
+
+//! Deep-merges `over` onto `base` (a key replaces its other form: drop_other_form).
 void merge(Node& base, const Node& over);
 
 //! Applies one `--set key.path=value` override. `value` is read as YAML, so lists
@@ -75,7 +81,8 @@ void merge(Node& base, const Node& over);
 void apply_override(Node& root, const std::string& assignment);
 
 //! Sets the value at a dotted key path (integer segments index lists) to `value`,
-//! creating maps as needed. `where` names the override in error messages. Throws
+//! creating maps as needed (a key replaces its other form: drop_other_form). `where`
+//! names the override in error messages. Throws
 //! ConfigError if the path is malformed or crosses a single value.
 void set_path(Node& root, const std::string& path, const Node& value, const std::string& where);
 

@@ -1,0 +1,66 @@
+#pragma once
+// How providers' capacities change over a run (`capacity_plan:`): per kind of capacity, a
+// growth rate per year (compounding, applied step by step, so capacity never jumps by
+// itself) and step changes from the first day of a calendar year, for every provider of
+// the kind or for named ones. Without a plan every capacity stays as configured.
+//
+//   capacity_plan:
+//     general_acute_beds: {growth_per_year: 0.005}
+//     care_home_places:
+//       changes: [{year: 2028, by: -0.10, providers: [riverside_council]}]
+//
+// The plan multiplies the capacity each provider starts with; integer capacities (beds,
+// places) are rounded to the nearest whole one.
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "model/core/config/reader.hpp"
+
+namespace hscsim {
+
+struct Geography;
+
+//! The kinds of capacity a plan can change, in config-name order (kCapacityNames).
+enum class CapacityKind : uint8_t {
+  GpAppointments, GeneralAcuteBeds, EscalationBeds, Electives, HomeCareHours, ReablementPlaces, CareHomePlaces, Count
+};
+inline constexpr size_t kCapacityKinds = static_cast<size_t>(CapacityKind::Count);
+//! Config names: the provider keys in `gp_practices:`, `acute_trusts:` and `local_authorities:`.
+inline constexpr std::array<std::string_view, kCapacityKinds> kCapacityNames = {
+    "appointments_per_week", "general_acute_beds", "escalation_beds", "elective_admissions_per_week",
+    "home_care_hours_per_week", "reablement_places", "care_home_places"};
+
+struct CapacityChange {
+  int year = 0;                   //!< calendar year from whose first day it applies
+  double by = 0;                  //!< relative change (-0.1 = 10% less) [fraction]
+  std::vector<uint8_t> providers; //!< per provider of the kind: 1 if it applies (all when the list is omitted)
+};
+
+struct CapacityTrend {
+  double growth_per_year = 0;  //!< [fraction per year], compounding
+  std::vector<CapacityChange> changes;
+  bool empty() const { return growth_per_year == 0 && changes.empty(); }
+};
+
+class CapacityPlan {
+ public:
+  //! Reads top-level `capacity_plan:` (optional) for the providers of `g`, in a run that
+  //! starts on 1 January of `start_year`. Throws ConfigError.
+  static CapacityPlan read(config::Reader& root, const Geography& g, int start_year);
+
+  //! No capacity changes over the run.
+  bool empty() const;
+  //! Multiplier on the starting capacity of kind k of provider `index` (among its kind)
+  //! `years` after the start of the run (step changes from the first day of their year).
+  double multiplier(CapacityKind k, size_t index, double years) const;
+  //! `now`'s capacities `years` after the start: `base`'s times the plan's multipliers.
+  void apply(const Geography& base, double years, Geography& now) const;
+
+ private:
+  std::array<CapacityTrend, kCapacityKinds> trend_{};
+  int start_year_ = 2025;
+};
+
+}  // namespace hscsim

@@ -1,0 +1,155 @@
+// Capacities that follow the people and the policy: per 100,000 people served, the
+// capacity plan over time, and a run at 20,000 people that behaves per person like one
+// at 100,000.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "model/sim/comparison.hpp"
+#include "model/sim/world.hpp"
+
+using namespace hscsim;
+using namespace hscsim::test;
+
+namespace {
+Params at_size(int n, std::vector<std::string> extra = {}) {
+  extra.insert(extra.begin(), "population.size=" + std::to_string(n));
+  return Params::read(default_config(extra));
+}
+// The default place's configured capacities per 100,000 and whom each provider serves
+// (configs/default.yaml): practice shares of the population from the neighbourhoods.
+constexpr double kPracticeShare[4] = {0.20 + 0.15 * 0.5, 0.15 * 0.5 + 0.18, 0.20 + 0.15 * 0.4, 0.15 * 0.6 + 0.12};
+constexpr double kPracticePer100k[4] = {10000, 10000, 11150, 11650};
+}  // namespace
+
+TEST_CASE("capacities per 100,000 people follow whom each provider serves") {
+  for (int n : {20000, 100000, 137000}) {
+    INFO(n);
+    const Params p = at_size(n);
+    const auto& g = p.geography;
+    for (size_t k = 0; k < 4; ++k)
+      CHECK(g.practices[k].appointments_per_week == Approx(kPracticePer100k[k] * kPracticeShare[k] * n / 1e5).epsilon(1e-9));
+    // One trust serving every practice's patients, one council serving every neighbourhood.
+    CHECK(g.trusts[0].general_acute_beds == std::llround(205.0 * n / 1e5));
+    CHECK(g.trusts[0].escalation_beds == std::llround(15.0 * n / 1e5));
+    CHECK(g.trusts[0].elective_admissions_per_week == Approx(270.0 * n / 1e5));
+    CHECK(g.authorities[0].home_care_hours_per_week == Approx(12000.0 * n / 1e5));
+    CHECK(g.authorities[0].reablement_places == std::llround(55.0 * n / 1e5));
+    CHECK(g.authorities[0].care_home_places == std::llround(650.0 * n / 1e5));
+  }
+  // Two trusts: each scales with its own practices' patients.
+  const Experiment e = Experiment::from_config(config::load(source_path("configs/scenarios/acute_collaborative.yaml")), "two");
+  const Params& two = e.scenarios[0].params;
+  CHECK(two.geography.trusts[0].general_acute_beds == std::llround(198.0 * (kPracticeShare[0] + kPracticeShare[1])));
+  CHECK(two.geography.trusts[1].general_acute_beds == std::llround(255.0 * (kPracticeShare[2] + kPracticeShare[3])));
+}
+
+TEST_CASE("a capacity is given in one form: setting either form replaces the other, a file with both is rejected") {
+  // --set of the absolute form replaces the per-100,000 form of the default config, and back.
+  CHECK(at_size(20000, {"acute_trusts.0.general_acute_beds=28"}).geography.trusts[0].general_acute_beds == 28);
+  CHECK(at_size(20000, {"acute_trusts.0.general_acute_beds=28", "acute_trusts.0.general_acute_beds_per_100000=100"})
+            .geography.trusts[0]
+            .general_acute_beds == 20);
+  const std::string both = write_temp("both_forms.yaml",
+                                      "extends: " + source_path("configs/default.yaml") +
+                                          "\nacute_trusts:\n  - {name: t, general_acute_beds: 10, general_acute_beds_per_100000: 5,"
+                                          " elective_admissions_per_week: 1}\n"
+                                          "gp_practices:\n"
+                                          "  - {name: riverside_surgery, appointments_per_week: 1, acute_trust: t}\n"
+                                          "  - {name: northfield_health_centre, appointments_per_week: 1, acute_trust: t}\n"
+                                          "  - {name: market_street_practice, appointments_per_week: 1, acute_trust: t}\n"
+                                          "  - {name: hillside_medical, acute_trust: t}\n");
+  const std::string msg = config_error([&] { Params::read(config::load(both)); });
+  CHECK(msg.find(":3:") != std::string::npos);
+  CHECK(msg.find("acute_trusts[0].general_acute_beds_per_100000: give general_acute_beds (absolute) or "
+                 "general_acute_beds_per_100000 (per 100,000 people served), not both") != std::string::npos);
+  // A practice with neither form names both.
+  CHECK(config_error([&] { Params::read(config::load(both)); }).find("not both") != std::string::npos);
+  const std::string neither = write_temp("neither_form.yaml",
+                                         "extends: " + source_path("configs/default.yaml") +
+                                             "\ngp_practices:\n"
+                                             "  - {name: riverside_surgery, appointments_per_week: 1, acute_trust: city_general}\n"
+                                             "  - {name: northfield_health_centre, appointments_per_week: 1, acute_trust: city_general}\n"
+                                             "  - {name: market_street_practice, appointments_per_week: 1, acute_trust: city_general}\n"
+                                             "  - {name: hillside_medical, acute_trust: city_general}\n");
+  CHECK_THAT(config_error([&] { Params::read(config::load(neither)); }),
+             Catch::Contains("gp_practices[3].appointments_per_week: missing: give appointments_per_week (absolute) or "
+                             "appointments_per_week_per_100000 (per 100,000 people served)"));
+}
+
+TEST_CASE("a capacity plan grows capacities step by step and applies step changes from their year") {
+  // Beds +3% a year; the council's care home places halved from 2026; GP appointments
+  // of one practice +50% from 2027 (a 3-year run from 2025).
+  const Params p = at_size(20000, {"time.years=3", "capacity_plan.general_acute_beds.growth_per_year=0.03",
+                                   "capacity_plan.care_home_places.changes=[{year: 2026, by: -0.5}]",
+                                   "capacity_plan.appointments_per_week.changes=[{year: 2027, by: 0.5, providers: "
+                                   "[hillside_medical]}]"});
+  World w(p, 0);
+  const auto& L = w.care().layout();
+  const auto& g = p.geography;
+  bool grew = false;
+  for (uint32_t s = 0; s < p.clock.steps; ++s) {
+    std::vector<int64_t> prov;
+    w.step(s, prov);
+    w.check_invariants();
+    const double years = p.clock.day_at_start(s) / 365.25;
+    INFO("step " << s);
+    const int64_t beds = std::llround(static_cast<double>(g.trusts[0].general_acute_beds) * std::pow(1.03, years)) +
+                         g.trusts[0].escalation_beds;
+    CHECK(prov[L.at(0, TrustCounter::Beds)] == beds);
+    grew = grew || beds > g.trusts[0].general_acute_beds + g.trusts[0].escalation_beds;
+    CHECK(prov[L.at(0, LaCounter::CareHomePlaces)] ==
+          (years >= 1.0 ? std::llround(g.authorities[0].care_home_places * 0.5) : g.authorities[0].care_home_places));
+    // Weekly capacity with the fraction carried: within one appointment of the plan's.
+    const double per_week = g.practices[3].appointments_per_week * (years >= 2.0 ? 1.5 : 1.0);
+    CHECK(std::abs(static_cast<double>(prov[L.at(3, GpCounter::Capacity)]) - per_week) <= 1.0);
+    CHECK(std::abs(static_cast<double>(prov[L.at(0, GpCounter::Capacity)]) - g.practices[0].appointments_per_week) <= 1.0);
+  }
+  CHECK(grew);
+}
+
+TEST_CASE("capacity plan mistakes are rejected with what is accepted") {
+  CHECK_THAT(config_error([] { at_size(2000, {"capacity_plan.beds.growth_per_year=0.1"}); }),
+             Catch::Contains("capacity_plan.beds"));
+  CHECK_THAT(config_error([] { at_size(2000, {"capacity_plan.general_acute_beds.growth_per_year=2"}); }),
+             Catch::Contains("capacity_plan.general_acute_beds.growth_per_year: 2 is out of range; expected a number in [-0.5, 0.5]"));
+  CHECK_THAT(config_error([] { at_size(2000, {"capacity_plan.care_home_places.changes=[{year: 2020, by: 0.1}]"}); }),
+             Catch::Contains("changes[0].year: 2020 is out of range"));
+  CHECK_THAT(config_error([] {
+               at_size(2000, {"capacity_plan.care_home_places.changes=[{year: 2026, by: 0.1, providers: [city_general]}]"});
+             }),
+             Catch::Contains("no provider of this capacity is named 'city_general'. Known: riverside_council"));
+}
+
+TEST_CASE("the default config at 20,000 people has the rates per person of 100,000, and its capacity binds") {
+  // 5 years; 4 replicates at 20,000 and 2 at 100,000 (the same person-years of each).
+  auto run_at = [](int n, int reps) {
+    return run_experiment(Experiment::from_config(default_config({"population.size=" + std::to_string(n), "time.years=5",
+                                                                  "run.replicates=" + std::to_string(reps)}),
+                                                  "scale"),
+                          2);
+  };
+  const RunResult small = run_at(20000, 4), large = run_at(100000, 2);
+  auto per_person_year = [](const RunResult& r, Counter c) {
+    double n = 0, people = 0;
+    for (const auto& rep : r.scenarios[0].steps)
+      for (const auto& t : rep) {
+        n += static_cast<double>(t.get(c));
+        people += static_cast<double>(t.get(PeopleCounter::Population));
+      }
+    return n / people;
+  };
+  // Demand, activity, deaths and cost per person: the same within 3% (sampling error at
+  // these sizes is under 1% for each; congestion itself, below, is scale-dependent).
+  for (Counter c : {Counter(CareCounter::GpAppointments), Counter(CareCounter::AeAttendances),
+                    Counter(CareCounter::EmergencyAdmissions), Counter(CareCounter::ElectiveAdmissions),
+                    Counter(CareCounter::BedDays), Counter(CareCounter::CareHomeResidents), Counter(PeopleCounter::Deaths),
+                    sector_cost(ProviderKind::Gp), sector_cost(ProviderKind::Acute)}) {
+    INFO("counter " << c.index);
+    CHECK(per_person_year(small, c) == Approx(per_person_year(large, c)).epsilon(0.03));
+  }
+  // GP capacity binds at both sizes (with absolute capacities it never bound at 20,000).
+  CHECK(per_person_year(small, CareCounter::GpUnmet) > 0);
+  CHECK(per_person_year(large, CareCounter::GpUnmet) > 0);
+}

@@ -153,3 +153,26 @@ TEST_CASE("the default config at 20,000 people has the rates per person of 100,0
   CHECK(per_person_year(small, CareCounter::GpUnmet) > 0);
   CHECK(per_person_year(large, CareCounter::GpUnmet) > 0);
 }
+
+TEST_CASE("a scenario lever on a capacity that never binds is reported, one that binds is not") {
+  // At 3,000 people for 2 years nobody is refused a care home place even at the default
+  // number; GP appointments bind.
+  auto path = write_temp("idle_levers.yaml", "extends: " + source_path("configs/default.yaml") +
+                                                 "\nrun: {replicates: 2}\ntime: {years: 2}\npopulation: {size: 3000}\n"
+                                                 "scenarios:\n"
+                                                 "  - name: more_care_homes\n"
+                                                 "    set: {local_authorities.0.care_home_places_per_100000: 3000}\n"
+                                                 "  - name: fewer_gp\n"
+                                                 "    set: {gp_practices.0.appointments_per_week_per_100000: 5000}\n"
+                                                 "  - name: same\n");
+  const Experiment e = Experiment::from_config(config::load(path), "idle");
+  const RunResult r = run_experiment(e, 2);
+  const auto idle = idle_levers(e, r);
+  REQUIRE(idle.size() == 1);
+  CHECK(idle[0].scenario == "more_care_homes");
+  CHECK(idle[0].provider == "social_care_riverside_council");
+  CHECK(idle[0].capacity == "care_home_places");
+  // The idle lever indeed changes nothing.
+  CHECK(r.scenarios[1].steps == r.scenarios[0].steps);
+  CHECK(r.scenarios[2].steps != r.scenarios[0].steps);
+}

@@ -80,4 +80,16 @@ struct ProviderCounters<ThirdCounter> {
 //! (agents/care/provider_kinds.cpp).
 const std::array<ProviderKindDef, 4>& care_provider_kinds();
 
+//! A capacity of a kind of provider as its per-provider counters show it: the counter
+//! holding the capacity in each step, and the counters of the requests it turned away
+//! (one is enough to say the capacity bound in that step).
+struct CapacityCounters {
+  ProviderKind kind;
+  std::string_view name;       //!< as in the config (agents/geography/capacity_plan.hpp)
+  size_t capacity;             //!< slot in the provider's block
+  std::array<size_t, 2> bound; //!< slots of what it turned away (the same slot twice when one)
+};
+//! Every capacity care allocates (agents/care/provider_kinds.cpp).
+const std::vector<CapacityCounters>& care_capacities();
+
 }  // namespace hscsim

@@ -137,7 +137,12 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
         fmt::print("{:<30}{:>16} [{}, {}]\n", defs[k].name, fmt_value(defs[k], m), fmt_value(defs[k], lo),
                    fmt_value(defs[k], hi));
       }
-    }
+    }    // A lever on a capacity that never binds changes nothing: say so, rather than print
+    // zeros that look like a finding.
+    for (const auto& idle : idle_levers(e, r))
+      fmt::print("\nNote: scenario '{}' changes {} of {}, which turned nobody away in the baseline or in the scenario: "
+                 "this change cannot alter the results (the capacity never binds at this size and demand).\n",
+                 idle.scenario, idle.capacity, idle.provider);
   }
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

@@ -1,5 +1,6 @@
 #include "model/sim/comparison.hpp"
 
+#include "agents/care/counters.hpp"
 #include "model/core/stats.hpp"
 
 #include <cmath>
@@ -64,6 +65,47 @@ std::vector<ScenarioComparison> compare(const RunResult& r) {
       std::vector<std::vector<double>>().swap(cum[k2]);
     }
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace hscsim
+
+namespace hscsim {
+
+std::vector<IdleLever> idle_levers(const Experiment& e, const RunResult& r) {
+  std::vector<IdleLever> out;
+  if (r.scenarios.size() < 2) return out;
+  const ProviderLayout& L = e.scenarios.front().params.providers;
+  const auto& caps = care_capacities();
+  const size_t G = L.providers(), C = caps.size();
+  // bound[g][c]: capacity c of provider g turned someone away in the baseline.
+  auto bound_in = [&](const std::vector<std::vector<int64_t>>& steps, std::vector<uint8_t>& bound) {
+    for (const auto& prov : steps)
+      for (size_t g = 0; g < G; ++g)
+        for (size_t c = 0; c < C; ++c)
+          if (caps[c].kind == L.kind_of(g) && (prov[L.block(g) + caps[c].bound[0]] > 0 || prov[L.block(g) + caps[c].bound[1]] > 0))
+            bound[g * C + c] = 1;
+  };
+  std::vector<uint8_t> base_bound(G * C, 0);
+  for (const auto& rep : r.scenarios.front().providers) bound_in(rep, base_bound);
+  for (size_t k = 1; k < r.scenarios.size(); ++k) {
+    // A scenario with another place (other providers) is not compared provider by provider.
+    if (e.scenarios[k].params.providers.size() != L.size() || e.scenarios[k].params.providers.providers() != G) continue;
+    std::vector<uint8_t> changed(G * C, 0), bound = base_bound;
+    for (size_t rep = 0; rep < r.scenarios[k].providers.size(); ++rep) {
+      const auto base = r.scenarios.front().providers[rep], mine = r.scenarios[k].providers[rep];
+      bound_in(mine, bound);
+      for (size_t s = 0; s < mine.size() && s < base.size(); ++s)
+        for (size_t g = 0; g < G; ++g)
+          for (size_t c = 0; c < C; ++c)
+            if (caps[c].kind == L.kind_of(g) && mine[s][L.block(g) + caps[c].capacity] != base[s][L.block(g) + caps[c].capacity])
+              changed[g * C + c] = 1;
+    }
+    for (size_t g = 0; g < G; ++g)
+      for (size_t c = 0; c < C; ++c)
+        if (changed[g * C + c] && !bound[g * C + c])
+          out.push_back({r.scenarios[k].name, L.id(g), std::string(caps[c].name)});
   }
   return out;
 }

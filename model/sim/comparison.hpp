@@ -28,6 +28,15 @@ struct ScenarioComparison {
 //! One entry per non-baseline scenario. With one replicate the intervals are NaN.
 std::vector<ScenarioComparison> compare(const RunResult& r);
 
+//! A capacity a scenario changes that never bound: its series differs from the
+//! baseline's in some replicate and step, yet it turned nobody away in any step of the
+//! baseline or of the scenario, so the change can make no difference.
+struct IdleLever {
+  std::string scenario, provider, capacity;
+};
+//! The idle levers of every non-baseline scenario, in scenario and provider order.
+std::vector<IdleLever> idle_levers(const Experiment& e, const RunResult& r);
+
 //! Two-sided 95% quantile of Student's t with df degrees of freedom.
 
 }  // namespace hscsim

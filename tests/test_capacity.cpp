@@ -176,3 +176,41 @@ TEST_CASE("a scenario lever on a capacity that never binds is reported, one that
   CHECK(r.scenarios[1].steps == r.scenarios[0].steps);
   CHECK(r.scenarios[2].steps != r.scenarios[0].steps);
 }
+
+TEST_CASE("a commissioning rule sets capacity from the last period's demand, within its budget") {
+  // Care home places reviewed yearly: free (budget 100%) to aim at 80% use, or held to 5%.
+  auto run_rule = [](const std::string& budget) {
+    const Params p = at_size(20000, {"time.years=3", "capacity_plan.care_home_places.follow_demand={target_use: 0.8, "
+                                                     "max_change_per_review: " + budget + "}"});
+    World w(p, 0);
+    std::vector<std::vector<int64_t>> steps;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) {
+      steps.emplace_back();
+      w.step(s, steps.back());
+    }
+    return std::make_pair(p, steps);
+  };
+  const auto [p, free] = run_rule("1");
+  const Params q = at_size(20000);
+  const auto& L = q.providers;
+  const int64_t places0 = p.geography.authorities[0].care_home_places;
+  // The first review follows step 52 (the first step ending a year or more into the run).
+  const uint32_t review = 52;
+  double demand = 0;
+  for (uint32_t s = 0; s <= review; ++s)
+    demand += static_cast<double>(free[s][L.at(0, LaCounter::Residents)] + free[s][L.at(0, LaCounter::RefusedCareHome)]);
+  demand /= review + 1;
+  for (uint32_t s = 0; s <= review; ++s) CHECK(free[s][L.at(0, LaCounter::CareHomePlaces)] == places0);
+  INFO("demand " << demand << ", places before " << places0);
+  CHECK(static_cast<double>(free[review + 1][L.at(0, LaCounter::CareHomePlaces)]) == Approx(demand / 0.8).epsilon(0.03));
+  CHECK(static_cast<double>(free[review + 1][L.at(0, LaCounter::CareHomePlaces)]) < 0.9 * places0);  // the default has headroom
+  // Held to 5% a review.
+  const auto [p5, held] = run_rule("0.05");
+  CHECK(held[review + 1][L.at(0, LaCounter::CareHomePlaces)] == std::llround(places0 * 0.95));
+  CHECK(held.back()[L.at(0, LaCounter::CareHomePlaces)] >= std::llround(places0 * 0.95 * 0.95) - 1);
+  // The rule is read with its accepted values.
+  CHECK_THAT(config_error([] { at_size(2000, {"capacity_plan.escalation_beds.follow_demand={target_use: 0.9}"}); }),
+             Catch::Contains("give the rule to general_acute_beds instead"));
+  CHECK_THAT(config_error([] { at_size(2000, {"capacity_plan.care_home_places.follow_demand={target_use: 0}"}); }),
+             Catch::Contains("target_use: 0 is out of range"));
+}

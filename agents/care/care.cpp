@@ -42,6 +42,23 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   gp_carry_.assign(g.practices.size(), 0.0);
   elective_carry_.assign(g.trusts.size(), 0.0);
   third_carry_.assign(p.third_sector.size(), 0.0);
+  la_packages_.assign(g.authorities.size(), 0);
+  la_reablement_.assign(g.authorities.size(), 0);
+  la_care_home_.assign(g.authorities.size(), 0);
+  for (size_t k = 0; k < kCapacityKinds; ++k) {
+    const auto& f = g.plan.follow(static_cast<CapacityKind>(k));
+    if (!f.on) continue;
+    const size_t n = k == static_cast<size_t>(CapacityKind::GpAppointments) ? g.practices.size()
+                     : k <= static_cast<size_t>(CapacityKind::Electives) ? g.trusts.size()
+                                                                          : g.authorities.size();
+    follow_[k].assign(n, 1.0);
+    auto& per = period_[k];
+    per.next_review_day = static_cast<int32_t>(std::llround(f.review_every_years * kDaysPerYear));
+    per.a.assign(n, 0);
+    per.b.assign(n, 0);
+    per.c.assign(n, 0);
+    per.start_stock.assign(n, 0);
+  }
   const double dt = c.dt_years;
   event_H_.resize(p.events.size());
   for (const auto& ev : p.events) {
@@ -84,7 +101,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   t += r.tally;
   for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
   // Capacities of the step: the configured ones as the capacity plan has them by now.
-  if (!base_.plan.empty()) base_.plan.apply(base_, static_cast<double>(day) / kDaysPerYear, g_);
+  if (!base_.plan.empty()) base_.plan.apply(base_, static_cast<double>(day) / kDaysPerYear, follow_, g_);
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr)
     prov[layout_.at(tr, TrustCounter::Beds)] += g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds;
   allocate_practices(people, r, s, step, day, place.gp_capacity, t, prov);
@@ -101,6 +118,102 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   last_bed_days_.assign(g_.trusts.size(), 0);
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr) last_bed_days_[tr] = prov[layout_.at(tr, TrustCounter::BedDays)];
   allocate_third_sector(people, r, step, day, t, prov);
+}
+
+void CareSystem::observe(const std::vector<int64_t>& prov, uint32_t step) {
+  using K = CapacityKind;
+  const auto& L = layout_;
+  const int32_t day = clock_.day_at_start(step), day_end = clock_.day_at_start(step + 1);
+  const double days = day_end - day;
+  for (size_t k = 0; k < kCapacityKinds; ++k) {
+    if (follow_[k].empty()) continue;
+    const auto kind = static_cast<K>(k);
+    auto& per = period_[k];
+    const size_t n = follow_[k].size();
+    // Queues measured at the ends of the period (new requests = served + given up +
+    // growth of the queue): GP waiting lists and elective lists. The first period
+    // starts at the end of the first step.
+    const bool queue = kind == K::GpAppointments || kind == K::Electives;
+    if (queue && !per.started) {
+      for (size_t i = 0; i < n; ++i)
+        per.start_stock[i] = kind == K::GpAppointments ? prov[L.at(i, GpCounter::Waiting)] : prov[L.at(i, TrustCounter::WaitingList)];
+      per.started = true;
+      continue;
+    }
+    per.days += days;
+    for (size_t i = 0; i < n; ++i) {
+      switch (kind) {
+        case K::GpAppointments:  // a: appointments + given up
+          per.a[i] += static_cast<double>(prov[L.at(i, GpCounter::Appointments)] + prov[L.at(i, GpCounter::Unmet)]);
+          break;
+        case K::GeneralAcuteBeds:  // a: bed days; b: admissions; c: not admitted for want of a bed
+          per.a[i] += static_cast<double>(prov[L.at(i, TrustCounter::BedDays)]);
+          per.b[i] += static_cast<double>(prov[L.at(i, TrustCounter::Emergency)] + prov[L.at(i, TrustCounter::Elective)]);
+          per.c[i] += static_cast<double>(prov[L.at(i, TrustCounter::Trolley)] + prov[L.at(i, TrustCounter::Cancelled)]);
+          break;
+        case K::Electives:  // a: electives done
+          per.a[i] += static_cast<double>(prov[L.at(i, TrustCounter::Elective)]);
+          break;
+        case K::HomeCareHours:  // a: (hours a week in packages + hours a week refused) x days
+          per.a[i] += (static_cast<double>(la_packages_[i] + prov[L.at(i, LaCounter::RefusedHomeCare)]) * p_.package_hours_per_week) * days;
+          break;
+        case K::ReablementPlaces:  // a: (episodes + refused) x days
+          per.a[i] += static_cast<double>(la_reablement_[i] + prov[L.at(i, LaCounter::RefusedReablement)]) * days;
+          break;
+        case K::CareHomePlaces:
+          per.a[i] += static_cast<double>(la_care_home_[i] + prov[L.at(i, LaCounter::RefusedCareHome)]) * days;
+          break;
+        default:
+          break;
+      }
+    }
+    if (day_end < per.next_review_day) continue;
+    // Review: the period's mean demand in the capacity's units.
+    const double weeks = per.days / 7.0, years = static_cast<double>(day_end) / kDaysPerYear;
+    for (size_t i = 0; i < n; ++i) {
+      double demand = 0, planned = 0;
+      switch (kind) {
+        case K::GpAppointments: {
+          const int64_t now = prov[L.at(i, GpCounter::Waiting)];
+          demand = (per.a[i] + static_cast<double>(now - per.start_stock[i])) / weeks;
+          per.start_stock[i] = now;
+          planned = base_.practices[i].appointments_per_week;
+          break;
+        }
+        case K::GeneralAcuteBeds: {
+          const double los = per.b[i] > 0 ? per.a[i] / per.b[i] : 1.0;
+          demand = (per.a[i] + per.c[i] * los) / per.days;
+          planned = static_cast<double>(base_.trusts[i].general_acute_beds);
+          break;
+        }
+        case K::Electives: {
+          const int64_t now = prov[L.at(i, TrustCounter::WaitingList)];
+          demand = (per.a[i] + static_cast<double>(now - per.start_stock[i])) / weeks;
+          per.start_stock[i] = now;
+          planned = base_.trusts[i].elective_admissions_per_week;
+          break;
+        }
+        case K::HomeCareHours:
+          demand = per.a[i] / per.days;
+          planned = base_.authorities[i].home_care_hours_per_week;
+          break;
+        case K::ReablementPlaces:
+          demand = per.a[i] / per.days;
+          planned = static_cast<double>(base_.authorities[i].reablement_places);
+          break;
+        case K::CareHomePlaces:
+          demand = per.a[i] / per.days;
+          planned = static_cast<double>(base_.authorities[i].care_home_places);
+          break;
+        default:
+          break;
+      }
+      follow_[k][i] = base_.plan.review(kind, std::max(0.0, demand), planned * base_.plan.multiplier(kind, i, years), follow_[k][i]);
+      per.a[i] = per.b[i] = per.c[i] = 0;
+    }
+    per.days = 0;
+    per.next_review_day += static_cast<int32_t>(std::llround(base_.plan.follow(kind).review_every_years * kDaysPerYear));
+  }
 }
 
 }  // namespace hscsim

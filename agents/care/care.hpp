@@ -203,6 +203,13 @@ class CareSystem {
   void allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, const PlaceEffects& place,
                 Tally& tally, std::vector<int64_t>& provider);
 
+  //! The commissioning rules of the capacity plan (CapacityPlan, follow_demand): reads
+  //! step `step`'s per-provider counters `prov` (flows and end-of-step stocks) as
+  //! demand, and at each review sets the capacities of the steps that follow.
+  void observe(const std::vector<int64_t>& prov, uint32_t step);
+  //! The place with its capacities as they were in the last step.
+  const Geography& place_now() const { return g_; }
+
   //! Throws RuntimeFailure if a trust used more bed days in the last step than its
   //! beds and escalation beds allow.
   void check_invariants() const;
@@ -302,6 +309,20 @@ class CareSystem {
   // Fractional capacity carried between steps, so weekly capacities are exact over time.
   std::vector<double> gp_carry_, elective_carry_, third_carry_;
   std::vector<int64_t> last_bed_days_;  //!< bed days used per trust in the last step
+  // The commissioning rules (observe): factors in force, and per kind of capacity the
+  // demand of the period so far (sums over its steps, per provider), its start stocks.
+  struct FollowPeriod {
+    int32_t next_review_day = 0;
+    double days = 0;                     //!< days observed in the period
+    bool started = false;                //!< the start stocks are set
+    std::vector<double> a, b, c;         //!< per provider: sums whose meaning depends on the kind (observe)
+    std::vector<int64_t> start_stock;    //!< per provider: waiting or list at the period's start
+  };
+  CapacityFactors follow_;
+  std::array<FollowPeriod, kCapacityKinds> period_;
+  //! Per local authority after the step's placements: home care packages, reablement
+  //! episodes and care home residents it funds.
+  std::vector<int64_t> la_packages_, la_reablement_, la_care_home_;
   int32_t last_step_days_ = 0;
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;

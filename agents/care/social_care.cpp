@@ -101,6 +101,13 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
         prov[L.at(a, LaCounter::CareHomeAdmissions)] += 1;
       }
     }
+    // What it funds after the step's placements (the commissioning rule's use).
+    const int64_t packages = p_.package_hours_per_week > 0
+                                 ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9))
+                                 : 0;
+    la_packages_[a] = packages - packages_free;
+    la_reablement_[a] = auth.reablement_places - reablement_free;
+    la_care_home_[a] = auth.care_home_places - care_home_free;
   }
 }
 

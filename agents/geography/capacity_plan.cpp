@@ -46,6 +46,16 @@ CapacityPlan CapacityPlan::read(config::Reader& root, const Geography& g, int st
     // Growth beyond +-50% a year for decades would overflow nothing (capacities are
     // clamped) but is no plan anyone means.
     t.growth_per_year = c->real("growth_per_year", {-0.5, 0.5}, 0.0);
+    if (auto f = c->optional_child("follow_demand")) {
+      if (static_cast<CapacityKind>(k) == CapacityKind::EscalationBeds)
+        throw c->error("follow_demand", "escalation beds open under pressure by themselves; give the rule to "
+                                        "general_acute_beds instead");
+      t.follow.on = true;
+      t.follow.target_use = f->real("target_use", {0.05, 1.0}, 0.9);
+      t.follow.review_every_years = f->real("review_every_years", {0.05, 10.0}, 1.0);
+      t.follow.max_change_per_review = f->real("max_change_per_review", {0.0, 1.0}, 0.05);
+      f->finish();
+    }
     if (c->has("changes")) {
       const auto names = provider_names(static_cast<CapacityKind>(k), g);
       for (auto ch : c->list("changes")) {
@@ -90,8 +100,19 @@ double CapacityPlan::multiplier(CapacityKind k, size_t index, double years) cons
   return m;
 }
 
-void CapacityPlan::apply(const Geography& base, double years, Geography& now) const {
+double CapacityPlan::review(CapacityKind k, double demand, double planned, double factor) const {
+  const FollowDemand& f = follow(k);
+  if (!f.on || planned <= 0) return factor;
+  const double wanted = demand / f.target_use / planned;
+  return std::clamp(wanted, factor * (1.0 - f.max_change_per_review), factor * (1.0 + f.max_change_per_review));
+}
+
+void CapacityPlan::apply(const Geography& base, double years, const CapacityFactors& follow, Geography& now) const {
   using K = CapacityKind;
+  const auto multiplier = [&](K k, size_t index, double y) {
+    const auto& f = follow[static_cast<size_t>(k)];
+    return this->multiplier(k, index, y) * (f.empty() ? 1.0 : f[index]);
+  };
   for (size_t p = 0; p < base.practices.size(); ++p)
     now.practices[p].appointments_per_week =
         clamp_capacity(base.practices[p].appointments_per_week * multiplier(K::GpAppointments, p, years));

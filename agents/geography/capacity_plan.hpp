@@ -9,6 +9,15 @@
 //     care_home_places:
 //       changes: [{year: 2028, by: -0.10, providers: [riverside_council]}]
 //
+// A commissioning rule can be added to either: capacity follows demand with a lag and
+// within a budget. Every `review_every_years` the commissioner sets each provider's
+// capacity so that the demand of the period just ended would use `target_use` of it,
+// changing it by at most `max_change_per_review` (a share of the capacity) per review:
+//
+//     home_care_hours_per_week:
+//       follow_demand: {target_use: 0.95, review_every_years: 1, max_change_per_review: 0.05}
+//
+// Demand is measured by care from what providers did and turned away (CareSystem).
 // The plan multiplies the capacity each provider starts with; integer capacities (beds,
 // places) are rounded to the nearest whole one.
 #include <array>
@@ -38,11 +47,24 @@ struct CapacityChange {
   std::vector<uint8_t> providers; //!< per provider of the kind: 1 if it applies (all when the list is omitted)
 };
 
+//! The commissioning rule: capacity follows demand with a lag, within a budget.
+struct FollowDemand {
+  bool on = false;
+  double target_use = 0.9;           //!< share of capacity the last period's demand should use [fraction]
+  double review_every_years = 1;     //!< review interval, also the lag [years]
+  double max_change_per_review = 0.05;  //!< budget: largest change at one review [fraction of capacity]
+};
+
 struct CapacityTrend {
   double growth_per_year = 0;  //!< [fraction per year], compounding
   std::vector<CapacityChange> changes;
-  bool empty() const { return growth_per_year == 0 && changes.empty(); }
+  FollowDemand follow;
+  bool empty() const { return growth_per_year == 0 && changes.empty() && !follow.on; }
 };
+
+//! Per kind of capacity, per provider of the kind: the commissioning rule's multiplier
+//! (empty vector: 1 for every provider).
+using CapacityFactors = std::array<std::vector<double>, kCapacityKinds>;
 
 class CapacityPlan {
  public:
@@ -55,8 +77,14 @@ class CapacityPlan {
   //! Multiplier on the starting capacity of kind k of provider `index` (among its kind)
   //! `years` after the start of the run (step changes from the first day of their year).
   double multiplier(CapacityKind k, size_t index, double years) const;
-  //! `now`'s capacities `years` after the start: `base`'s times the plan's multipliers.
-  void apply(const Geography& base, double years, Geography& now) const;
+  //! `now`'s capacities `years` after the start: `base`'s times the plan's multipliers
+  //! and the commissioning rule's `follow` factors.
+  void apply(const Geography& base, double years, const CapacityFactors& follow, Geography& now) const;
+  //! The commissioning rule of capacity kind k (FollowDemand::on false when none).
+  const FollowDemand& follow(CapacityKind k) const { return trend_[static_cast<size_t>(k)].follow; }
+  //! The rule's new factor for a provider whose planned capacity (before the rule) is
+  //! `planned`, with factor `factor` now, after a period of mean `demand` (capacity units).
+  double review(CapacityKind k, double demand, double planned, double factor) const;
 
  private:
   std::array<CapacityTrend, kCapacityKinds> trend_{};

@@ -195,6 +195,7 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   flows.add(PeopleCounter::StepDays, 0, day_end - day);
   Tally t = census(day_end, &provider, true);               // 7-8
   t += flows;  // the census counts only stocks, the step only flows
+  care_.observe(provider, s);                               // commissioning rules (capacity plan)
   finance_.count_outcomes(people_, programmes_);            // 8b
   finance_.settle(s, day, day_end, provider, t);
 #if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)

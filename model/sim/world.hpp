@@ -19,6 +19,8 @@
 //                     electives, third sector; costs
 //   7. wellbeing      life satisfaction of each person (and utility, for QALYs)
 //   8. metrics        stock counts at the end of the step
+//   8a. commissioning the capacity plan's rules read the step's per-provider counters
+//                     as demand and, at a review, set the capacities that follow
 //   8b. finance       contracts paid, costs, margins, outcome payments, shared savings,
 //                     stall rule (after the census: capitation and block pay on the
 //                     end-of-step lists); the next step's propensities follow from it

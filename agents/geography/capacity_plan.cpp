@@ -51,9 +51,10 @@ CapacityPlan CapacityPlan::read(config::Reader& root, const Geography& g, int st
         throw c->error("follow_demand", "escalation beds open under pressure by themselves; give the rule to "
                                         "general_acute_beds instead");
       t.follow.on = true;
-      t.follow.target_use = f->real("target_use", {0.05, 1.0}, 0.9);
+      t.follow.target_use = f->real("target_use", {0.05, 2.0}, 0.9);  // above 1: capacity set below demand (rationing)
       t.follow.review_every_years = f->real("review_every_years", {0.05, 10.0}, 1.0);
-      t.follow.max_change_per_review = f->real("max_change_per_review", {0.0, 1.0}, 0.05);
+      // Below 1, so that a capacity never reaches 0 and could not grow again.
+      t.follow.max_change_per_review = f->real("max_change_per_review", {0.0, 0.9}, 0.05);
       f->finish();
     }
     if (c->has("changes")) {

@@ -50,7 +50,7 @@ struct CapacityChange {
 //! The commissioning rule: capacity follows demand with a lag, within a budget.
 struct FollowDemand {
   bool on = false;
-  double target_use = 0.9;           //!< share of capacity the last period's demand should use [fraction]
+  double target_use = 0.9;           //!< share of capacity the last period's demand should use [fraction]; above 1: rationing
   double review_every_years = 1;     //!< review interval, also the lag [years]
   double max_change_per_review = 0.05;  //!< budget: largest change at one review [fraction of capacity]
 };

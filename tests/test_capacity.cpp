@@ -214,3 +214,29 @@ TEST_CASE("a commissioning rule sets capacity from the last period's demand, wit
   CHECK_THAT(config_error([] { at_size(2000, {"capacity_plan.care_home_places.follow_demand={target_use: 0}"}); }),
              Catch::Contains("target_use: 0 is out of range"));
 }
+
+TEST_CASE("access: people left waiting for a GP go to A&E, more of them when GP capacity is short") {
+  auto path = write_temp("gp_access.yaml", "extends: " + source_path("configs/default.yaml") +
+                                               "\nrun: {replicates: 3}\ntime: {years: 3}\npopulation: {size: 10000}\n"
+                                               "scenarios:\n"
+                                               "  - name: fewer_gp\n    set:\n"
+                                               "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
+                                               "      gp_practices.1.appointments_per_week_per_100000: 8000\n"
+                                               "      gp_practices.2.appointments_per_week_per_100000: 9000\n"
+                                               "      gp_practices.3.appointments_per_week_per_100000: 9000\n"
+                                               "  - name: no_escalation\n    set: {care.gp.waiting_to_ae_per_week: 0}\n");
+  const RunResult r = run_experiment(Experiment::from_config(config::load(path), "access"), 2);
+  const auto base = total(r, CareCounter::GpWaitToAe, 0), fewer = total(r, CareCounter::GpWaitToAe, 1);
+  CHECK(base > 0);
+  CHECK(total(r, CareCounter::GpWaitToAe, 2) == 0);
+  CHECK(fewer > 2 * base);
+  // They add to A&E attendances.
+  CHECK(total(r, CareCounter::AeAttendances, 0) > total(r, CareCounter::AeAttendances, 2));
+  const auto comps = compare(r);
+  for (const auto& m : comps[0].metrics) {
+    INFO(m.metric);
+    if (m.metric == "ae_attendances" || m.metric == "emergency_admissions") CHECK(m.cumulative.lower.back() > 0);
+  }
+  CHECK_THAT(config_error([] { at_size(2000, {"care.gp.escalation_event=minor_ilness"}); }),
+             Catch::Contains("care.gp.escalation_event: no health event is named 'minor_ilness'; did you mean 'minor_illness'?"));
+}

@@ -90,6 +90,8 @@ struct CareParams {
   double gp_reviews_per_condition_per_year = 0;  //!< LTC reviews [per condition per year]
   double gp_unmet_acute_to_ae_share = 0;      //!< acute cases not seen the same step who go to A&E
   double gp_max_wait_days = 28;               //!< a waiting request is given up after this [days]
+  double gp_waiting_to_ae_per_week = 0;       //!< hazard that someone waiting for a GP goes to A&E instead [per week of waiting]
+  int gp_escalation_event = -1;               //!< the health event they attend A&E with (admission, stay), or -1
   int multimorbid_min_conditions = 2;         //!< long-term conditions that make a person multimorbid (MDT) [conditions]
   double outpatient_referral_probability = 0; //!< per appointment
   double elective_referral_probability = 0;   //!< per appointment, onto the elective waiting list

@@ -52,6 +52,18 @@ void read_gp(Reader& gp, CareParams& p) {
   p.gp_reviews_per_condition_per_year = gp.real("reviews_per_condition_per_year", {0, 52});
   p.gp_unmet_acute_to_ae_share = gp.real("unmet_acute_to_ae_share", config::probability());
   p.gp_max_wait_days = gp.real("max_wait_days", {0, 3650});
+  p.gp_waiting_to_ae_per_week = gp.real("waiting_to_ae_per_week", {0, 7}, 0.0);
+  if (p.gp_waiting_to_ae_per_week > 0 || gp.has("escalation_event")) {
+    const std::string name = gp.text("escalation_event");
+    std::vector<std::string> names;
+    for (size_t k = 0; k < p.events.size(); ++k) {
+      if (p.events[k].name == name) p.gp_escalation_event = static_cast<int>(k);
+      names.push_back(p.events[k].name);
+    }
+    if (p.gp_escalation_event < 0)
+      throw gp.error("escalation_event", fmt::format("no health event is named '{}'{} Known: {}", name,
+                                                     config::did_you_mean(name, names, "."), fmt::join(names, ", ")));
+  }
   p.outpatient_referral_probability = gp.real("outpatient_referral_probability", config::probability());
   p.elective_referral_probability = gp.real("elective_referral_probability", config::probability());
 }
@@ -183,6 +195,19 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     read_care_model(*cm, p.integration);
     cm->finish();
   }
+  // Events first: care.gp names one.
+  Reader ev = root.child("health_events");
+  ev.names("<event>");
+  for (const auto& e : ev.node().map) {
+    Reader r = ev.child(e.key);
+    p.events.push_back(read_event(r, e.key));
+  }
+  if (p.events.size() > static_cast<size_t>(substream::kMaxEvents))
+    throw ev.error(ev.node(), ev.path(),
+                   fmt::format("{} health events; at most {} are supported (one random sub-stream each)", p.events.size(),
+                               substream::kMaxEvents));
+  ev.finish();
+
   Reader care = root.child("care");
   {
     Reader gp = care.child("gp");
@@ -204,18 +229,6 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     throw care.error("third_sector", fmt::format("{} services; at most {} are supported (one random sub-stream each)",
                                                  p.third_sector.size(), substream::kMaxServices));
   care.finish();
-
-  Reader ev = root.child("health_events");
-  ev.names("<event>");
-  for (const auto& e : ev.node().map) {
-    Reader r = ev.child(e.key);
-    p.events.push_back(read_event(r, e.key));
-  }
-  if (p.events.size() > static_cast<size_t>(substream::kMaxEvents))
-    throw ev.error(ev.node(), ev.path(),
-                   fmt::format("{} health events; at most {} are supported (one random sub-stream each)", p.events.size(),
-                               substream::kMaxEvents));
-  ev.finish();
 
   Reader c = root.child("unit_costs");
   p.costs = read_unit_costs(c);

@@ -20,6 +20,7 @@ enum class CareCounter : uint16_t {
   Discharges, TrolleyWaits, HomeCareMinutes, ReablementStarts, CareHomeAdmissions, ThirdSectorContacts, ThirdSectorUnmet,
   MutualAidAdmissions,  //!< emergency admissions to a partner trust (acute mutual aid)
   HomeCareStarts,       //!< council-funded home care packages started
+  GpWaitToAe,           //!< people waiting for a GP appointment who went to A&E instead
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting,

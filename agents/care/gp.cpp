@@ -2,6 +2,7 @@
 #include "agents/care/allocation.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 
 #include <tbb/blocked_range.h>
@@ -71,6 +72,11 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
   // resolve the same way at any thread count.
   std::sort(reqs.begin() + static_cast<std::ptrdiff_t>(served), reqs.end(),
             [](const Request& a, const Request& b) { return a.slot != b.slot ? a.slot < b.slot : before(a, b); });
+  const double escalate = p_.gp_escalation_event >= 0
+                              ? step_probability(p_.gp_waiting_to_ae_per_week * (day_end - day) / 7.0)
+                              : 0.0;
+  size_t sent_to_ae = SIZE_MAX;  // slot last sent to A&E here (one A&E request per person)
+  size_t considered = SIZE_MAX;  // slot last given the chance to go to A&E from waiting
   for (size_t k = served; k < reqs.size(); ++k) {
     const size_t i = reqs[k].slot;
     const uint8_t q = people.quintile[i];
@@ -82,6 +88,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
         counts[slot(GpCounter::Unmet)] += 1;
         out.ae.push_back(
             make_request(s, people, i, step, practice.trust, 1, reqs[k].what, 0, substream::kGpToAe[reqs[k].what]));
+        sent_to_ae = i;
         continue;
       }
       if (since == kNoDay) since = day;
@@ -93,6 +100,20 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
       }
     } else if (since == kNoDay) {
       since = day;
+    }
+    // Access: someone left waiting goes to A&E instead at a hazard per week waited, so the
+    // longer the waits, the more go (once per person and step: their first request here).
+    if (escalate > 0 && since != kNoDay && i != sent_to_ae && i != considered) {
+      considered = i;
+      if (Lanes(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub)[care_lane::kGpWaitToAe] < escalate) {
+        t.add(CareCounter::GpUnmet, q);
+        t.add(CareCounter::GpWaitToAe, q);
+        counts[slot(GpCounter::Unmet)] += 1;
+        out.ae.push_back(make_request(s, people, i, step, practice.trust, 1, static_cast<uint8_t>(p_.gp_escalation_event), 0,
+                                      substream::kGpWaitToAe[0]));
+        sent_to_ae = i;
+        since = kNoDay;
+      }
     }
   }
   return out;

@@ -13,6 +13,8 @@ void declare_care_metrics(MetricRegistry& m) {
   m.add({"gp_wait_days_mean", "days", "mean", "mean wait from request to appointment of the appointments given in the step (0 = seen in the step the request was made)", false,
                [](const Tally& t, int q) { return metric_ratio(t.get(CareCounter::GpWaitDays, q), t.get(CareCounter::GpAppointments, q)); }});
   m.count("gp_waiting", "persons", CareCounter::GpWaiting, "people with a GP request waiting for an appointment");
+  m.count("gp_waits_to_ae", "attendances", CareCounter::GpWaitToAe,
+          "people waiting for a GP appointment who went to A&E instead (included in gp_unmet_demand and ae_attendances)");
   m.count("outpatient_attendances", "attendances", CareCounter::OutpatientAttendances, "first outpatient attendances after GP referral");
   m.count("ae_attendances", "attendances", CareCounter::AeAttendances, "A&E attendances (all types)", true);
   m.count("emergency_admissions", "admissions", CareCounter::EmergencyAdmissions, "emergency (non-elective) admissions", true);

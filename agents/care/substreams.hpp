@@ -21,7 +21,8 @@ inline constexpr Range kAeWaitingForBed = one(299);  //!< request of a patient w
 inline constexpr Range kAeEvent{300, 200};         //!< health event k taken straight to A&E
 inline constexpr Range kGpToAe{600, 256};          //!< sent on by the GP (index: what was asked)
 inline constexpr Range kMutualAid = one(900);      //!< admitted to a partner trust under mutual aid
-static_assert(disjoint({kAeWaitingLanes, kAeWaitingForBed, kAeEvent, kGpToAe, kMutualAid}));
+inline constexpr Range kGpWaitToAe = one(950);     //!< gave up waiting for a GP and went to A&E
+static_assert(disjoint({kAeWaitingLanes, kAeWaitingForBed, kAeEvent, kGpToAe, kMutualAid, kGpWaitToAe}));
 
 // Electives (queue `elective`).
 inline constexpr Range kElective = one(500);
@@ -55,7 +56,8 @@ inline constexpr int kMaxServices = kThirdFromHospital.size;
 namespace hscsim::care_lane {
 // Purpose::GpAppointment, one block per appointment request.
 inline constexpr int kGpVirtual = 0, kGpOutpatient = 1, kGpElective = 2, kGpUnmetToAe = 3;
-inline constexpr int kGpThirdSector = 4;  //!< then one per third-sector service
+inline constexpr int kGpThirdSector = 4;  //!< then one per third-sector service (appointments given)
+inline constexpr int kGpWaitToAe = 4;     //!< a request not served: its person goes to A&E instead of waiting
 // Purpose::Discharge, when a patient is medically fit.
 inline constexpr int kDischargeDeath = 0, kDischargeNeedsCare = 1, kDischargeCareKind = 2;
 inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector service

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 
+#include "agents/geography/capacity_plan.hpp"
 #include "agents/geography/providers.hpp"
 #include "agents/people/counters.hpp"
 
@@ -87,6 +88,7 @@ const std::array<ProviderKindDef, 4>& care_provider_kinds();
 struct CapacityCounters {
   ProviderKind kind;
   std::string_view name;       //!< as in the config (agents/geography/capacity_plan.hpp)
+  std::array<CapacityKind, 2> config;  //!< the configured capacities it is made of (the same twice when one)
   size_t capacity;             //!< slot in the provider's block
   std::array<size_t, 2> bound; //!< slots of what it turned away (the same slot twice when one)
 };

@@ -79,16 +79,16 @@ const std::array<ProviderKindDef, 4>& care_provider_kinds() {
 
 const std::vector<CapacityCounters>& care_capacities() {
   static const std::vector<CapacityCounters> caps = {
-      {ProviderKind::Gp, "appointments_per_week", slot(GpCounter::Capacity), {slot(GpCounter::Deferred), slot(GpCounter::Deferred)}},
-      {ProviderKind::Acute, "general_acute_beds and escalation_beds", slot(TrustCounter::Beds),
+      {ProviderKind::Gp, "appointments_per_week", {CapacityKind::GpAppointments, CapacityKind::GpAppointments}, slot(GpCounter::Capacity), {slot(GpCounter::Deferred), slot(GpCounter::Deferred)}},
+      {ProviderKind::Acute, "general_acute_beds and escalation_beds", {CapacityKind::GeneralAcuteBeds, CapacityKind::EscalationBeds}, slot(TrustCounter::Beds),
        {slot(TrustCounter::Trolley), slot(TrustCounter::Cancelled)}},
-      {ProviderKind::Acute, "elective_admissions_per_week", slot(TrustCounter::ElectiveCapacity),
+      {ProviderKind::Acute, "elective_admissions_per_week", {CapacityKind::Electives, CapacityKind::Electives}, slot(TrustCounter::ElectiveCapacity),
        {slot(TrustCounter::ElectivesDeferred), slot(TrustCounter::ElectivesDeferred)}},
-      {ProviderKind::SocialCare, "home_care_hours_per_week", slot(LaCounter::HomeCareHoursCapacity),
+      {ProviderKind::SocialCare, "home_care_hours_per_week", {CapacityKind::HomeCareHours, CapacityKind::HomeCareHours}, slot(LaCounter::HomeCareHoursCapacity),
        {slot(LaCounter::RefusedHomeCare), slot(LaCounter::RefusedHomeCare)}},
-      {ProviderKind::SocialCare, "reablement_places", slot(LaCounter::ReablementPlaces),
+      {ProviderKind::SocialCare, "reablement_places", {CapacityKind::ReablementPlaces, CapacityKind::ReablementPlaces}, slot(LaCounter::ReablementPlaces),
        {slot(LaCounter::RefusedReablement), slot(LaCounter::RefusedReablement)}},
-      {ProviderKind::SocialCare, "care_home_places", slot(LaCounter::CareHomePlaces),
+      {ProviderKind::SocialCare, "care_home_places", {CapacityKind::CareHomePlaces, CapacityKind::CareHomePlaces}, slot(LaCounter::CareHomePlaces),
        {slot(LaCounter::RefusedCareHome), slot(LaCounter::RefusedCareHome)}},
   };
   return caps;

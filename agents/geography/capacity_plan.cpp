@@ -89,6 +89,20 @@ CapacityPlan CapacityPlan::read(config::Reader& root, const Geography& g, int st
   return plan;
 }
 
+bool CapacityPlan::same(const CapacityPlan& o, CapacityKind k, size_t index) const {
+  const CapacityTrend &a = trend_[static_cast<size_t>(k)], &b = o.trend_[static_cast<size_t>(k)];
+  auto applying = [&](const CapacityTrend& t) {
+    std::vector<std::pair<int, double>> out;
+    for (const auto& c : t.changes)
+      if (c.providers[index]) out.emplace_back(c.year, c.by);
+    return out;
+  };
+  return start_year_ == o.start_year_ && a.growth_per_year == b.growth_per_year && applying(a) == applying(b) &&
+         a.follow.on == b.follow.on &&
+         (!a.follow.on || (a.follow.target_use == b.follow.target_use && a.follow.review_every_years == b.follow.review_every_years &&
+                           a.follow.max_change_per_review == b.follow.max_change_per_review));
+}
+
 bool CapacityPlan::empty() const {
   return std::all_of(trend_.begin(), trend_.end(), [](const CapacityTrend& t) { return t.empty(); });
 }

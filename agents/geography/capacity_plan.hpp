@@ -85,6 +85,8 @@ class CapacityPlan {
   //! The rule's new factor for a provider whose planned capacity (before the rule) is
   //! `planned`, with factor `factor` now, after a period of mean `demand` (capacity units).
   double review(CapacityKind k, double demand, double planned, double factor) const;
+  //! Whether this plan and `o` treat capacity kind k of provider `index` alike.
+  bool same(const CapacityPlan& o, CapacityKind k, size_t index) const;
 
  private:
   std::array<CapacityTrend, kCapacityKinds> trend_{};

@@ -148,4 +148,17 @@ Geography Geography::read(config::Reader& root, int64_t population_size) {
   return g;
 }
 
+double Geography::capacity(CapacityKind k, size_t index) const {
+  switch (k) {
+    case CapacityKind::GpAppointments: return practices[index].appointments_per_week;
+    case CapacityKind::GeneralAcuteBeds: return static_cast<double>(trusts[index].general_acute_beds);
+    case CapacityKind::EscalationBeds: return static_cast<double>(trusts[index].escalation_beds);
+    case CapacityKind::Electives: return trusts[index].elective_admissions_per_week;
+    case CapacityKind::HomeCareHours: return authorities[index].home_care_hours_per_week;
+    case CapacityKind::ReablementPlaces: return static_cast<double>(authorities[index].reablement_places);
+    case CapacityKind::CareHomePlaces: return static_cast<double>(authorities[index].care_home_places);
+    default: return 0;
+  }
+}
+
 }  // namespace hscsim

@@ -55,6 +55,13 @@ struct Geography {
   std::vector<Practice> practices;
   std::vector<Neighbourhood> neighbourhoods;
   CapacityPlan plan;  //!< how the capacities above change over the run (`capacity_plan:`)
+  //! The configured capacity of kind k of provider `index` of its kind (at the start).
+  double capacity(CapacityKind k, size_t index) const;
+  //! Whether `o` configures capacity kind k of provider `index` as this place does (the
+  //! same starting value and the same plan for it).
+  bool same_capacity(const Geography& o, CapacityKind k, size_t index) const {
+    return capacity(k, index) == o.capacity(k, index) && plan.same(o.plan, k, index);
+  }
   //! Reads top-level `acute_trusts:`, `local_authorities:`, `gp_practices:` and
   //! `neighbourhoods:`. Each capacity is absolute (`general_acute_beds: 205`) or per
   //! 100,000 people the provider serves at the start (`general_acute_beds_per_100000:

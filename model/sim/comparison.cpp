@@ -92,16 +92,16 @@ std::vector<IdleLever> idle_levers(const Experiment& e, const RunResult& r) {
   for (size_t k = 1; k < r.scenarios.size(); ++k) {
     // A scenario with another place (other providers) is not compared provider by provider.
     if (e.scenarios[k].params.providers.size() != L.size() || e.scenarios[k].params.providers.providers() != G) continue;
+    // Changed: the scenario configures the capacity differently (its starting value or its
+    // plan); a capacity that a commissioning rule moves with demand is not a lever.
     std::vector<uint8_t> changed(G * C, 0), bound = base_bound;
-    for (size_t rep = 0; rep < r.scenarios[k].providers.size(); ++rep) {
-      const auto base = r.scenarios.front().providers[rep], mine = r.scenarios[k].providers[rep];
-      bound_in(mine, bound);
-      for (size_t s = 0; s < mine.size() && s < base.size(); ++s)
-        for (size_t g = 0; g < G; ++g)
-          for (size_t c = 0; c < C; ++c)
-            if (caps[c].kind == L.kind_of(g) && mine[s][L.block(g) + caps[c].capacity] != base[s][L.block(g) + caps[c].capacity])
-              changed[g * C + c] = 1;
-    }
+    const Geography &g0 = e.scenarios.front().params.geography, &gk = e.scenarios[k].params.geography;
+    for (size_t g = 0; g < G; ++g)
+      for (size_t c = 0; c < C; ++c)
+        if (caps[c].kind == L.kind_of(g))
+          for (CapacityKind ck : caps[c].config)
+            if (!gk.same_capacity(g0, ck, L.index_in_kind(g))) changed[g * C + c] = 1;
+    for (size_t rep = 0; rep < r.scenarios[k].providers.size(); ++rep) bound_in(r.scenarios[k].providers[rep], bound);
     for (size_t g = 0; g < G; ++g)
       for (size_t c = 0; c < C; ++c)
         if (changed[g * C + c] && !bound[g * C + c])

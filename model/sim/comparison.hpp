@@ -28,9 +28,9 @@ struct ScenarioComparison {
 //! One entry per non-baseline scenario. With one replicate the intervals are NaN.
 std::vector<ScenarioComparison> compare(const RunResult& r);
 
-//! A capacity a scenario changes that never bound: its series differs from the
-//! baseline's in some replicate and step, yet it turned nobody away in any step of the
-//! baseline or of the scenario, so the change can make no difference.
+//! A capacity a scenario changes that never bound: the scenario configures it otherwise
+//! (its value at the start or its capacity plan), yet it turned nobody away in any step of
+//! the baseline or of the scenario, so the change can make no difference.
 struct IdleLever {
   std::string scenario, provider, capacity;
 };

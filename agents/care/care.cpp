@@ -48,9 +48,7 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   for (size_t k = 0; k < kCapacityKinds; ++k) {
     const auto& f = g.plan.follow(static_cast<CapacityKind>(k));
     if (!f.on) continue;
-    const size_t n = k == static_cast<size_t>(CapacityKind::GpAppointments) ? g.practices.size()
-                     : k <= static_cast<size_t>(CapacityKind::Electives) ? g.trusts.size()
-                                                                          : g.authorities.size();
+    const size_t n = g.providers_of(static_cast<CapacityKind>(k)).size();
     follow_[k].assign(n, 1.0);
     auto& per = period_[k];
     per.next_review_day = static_cast<int32_t>(std::llround(f.review_every_years * kDaysPerYear));
@@ -134,9 +132,11 @@ void CareSystem::observe(const std::vector<int64_t>& prov, uint32_t step) {
     // growth of the queue): GP waiting lists and elective lists. The first period
     // starts at the end of the first step.
     const bool queue = kind == K::GpAppointments || kind == K::Electives;
+    auto queue_now = [&](size_t i) {
+      return kind == K::GpAppointments ? prov[L.at(i, GpCounter::Waiting)] : prov[L.at(i, TrustCounter::WaitingList)];
+    };
     if (queue && !per.started) {
-      for (size_t i = 0; i < n; ++i)
-        per.start_stock[i] = kind == K::GpAppointments ? prov[L.at(i, GpCounter::Waiting)] : prov[L.at(i, TrustCounter::WaitingList)];
+      for (size_t i = 0; i < n; ++i) per.start_stock[i] = queue_now(i);
       per.started = true;
       continue;
     }
@@ -171,44 +171,19 @@ void CareSystem::observe(const std::vector<int64_t>& prov, uint32_t step) {
     // Review: the period's mean demand in the capacity's units.
     const double weeks = per.days / 7.0, years = static_cast<double>(day_end) / kDaysPerYear;
     for (size_t i = 0; i < n; ++i) {
-      double demand = 0, planned = 0;
-      switch (kind) {
-        case K::GpAppointments: {
-          const int64_t now = prov[L.at(i, GpCounter::Waiting)];
-          demand = (per.a[i] + static_cast<double>(now - per.start_stock[i])) / weeks;
-          per.start_stock[i] = now;
-          planned = base_.practices[i].appointments_per_week;
-          break;
-        }
-        case K::GeneralAcuteBeds: {
-          const double los = per.b[i] > 0 ? per.a[i] / per.b[i] : 1.0;
-          demand = (per.a[i] + per.c[i] * los) / per.days;
-          planned = static_cast<double>(base_.trusts[i].general_acute_beds);
-          break;
-        }
-        case K::Electives: {
-          const int64_t now = prov[L.at(i, TrustCounter::WaitingList)];
-          demand = (per.a[i] + static_cast<double>(now - per.start_stock[i])) / weeks;
-          per.start_stock[i] = now;
-          planned = base_.trusts[i].elective_admissions_per_week;
-          break;
-        }
-        case K::HomeCareHours:
-          demand = per.a[i] / per.days;
-          planned = base_.authorities[i].home_care_hours_per_week;
-          break;
-        case K::ReablementPlaces:
-          demand = per.a[i] / per.days;
-          planned = static_cast<double>(base_.authorities[i].reablement_places);
-          break;
-        case K::CareHomePlaces:
-          demand = per.a[i] / per.days;
-          planned = static_cast<double>(base_.authorities[i].care_home_places);
-          break;
-        default:
-          break;
+      double demand = 0;
+      if (queue) {  // per week: served or given up, plus the queue's growth
+        const int64_t now = queue_now(i);
+        demand = (per.a[i] + static_cast<double>(now - per.start_stock[i])) / weeks;
+        per.start_stock[i] = now;
+      } else if (kind == K::GeneralAcuteBeds) {  // beds: occupied, plus those refused one x the mean stay
+        const double los = per.b[i] > 0 ? per.a[i] / per.b[i] : 1.0;
+        demand = (per.a[i] + per.c[i] * los) / per.days;
+      } else {  // social care: the mean in use or asked for
+        demand = per.a[i] / per.days;
       }
-      follow_[k][i] = base_.plan.review(kind, std::max(0.0, demand), planned * base_.plan.multiplier(kind, i, years), follow_[k][i]);
+      const double planned = base_.capacity(kind, i) * base_.plan.multiplier(kind, i, years);
+      follow_[k][i] = base_.plan.review(kind, std::max(0.0, demand), planned, follow_[k][i]);
       per.a[i] = per.b[i] = per.c[i] = 0;
     }
     per.days = 0;

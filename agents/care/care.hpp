@@ -209,8 +209,6 @@ class CareSystem {
   //! step `step`'s per-provider counters `prov` (flows and end-of-step stocks) as
   //! demand, and at each review sets the capacities of the steps that follow.
   void observe(const std::vector<int64_t>& prov, uint32_t step);
-  //! The place with its capacities as they were in the last step.
-  const Geography& place_now() const { return g_; }
 
   //! Throws RuntimeFailure if a trust used more bed days in the last step than its
   //! beds and escalation beds allow.

@@ -39,10 +39,11 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
   for (size_t a = 0; a < sc.size(); ++a) {
     const auto& auth = g_.authorities[a];
     int64_t reablement_free = auth.reablement_places - r.la_reablement[a];
-    int64_t packages_free =
+    const int64_t packages =
         p_.package_hours_per_week > 0
-            ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9)) - r.la_home_care[a]
+            ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9))
             : 0;
+    int64_t packages_free = p_.package_hours_per_week > 0 ? packages - r.la_home_care[a] : 0;
     int64_t care_home_free = auth.care_home_places - r.la_care_home[a];
     prov[L.at(a, LaCounter::HomeCareHoursCapacity)] += std::llround(auth.home_care_hours_per_week * 60.0);
     prov[L.at(a, LaCounter::ReablementPlaces)] += auth.reablement_places;
@@ -102,9 +103,6 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
       }
     }
     // What it funds after the step's placements (the commissioning rule's use).
-    const int64_t packages = p_.package_hours_per_week > 0
-                                 ? static_cast<int64_t>(std::floor(auth.home_care_hours_per_week / p_.package_hours_per_week + 1e-9))
-                                 : 0;
     la_packages_[a] = packages - packages_free;
     la_reablement_[a] = auth.reablement_places - reablement_free;
     la_care_home_[a] = auth.care_home_places - care_home_free;

@@ -11,24 +11,6 @@
 namespace hscsim {
 namespace {
 
-// Providers of the kind a capacity belongs to, by name.
-std::vector<std::string> provider_names(CapacityKind k, const Geography& g) {
-  std::vector<std::string> out;
-  switch (k) {
-    case CapacityKind::GpAppointments:
-      for (const auto& p : g.practices) out.push_back(p.name);
-      break;
-    case CapacityKind::GeneralAcuteBeds:
-    case CapacityKind::EscalationBeds:
-    case CapacityKind::Electives:
-      for (const auto& t : g.trusts) out.push_back(t.name);
-      break;
-    default:
-      for (const auto& a : g.authorities) out.push_back(a.name);
-  }
-  return out;
-}
-
 double clamp_capacity(double v) { return std::clamp(v, 0.0, config::kMaxCapacity); }
 int64_t whole(double v) { return std::llround(clamp_capacity(v)); }
 
@@ -58,7 +40,7 @@ CapacityPlan CapacityPlan::read(config::Reader& root, const Geography& g, int st
       f->finish();
     }
     if (c->has("changes")) {
-      const auto names = provider_names(static_cast<CapacityKind>(k), g);
+      const auto names = g.providers_of(static_cast<CapacityKind>(k));
       for (auto ch : c->list("changes")) {
         CapacityChange x;
         x.year = static_cast<int>(ch.integer("year", {static_cast<double>(start_year), start_year + 1000.0}));

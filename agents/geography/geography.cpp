@@ -148,6 +148,21 @@ Geography Geography::read(config::Reader& root, int64_t population_size) {
   return g;
 }
 
+std::vector<std::string> Geography::providers_of(CapacityKind k) const {
+  std::vector<std::string> out;
+  auto names = [&](const auto& providers) {
+    for (const auto& p : providers) out.push_back(p.name);
+  };
+  switch (k) {
+    case CapacityKind::GpAppointments: names(practices); break;
+    case CapacityKind::GeneralAcuteBeds:
+    case CapacityKind::EscalationBeds:
+    case CapacityKind::Electives: names(trusts); break;
+    default: names(authorities);
+  }
+  return out;
+}
+
 double Geography::capacity(CapacityKind k, size_t index) const {
   switch (k) {
     case CapacityKind::GpAppointments: return practices[index].appointments_per_week;

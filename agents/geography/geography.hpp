@@ -55,6 +55,8 @@ struct Geography {
   std::vector<Practice> practices;
   std::vector<Neighbourhood> neighbourhoods;
   CapacityPlan plan;  //!< how the capacities above change over the run (`capacity_plan:`)
+  //! Names of the providers that have capacity kind k (practices, trusts or councils).
+  std::vector<std::string> providers_of(CapacityKind k) const;
   //! The configured capacity of kind k of provider `index` of its kind (at the start).
   double capacity(CapacityKind k, size_t index) const;
   //! Whether `o` configures capacity kind k of provider `index` as this place does (the

@@ -97,9 +97,12 @@ TEST_CASE("capacity levers move outcomes the right way") {
   auto low = with(low_gp), high = with(high_gp);
   CHECK(total(low, CareCounter::AeAttendances) > total(high, CareCounter::AeAttendances));
   CHECK(total(low, CareCounter::GpUnmet) > total(high, CareCounter::GpUnmet));
-  // More care home places -> fewer delayed discharge bed days.
-  auto few_ch = with({"local_authorities.0.care_home_places=60", "local_authorities.0.home_care_hours_per_week=500"});
-  auto many_ch = with({"local_authorities.0.care_home_places=400", "local_authorities.0.home_care_hours_per_week=500"});
+  // More care home places -> fewer delayed discharge bed days (home care and reablement
+  // ample, so care homes are what patients wait for).
+  auto few_ch = with({"local_authorities.0.care_home_places=60", "local_authorities.0.home_care_hours_per_week=20000",
+                      "local_authorities.0.reablement_places=400"});
+  auto many_ch = with({"local_authorities.0.care_home_places=400", "local_authorities.0.home_care_hours_per_week=20000",
+                       "local_authorities.0.reablement_places=400"});
   CHECK(total(many_ch, CareCounter::DelayedBedDays) < total(few_ch, CareCounter::DelayedBedDays));
 }
 

@@ -295,7 +295,7 @@ TEST_CASE("the hospital share of deaths takes that share out of the life table's
                                 "demography.mortality.annual_death_probability=0.05", "demography.mortality.rr={}",
                                 "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]",
                                 "demography.mortality.hospital_death_share=" + share, "acute_trusts.0.general_acute_beds=0",
-                                "acute_trusts.0.escalation_beds=0"});
+                                "acute_trusts.0.escalation_beds=0", "care.hospital.trolley_wait_death_probability=0"});
     Params p = Params::read(root);
     World w(p, 0);
     int64_t d = 0;
@@ -314,7 +314,8 @@ TEST_CASE("a configured death probability comes out as configured") {
   auto root = default_config({"population.size=40000", "time.years=1", "run.replicates=1", "demography.closed_population=true",
                               "demography.mortality.annual_death_probability=0.05", "demography.mortality.rr={}",
                               "demography.mortality.rr_deprivation_quintile=[1,1,1,1,1]", "demography.mortality.hospital_death_share=0",
-                              "acute_trusts.0.general_acute_beds=0", "acute_trusts.0.escalation_beds=0"});
+                              "acute_trusts.0.general_acute_beds=0", "acute_trusts.0.escalation_beds=0",
+                              "care.hospital.trolley_wait_death_probability=0"});
   Params p = Params::read(root);
   World w(p, 0);
   const double n = static_cast<double>(w.alive());

@@ -276,7 +276,10 @@ TEST_CASE("a targets file with mistakes is rejected with a clear message", "[val
 TEST_CASE("calibration recovers known parameters on a synthetic problem", "[validation][calibration]") {
   // Truth: hospital share of deaths 0.3 and minor-illness rate 1.1 a year. Simulate, take the
   // model's own outputs as targets, start elsewhere and fit back.
-  const std::vector<std::string> small = {"population.size=4000", "time.years=2", "run.replicates=1"};
+  // GP capacity ample, so GP use shows demand (when it binds, reviews give way to it).
+  const std::vector<std::string> small = {"population.size=4000", "time.years=2", "run.replicates=1",
+      "gp_practices.0.appointments_per_week_per_100000=40000", "gp_practices.1.appointments_per_week_per_100000=40000",
+      "gp_practices.2.appointments_per_week_per_100000=40000", "gp_practices.3.appointments_per_week_per_100000=40000"};
   config::Node truth = default_config(small);
   config::apply_override(truth, "demography.mortality.hospital_death_share=0.3");
   config::apply_override(truth, "health_events.minor_illness.rate_per_year=1.1");
@@ -341,7 +344,9 @@ TEST_CASE("a profile's minimum: the vertex of the parabola through the lowest po
 TEST_CASE("calibration reports the fitted value's spread across replicates from a profile", "[validation][calibration]") {
   // Truth: minor illness at 1.1 a year, 4 replicates; the target is their mean GP use. Each
   // replicate's optimum along the profile scatters around the truth by its own noise.
-  const std::vector<std::string> small = {"population.size=3000", "time.years=1", "run.replicates=4"};
+  const std::vector<std::string> small = {"population.size=3000", "time.years=1", "run.replicates=4",
+      "gp_practices.0.appointments_per_week_per_100000=40000", "gp_practices.1.appointments_per_week_per_100000=40000",
+      "gp_practices.2.appointments_per_week_per_100000=40000", "gp_practices.3.appointments_per_week_per_100000=40000"};
   config::Node truth = default_config(small);
   config::apply_override(truth, "health_events.minor_illness.rate_per_year=1.1");
   const Experiment e = Experiment::from_config(truth, "synthetic");

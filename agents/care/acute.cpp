@@ -75,7 +75,19 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       const size_t i = q_.slot;
       const uint8_t q = people.quintile[i];
       if (q_.tier == 0) {  // waiting for a bed since an earlier step
-        admit_list.push_back({q_, Lanes(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0])[care_lane::kEmergencyLengthOfStay], 0.0});
+        Lanes w(s, people.id[i], step, Purpose::Emergency, substream::kAeWaitingLanes[0]);
+        // Long waits for a bed raise mortality: a chance of dying for each step waited.
+        if (w[care_lane::kTrolleyWaitDeath] < p_.trolley_wait_death_probability) {
+          const int age = people.age_years(i, day);
+          people.vital[i] = static_cast<uint8_t>(Vital::Died);
+          people.care[i] = static_cast<uint8_t>(people.care[i] & ~kWaitingForBed);
+          t.add(PeopleCounter::InHospitalDeaths, q, people.sex[i], age);
+          t.add(CareCounter::TrolleyWaitDeaths, q);
+          t.add_cause(CauseRow::DeathsAfterAdmission, q_.what);
+          t.add_death(q, people.sex[i], age);
+          continue;
+        }
+        admit_list.push_back({q_, w[care_lane::kEmergencyLengthOfStay], 0.0});
         continue;
       }
       t.add(CareCounter::AeAttendances, q, people.sex[i], people.age_years(i, day));
@@ -157,7 +169,7 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
       if (j + kCareAhead < ordered) people.prefetch_for_care(list[j + kCareAhead].slot);
       const Request& q_ = list[j];
       const size_t i = q_.slot;
-      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
+      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital) || !people.alive(i)) continue;
       ++done;
       const uint8_t q = people.quintile[i];
       Lanes e(s, people.id[i], step, Purpose::Elective);

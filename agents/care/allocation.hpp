@@ -13,6 +13,7 @@ namespace hscsim {
 inline constexpr size_t kCareAhead = 8;   // requests ahead whose people are prefetched (People::prefetch_for_care)
 inline constexpr uint8_t kRoutine = 254;  // Request::what for routine GP demand
 inline constexpr uint8_t kBacklog = 253;  // Request::what for a GP request already waiting
+inline constexpr uint8_t kReview = 252;   // Request::what for a long-term-condition review that is due
 
 //! Requests grouped by provider (see allocation.cpp).
 std::vector<std::vector<Request>> by_provider(const std::vector<Request>& all, size_t providers);

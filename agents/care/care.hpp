@@ -87,7 +87,11 @@ struct IntegrationParams {
 struct CareParams {
   // Primary care
   config::AgeTable gp_routine_per_year;       //!< male, female [requests per person-year], new symptoms and routine
-  double gp_reviews_per_condition_per_year = 0;  //!< LTC reviews [per condition per year]
+  //! Long-term-condition reviews [per recorded condition per year]: due every
+  //! 365.25 / (this x recorded conditions) days after the last one, asked for when due
+  double gp_reviews_per_condition_per_year = 0;
+  //! A review not done this long after it fell due is overdue (risk factor review_overdue) [days]
+  double gp_review_overdue_after_days = 91;
   double gp_unmet_acute_to_ae_share = 0;      //!< acute cases not seen the same step who go to A&E
   double gp_max_wait_days = 28;               //!< a waiting request is given up after this [days]
   double gp_waiting_to_ae_per_week = 0;       //!< hazard that someone waiting for a GP goes to A&E instead [per week of waiting]
@@ -103,6 +107,10 @@ struct CareParams {
   double day_case_share = 0;                  //!< electives done as day cases [fraction]
   double readmission_window_days = 30;        //!< [days]
   double post_discharge_event_rr = 1;         //!< event rate multiplier within the window
+  //! Chance of dying of a patient waiting for a bed, for each step they wait [fraction per step]
+  double trolley_wait_death_probability = 0;
+  //! Hazard of moving up one frailty level per week of delayed discharge (deconditioning) [per week]
+  double delayed_discharge_frailty_per_week = 0;
   //! Multiplier on every event's in_hospital_death_probability by age (column rr; 1 at every age
   //! when omitted): the event's probability is the one at the reference age of 1.
   config::AgeTable in_hospital_death_rr_by_age = config::AgeTable::constant({"male", "female"}, 1.0);
@@ -230,6 +238,22 @@ class CareSystem {
  private:
   uint16_t trust_of(const People& p, size_t i) const { return g_.practices[p.practice[i]].trust; }
   uint16_t la_of(const People& p, size_t i) const { return g_.neighbourhoods[p.neighbourhood[i]].local_authority; }
+  //! GpNeed bits of a GP request of slot i at practice pr on `day`, from the lanes of
+  //! its appointment block: the referrals the appointment makes, or the need it leaves
+  //! waiting when there is none. The referral multiplier: the programmes', the practice's
+  //! contract response and shared records.
+  uint8_t referrals(Lanes& a, const People& p, size_t i, size_t pr, int32_t day) const {
+    const double referral = (*mod_)(p, i, target::Referral, day) * referral_propensity_[pr] *
+                            (1.0 - level(p_.integration.shared_records, day) * p_.integration.referral_reduction);
+    uint8_t need = 0;
+    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) need |= kNeedOutpatient;
+    if (a[care_lane::kGpElective] < p_.elective_referral_probability * referral) need |= kNeedElective;
+    return need;
+  }
+  //! Days between long-term-condition reviews of someone with `conditions` recorded ones.
+  int32_t review_interval_days(int conditions) const {
+    return static_cast<int32_t>(std::lround(kDaysPerYear / (p_.gp_reviews_per_condition_per_year * conditions)));
+  }
   //! Day a stay starting `day` would end: exponential length of stay with the cause's
   //! mean x the age multiplier, from the uniform los_u.
   int32_t planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const;

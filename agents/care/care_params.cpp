@@ -50,6 +50,7 @@ void read_care_model(Reader& cm, IntegrationParams& x) {
 void read_gp(Reader& gp, CareParams& p) {
   p.gp_routine_per_year = gp.age_table("routine_requests_per_year", {"male", "female"}, {0, 365});
   p.gp_reviews_per_condition_per_year = gp.real("reviews_per_condition_per_year", {0, 52});
+  p.gp_review_overdue_after_days = gp.real("review_overdue_after_days", {0, 3650}, 91.0);
   p.gp_unmet_acute_to_ae_share = gp.real("unmet_acute_to_ae_share", config::probability());
   p.gp_max_wait_days = gp.real("max_wait_days", {0, 3650});
   p.gp_waiting_to_ae_per_week = gp.real("waiting_to_ae_per_week", {0, 7}, 0.0);
@@ -79,6 +80,8 @@ void read_hospital(Reader& h, CareParams& p) {
   // Multimorbidity: two or more long-term conditions (Academy of Medical Sciences, 2018).
   p.multimorbid_min_conditions = static_cast<int>(h.integer("multimorbid_min_conditions", {1, 20}, 2));
   p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
+  p.trolley_wait_death_probability = h.real("trolley_wait_death_probability", config::probability(), 0.0);
+  p.delayed_discharge_frailty_per_week = h.real("delayed_discharge_frailty_per_week", {0, 7}, 0.0);
   if (h.has("in_hospital_death_rr_by_age")) p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000});
   p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
   p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());

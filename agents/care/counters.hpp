@@ -22,9 +22,13 @@ enum class CareCounter : uint16_t {
   MutualAidAdmissions,  //!< emergency admissions to a partner trust (acute mutual aid)
   HomeCareStarts,       //!< council-funded home care packages started
   GpWaitToAe,           //!< people waiting for a GP appointment who went to A&E instead
+  LtcReviews,           //!< long-term-condition reviews done
+  TrolleyWaitDeaths,    //!< deaths of patients waiting for a bed
+  Deconditioned,        //!< people whose frailty worsened during a delayed discharge
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting,
+  ReviewsOverdue,       //!< people with a long-term-condition review overdue (risk factor review_overdue)
   Count
 };
 template <>
@@ -34,7 +38,7 @@ struct CounterTraits<CareCounter> {
                                         CareCounter::ElectiveList,      CareCounter::ElectiveOver18Weeks,
                                         CareCounter::CareHomeResidents, CareCounter::HomeCarePackages,
                                         CareCounter::InReablement,      CareCounter::WaitingSocialCare,
-                                        CareCounter::GpWaiting};
+                                        CareCounter::GpWaiting,         CareCounter::ReviewsOverdue};
   //! Counted by sex and age band too (Tally::add with the person's sex and age).
   static constexpr std::array by_age_sex = {CareCounter::GpAppointments,     CareCounter::AeAttendances,
                                             CareCounter::EmergencyAdmissions, CareCounter::AcscAdmissions,

@@ -26,7 +26,6 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
   const size_t served = select_served(reqs, cap);
   counts[slot(GpCounter::Capacity)] += cap;
   counts[slot(GpCounter::Deferred)] += static_cast<int64_t>(reqs.size() - served);
-  const double referral_integration = 1.0 - level(p_.integration.shared_records, day) * p_.integration.referral_reduction;
   // The served are spread thinly over the people's columns: fetch a few requests ahead.
   // (Written out in the loop: GCC drops calls to a lambda that only prefetches, as if
   // it did nothing.)
@@ -39,6 +38,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
       __builtin_prefetch(&people.gp_wait_since[j], 1);
       __builtin_prefetch(&people.programmes[j]);
       __builtin_prefetch(&people.quintile[j]);
+      __builtin_prefetch(&people.review_due[j], 1);
     }
     const size_t i = reqs[k].slot;
     const uint8_t q = people.quintile[i];
@@ -53,19 +53,33 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     const int64_t fee = remote ? p_.costs.virtual_appointment : p_.costs.gp_appointment;
     t.add(sector_cost(ProviderKind::Gp), q, fee);
     counts[slot(GpCounter::CostPence)] += fee;
+    // A review that is due is done at a review appointment, or at one the person waited
+    // for (the review folded into their waiting request).
+    const bool reviewed = (reqs[k].what == kReview || reqs[k].what == kBacklog) && people.review_due[i] < day_end;
+    if (reviewed) {
+      // The next falls one interval after this one was due (after today when it is late).
+      people.review_due[i] = std::max(people.review_due[i], day) + review_interval_days(std::max(1, people.recorded_conditions(i)));
+      t.add(CareCounter::LtcReviews, q);
+    }
     if (reqs[k].what == kBacklog && people.gp_wait_since[i] != kNoDay) {
       const int64_t wait = day - people.gp_wait_since[i];
       t.add(CareCounter::GpWaitDays, q, wait);
       counts[slot(GpCounter::WaitDays)] += wait;
       people.gp_wait_since[i] = kNoDay;
     }
-    const double referral = (*mod_)(people, i, target::Referral, day) * referral_propensity_[pr] * referral_integration;
-    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) {
+    // The referrals: the appointment's own; for someone who waited, those the needs they
+    // waited with called for (drawn when each went unserved).
+    uint8_t need = referrals(a, people, i, pr, day);
+    if (reqs[k].what == kBacklog) {  // the review done here, if one was due, refers as its own appointment would
+      need = static_cast<uint8_t>(people.gp_need[i] | (reviewed ? need : 0));
+      people.gp_need[i] = 0;
+    }
+    if (need & kNeedOutpatient) {
       t.add(CareCounter::OutpatientAttendances, q);
       t.add(sector_cost(ProviderKind::Acute), q, p_.costs.outpatient_attendance);
       out.outpatient_pence += p_.costs.outpatient_attendance;
     }
-    if (a[care_lane::kGpElective] < p_.elective_referral_probability * referral && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
+    if ((need & kNeedElective) && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
     refer_to_third_sector(people, i, a, care_lane::kGpThirdSector, &ThirdSectorService::gp_referral_probability, substream::kThirdFromGp, s, step, out.third);
   }
   // Unserved, in a fixed order (slot, then tier) so that a person's several requests
@@ -92,14 +106,21 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
         continue;
       }
       if (since == kNoDay) since = day;
+      people.gp_need[i] |= referrals(a, people, i, pr, day);
     } else if (reqs[k].what == kBacklog) {
-      if (since != kNoDay && day_end - since > p_.gp_max_wait_days) {
+      // Given up after the maximum wait, unless a need calls for a referral (to outpatients
+      // or the elective list): that does not go away, so they keep asking.
+      if (since != kNoDay && day_end - since > p_.gp_max_wait_days && people.gp_need[i] == 0) {
         t.add(CareCounter::GpUnmet, q);
         counts[slot(GpCounter::Unmet)] += 1;
         since = kNoDay;
       }
-    } else if (since == kNoDay) {
-      since = day;
+    } else if (reqs[k].what == kReview) {
+      continue;  // a review put off is asked for again next step; the person is not waiting
+    } else {
+      if (since == kNoDay) since = day;
+      Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
+      people.gp_need[i] |= referrals(a, people, i, pr, day);
     }
     // Access: someone left waiting goes to A&E instead at a hazard per week waited, so the
     // longer the waits, the more go (once per person and step: their first request here).
@@ -113,6 +134,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
                                       substream::kGpWaitToAe[0]));
         sent_to_ae = i;
         since = kNoDay;
+        people.gp_need[i] = 0;  // A&E deals with it
       }
     }
   }

@@ -15,6 +15,10 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("gp_waiting", "persons", CareCounter::GpWaiting, "people with a GP request waiting for an appointment");
   m.count("gp_waits_to_ae", "attendances", CareCounter::GpWaitToAe,
           "people waiting for a GP appointment who went to A&E instead (included in gp_unmet_demand and ae_attendances)");
+  m.count("ltc_reviews", "appointments", CareCounter::LtcReviews,
+          "long-term-condition reviews done (GP practice appointments given to someone whose review was due; included in gp_appointments)");
+  m.count("ltc_reviews_overdue", "persons", CareCounter::ReviewsOverdue,
+          "people with a recorded long-term condition whose review is overdue (not done care.gp.review_overdue_after_days after it fell due)");
   m.count("outpatient_attendances", "attendances", CareCounter::OutpatientAttendances, "first outpatient attendances after GP referral");
   m.count("ae_attendances", "attendances", CareCounter::AeAttendances, "A&E attendances (all types)", true);
   m.count("emergency_admissions", "admissions", CareCounter::EmergencyAdmissions, "emergency (non-elective) admissions", true);
@@ -34,6 +38,10 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("delayed_discharge_bed_days", "bed days", CareCounter::DelayedBedDays, "bed days of people medically fit for discharge who wait for social care");
   m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting for social care");
   m.count("trolley_waits", "persons", CareCounter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
+  m.count("trolley_wait_deaths", "persons", CareCounter::TrolleyWaitDeaths,
+          "deaths of patients waiting in A&E for a bed (also counted in in_hospital_deaths and deaths)");
+  m.count("deconditioned_after_delay", "persons", CareCounter::Deconditioned,
+          "people whose frailty moved up a level during a delayed discharge (deconditioning)");
   m.count("in_hospital_deaths", "persons", PeopleCounter::InHospitalDeaths, "deaths in hospital, any cause (also counted in deaths)");
   m.count("discharges", "persons", CareCounter::Discharges, "discharges from hospital (alive)");
   m.add({"home_care_hours", "hours", "flow", "home care hours delivered in the step", false,

@@ -132,27 +132,39 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
   }
 }
 
-// Routine GP demand: new symptoms and long-term-condition reviews (of the diagnosed
-// conditions only: an undiagnosed one has no review).
+// Routine GP demand: new symptoms and routine care; and long-term-condition reviews, of
+// the diagnosed conditions only (an undiagnosed one has no review), asked for when due.
 inline void CareSystem::seek_routine_gp(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const {
   const size_t i = me.i;
   const int conditions = people.recorded_conditions(i);
-  const double lambda =
-      (gp_routine_lambda_[me.sex][static_cast<size_t>(me.age)] + p_.gp_reviews_per_condition_per_year * conditions * k.dt) *
-      (*mod_)(people, i, target::GpDemand, k.day);
+  int32_t& due = people.review_due[i];
+  if (conditions == 0 || p_.gp_reviews_per_condition_per_year <= 0)
+    due = kNeverDue;
+  else if (due == kNeverDue)  // newly diagnosed (or arrived): the first review one interval on
+    due = k.day + review_interval_days(conditions);
+  const bool review = due < k.day_end;
+  const double lambda = gp_routine_lambda_[me.sex][static_cast<size_t>(me.age)] * (*mod_)(people, i, target::GpDemand, k.day);
   // Inverted from the top (1 - u), so a count of zero needs u >= 1 - exp(-lambda), which
   // the lane's screening bits usually show (1 - exp(-lambda) <= lambda).
   const int n_routine =
       lambda > 0 && u.may_be_below(k.lane.routine_gp(), lambda) ? poisson_count(lambda, 1.0 - u[k.lane.routine_gp()]) : 0;
   if (people.gp_wait_since[i] != kNoDay) {
+    // Folded into the request already waiting (a review that is due is done when it is served).
     out.gp.push_back(make_request(k.s, people, i, k.step, me.practice, 1, kBacklog, people.gp_wait_since[i], substream::kGpBacklog[0]));
-    if (n_routine > 0) {  // folded into the request already waiting
+    if (n_routine > 0) {
       out.tally.add(CareCounter::GpUnmet, me.q, n_routine);
       out.provider[layout_.at(me.practice, GpCounter::Unmet)] += n_routine;
+      // Their needs join the waiting request's: a referral they call for is made when it is served.
+      for (int r = 0; r < n_routine; ++r) {
+        Lanes a(k.s, me.id, k.step, Purpose::GpAppointment, substream::kGpRoutine[r]);
+        people.gp_need[i] |= referrals(a, people, i, me.practice, k.day);
+      }
     }
   } else {
     for (int r = 0; r < n_routine; ++r)
       out.gp.push_back(make_request(k.s, people, i, k.step, me.practice, 2, kRoutine, k.day, substream::kGpRoutine[r]));
+    // Reviews come last (tier 3): practices put them off first when appointments are short.
+    if (review) out.gp.push_back(make_request(k.s, people, i, k.step, me.practice, 3, kReview, due, substream::kGpReview[0]));
   }
 }
 

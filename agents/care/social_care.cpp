@@ -24,6 +24,13 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
       } else if (u[care_lane::kInitialHomeCare] < p_.initial_home_care_by_frailty[fr]) {
         people.care[i] = kHomeCare;
       }
+      // The next long-term-condition review falls anywhere in its interval: reviews are
+      // spread as they would be in a running practice, none overdue.
+      const int conditions = people.recorded_conditions(i);
+      people.review_due[i] =
+          conditions > 0 && p_.gp_reviews_per_condition_per_year > 0
+              ? day + static_cast<int32_t>(u[care_lane::kInitialReviewPhase] * review_interval_days(conditions))
+              : kNeverDue;
     }
   });
 }
@@ -75,13 +82,20 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
         continue;
       }
       --*free;
+      Lanes c(s, people.id[i], step, Purpose::SocialCare, substream::kSocialPlacementLanes[0]);
       if (in_hospital) {
         // The rest of the step had been reserved for this patient; the bed is free again.
         bed_days[people.hospital[i]] -= day_end - std::max(day, q_.since);
         discharge(people, i, std::max(day, q_.since), t);
+        // Deconditioning: the weeks in a bed while medically fit may leave them frailer.
+        const int32_t delayed = std::max(day, q_.since) - q_.since;
+        if (delayed > 0 && people.frailty[i] < static_cast<uint8_t>(Frailty::Severe) &&
+            c[care_lane::kPlacementDeconditioning] < step_probability(p_.delayed_discharge_frailty_per_week * delayed / 7.0)) {
+          people.frailty[i] += 1;
+          t.add(CareCounter::Deconditioned, q);
+        }
       }
       people.care[i] = with_social_need(people.care[i], SocialNeed::None);
-      Lanes c(s, people.id[i], step, Purpose::SocialCare, substream::kSocialPlacementLanes[0]);
       if (need == SocialNeed::Reablement) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);
         people.due_day[i] = std::max(day, q_.since) + static_cast<int32_t>(std::llround(p_.reablement_days));

@@ -13,7 +13,8 @@ namespace hscsim::substream {
 inline constexpr Range kGpBacklog = one(0);        //!< a request waiting since an earlier step
 inline constexpr Range kGpRoutine{1, 99};          //!< the k-th routine request of the step
 inline constexpr Range kGpEvent{100, 200};         //!< health event k seen by the GP
-static_assert(disjoint({kGpBacklog, kGpRoutine, kGpEvent}));
+inline constexpr Range kGpReview = one(300);       //!< a long-term-condition review that is due
+static_assert(disjoint({kGpBacklog, kGpRoutine, kGpEvent, kGpReview}));
 
 // A&E requests (queue `ae`; their lanes are Purpose::Emergency).
 inline constexpr Range kAeWaitingLanes = one(0);   //!< lanes of a patient waiting for a bed
@@ -65,10 +66,13 @@ inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector 
 // step); a patient waiting for a bed uses kEmergencyLengthOfStay of kAeWaitingLanes; mutual aid
 // kMutualAidTaken of kMutualAid.
 inline constexpr int kEmergencyAdmit = 0, kEmergencyLengthOfStay = 1, kEmergencyArrival = 2, kMutualAidTaken = 0;
+inline constexpr int kTrolleyWaitDeath = 3;  //!< a patient waiting for a bed dies (kAeWaitingLanes)
 // Purpose::Elective.
 inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;
 // Purpose::SocialCare: a placement (kSocialPlacementLanes), the end of reablement
 // (kSocialReablementEndLanes), and care in place at the start (kInitStep, index 0).
 inline constexpr int kPlacementSelfFunded = 0, kPlacementNursing = 1, kReablementNoFurtherCare = 0;
 inline constexpr int kInitialCareHome = 0, kInitialSelfFunded = 1, kInitialNursing = 2, kInitialHomeCare = 3;
+inline constexpr int kInitialReviewPhase = 4;  //!< when in its interval the next review falls due
+inline constexpr int kPlacementDeconditioning = 2;  //!< frailty worsens after a delayed discharge (kSocialPlacementLanes)
 }  // namespace hscsim::care_lane

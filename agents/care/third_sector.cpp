@@ -28,6 +28,7 @@ void CareSystem::allocate_third_sector(People& people, CareRequests& r, uint32_t
   for (size_t k = 0; k < ts.size(); ++k) {
     const auto& svc = p_.third_sector[k];
     const int64_t cap = take_capacity(third_carry_[k], svc.people_per_week, step_days);
+    std::erase_if(ts[k], [&](const Request& r) { return !people.alive(r.slot); });  // died waiting for a bed this step
     const size_t served = select_served(ts[k], cap);
     for (size_t j = 0; j < ts[k].size(); ++j) {
       const size_t i = ts[k][j].slot;

@@ -24,8 +24,8 @@ constexpr auto kColumns =
     std::make_tuple(&People::id, &People::birth_day, &People::sex, &People::quintile, &People::neighbourhood,
                     &People::practice, &People::tenure, &People::states, &People::diagnosed, &People::alcohol, &People::frailty,
                     &People::vital, &People::setting, &People::wellbeing, &People::admit_day, &People::due_day,
-                    &People::last_discharge_day, &People::gp_wait_since, &People::elective_since, &People::care,
-                    &People::stay, &People::programmes, &People::hospital);
+                    &People::last_discharge_day, &People::gp_wait_since, &People::elective_since, &People::gp_need, &People::care,
+                    &People::stay, &People::programmes, &People::hospital, &People::review_due);
 
 template <typename F>
 void for_each_column(People& p, F&& f) {
@@ -60,9 +60,11 @@ void People::append(const People& o) {
 void People::clear_care(size_t i) {
   admit_day[i] = due_day[i] = last_discharge_day[i] = gp_wait_since[i] = elective_since[i] = kNoDay;
   care[i] = 0;
+  gp_need[i] = 0;
   stay[i] = 0;
   programmes[i] = 0;
   hospital[i] = 0;
+  review_due[i] = kNeverDue;
 }
 
 

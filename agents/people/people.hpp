@@ -6,7 +6,8 @@
 //
 // Bytes per person: id 8; birth_day, states, diagnosed, wellbeing and five care days 4
 // each; neighbourhood and practice 2 each; sex, quintile, tenure, alcohol, frailty, vital,
-// setting, care flags and stay cause 1 each; intervention programmes 4; hospital 2: 63 bytes.
+// setting, care flags and stay cause 1 each; intervention programmes 4; hospital 2;
+// review due 4; GP referral need 1: 68 bytes.
 #include <array>
 #include <climits>
 #include <cstdint>
@@ -36,20 +37,25 @@ enum CareFlag : uint8_t {
   kNursing = 32,           //!< nursing (not residential) care home place
 };
 enum class SocialNeed : uint8_t { None, Reablement, HomeCare, CareHome };
+//! What a GP appointment refers on (People::gp_need bits).
+enum GpNeed : uint8_t { kNeedOutpatient = 1, kNeedElective = 2 };
 inline SocialNeed social_need(uint8_t care) { return static_cast<SocialNeed>(care >> 6); }
 inline uint8_t with_social_need(uint8_t care, SocialNeed n) {
   return static_cast<uint8_t>((care & 0x3F) | (static_cast<uint8_t>(n) << 6));
 }
 inline constexpr int32_t kNoDay = INT32_MIN;  //!< "no such day" in the day columns
+//! People::review_due of someone with no long-term-condition review to have (no recorded
+//! condition): a day never reached, so never overdue.
+inline constexpr int32_t kNeverDue = INT32_MAX;
 inline constexpr uint8_t kElectiveStay = 255; //!< People::stay for an elective admission
 
-//! Care stocks of a person at the end of a step (People::care_stocks bits). The first
-//! six are the care circumstances that wellbeing weighs (CareCircumstance, same order).
 //! The NHS referral-to-treatment standard that the metric elective_over_18_weeks counts
 //! against: 18 weeks (NHS Constitution). A definition of the metric, not a model parameter,
 //! so it is not a config key (changing it would make the metric's name untrue).
 inline constexpr int32_t kRttStandardDays = 18 * 7;
 
+//! Care stocks of a person at the end of a step (People::care_stocks bits). They are
+//! also the care circumstances that wellbeing weighs (CareCircumstance, same order).
 enum CareStock : uint16_t {
   kStockInHospital = 1,       //!< in a hospital bed
   kStockInCareHome = 2,       //!< a care home resident (also while in hospital)
@@ -68,11 +74,16 @@ inline constexpr int kCareStockCount = 9;
 // are derived from tenure, alcohol level and frailty.
 enum class DerivedFactor : uint8_t {
   SocialRenter, PrivateRenter, AlcoholIncreasing, AlcoholDependent, FrailtyMild, FrailtyModerate,
-  FrailtySevere, Female, Count
+  FrailtySevere, Female,
+  //! A long-term-condition review overdue (People::review_due before
+  //! People::review_overdue_before): set by care, read by every hazard that names it.
+  ReviewOverdue,
+  //! A GP request waiting (People::gp_wait_since set): a need not yet seen.
+  WaitingGp, Count
 };
 inline constexpr std::array<std::string_view, static_cast<int>(DerivedFactor::Count)> kDerivedFactorNames = {
     "social_renter", "private_renter", "alcohol_increasing", "alcohol_dependent",
-    "frailty_mild", "frailty_moderate", "frailty_severe", "female"};
+    "frailty_mild", "frailty_moderate", "frailty_severe", "female", "review_overdue", "waiting_for_gp"};
 inline constexpr int kFactorCount = kStateCount + static_cast<int>(DerivedFactor::Count);
 static_assert(kFactorCount <= 64, "People::factors is a 64-bit set: binary states plus derived factors must fit");
 
@@ -102,10 +113,19 @@ struct People {
   std::vector<int32_t> last_discharge_day;  //!< last discharge from hospital (kNoDay: never)
   std::vector<int32_t> gp_wait_since;  //!< day an unmet GP request started waiting (kNoDay: none)
   std::vector<int32_t> elective_since; //!< day referred to the elective waiting list (kNoDay: not waiting)
+  //! GpNeed bits: the referrals the needs behind a waiting GP request call for (kept
+  //! until the appointment; 0 when not waiting)
+  std::vector<uint8_t> gp_need;
   std::vector<uint8_t> care;           //!< CareFlag bits, and the SocialNeed being waited for in bits 6-7
   std::vector<uint8_t> stay;           //!< cause of the current admission: health event index or kElectiveStay
   std::vector<uint32_t> programmes;    //!< bit k: programme k's effects apply to this person (see Modifiers)
   std::vector<uint16_t> hospital;      //!< trust of the current (or last) stay: its own, or a partner's under mutual aid
+  //! Day the next long-term-condition review is due (kNeverDue: no recorded condition).
+  std::vector<int32_t> review_due;
+  //! Not a column: a review due before this day is overdue (the risk factor
+  //! review_overdue). Set by the world at the start of each step (the step's first day
+  //! minus care.gp.review_overdue_after_days); until then nobody is overdue.
+  int32_t review_overdue_before = INT32_MIN;
 
   size_t size() const { return id.size(); }
   void resize(size_t n);
@@ -118,7 +138,7 @@ struct People {
   void clear_care(size_t i);
   //! Bytes of state per person (sum of column element sizes).
   static constexpr size_t bytes_per_person() {
-    return sizeof(uint64_t) + 6 * sizeof(int32_t) + 9 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 3 * sizeof(uint32_t) +
+    return sizeof(uint64_t) + 7 * sizeof(int32_t) + 10 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 3 * sizeof(uint32_t) +
            sizeof(float) + sizeof(uint16_t);
   }
 
@@ -197,7 +217,9 @@ inline constexpr std::array<uint64_t, 2> kSexBits = {0, derived_bit(DerivedFacto
 
 inline uint64_t People::factors(size_t i) const {
   return states[i] | detail::kTenureBits[tenure[i]] | detail::kAlcoholBits[alcohol[i]] | detail::kFrailtyBits[frailty[i]] |
-         detail::kSexBits[sex[i]];
+         detail::kSexBits[sex[i]] |
+         static_cast<uint64_t>(review_due[i] < review_overdue_before) * detail::derived_bit(DerivedFactor::ReviewOverdue) |
+         static_cast<uint64_t>(gp_wait_since[i] != kNoDay) * detail::derived_bit(DerivedFactor::WaitingGp);
 }
 inline uint64_t People::recorded_factors(size_t i) const {
   return (factors(i) & ~uint64_t{states::kConditions}) | diagnosed[i];

@@ -33,6 +33,10 @@ double draw_position(int factor) {
     case DerivedFactor::Female: return -1;
     case DerivedFactor::AlcoholIncreasing:
     case DerivedFactor::AlcoholDependent: return static_cast<int>(State::Smoker) + 0.5;
+    // Set by care during the run; nobody is overdue or waiting when the population is
+    // built, so they may weigh any state (the initial draw and the normalisers see them unset).
+    case DerivedFactor::ReviewOverdue:
+    case DerivedFactor::WaitingGp: return -1;
     default: return kStateCount + 1;  // frailty
   }
 }

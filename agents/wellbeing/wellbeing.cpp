@@ -74,13 +74,16 @@ WellbeingModel::WellbeingModel(WellbeingParams p) : p_(std::move(p)) {
     utility_base_[static_cast<size_t>(a)] = p_.utility_base.values[0][p_.utility_base.row(a)];
 }
 
-// The care circumstances are the first bits of People::care_stocks, in the same order.
+// The care circumstances are the bits of People::care_stocks, in the same order.
 static_assert(kStockInHospital == 1u << static_cast<int>(CareCircumstance::InHospital) &&
               kStockInCareHome == 1u << static_cast<int>(CareCircumstance::InCareHome) &&
               kStockWaitingSocial == 1u << static_cast<int>(CareCircumstance::WaitingSocialCare) &&
               kStockWaitingGp == 1u << static_cast<int>(CareCircumstance::WaitingGp) &&
               kStockElectiveList == 1u << static_cast<int>(CareCircumstance::WaitingElective) &&
               kStockHomeCare == 1u << static_cast<int>(CareCircumstance::HomeCare) &&
-              static_cast<int>(CareCircumstance::Count) == 6);
+              kStockDelayed == 1u << static_cast<int>(CareCircumstance::DelayedDischarge) &&
+              kStockReablement == 1u << static_cast<int>(CareCircumstance::Reablement) &&
+              kStockOver18Weeks == 1u << static_cast<int>(CareCircumstance::WaitingElectiveOver18Weeks) &&
+              static_cast<int>(CareCircumstance::Count) == kCareStockCount);
 
 }  // namespace hscsim

@@ -17,9 +17,12 @@
 namespace hscsim {
 
 //! Circumstances that affect wellbeing beyond the risk factors.
-enum class CareCircumstance : uint8_t { InHospital, InCareHome, WaitingSocialCare, WaitingGp, WaitingElective, HomeCare, Count };
+//! The People::care_stocks bits, in the same order.
+enum class CareCircumstance : uint8_t { InHospital, InCareHome, WaitingSocialCare, WaitingGp, WaitingElective, HomeCare,
+                                        DelayedDischarge, Reablement, WaitingElectiveOver18Weeks, Count };
 inline constexpr std::array<std::string_view, static_cast<int>(CareCircumstance::Count)> kCareCircumstanceNames = {
-    "in_hospital", "in_care_home", "waiting_social_care", "waiting_gp", "waiting_elective", "home_care"};
+    "in_hospital", "in_care_home", "waiting_social_care", "waiting_gp", "waiting_elective", "home_care",
+    "delayed_discharge", "reablement", "waiting_elective_over_18_weeks"};
 
 struct WellbeingParams {
   double life_satisfaction_base = 7.5;               //!< [0-10 points]
@@ -40,7 +43,7 @@ class WellbeingModel {
   //! Inline: the census calls it for every person every step.
   std::pair<double, double> life_satisfaction_and_utility(const People& people, size_t i, int age_years, uint64_t f,
                                                           uint16_t care_stocks) const {
-    const auto care = static_cast<uint8_t>(care_stocks & 0x3F);
+    const auto care = static_cast<uint16_t>(care_stocks & ((1u << static_cast<int>(CareCircumstance::Count)) - 1));
     const int age = std::min(age_years, config::AgeTable::kMaxAge);
     const double ls = p_.life_satisfaction_base + p_.ls_quintile[static_cast<size_t>(people.quintile[i] - 1)] + ls_.of(f, care);
     const double u = utility_base_[static_cast<size_t>(std::max(age, 0))] + utility_.of(f, care);
@@ -55,7 +58,7 @@ class WellbeingModel {
   struct Sums {
     std::array<std::array<double, 256>, kFactorBytes> factors{};
     std::array<double, 1u << static_cast<int>(CareCircumstance::Count)> care{};
-    double of(uint64_t f, uint8_t care_bits) const {
+    double of(uint64_t f, uint16_t care_bits) const {
       double x = care[care_bits];
       for (int b = 0; b < kFactorBytes; ++b) x += factors[static_cast<size_t>(b)][(f >> (8 * b)) & 0xFF];
       return x;

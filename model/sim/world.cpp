@@ -80,6 +80,7 @@ constexpr StockTally::Map census_map() {
   derived(DerivedFactor::FrailtyMild, StatesCounter::FrailMild);
   derived(DerivedFactor::FrailtyModerate, StatesCounter::FrailModerate);
   derived(DerivedFactor::FrailtySevere, StatesCounter::FrailSevere);
+  derived(DerivedFactor::ReviewOverdue, CareCounter::ReviewsOverdue);
   auto care = [&](CareStock s, Counter c) { m[static_cast<size_t>(kCareStockShift + __builtin_ctz(s))] = c; };
   care(kStockInHospital, CareCounter::InHospital);
   care(kStockInCareHome, CareCounter::CareHomeResidents);
@@ -187,6 +188,9 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
 Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   const int32_t day = p_.clock.day_at_start(s), day_end = p_.clock.day_at_start(s + 1);
   person_steps_ += static_cast<uint64_t>(alive_);
+  // Reviews due before this day are overdue for the whole step (the risk factor
+  // review_overdue, which every module's hazards may name).
+  people_.review_overdue_before = day - static_cast<int32_t>(std::lround(p_.care.gp_review_overdue_after_days));
   Tally flows = demography_and_transitions(s, day);        // 1-4, and 2's arrivals
   provider.assign(finance_.layout().end(), 0);
   enrol(s, day, day_end, flows, provider);                  // 4b
@@ -287,7 +291,8 @@ void World::allocate_care(uint32_t s, int32_t day, CareRequests& requests, Tally
   alive_ -= care_deaths;
   admitted_ += flows.get(CareCounter::EmergencyAdmissions) + flows.get(CareCounter::ElectiveAdmissions) - flows.get(CareCounter::DayCases);
   discharged_ += flows.get(CareCounter::Discharges);
-  died_in_hospital_ += flows.get(PeopleCounter::InHospitalDeaths);
+  // Deaths of admitted patients: those who died waiting for a bed were never admitted.
+  died_in_hospital_ += flows.get(PeopleCounter::InHospitalDeaths) - flows.get(CareCounter::TrolleyWaitDeaths);
 }
 
 void World::check_invariants() const {

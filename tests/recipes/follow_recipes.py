@@ -62,9 +62,10 @@ RECIPE_TARGET = [
      "  OutpatientReferral,       //!< GP referral to outpatients only\n"),
     ("agents/interventions/modifiers.hpp", '"frailty_progression", "alcohol_progression", "alcohol_recovery", "diagnosis"};',
      '"frailty_progression", "alcohol_progression", "alcohol_recovery", "diagnosis", "outpatient_referral"};'),
-    ("agents/care/gp.cpp", "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) {",
+    ("agents/care/care.hpp", "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) need |= kNeedOutpatient;",
      "    if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral *\n"
-     "                                       (*mod_)(people, i, target::OutpatientReferral, day)) {"),
+     "                                        (*mod_)(p, i, target::OutpatientReferral, day))\n"
+     "      need |= kNeedOutpatient;"),
 ]
 TARGET_CONFIG = """
 interventions:

@@ -1,0 +1,141 @@
+// Care changes health: long-term-condition reviews keep conditions controlled, waiting
+// for a GP raises the chance of escalation, waits for a bed raise mortality, delayed
+// discharges decondition, and GP capacity therefore shows in A&E, admissions, control
+// and cost over ten years.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "model/sim/comparison.hpp"
+#include "model/sim/world.hpp"
+
+using namespace hscsim;
+using namespace hscsim::test;
+
+namespace {
+RunResult run_file(const std::string& name, const std::string& yaml) {
+  return run_experiment(Experiment::from_config(config::load(write_temp(name, yaml)), name), 2);
+}
+std::string base_yaml(const std::string& run) {
+  return "extends: " + source_path("configs/default.yaml") + "\n" + run + "\n";
+}
+//! Index of the scenario called `name` (a baseline is added first when none is named).
+size_t index_of(const RunResult& r, const std::string& name) {
+  for (size_t k = 0; k < r.scenarios.size(); ++k)
+    if (r.scenarios[k].name == name) return k;
+  FAIL("no scenario " << name);
+  return 0;
+}
+//! Sum over the run of the stock or flow of counter c, per replicate-step, scenario s.
+double mean_stock(const RunResult& r, Counter c, size_t s) {
+  double n = 0, k = 0;
+  for (const auto& rep : r.scenarios[s].steps)
+    for (const auto& t : rep) {
+      n += static_cast<double>(t.get(c));
+      k += 1;
+    }
+  return n / k;
+}
+}  // namespace
+
+TEST_CASE("long-term-condition reviews are done at the configured rate when GP capacity is ample") {
+  // Practices with far more appointments than asked for: every review is done when due,
+  // so reviews per recorded condition-year equal reviews_per_condition_per_year, and
+  // nobody is overdue.
+  const RunResult r = run_file(
+      "reviews_rate.yaml",
+      base_yaml("run: {replicates: 2}\ntime: {years: 3}\npopulation: {size: 10000}\n"
+                "care: {gp: {reviews_per_condition_per_year: 2.0}}\n"
+                "scenarios:\n  - name: ample\n    set:\n"
+                "      gp_practices.0.appointments_per_week_per_100000: 40000\n"
+                "      gp_practices.1.appointments_per_week_per_100000: 40000\n"
+                "      gp_practices.2.appointments_per_week_per_100000: 40000\n"
+                "      gp_practices.3.appointments_per_week_per_100000: 40000\n"));
+  const size_t ample = index_of(r, "ample");
+  double condition_years = 0;
+  const double dt = 7.0 / 365.25;
+  for (const auto& rep : r.scenarios[ample].steps)
+    for (const auto& t : rep)
+      for (int s = 0; s < kStateCount; ++s)
+        if (states::kLongTermConditions >> s & 1) condition_years += static_cast<double>(t.get(diagnosed_counter(s))) * dt;
+  const double reviews = static_cast<double>(total(r, CareCounter::LtcReviews, ample));
+  // The first review of each person falls anywhere in their first interval, so the
+  // first year's reviews are as many as later years'; newly diagnosed people wait one
+  // interval. 3% covers both and the sampling.
+  CHECK(reviews / condition_years == Approx(2.0).epsilon(0.03));
+  CHECK(total(r, CareCounter::ReviewsOverdue, ample) == 0);
+}
+
+TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years") {
+  const RunResult r = run_file(
+      "gp_ten_years.yaml",
+      base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
+                "scenarios:\n  - name: baseline\n  - name: fewer_gp\n    set:\n"
+                "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
+                "      gp_practices.1.appointments_per_week_per_100000: 8000\n"));
+  const auto comps = compare(r);
+  REQUIRE(comps.size() == 1);
+  auto diff = [&](const std::string& name) {
+    for (const auto& m : comps[0].metrics)
+      if (m.metric == name) return m.cumulative;
+    FAIL("no metric " << name);
+    return comps[0].metrics[0].cumulative;
+  };
+  // Paired by replicate: the whole 95% interval of the difference above zero.
+  for (const char* m : {"ae_attendances", "emergency_admissions", "gp_waits_to_ae", "cost_acute_gbp"}) {
+    INFO(m);
+    CHECK(diff(m).lower.back() > 0);
+  }
+  // Stocks over the run: overdue reviews and uncontrolled diabetes.
+  CHECK(mean_stock(r, CareCounter::ReviewsOverdue, 1) > 1.5 * mean_stock(r, CareCounter::ReviewsOverdue, 0) + 10);
+  const Counter uncontrolled = state_counter(static_cast<int>(State::DiabetesUncontrolled));
+  const Counter diabetes = state_counter(static_cast<int>(State::Diabetes));
+  const double share0 = mean_stock(r, uncontrolled, 0) / mean_stock(r, diabetes, 0);
+  const double share1 = mean_stock(r, uncontrolled, 1) / mean_stock(r, diabetes, 1);
+  CHECK(share1 > share0);
+  CHECK(total(r, PeopleCounter::Deaths, 1) > total(r, PeopleCounter::Deaths, 0));
+  // What the appointments cost comes back in acute care: at least half of the primary
+  // care saving is spent again in hospitals (the total is near even: docs/scenarios.md).
+  const double gp_saving = -diff("cost_primary_care_gbp").mean.back();
+  CHECK(gp_saving > 0);
+  CHECK(diff("cost_acute_gbp").mean.back() > 0.5 * gp_saving);
+}
+
+TEST_CASE("waiting for a bed raises mortality as configured, and not at all when the effect is 0") {
+  // Few beds, so people wait for one.
+  const std::string yaml = base_yaml(
+      "run: {replicates: 2}\ntime: {years: 1}\npopulation: {size: 10000}\n"
+      "capacity_plan: {general_acute_beds: {follow_demand: {max_change_per_review: 0}}}\n"
+      "scenarios:\n  - name: none\n    set: {care.hospital.trolley_wait_death_probability: 0, "
+      "acute_trusts.0.general_acute_beds_per_100000: 150}\n"
+      "  - name: some\n    set: {care.hospital.trolley_wait_death_probability: 0.05, "
+      "acute_trusts.0.general_acute_beds_per_100000: 150}\n");
+  const RunResult r = run_file("trolley.yaml", yaml);
+  const size_t none = index_of(r, "none"), some = index_of(r, "some");
+  REQUIRE(total(r, CareCounter::TrolleyWaits, none) > 50);
+  CHECK(total(r, CareCounter::TrolleyWaitDeaths, none) == 0);
+  CHECK(total(r, CareCounter::TrolleyWaitDeaths, some) > 0);
+  // Each is also a death in hospital.
+  CHECK(total(r, PeopleCounter::InHospitalDeaths, some) > total(r, PeopleCounter::InHospitalDeaths, none));
+  // At most one death per wait.
+  CHECK(total(r, CareCounter::TrolleyWaitDeaths, some) < total(r, CareCounter::TrolleyWaits, some));
+}
+
+TEST_CASE("delayed discharges decondition: frailty rises with the configured hazard, not at all at 0") {
+  // No home care or reablement to discharge to: medically fit patients who need care wait.
+  const std::string yaml = base_yaml(
+      "run: {replicates: 2}\ntime: {years: 2}\npopulation: {size: 10000}\n"
+      "capacity_plan: {home_care_hours_per_week: {follow_demand: {max_change_per_review: 0}}, "
+      "reablement_places: {follow_demand: {max_change_per_review: 0}}}\n"
+      "scenarios:\n  - name: none\n    set: {care.hospital.delayed_discharge_frailty_per_week: 0, "
+      "local_authorities.0.home_care_hours_per_week_per_100000: 3000, local_authorities.0.reablement_places_per_100000: 10}\n"
+      "  - name: strong\n    set: {care.hospital.delayed_discharge_frailty_per_week: 0.5, "
+      "local_authorities.0.home_care_hours_per_week_per_100000: 3000, local_authorities.0.reablement_places_per_100000: 10}\n");
+  const RunResult r = run_file("decondition.yaml", yaml);
+  const size_t none = index_of(r, "none"), strong = index_of(r, "strong");
+  REQUIRE(total(r, CareCounter::DelayedBedDays, none) > 1000);
+  CHECK(total(r, CareCounter::Deconditioned, none) == 0);
+  CHECK(total(r, CareCounter::Deconditioned, strong) > 20);
+  CHECK(mean_stock(r, StatesCounter::FrailSevere, strong) > mean_stock(r, StatesCounter::FrailSevere, none));
+}

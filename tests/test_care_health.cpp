@@ -139,3 +139,38 @@ TEST_CASE("delayed discharges decondition: frailty rises with the configured haz
   CHECK(total(r, CareCounter::Deconditioned, strong) > 20);
   CHECK(mean_stock(r, StatesCounter::FrailSevere, strong) > mean_stock(r, StatesCounter::FrailSevere, none));
 }
+
+TEST_CASE("discharge takes time: assessment days as configured, by reason, and more of them when it takes longer") {
+  // Every patient who needs care at discharge needs reablement, and places are ample: the
+  // days from medically fit to leaving are the assessment time alone, exponential with
+  // the configured mean (rounded to whole days).
+  const std::string yaml = base_yaml(
+      "run: {replicates: 2}\ntime: {years: 2}\npopulation: {size: 20000}\n"
+      "care: {hospital: {discharge_mix: {reablement: 1, home_care: 0, care_home: 0}, home_care_to_care_home_at_discharge: 0}}\n"
+      "scenarios:\n"
+      "  - name: quick\n    set: {care.hospital.discharge_assessment_days_mean.reablement: 4, "
+      "local_authorities.0.reablement_places_per_100000: 2000}\n"
+      "  - name: slow\n    set: {care.hospital.discharge_assessment_days_mean.reablement: 12, "
+      "local_authorities.0.reablement_places_per_100000: 2000}\n"
+      "  - name: none\n    set: {care.hospital.discharge_assessment_days_mean.reablement: 0, "
+      "local_authorities.0.reablement_places_per_100000: 2000}\n");
+  const RunResult r = run_file("assessment.yaml", yaml);
+  const size_t quick = index_of(r, "quick"), slow = index_of(r, "slow"), none = index_of(r, "none");
+  for (size_t s : {quick, slow, none}) {
+    INFO("scenario " << r.scenarios[s].name);
+    // By reason, they add up; with ample places nobody waits for the place itself.
+    CHECK(total(r, CareCounter::DelayedAssessmentDays, s) + total(r, CareCounter::DelayedReablementDays, s) +
+              total(r, CareCounter::DelayedHomeCareDays, s) + total(r, CareCounter::DelayedCareHomeDays, s) ==
+          total(r, CareCounter::DelayedBedDays, s));
+    CHECK(total(r, CareCounter::DelayedReablementDays, s) == 0);
+  }
+  CHECK(total(r, CareCounter::DelayedBedDays, none) == 0);
+  const double episodes = static_cast<double>(total(r, CareCounter::ReablementStarts, quick));
+  REQUIRE(episodes > 300);
+  // Mean assessment days per patient: 4 (exponential, so the SD of the mean is 4/sqrt(n);
+  // patients still waiting at the end add a little).
+  const double mean_days = static_cast<double>(total(r, CareCounter::DelayedAssessmentDays, quick)) / episodes;
+  CHECK(mean_days == Approx(4.0).margin(4 * 4.0 / std::sqrt(episodes) + 0.1));
+  // Longer assessment, more delayed bed days.
+  CHECK(total(r, CareCounter::DelayedBedDays, slow) > 2 * total(r, CareCounter::DelayedBedDays, quick));
+}

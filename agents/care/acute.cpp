@@ -49,7 +49,7 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
   prov[L.at(tr, TrustCounter::CostPence)] += spell;
   // A stay uses at least one bed day (same-day discharges too).
   count_bed_days(p, i, day, std::max(day + 1, std::min(day_end, due)), p_.excess_bed_days_after, p_.costs.excess_bed_day,
-                 tr, L, t, prov, false);
+                 tr, L, t, prov, Delay::None);
 }
 
 void CareSystem::allocate_emergency(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,

@@ -3,6 +3,7 @@
 // served in, capacity per step, counting a stay's bed days, discharge. Internal to
 // agents/care (its .cpp files include it; other modules use care.hpp).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -40,16 +41,24 @@ inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
 
 // Bed days of one stay within [from, to), split into ordinary and excess (beyond
 // `excess_after` days from admission); adds counts and excess cost.
+//! Why a medically fit patient is still in a bed (none: not fit yet).
+enum class Delay : uint8_t { None, Assessment, Reablement, HomeCare, CareHome };
+//! The delay of a patient waiting for the social care `need` once assessed.
+inline Delay awaiting(SocialNeed need) { return static_cast<Delay>(static_cast<uint8_t>(need) + 1); }
+inline constexpr std::array<CareCounter, 5> kDelayCounters = {CareCounter::Count, CareCounter::DelayedAssessmentDays,
+                                                              CareCounter::DelayedReablementDays, CareCounter::DelayedHomeCareDays,
+                                                              CareCounter::DelayedCareHomeDays};
 inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double excess_after, int64_t excess_pence,
-                           size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, bool delayed) {
+                           size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, Delay delay) {
   if (to <= from) return;
   const uint8_t q = p.quintile[i];
   const int64_t days = to - from;
   t.add(CareCounter::BedDays, q, p.sex[i], p.age_years(i, from), days);
   if (p.stay[i] != kElectiveStay) t.add(CareCounter::EmergencyBedDays, q, days);
   prov[L.at(trust, TrustCounter::BedDays)] += days;
-  if (delayed) {
+  if (delay != Delay::None) {
     t.add(CareCounter::DelayedBedDays, q, days);
+    t.add(kDelayCounters[static_cast<size_t>(delay)], q, days);
     prov[L.at(trust, TrustCounter::DelayedDays)] += days;
   }
   const auto excess_start = static_cast<int32_t>(p.admit_day[i] + static_cast<int32_t>(excess_after));

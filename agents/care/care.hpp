@@ -117,6 +117,12 @@ struct CareParams {
   std::array<double, 4> discharge_social_care_by_frailty{};  //!< need social care at discharge, by eFI level
   double discharge_social_care_rr_no_carer = 1;              //!< multiplier without an informal carer
   std::array<double, 3> discharge_mix{};      //!< reablement, home care, care home (shares)
+  //! Mean time from medically fit to ready to leave of a patient who needs social care
+  //! (assessment, brokerage, transport), whether or not care is free: reablement, home
+  //! care, care home [days]; exponential
+  std::array<double, 3> discharge_assessment_days{};
+  //! Share of patients with a home care package who need a care home at discharge [fraction]
+  double home_care_to_care_home_at_discharge = 0;
   // Social care
   double package_hours_per_week = 10;         //!< hours of a home care package [hours per week]
   double package_end_per_year = 0;            //!< packages ending for other reasons [per year]
@@ -249,6 +255,15 @@ class CareSystem {
     if (a[care_lane::kGpOutpatient] < p_.outpatient_referral_probability * referral) need |= kNeedOutpatient;
     if (a[care_lane::kGpElective] < p_.elective_referral_probability * referral) need |= kNeedElective;
     return need;
+  }
+  //! Day a patient medically fit on `due` and needing `need` is ready to leave (assessed,
+  //! care arranged, transport): due + an exponential time with the need's mean, drawn from
+  //! a stream keyed by the fit day, so every step of the wait sees the same day.
+  int32_t discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, SocialNeed need) const {
+    const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1];
+    if (mean <= 0) return due;
+    Lanes u(s, p.id[i], static_cast<uint32_t>(due), Purpose::Discharge, substream::kDischargeProcess[0]);
+    return due + static_cast<int32_t>(std::llround(-mean * std::log(1.0 - u[0])));
   }
   //! Days between long-term-condition reviews of someone with `conditions` recorded ones.
   int32_t review_interval_days(int conditions) const {

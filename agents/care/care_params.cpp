@@ -91,6 +91,11 @@ void read_hospital(Reader& h, CareParams& p) {
   config::require_shares(m, mix.node(), mix.path());
   p.discharge_mix = {m[0], m[1], m[2]};
   mix.finish();
+  if (auto a = h.optional_child("discharge_assessment_days_mean")) {
+    p.discharge_assessment_days = {a->real("reablement", {0, 365}), a->real("home_care", {0, 365}), a->real("care_home", {0, 365})};
+    a->finish();
+  }
+  p.home_care_to_care_home_at_discharge = h.real("home_care_to_care_home_at_discharge", config::probability(), 0.0);
 }
 
 // `care.social_care:` packages, reablement, new needs, care homes, care at the start.

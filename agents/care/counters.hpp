@@ -25,6 +25,8 @@ enum class CareCounter : uint16_t {
   LtcReviews,           //!< long-term-condition reviews done
   TrolleyWaitDeaths,    //!< deaths of patients waiting for a bed
   Deconditioned,        //!< people whose frailty worsened during a delayed discharge
+  // Delayed bed days by reason (they add up to DelayedBedDays)
+  DelayedAssessmentDays, DelayedReablementDays, DelayedHomeCareDays, DelayedCareHomeDays,
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting,

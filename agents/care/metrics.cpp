@@ -35,8 +35,16 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("inpatients", "persons", CareCounter::InHospital, "people in hospital at the end of the step");
   m.count("emergency_bed_days", "bed days", CareCounter::EmergencyBedDays,
        "bed days of emergency (non-elective) stays, including delayed days (bed_days minus elective stays)");
-  m.count("delayed_discharge_bed_days", "bed days", CareCounter::DelayedBedDays, "bed days of people medically fit for discharge who wait for social care");
-  m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting for social care");
+  m.count("delayed_discharge_bed_days", "bed days", CareCounter::DelayedBedDays, "bed days of people medically fit for discharge who wait to be assessed or for social care (the sum of the delayed_days_awaiting_* metrics)");
+  m.count("delayed_days_awaiting_assessment", "bed days", CareCounter::DelayedAssessmentDays,
+          "delayed bed days of patients being assessed, their care arranged or transport booked (care.hospital.discharge_assessment_days_mean)");
+  m.count("delayed_days_awaiting_reablement", "bed days", CareCounter::DelayedReablementDays,
+          "delayed bed days of assessed patients waiting for a reablement place");
+  m.count("delayed_days_awaiting_home_care", "bed days", CareCounter::DelayedHomeCareDays,
+          "delayed bed days of assessed patients waiting for a home care package");
+  m.count("delayed_days_awaiting_care_home", "bed days", CareCounter::DelayedCareHomeDays,
+          "delayed bed days of assessed patients waiting for a care home place");
+  m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting to be assessed or for social care");
   m.count("trolley_waits", "persons", CareCounter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
   m.count("trolley_wait_deaths", "persons", CareCounter::TrolleyWaitDeaths,
           "deaths of patients waiting in A&E for a bed (also counted in in_hospital_deaths and deaths)");

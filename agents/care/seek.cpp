@@ -39,14 +39,25 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
   const int32_t due = people.due_day[i];
   const auto ex = p_.excess_bed_days_after;
   auto use = [&](int32_t to) {
-    count_bed_days(people, i, from, to, ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider, false);
+    count_bed_days(people, i, from, to, ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider, Delay::None);
     out.trust_bed_days[tr] += std::max(0, to - from);
   };
+  // A medically fit patient who needs social care: from `start` on, the rest of the step
+  // is reserved. Until they are ready to leave (assessed, care arranged, transport) they
+  // are delayed awaiting assessment, counted here; once ready they ask the council, and
+  // their days are counted in allocate (delayed, awaiting that care) or not at all (care
+  // found, patient leaves).
+  auto wait_for_care = [&](SocialNeed need, int32_t start) {
+    const int32_t ready = discharge_ready_day(k.s, people, i, people.due_day[i], need);
+    count_bed_days(people, i, start, std::min(ready, day_end), ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider,
+                   Delay::Assessment);
+    if (ready < day_end)
+      out.social.push_back(make_request(k.s, people, i, k.step, me.la, 0, static_cast<uint8_t>(need), std::max(ready, start),
+                                        substream::kSocialDischarge[0]));
+    out.trust_bed_days[tr] += day_end - start;
+  };
   if (social_need(care) != SocialNeed::None && due < day) {
-    // Waiting for social care since an earlier step: the whole step is reserved; the
-    // days are counted in allocate (delayed) or not at all (care found, patient leaves).
-    out.social.push_back(make_request(k.s, people, i, k.step, me.la, 0, static_cast<uint8_t>(social_need(care)), due, substream::kSocialDischarge[0]));
-    out.trust_bed_days[tr] += day_end - from;
+    wait_for_care(social_need(care), from);  // fit since an earlier step
   } else if (due >= day_end) {
     use(day_end);
   } else {
@@ -71,17 +82,22 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
       if (!people.has(i, State::InformalCarer)) need = std::min(1.0, need * p_.discharge_social_care_rr_no_carer);
       need *= 1.0 - level(p_.integration.joint_discharge_planning, day) * p_.integration.discharge_need_reduction;
     }
-    // A need already being waited for at home before admission is kept.
+    // A need already being waited for at home before admission is kept; someone whose
+    // home care package is no longer enough may need a care home.
     const SocialNeed prior = social_need(care);
-    if (prior != SocialNeed::None || d[care_lane::kDischargeNeedsCare] < need) {
+    const bool more_than_package = (care & kHomeCare) && !(care & kCareHomeResident) &&
+                                   d[care_lane::kDischargeNeedsCare] < p_.home_care_to_care_home_at_discharge;
+    if (prior != SocialNeed::None || more_than_package || d[care_lane::kDischargeNeedsCare] < need) {
       const double u = d[care_lane::kDischargeCareKind];
       const SocialNeed n = prior != SocialNeed::None ? prior
+                           : more_than_package ? SocialNeed::CareHome
                            : u < p_.discharge_mix[0] ? SocialNeed::Reablement
                            : u < p_.discharge_mix[0] + p_.discharge_mix[1] ? SocialNeed::HomeCare
                                                                            : SocialNeed::CareHome;
       care = with_social_need(care, n);
-      out.social.push_back(make_request(k.s, people, i, k.step, me.la, 0, static_cast<uint8_t>(n), due, substream::kSocialDischarge[0]));
-      out.trust_bed_days[tr] += day_end - std::max(from, due);  // reserved; counted in allocate if delayed
+      // A stay that ended within the step it began is seen only now: the process starts today.
+      people.due_day[i] = std::max(from, due);
+      wait_for_care(n, people.due_day[i]);
     } else {
       discharge(people, i, std::max(due, day), out.tally);
       refer_to_third_sector(people, i, d, care_lane::kDischargeThirdSector, &ThirdSectorService::hospital_referral_probability, substream::kThirdFromHospital, k.s,

@@ -77,18 +77,19 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
         if (in_hospital) {  // a delayed discharge: the bed stays occupied
           const int32_t from = std::max(day, q_.since);
           count_bed_days(people, i, from, day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day, people.hospital[i], L,
-                         t, prov, true);
+                         t, prov, awaiting(need));
         }
         continue;
       }
       --*free;
       Lanes c(s, people.id[i], step, Purpose::SocialCare, substream::kSocialPlacementLanes[0]);
       if (in_hospital) {
+        const int32_t fit_day = people.due_day[i];  // discharge() clears it
         // The rest of the step had been reserved for this patient; the bed is free again.
         bed_days[people.hospital[i]] -= day_end - std::max(day, q_.since);
         discharge(people, i, std::max(day, q_.since), t);
         // Deconditioning: the weeks in a bed while medically fit may leave them frailer.
-        const int32_t delayed = std::max(day, q_.since) - q_.since;
+        const int32_t delayed = std::max(day, q_.since) - fit_day;
         if (delayed > 0 && people.frailty[i] < static_cast<uint8_t>(Frailty::Severe) &&
             c[care_lane::kPlacementDeconditioning] < step_probability(p_.delayed_discharge_frailty_per_week * delayed / 7.0)) {
           people.frailty[i] += 1;

@@ -34,6 +34,12 @@ inline constexpr Range kSocialAfterReablement = one(2);  //!< follow-on care aft
 inline constexpr Range kSocialCommunity = one(3);      //!< a need arising at home
 static_assert(disjoint({kSocialDischarge, kSocialAfterReablement, kSocialCommunity}));
 
+// Lanes of Purpose::Discharge: the step's discharge draws (index 0), and the time from
+// medically fit to ready to leave, keyed by the fit day instead of the step.
+inline constexpr Range kDischargeLanes = one(0);
+inline constexpr Range kDischargeProcess = one(1);
+static_assert(disjoint({kDischargeLanes, kDischargeProcess}));
+
 // Lanes of Purpose::SocialCare (not requests).
 inline constexpr Range kSocialReablementEndLanes = one(0);  //!< whether care follows reablement
 inline constexpr Range kSocialPlacementLanes = one(1);      //!< self-funding and nursing of a placement

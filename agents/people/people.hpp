@@ -79,11 +79,14 @@ enum class DerivedFactor : uint8_t {
   //! People::review_overdue_before): set by care, read by every hazard that names it.
   ReviewOverdue,
   //! A GP request waiting (People::gp_wait_since set): a need not yet seen.
-  WaitingGp, Count
+  WaitingGp,
+  //! Lives in a care home (CareFlag kCareHomeResident, also while in hospital).
+  CareHomeResident, Count
 };
 inline constexpr std::array<std::string_view, static_cast<int>(DerivedFactor::Count)> kDerivedFactorNames = {
     "social_renter", "private_renter", "alcohol_increasing", "alcohol_dependent",
-    "frailty_mild", "frailty_moderate", "frailty_severe", "female", "review_overdue", "waiting_for_gp"};
+    "frailty_mild", "frailty_moderate", "frailty_severe", "female", "review_overdue", "waiting_for_gp",
+    "care_home_resident"};
 inline constexpr int kFactorCount = kStateCount + static_cast<int>(DerivedFactor::Count);
 static_assert(kFactorCount <= 64, "People::factors is a 64-bit set: binary states plus derived factors must fit");
 
@@ -219,7 +222,8 @@ inline uint64_t People::factors(size_t i) const {
   return states[i] | detail::kTenureBits[tenure[i]] | detail::kAlcoholBits[alcohol[i]] | detail::kFrailtyBits[frailty[i]] |
          detail::kSexBits[sex[i]] |
          static_cast<uint64_t>(review_due[i] < review_overdue_before) * detail::derived_bit(DerivedFactor::ReviewOverdue) |
-         static_cast<uint64_t>(gp_wait_since[i] != kNoDay) * detail::derived_bit(DerivedFactor::WaitingGp);
+         static_cast<uint64_t>(gp_wait_since[i] != kNoDay) * detail::derived_bit(DerivedFactor::WaitingGp) |
+         static_cast<uint64_t>((care[i] & kCareHomeResident) != 0) * detail::derived_bit(DerivedFactor::CareHomeResident);
 }
 inline uint64_t People::recorded_factors(size_t i) const {
   return (factors(i) & ~uint64_t{states::kConditions}) | diagnosed[i];

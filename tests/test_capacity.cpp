@@ -250,3 +250,34 @@ TEST_CASE("access: people left waiting for a GP go to A&E, more of them when GP 
   CHECK_THAT(config_error([] { at_size(2000, {"care.gp.escalation_event=minor_ilness"}); }),
              Catch::Contains("care.gp.escalation_event: no health event is named 'minor_ilness'; did you mean 'minor_illness'?"));
 }
+
+TEST_CASE("deprived neighbourhoods can be younger: the age structure by quintile is drawn as configured") {
+  // Multipliers on the under-20 and 65+ bands by quintile, renormalised per quintile.
+  auto p = at_size(60000, {"population.age_structure_by_quintile={under_20: [1.15, 1.07, 1.0, 0.95, 0.92], "
+                           "older_65_plus: [0.74, 0.9, 1.04, 1.14, 1.26]}"});
+  const Synthesiser synth(p.population, p.geography);
+  const Streams s(p.run.seed, 0);
+  const People people = synth.initial(s, 0);
+  const auto& t = p.population.age_structure;
+  std::array<double, 5> n{}, old{};
+  for (size_t i = 0; i < people.size(); ++i) {
+    const size_t q = static_cast<size_t>(people.quintile[i] - 1);
+    n[q] += 1;
+    old[q] += people.age_years(i, 0) >= 65;
+  }
+  for (size_t q = 0; q < 5; ++q) {
+    if (n[q] < 1000) continue;  // the default place has no quintile-4 neighbourhood
+    double w_old = 0, w = 0;
+    for (size_t b = 0; b < t.from_age_years.size(); ++b) {
+      const double m = t.from_age_years[b] < 20 ? p.population.children_by_quintile[q]
+                       : t.from_age_years[b] >= 65 ? p.population.older_by_quintile[q] : 1.0;
+      w += t.values[0][b] * m;
+      if (t.from_age_years[b] >= 65) w_old += t.values[0][b] * m;
+    }
+    const double expected = w_old / w, share = old[q] / n[q];
+    INFO("quintile " << q + 1 << " people " << n[q]);
+    CHECK(share == Approx(expected).margin(4 * std::sqrt(expected * (1 - expected) / n[q])));
+  }
+  // Without the key every quintile has the national structure.
+  CHECK(at_size(1000).population.older_by_quintile == std::array<double, 5>{1, 1, 1, 1, 1});
+}

@@ -45,7 +45,7 @@ TEST_CASE("an unknown key is rejected with a suggestion and the accepted keys") 
   auto path = child("typo.yaml", "population:\n  sise: 10\n");
   CHECK(error_of_file(path) ==
         path + ":3:3: error: population.sise: unknown key 'sise'; did you mean 'size'? Accepted keys here: size, "
-               "max_age_years, age_structure, tenure_by_quintile");
+               "max_age_years, age_structure, age_structure_by_quintile, tenure_by_quintile");
 }
 
 TEST_CASE("a misspelt key from --set names --set as its origin") {

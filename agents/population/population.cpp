@@ -31,6 +31,15 @@ PopulationParams PopulationParams::read(config::Reader& root, int64_t size_from_
                                                p.age_structure.from_age_years.back()));
   config::require_shares(p.age_structure.values[0], *r.node().find("age_structure"),
                          r.key_path("age_structure") + "[*].share");
+  if (auto a = r.optional_child("age_structure_by_quintile")) {
+    auto read5 = [&](const char* key, std::array<double, 5>& out) {
+      const auto v = a->reals(key, 5, {0.1, 10}, {1, 1, 1, 1, 1});
+      std::copy(v.begin(), v.end(), out.begin());
+    };
+    read5("under_20", p.children_by_quintile);
+    read5("older_65_plus", p.older_by_quintile);
+    a->finish();
+  }
   auto rows = r.list("tenure_by_quintile");
   if (rows.size() != 5)
     throw r.error("tenure_by_quintile", fmt::format("expected 5 rows (quintile 1 = most deprived to 5), got {}", rows.size()));
@@ -48,9 +57,19 @@ PopulationParams PopulationParams::read(config::Reader& root, int64_t size_from_
 Synthesiser::Synthesiser(const PopulationParams& p, const Geography& g) : p_(p), g_(g) {
   double c = 0;
   for (const auto& h : g_.neighbourhoods) cum_hood_.push_back(c += h.population_share);
-  c = 0;
-  for (double s : p_.age_structure.values[0]) cum_band_.push_back(c += s);
-  cum_hood_.back() = cum_band_.back() = std::numeric_limits<double>::infinity();
+  const auto& from = p_.age_structure.from_age_years;
+  for (size_t q = 0; q < 5; ++q) {
+    std::vector<double> w;
+    for (size_t b = 0; b < from.size(); ++b)
+      w.push_back(p_.age_structure.values[0][b] *
+                  (from[b] < 20 ? p_.children_by_quintile[q] : from[b] >= 65 ? p_.older_by_quintile[q] : 1.0));
+    double total = 0;
+    for (double x : w) total += x;
+    c = 0;
+    for (double x : w) cum_band_[q].push_back(c += x / total);
+    cum_band_[q].back() = std::numeric_limits<double>::infinity();
+  }
+  cum_hood_.back() = std::numeric_limits<double>::infinity();
 }
 
 namespace {
@@ -73,7 +92,7 @@ void Synthesiser::demographics(People& p, size_t i, const Streams& s, int32_t da
       p.practice[i] = idx;
       break;
     }
-  const size_t band = pick(cum_band_, u[2]);
+  const size_t band = pick(cum_band_[static_cast<size_t>(hood.quintile - 1)], u[2]);
   const auto& from = p_.age_structure.from_age_years;
   const double lo = from[band];
   const double hi = band + 1 < from.size() ? from[band + 1] : p_.max_age_years;

@@ -1,6 +1,7 @@
 #pragma once
 // The synthetic population: who lives here at the start, and who arrives later.
-// Age and sex come from an age-sex pyramid, neighbourhood from population shares,
+// Age and sex come from an age-sex pyramid (shaped by the neighbourhood's deprivation
+// quintile), neighbourhood from population shares,
 // GP practice from the neighbourhood's registration shares, tenure from shares by
 // deprivation quintile; housing, social and health states from the StateModel.
 // Each person's draws are keyed by their id, so the first N people are the same for
@@ -22,6 +23,11 @@ struct PopulationParams {
   double max_age_years = 100;          //!< oldest age drawn in the open last band [years]
   config::AgeTable age_structure;      //!< columns share [fraction of population], male_share [fraction of band]
   std::array<std::array<double, 3>, 5> tenure_by_quintile{};  //!< owner, social_rent, private_rent by quintile
+  //! Age structure by deprivation quintile: multipliers on the shares of the bands that
+  //! start below 20 (children and young people) and at 65 or over (older people) in quintile 1..5; each
+  //! quintile's shares are then renormalised (`population.age_structure_by_quintile`;
+  //! all 1 when omitted: every neighbourhood has the national structure)
+  std::array<double, 5> children_by_quintile{1, 1, 1, 1, 1}, older_by_quintile{1, 1, 1, 1, 1};
   //! Reads `population:`; throws ConfigError. size_from_place >= 0: the size comes from
   //! a generated place and `population.size` must not be given.
   static PopulationParams read(config::Reader& root, int64_t size_from_place = -1);
@@ -43,7 +49,7 @@ class Synthesiser {
   const PopulationParams& p_;
   const Geography& g_;
   std::vector<double> cum_hood_;  //!< cumulative neighbourhood shares
-  std::vector<double> cum_band_;  //!< cumulative age-band shares
+  std::array<std::vector<double>, 5> cum_band_;  //!< cumulative age-band shares, by quintile
 };
 
 }  // namespace hscsim

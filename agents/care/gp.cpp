@@ -55,8 +55,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     counts[slot(GpCounter::CostPence)] += fee;
     // A review that is due is done at a review appointment, or at one the person waited
     // for (the review folded into their waiting request).
-    const bool reviewed = (reqs[k].what == kReview || reqs[k].what == kBacklog) && people.review_due[i] < day_end;
-    if (reviewed) {
+    if ((reqs[k].what == kReview || reqs[k].what == kBacklog) && people.review_due[i] < day_end) {
       // The next falls one interval after this one was due (after today when it is late).
       people.review_due[i] = std::max(people.review_due[i], day) + review_interval_days(std::max(1, people.recorded_conditions(i)));
       t.add(CareCounter::LtcReviews, q);
@@ -69,9 +68,11 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     }
     // The referrals: the appointment's own; for someone who waited, those the needs they
     // waited with called for (drawn when each went unserved).
-    uint8_t need = referrals(a, people, i, pr, day);
-    if (reqs[k].what == kBacklog) {  // the review done here, if one was due, refers as its own appointment would
-      need = static_cast<uint8_t>(people.gp_need[i] | (reviewed ? need : 0));
+    // A review refers nobody: the referral probabilities are those of appointments for
+    // new symptoms and illness.
+    uint8_t need = reqs[k].what == kReview ? 0 : referrals(a, people, i, pr, day);
+    if (reqs[k].what == kBacklog) {
+      need = people.gp_need[i];
       people.gp_need[i] = 0;
     }
     if (need & kNeedOutpatient) {

@@ -38,6 +38,13 @@ inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
   return admit + static_cast<int32_t>(std::llround(-mean_days * std::log(u)));
 }
 
+inline int32_t CareSystem::discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, SocialNeed need) const {
+  const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1];
+  if (mean <= 0) return due;
+  Lanes u(s, p.id[i], static_cast<uint32_t>(due), Purpose::Discharge, substream::kDischargeProcess[0]);
+  return los_to_due(due, mean, 1.0 - u[0]);
+}
+
 
 // Bed days of one stay within [from, to), split into ordinary and excess (beyond
 // `excess_after` days from admission); adds counts and excess cost.

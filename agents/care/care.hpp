@@ -259,12 +259,8 @@ class CareSystem {
   //! Day a patient medically fit on `due` and needing `need` is ready to leave (assessed,
   //! care arranged, transport): due + an exponential time with the need's mean, drawn from
   //! a stream keyed by the fit day, so every step of the wait sees the same day.
-  int32_t discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, SocialNeed need) const {
-    const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1];
-    if (mean <= 0) return due;
-    Lanes u(s, p.id[i], static_cast<uint32_t>(due), Purpose::Discharge, substream::kDischargeProcess[0]);
-    return due + static_cast<int32_t>(std::llround(-mean * std::log(1.0 - u[0])));
-  }
+  //! (Defined in allocation.hpp, beside los_to_due, which draws the time.)
+  int32_t discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, SocialNeed need) const;
   //! Days between long-term-condition reviews of someone with `conditions` recorded ones.
   int32_t review_interval_days(int conditions) const {
     return static_cast<int32_t>(std::lround(kDaysPerYear / (p_.gp_reviews_per_condition_per_year * conditions)));

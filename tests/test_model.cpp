@@ -220,7 +220,7 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
     if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Moderate)) plain.add(StatesCounter::FrailModerate, q);
     if (pp.frailty[i] == static_cast<uint8_t>(Frailty::Severe)) plain.add(StatesCounter::FrailSevere, q);
     const bool hospital = pp.setting[i] == static_cast<uint8_t>(Setting::Hospital);
-    const bool need = social_need(pp.care[i]) != SocialNeed::None;
+    const bool need = pp.care_need[i] != static_cast<uint8_t>(CareNeed::None);
     if (hospital) plain.add(CareCounter::InHospital, q);
     if (hospital && need) plain.add(CareCounter::DelayedDischarges, q);
     if (!hospital && need) plain.add(CareCounter::WaitingSocialCare, q);

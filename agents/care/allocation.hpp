@@ -38,7 +38,7 @@ inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
   return admit + static_cast<int32_t>(std::llround(-mean_days * std::log(u)));
 }
 
-inline int32_t CareSystem::discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, SocialNeed need) const {
+inline int32_t CareSystem::discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const {
   const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1];
   if (mean <= 0) return due;
   Lanes u(s, p.id[i], static_cast<uint32_t>(due), Purpose::Discharge, substream::kDischargeProcess[0]);
@@ -51,7 +51,7 @@ inline int32_t CareSystem::discharge_ready_day(const Streams& s, const People& p
 //! Why a medically fit patient is still in a bed (none: not fit yet).
 enum class Delay : uint8_t { None, Assessment, Reablement, HomeCare, CareHome };
 //! The delay of a patient waiting for the social care `need` once assessed.
-inline Delay awaiting(SocialNeed need) { return static_cast<Delay>(static_cast<uint8_t>(need) + 1); }
+inline Delay awaiting(CareNeed need) { return static_cast<Delay>(static_cast<uint8_t>(need) + 1); }
 inline constexpr std::array<CareCounter, 5> kDelayCounters = {CareCounter::Count, CareCounter::DelayedAssessmentDays,
                                                               CareCounter::DelayedReablementDays, CareCounter::DelayedHomeCareDays,
                                                               CareCounter::DelayedCareHomeDays};
@@ -82,7 +82,7 @@ inline void CareSystem::discharge(People& p, size_t i, int32_t day, Tally& t) co
   p.last_discharge_day[i] = day;
   p.admit_day[i] = p.due_day[i] = kNoDay;
   p.stay[i] = 0;
-  p.care[i] = with_social_need(p.care[i], SocialNeed::None);
+  p.care_need[i] = static_cast<uint8_t>(CareNeed::None);
 }
 
 

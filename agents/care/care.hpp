@@ -152,7 +152,7 @@ struct Request {
   uint32_t key;       //!< tie-break hashed from (id, step, what)
   uint16_t provider;  //!< practice, trust, local authority or service index
   uint8_t tier;       //!< lower is served first
-  uint8_t what;       //!< request-specific: event index, SocialNeed, ...
+  uint8_t what;       //!< request-specific: event index, CareNeed, ...
   int32_t since;      //!< for queues: day the wait started (older first within a tier)
   uint16_t sub;       //!< which of the person's requests this is: keys its tie-break and its lanes
 };
@@ -260,7 +260,7 @@ class CareSystem {
   //! care arranged, transport): due + an exponential time with the need's mean, drawn from
   //! a stream keyed by the fit day, so every step of the wait sees the same day.
   //! (Defined in allocation.hpp, beside los_to_due, which draws the time.)
-  int32_t discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, SocialNeed need) const;
+  int32_t discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const;
   //! Days between long-term-condition reviews of someone with `conditions` recorded ones.
   int32_t review_interval_days(int conditions) const {
     return static_cast<int32_t>(std::lround(kDaysPerYear / (p_.gp_reviews_per_condition_per_year * conditions)));

@@ -33,7 +33,8 @@ int poisson_count(double lambda, double u) {
 inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, const SeekPerson& me, CareRequests& out) const {
   const size_t i = me.i;
   const int32_t day = k.day, day_end = k.day_end;
-  uint8_t& care = people.care[i];
+  const uint8_t care = people.care[i];
+  uint8_t& need_of = people.care_need[i];
   const uint16_t tr = people.hospital[i];
   const int32_t from = std::max(people.admit_day[i], day);
   const int32_t due = people.due_day[i];
@@ -47,7 +48,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
   // are delayed awaiting assessment, counted here; once ready they ask the council, and
   // their days are counted in allocate (delayed, awaiting that care) or not at all (care
   // found, patient leaves).
-  auto wait_for_care = [&](SocialNeed need, int32_t start) {
+  auto wait_for_care = [&](CareNeed need, int32_t start) {
     const int32_t ready = discharge_ready_day(k.s, people, i, people.due_day[i], need);
     count_bed_days(people, i, start, std::min(ready, day_end), ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider,
                    Delay::Assessment);
@@ -56,8 +57,8 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
                                         substream::kSocialDischarge[0]));
     out.trust_bed_days[tr] += day_end - start;
   };
-  if (social_need(care) != SocialNeed::None && due < day) {
-    wait_for_care(social_need(care), from);  // fit since an earlier step
+  if (need_of != static_cast<uint8_t>(CareNeed::None) && due < day) {
+    wait_for_care(static_cast<CareNeed>(need_of), from);  // fit since an earlier step
   } else if (due >= day_end) {
     use(day_end);
   } else {
@@ -84,17 +85,17 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     }
     // A need already being waited for at home before admission is kept; someone whose
     // home care package is no longer enough may need a care home.
-    const SocialNeed prior = social_need(care);
+    const auto prior = static_cast<CareNeed>(need_of);
     const bool more_than_package = (care & kHomeCare) && !(care & kCareHomeResident) &&
                                    d[care_lane::kDischargeNeedsCare] < p_.home_care_to_care_home_at_discharge;
-    if (prior != SocialNeed::None || more_than_package || d[care_lane::kDischargeNeedsCare] < need) {
+    if (prior != CareNeed::None || more_than_package || d[care_lane::kDischargeNeedsCare] < need) {
       const double u = d[care_lane::kDischargeCareKind];
-      const SocialNeed n = prior != SocialNeed::None ? prior
-                           : more_than_package ? SocialNeed::CareHome
-                           : u < p_.discharge_mix[0] ? SocialNeed::Reablement
-                           : u < p_.discharge_mix[0] + p_.discharge_mix[1] ? SocialNeed::HomeCare
-                                                                           : SocialNeed::CareHome;
-      care = with_social_need(care, n);
+      const CareNeed n = prior != CareNeed::None ? prior
+                           : more_than_package ? CareNeed::CareHome
+                           : u < p_.discharge_mix[0] ? CareNeed::Reablement
+                           : u < p_.discharge_mix[0] + p_.discharge_mix[1] ? CareNeed::HomeCare
+                                                                           : CareNeed::CareHome;
+      need_of = static_cast<uint8_t>(n);
       // A stay that ended within the step it began is seen only now: the process starts today.
       people.due_day[i] = std::max(from, due);
       wait_for_care(n, people.due_day[i]);
@@ -119,8 +120,8 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
     people.due_day[i] = kNoDay;
     if (Lanes(k.s, me.id, k.step, Purpose::SocialCare, substream::kSocialReablementEndLanes[0])[care_lane::kReablementNoFurtherCare] >=
         p_.reablement_no_further_care_share) {
-      care = with_social_need(care, SocialNeed::HomeCare);
-      out.social.push_back(make_request(k.s, people, i, k.step, me.la, 1, static_cast<uint8_t>(SocialNeed::HomeCare), k.day,
+      people.care_need[i] = static_cast<uint8_t>(CareNeed::HomeCare);
+      out.social.push_back(make_request(k.s, people, i, k.step, me.la, 1, static_cast<uint8_t>(CareNeed::HomeCare), k.day,
                                         substream::kSocialAfterReablement[0]));
     }
   }
@@ -246,9 +247,9 @@ inline uint32_t CareSystem::seek_health_events(People& people, const SeekStep& k
 // Social care needs arising at home (or still waited for).
 inline void CareSystem::seek_social_need(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const {
   const size_t i = me.i;
-  uint8_t& care = people.care[i];
-  if (social_need(care) != SocialNeed::None) {
-    out.social.push_back(make_request(k.s, people, i, k.step, me.la, 2, static_cast<uint8_t>(social_need(care)), 0, substream::kSocialCommunity[0]));
+  const uint8_t care = people.care[i];
+  if (people.care_need[i] != static_cast<uint8_t>(CareNeed::None)) {
+    out.social.push_back(make_request(k.s, people, i, k.step, me.la, 2, people.care_need[i], 0, substream::kSocialCommunity[0]));
   } else if (!(care & (kHomeCare | kReablement | kCareHomeResident))) {
     const bool member = people.programmes[i] != 0;
     const double base = p_.community_need_per_year_by_frailty[people.frailty[i]];
@@ -261,8 +262,8 @@ inline void CareSystem::seek_social_need(People& people, const SeekStep& k, cons
                                               (*mod_)(people, i, target::SocialCareNeed, k.day)
                                         : 0.0;
       if (x < step_probability(h)) {
-        const SocialNeed n = u[k.lane.care_home_share()] < p_.community_care_home_share ? SocialNeed::CareHome : SocialNeed::HomeCare;
-        care = with_social_need(care, n);
+        const CareNeed n = u[k.lane.care_home_share()] < p_.community_care_home_share ? CareNeed::CareHome : CareNeed::HomeCare;
+        people.care_need[i] = static_cast<uint8_t>(n);
         out.social.push_back(make_request(k.s, people, i, k.step, me.la, 2, static_cast<uint8_t>(n), 0, substream::kSocialCommunity[0]));
       }
     }

@@ -66,13 +66,13 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
       // this step keeps the need; it is asked for again at discharge.
       const bool in_hospital = q_.tier == 0;
       if (!in_hospital && people.setting[i] == static_cast<uint8_t>(Setting::Hospital)) continue;
-      const auto need = static_cast<SocialNeed>(q_.what);
-      int64_t* free = need == SocialNeed::Reablement ? &reablement_free
-                      : need == SocialNeed::HomeCare ? &packages_free
+      const auto need = static_cast<CareNeed>(q_.what);
+      int64_t* free = need == CareNeed::Reablement ? &reablement_free
+                      : need == CareNeed::HomeCare ? &packages_free
                                                       : &care_home_free;
       if (*free <= 0) {
-        prov[L.at(a, need == SocialNeed::Reablement ? LaCounter::RefusedReablement
-                     : need == SocialNeed::HomeCare ? LaCounter::RefusedHomeCare
+        prov[L.at(a, need == CareNeed::Reablement ? LaCounter::RefusedReablement
+                     : need == CareNeed::HomeCare ? LaCounter::RefusedHomeCare
                                                     : LaCounter::RefusedCareHome)] += 1;
         if (in_hospital) {  // a delayed discharge: the bed stays occupied
           const int32_t from = std::max(day, q_.since);
@@ -96,15 +96,15 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
           t.add(CareCounter::Deconditioned, q);
         }
       }
-      people.care[i] = with_social_need(people.care[i], SocialNeed::None);
-      if (need == SocialNeed::Reablement) {
+      people.care_need[i] = static_cast<uint8_t>(CareNeed::None);
+      if (need == CareNeed::Reablement) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);
         people.due_day[i] = std::max(day, q_.since) + static_cast<int32_t>(std::llround(p_.reablement_days));
         t.add(CareCounter::ReablementStarts, q, people.sex[i], people.age_years(i, day));
         prov[L.at(a, LaCounter::ReablementStarts)] += 1;
         t.add(sector_cost(ProviderKind::SocialCare), q, p_.costs.reablement_episode);
         prov[L.at(a, LaCounter::CostPence)] += p_.costs.reablement_episode;
-      } else if (need == SocialNeed::HomeCare) {
+      } else if (need == CareNeed::HomeCare) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kHomeCare);
         t.add(CareCounter::HomeCareStarts, q, people.sex[i], people.age_years(i, day));
       } else {

@@ -25,6 +25,7 @@ constexpr auto kColumns =
                     &People::practice, &People::tenure, &People::states, &People::diagnosed, &People::alcohol, &People::frailty,
                     &People::vital, &People::setting, &People::wellbeing, &People::admit_day, &People::due_day,
                     &People::last_discharge_day, &People::gp_wait_since, &People::elective_since, &People::gp_need, &People::care,
+                    &People::care_need,
                     &People::stay, &People::programmes, &People::hospital, &People::review_due);
 
 template <typename F>
@@ -60,6 +61,7 @@ void People::append(const People& o) {
 void People::clear_care(size_t i) {
   admit_day[i] = due_day[i] = last_discharge_day[i] = gp_wait_since[i] = elective_since[i] = kNoDay;
   care[i] = 0;
+  care_need[i] = 0;
   gp_need[i] = 0;
   stay[i] = 0;
   programmes[i] = 0;

@@ -26,8 +26,8 @@ enum class Vital : uint8_t { Alive, Died, Emigrated };
 enum class Setting : uint8_t { Community, Hospital, CareHome };
 enum class Sex : uint8_t { Male, Female };
 
-//! Care a person is receiving or waiting for (People::care bitset). Bits 6-7 hold the
-//! social care a waiting person needs (SocialNeed).
+//! Care a person is receiving (People::care bitset). What they are waiting for is
+//! People::care_need.
 enum CareFlag : uint8_t {
   kHomeCare = 1,           //!< has a home care package
   kReablement = 2,         //!< in a reablement episode (ends on due_day)
@@ -36,13 +36,10 @@ enum CareFlag : uint8_t {
   kSelfFunded = 16,        //!< care home place paid by the resident
   kNursing = 32,           //!< nursing (not residential) care home place
 };
-enum class SocialNeed : uint8_t { None, Reablement, HomeCare, CareHome };
+//! The care a person waits for after hospital or at home (People::care_need).
+enum class CareNeed : uint8_t { None, Reablement, HomeCare, CareHome };
 //! What a GP appointment refers on (People::gp_need bits).
 enum GpNeed : uint8_t { kNeedOutpatient = 1, kNeedElective = 2 };
-inline SocialNeed social_need(uint8_t care) { return static_cast<SocialNeed>(care >> 6); }
-inline uint8_t with_social_need(uint8_t care, SocialNeed n) {
-  return static_cast<uint8_t>((care & 0x3F) | (static_cast<uint8_t>(n) << 6));
-}
 inline constexpr int32_t kNoDay = INT32_MIN;  //!< "no such day" in the day columns
 //! People::review_due of someone with no long-term-condition review to have (no recorded
 //! condition): a day never reached, so never overdue.
@@ -119,7 +116,8 @@ struct People {
   //! GpNeed bits: the referrals the needs behind a waiting GP request call for (kept
   //! until the appointment; 0 when not waiting)
   std::vector<uint8_t> gp_need;
-  std::vector<uint8_t> care;           //!< CareFlag bits, and the SocialNeed being waited for in bits 6-7
+  std::vector<uint8_t> care;           //!< CareFlag bits
+  std::vector<uint8_t> care_need;      //!< CareNeed: the care waited for (in hospital: a delayed discharge)
   std::vector<uint8_t> stay;           //!< cause of the current admission: health event index or kElectiveStay
   std::vector<uint32_t> programmes;    //!< bit k: programme k's effects apply to this person (see Modifiers)
   std::vector<uint16_t> hospital;      //!< trust of the current (or last) stay: its own, or a partner's under mutual aid
@@ -184,6 +182,7 @@ struct People {
     __builtin_prefetch(&vital[i]);
     __builtin_prefetch(&setting[i], 1);
     __builtin_prefetch(&care[i], 1);
+    __builtin_prefetch(&care_need[i], 1);
     __builtin_prefetch(&programmes[i]);
     __builtin_prefetch(&admit_day[i], 1);
     __builtin_prefetch(&due_day[i], 1);
@@ -193,7 +192,7 @@ struct People {
   //! CareStock bits of slot i on `day`.
   uint16_t care_stocks(size_t i, int32_t day) const {
     const bool hospital = setting[i] == static_cast<uint8_t>(Setting::Hospital);
-    const bool need = social_need(care[i]) != SocialNeed::None;
+    const bool need = care_need[i] != static_cast<uint8_t>(CareNeed::None);
     const bool elective = elective_since[i] != kNoDay;
     return static_cast<uint16_t>(hospital * kStockInHospital | !!(care[i] & kCareHomeResident) * kStockInCareHome |
                                  (need && !hospital) * kStockWaitingSocial | (gp_wait_since[i] != kNoDay) * kStockWaitingGp |

@@ -43,7 +43,7 @@ TEST_CASE("care invariants hold at every step: bed days within beds, admissions 
     for (const auto& m : defs) {
       if (m.name == "cost_total_gbp") all = m.value(t, 0);
       if (m.name == "cost_primary_care_gbp" || m.name == "cost_acute_gbp" || m.name == "cost_social_care_gbp" ||
-          m.name == "cost_third_sector_gbp")
+          m.name == "cost_third_sector_gbp" || m.name == "cost_intermediate_care_gbp")
         sectors += m.value(t, 0);
     }
     REQUIRE(all == Approx(sectors).epsilon(1e-12));

@@ -37,12 +37,21 @@ double mean_stock(const RunResult& r, Counter c, size_t s) {
     }
   return n / k;
 }
+//! The delayed bed days of scenario s, summed over the reasons they are counted by.
+int64_t delays_by_reason(const RunResult& r, size_t s) {
+  int64_t n = 0;
+  for (Counter c : {CareCounter::DelayedAssessmentDays, CareCounter::DelayedReablementDays, CareCounter::DelayedHomeCareDays,
+                    CareCounter::DelayedCareHomeDays, CareCounter::DelayedIntermediateCareDays, CareCounter::DelayedPatientChoiceDays})
+    n += total(r, c, s);
+  return n;
+}
 }  // namespace
 
 TEST_CASE("long-term-condition reviews are done at the configured rate when GP capacity is ample") {
   // Practices with far more appointments than asked for: every review is done when due,
   // so reviews per recorded condition-year equal reviews_per_condition_per_year, and
-  // nobody is overdue.
+  // nobody is overdue. Intermediate care is ample too, so nobody stays in hospital long
+  // enough for a review to become overdue there.
   const RunResult r = run_file(
       "reviews_rate.yaml",
       base_yaml("run: {replicates: 2}\ntime: {years: 3}\npopulation: {size: 10000}\n"
@@ -51,7 +60,9 @@ TEST_CASE("long-term-condition reviews are done at the configured rate when GP c
                 "      gp_practices.0.appointments_per_week_per_100000: 40000\n"
                 "      gp_practices.1.appointments_per_week_per_100000: 40000\n"
                 "      gp_practices.2.appointments_per_week_per_100000: 40000\n"
-                "      gp_practices.3.appointments_per_week_per_100000: 40000\n"));
+                "      gp_practices.3.appointments_per_week_per_100000: 40000\n"
+                "      intermediate_care.0.community_beds_per_100000: 1000\n"
+                "      intermediate_care.0.home_places_per_100000: 1000\n"));
   const size_t ample = index_of(r, "ample");
   double condition_years = 0;
   const double dt = 7.0 / 365.25;
@@ -73,7 +84,9 @@ TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled
       base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
                 "scenarios:\n  - name: baseline\n  - name: fewer_gp\n    set:\n"
                 "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
-                "      gp_practices.1.appointments_per_week_per_100000: 8000\n"));
+                "      gp_practices.1.appointments_per_week_per_100000: 8000\n"
+                "      gp_practices.2.appointments_per_week_per_100000: 9000\n"
+                "      gp_practices.3.appointments_per_week_per_100000: 9000\n"));
   const auto comps = compare(r);
   REQUIRE(comps.size() == 1);
   auto diff = [&](const std::string& name) {
@@ -146,7 +159,8 @@ TEST_CASE("discharge takes time: assessment days as configured, by reason, and m
   // the configured mean (rounded to whole days).
   const std::string yaml = base_yaml(
       "run: {replicates: 2}\ntime: {years: 2}\npopulation: {size: 20000}\n"
-      "care: {hospital: {discharge_mix: {reablement: 1, home_care: 0, care_home: 0}, home_care_to_care_home_at_discharge: 0}}\n"
+      "care: {hospital: {discharge_mix: {reablement: 1, home_care: 0, care_home: 0, intermediate_care_home: 0, intermediate_care_bed: 0},\n"
+      "                  home_care_to_care_home_at_discharge: 0}}\n"
       "scenarios:\n"
       "  - name: quick\n    set: {care.hospital.discharge_assessment_days_mean.reablement: 4, "
       "local_authorities.0.reablement_places_per_100000: 2000}\n"
@@ -159,9 +173,7 @@ TEST_CASE("discharge takes time: assessment days as configured, by reason, and m
   for (size_t s : {quick, slow, none}) {
     INFO("scenario " << r.scenarios[s].name);
     // By reason, they add up; with ample places nobody waits for the place itself.
-    CHECK(total(r, CareCounter::DelayedAssessmentDays, s) + total(r, CareCounter::DelayedReablementDays, s) +
-              total(r, CareCounter::DelayedHomeCareDays, s) + total(r, CareCounter::DelayedCareHomeDays, s) ==
-          total(r, CareCounter::DelayedBedDays, s));
+    CHECK(delays_by_reason(r, s) == total(r, CareCounter::DelayedBedDays, s));
     CHECK(total(r, CareCounter::DelayedReablementDays, s) == 0);
   }
   CHECK(total(r, CareCounter::DelayedBedDays, none) == 0);
@@ -173,4 +185,68 @@ TEST_CASE("discharge takes time: assessment days as configured, by reason, and m
   CHECK(mean_days == Approx(4.0).margin(4 * 4.0 / std::sqrt(episodes) + 0.1));
   // Longer assessment, more delayed bed days.
   CHECK(total(r, CareCounter::DelayedBedDays, slow) > 2 * total(r, CareCounter::DelayedBedDays, quick));
+}
+
+TEST_CASE("more intermediate care: fewer delayed bed days, more people through it, delays add up by reason") {
+  // The default place's intermediate care service with a third of its beds and places,
+  // as configured, and three times as many: delays awaiting it fall as capacity rises.
+  const RunResult r = run_file(
+      "intermediate_care.yaml",
+      base_yaml("run: {replicates: 2}\ntime: {years: 4}\npopulation: {size: 20000}\n"
+                "scenarios:\n"
+                "  - name: scarce\n    set: {intermediate_care.0.community_beds_per_100000: 7, intermediate_care.0.home_places_per_100000: 7}\n"
+                "  - name: configured\n"
+                "  - name: ample\n    set: {intermediate_care.0.community_beds_per_100000: 66, intermediate_care.0.home_places_per_100000: 66}\n"));
+  const size_t scarce = index_of(r, "scarce"), configured = index_of(r, "configured"), ample = index_of(r, "ample");
+  for (size_t s : {scarce, configured, ample}) {
+    INFO("scenario " << r.scenarios[s].name);
+    CHECK(delays_by_reason(r, s) == total(r, CareCounter::DelayedBedDays, s));
+    // The sector's cost is its providers' cost.
+    double providers = 0;
+    const ProviderLayout L = Params::read(default_config({})).providers;
+    for (const auto& rep : r.scenarios[s].providers)
+      for (const auto& step : rep) providers += static_cast<double>(step[L.at(0, IcCounter::CostPence)]);
+    CHECK(static_cast<double>(total(r, sector_cost(ProviderKind::IntermediateCare), s)) == providers);
+  }
+  const auto ic_delays = [&](size_t s) { return total(r, CareCounter::DelayedIntermediateCareDays, s); };
+  CHECK(ic_delays(scarce) > 2 * ic_delays(configured));
+  CHECK(ic_delays(configured) > ic_delays(ample));
+  CHECK(total(r, CareCounter::DelayedBedDays, scarce) > total(r, CareCounter::DelayedBedDays, configured));
+  CHECK(total(r, CareCounter::DelayedBedDays, configured) > total(r, CareCounter::DelayedBedDays, ample));
+  const auto through = [&](size_t s) {
+    return total(r, CareCounter::IntermediateBedAdmissions, s) + total(r, CareCounter::IntermediateHomeStarts, s);
+  };
+  CHECK(through(scarce) < through(configured));
+  CHECK(through(configured) <= through(ample));
+  // With ample capacity, the days awaiting intermediate care are the first steps' only:
+  // nobody is refused once the service runs.
+  CHECK(ic_delays(ample) * 20 < ic_delays(scarce));
+}
+
+TEST_CASE("patient choice: delays by the share and mean configured, none when the share is 0") {
+  // Everyone who needs care at discharge needs a care home, places are ample and
+  // assessment takes no time: the delay is patient choice alone.
+  const std::string yaml = base_yaml(
+      "run: {replicates: 2}\ntime: {years: 2}\npopulation: {size: 20000}\n"
+      "care: {hospital: {discharge_mix: {reablement: 0, home_care: 0, care_home: 1, intermediate_care_home: 0, intermediate_care_bed: 0},\n"
+      "                  discharge_assessment_days_mean: {reablement: 0, home_care: 0, care_home: 0}}}\n"
+      "local_authorities: [{name: riverside_council, home_care_hours_per_week_per_100000: 7800, reablement_places_per_100000: 55,\n"
+      "                     care_home_places_per_100000: 5000}]\n"
+      "scenarios:\n"
+      "  - name: none\n    set: {care.hospital.patient_choice.share_of_care_home: 0, care.hospital.patient_choice.days_mean: 10}\n"
+      "  - name: half\n    set: {care.hospital.patient_choice.share_of_care_home: 0.5, care.hospital.patient_choice.days_mean: 10}\n"
+      "  - name: all\n    set: {care.hospital.patient_choice.share_of_care_home: 1, care.hospital.patient_choice.days_mean: 10}\n");
+  const RunResult r = run_file("patient_choice.yaml", yaml);
+  const size_t none = index_of(r, "none"), half = index_of(r, "half"), all = index_of(r, "all");
+  CHECK(total(r, CareCounter::DelayedPatientChoiceDays, none) == 0);
+  CHECK(total(r, CareCounter::DelayedBedDays, none) == 0);
+  const double placed = static_cast<double>(total(r, CareCounter::CareHomeAdmissions, all));
+  REQUIRE(placed > 200);
+  // Mean choice days per patient from hospital: 10, exponential (SD of the mean 10/sqrt(n));
+  // community placements (no choice delay) add to the denominator, so compare the
+  // scenarios: half the patients choose in `half`.
+  const double per_all = static_cast<double>(total(r, CareCounter::DelayedPatientChoiceDays, all));
+  const double per_half = static_cast<double>(total(r, CareCounter::DelayedPatientChoiceDays, half));
+  CHECK(per_half / per_all == Approx(0.5).margin(0.12));
+  CHECK(total(r, CareCounter::DelayedPatientChoiceDays, all) == total(r, CareCounter::DelayedBedDays, all));
 }

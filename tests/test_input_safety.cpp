@@ -151,7 +151,7 @@ TEST_CASE("names: empty and over-long names are refused") {
   CHECK(contains(load_error(long_scenario), "a scenario name is 1 to 64 of a-z, 0-9 and _"));
 }
 
-TEST_CASE("population size: zero is refused; more people than memory holds is refused in check") {
+TEST_CASE("population size: zero is refused, more people than memory holds is refused in check") {
   CHECK(contains(config_error([] { Params::read(default_config({"population.size=0"})); }),
                  "population.size: 0 is out of range; expected a whole number in [1, 4e+09]"));
   const std::string big = config_error([] { Experiment::from_config(default_config({"population.size=4e9"}), "x"); });
@@ -212,4 +212,35 @@ TEST_CASE("scenarios x replicates have a limit") {
   for (int k = 0; k < 300; ++k) many += fmt::format("  - name: s{}\n", k);
   auto path = write_temp("many_scenarios.yaml", many);
   CHECK(contains(load_error(path), "300 scenarios; at most 256"));
+}
+
+TEST_CASE("intermediate care services: unknown and doubly served councils, and councils without one, are refused") {
+  const std::string base = "extends: " + source_path("configs/default.yaml") + "\n";
+  const std::string unknown = load_error(write_temp(
+      "ic_unknown.yaml", base + "intermediate_care:\n  - {name: a, community_beds: 5, home_places: 5, local_authorities: [riverside]}\n"));
+  CHECK(contains(unknown, "ic_unknown.yaml:3:"));
+  CHECK(contains(unknown, "no local authority is named 'riverside'. Known: riverside_council"));
+  const std::string twice = load_error(write_temp(
+      "ic_twice.yaml", base + "intermediate_care:\n  - {name: a, community_beds: 5, home_places: 5}\n"
+                              "  - {name: b, community_beds: 5, home_places: 5, local_authorities: [riverside_council]}\n"));
+  CHECK(contains(twice, "local authority 'riverside_council' already has an intermediate care service"));
+  // No service, but the discharge mix sends patients to one: refused with what to do.
+  const std::string none = load_error(write_temp("ic_none.yaml", base + "intermediate_care: []\n"));
+  CHECK(contains(none, "local authority 'riverside_council' has no intermediate care service, but care.hospital.discharge_mix "
+                       "sends patients to intermediate care; list it in an intermediate_care service's local_authorities"));
+  const std::string two_councils = load_error(write_temp(
+      "ic_two.yaml", base + "local_authorities:\n"
+                            "  - {name: riverside_council, home_care_hours_per_week: 100, reablement_places: 5, care_home_places: 50}\n"
+                            "  - {name: hill_council, home_care_hours_per_week: 100, reablement_places: 5, care_home_places: 50}\n"
+                            "intermediate_care:\n  - {name: a, community_beds: 5, home_places: 5, local_authorities: [riverside_council]}\n"
+                            "neighbourhoods:\n"
+                            "  - {name: n1, imd_quintile: 1, population_share: 0.5, local_authority: riverside_council, practices: {riverside_surgery: 1}}\n"
+                            "  - {name: n2, imd_quintile: 5, population_share: 0.5, local_authority: hill_council, practices: {hillside_medical: 1}}\n"));
+  CHECK(contains(two_councils, "local authority 'hill_council' has no intermediate care service"));
+  // A place without intermediate care is fine when nobody is sent there.
+  CHECK_NOTHROW(Experiment::from_config(
+      config::load(write_temp("ic_off.yaml", base + "care: {hospital: {discharge_mix: {intermediate_care_home: 0, intermediate_care_bed: 0, "
+                                                    "reablement: 0.55, home_care: 0.37, care_home: 0.08}}}\n"
+                                                    "intermediate_care: []\n")),
+      "x"));
 }

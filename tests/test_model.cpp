@@ -227,6 +227,7 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
     if (pp.care[i] & kCareHomeResident) plain.add(CareCounter::CareHomeResidents, q);
     if (pp.care[i] & kHomeCare) plain.add(CareCounter::HomeCarePackages, q);
     if (pp.care[i] & kReablement) plain.add(CareCounter::InReablement, q);
+    if (pp.care[i] & kIntermediateCare) plain.add(CareCounter::InIntermediateCare, q);
     if (pp.gp_wait_since[i] != kNoDay) plain.add(CareCounter::GpWaiting, q);
     if (pp.elective_since[i] != kNoDay) {
       plain.add(CareCounter::ElectiveList, q);
@@ -238,7 +239,7 @@ TEST_CASE("the census's stocks equal a plain count of the people's columns") {
                                   StatesCounter::FrailModerate, StatesCounter::FrailSevere, CareCounter::InHospital, CareCounter::DelayedDischarges,
                                   CareCounter::WaitingSocialCare, CareCounter::CareHomeResidents, CareCounter::HomeCarePackages,
                                   CareCounter::InReablement, CareCounter::GpWaiting, CareCounter::ElectiveList,
-                                  CareCounter::ElectiveOver18Weeks, PeopleCounter::AgeDays};
+                                  CareCounter::ElectiveOver18Weeks, CareCounter::InIntermediateCare, PeopleCounter::AgeDays};
   for (int st = 0; st < kStateCount; ++st) counted.push_back(state_counter(st));
   for (int st = 0; st < kStateCount; ++st) counted.push_back(diagnosed_counter(st));
   int64_t nonzero = 0;
@@ -393,7 +394,7 @@ TEST_CASE("a larger population starts with the same first people (ids key every 
   CHECK(same > 0.95 * static_cast<double>(x.size()));
 }
 
-TEST_CASE("the same config run twice is identical; a change that touches nothing changes nothing") {
+TEST_CASE("the same config run twice is identical, and a change that touches nothing changes nothing") {
   auto base = run_experiment(experiment(small_config()), 2);
   auto again = run_experiment(experiment(small_config()), 2);
   CHECK(base.scenarios[0].steps == again.scenarios[0].steps);

@@ -121,8 +121,9 @@ TEST_CASE("the provider registry: group ids, kinds and counter blocks agree, wit
   L.add(kinds[1], named(2, "t"));
   L.add(kinds[2], named(authorities, "a"));
   L.add(kinds[3], named(4, "s"));
+  L.add(kinds[4], named(authorities / 2, "c"));  // none when there are no councils
   L.add_programmes(named(2, "prog"), slot(ProgrammeCounter::Count));
-  CHECK(L.providers() == 9 + authorities);
+  CHECK(L.providers() == 9 + authorities + authorities / 2);
   CHECK(L.id(0) == "gp_p0");
   CHECK(L.id(L.group(ProviderKind::ThirdSector, 1)) == "third_sector_s1");
   size_t g = 0;
@@ -143,6 +144,7 @@ TEST_CASE("the provider registry: group ids, kinds and counter blocks agree, wit
   use_block<TrustCounter>(L, used);
   use_block<LaCounter>(L, used);
   use_block<ThirdCounter>(L, used);
+  use_block<IcCounter>(L, used);
   for (size_t k = 0; k < L.programmes(); ++k)
     for (size_t c = 0; c < slot(ProgrammeCounter::Count); ++c) ++used[L.programme(k, c)];
   for (size_t p = 0; p < L.providers(); ++p) ++used[L.programme_cost(p)];

@@ -33,7 +33,7 @@ const ValidationRow& row(const std::vector<ValidationRow>& rows, const std::stri
 }
 }  // namespace
 
-TEST_CASE("life table: constant hazard m gives life expectancy 1/m; known age pattern gives a known value",
+TEST_CASE("life table: constant hazard m gives life expectancy 1/m, a known age pattern gives a known value",
           "[validation]") {
   for (double m : {0.0125, 0.02, 0.05}) {
     std::array<double, kAgeBands> d{}, py{};

@@ -29,7 +29,8 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
   p.admit_day[i] = day;
   p.due_day[i] = due;
   p.stay[i] = cause;
-  p.care[i] = static_cast<uint8_t>(p.care[i] & ~kWaitingForBed);
+  // A readmission ends an intermediate care episode (its bed or place goes to someone else).
+  p.care[i] = static_cast<uint8_t>(p.care[i] & ~(kWaitingForBed | kIntermediateCare));
   const int64_t los = due - day;
   int64_t spell = 0;
   if (elective) {

@@ -38,23 +38,29 @@ inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
   return admit + static_cast<int32_t>(std::llround(-mean_days * std::log(u)));
 }
 
-inline int32_t CareSystem::discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const {
+inline DischargeReady CareSystem::discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const {
   const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1];
-  if (mean <= 0) return due;
+  const bool choosing = need == CareNeed::CareHome && p_.patient_choice_share > 0;
+  if (mean <= 0 && !choosing) return {due, due};
   Lanes u(s, p.id[i], static_cast<uint32_t>(due), Purpose::Discharge, substream::kDischargeProcess[0]);
-  return los_to_due(due, mean, 1.0 - u[0]);
+  const int32_t assessed = mean > 0 ? los_to_due(due, mean, 1.0 - u[care_lane::kProcessAssessment]) : due;
+  if (!choosing || u[care_lane::kProcessChoice] >= p_.patient_choice_share) return {assessed, assessed};
+  return {assessed, los_to_due(assessed, p_.patient_choice_days_mean, 1.0 - u[care_lane::kProcessChoiceDays])};
 }
 
 
 // Bed days of one stay within [from, to), split into ordinary and excess (beyond
 // `excess_after` days from admission); adds counts and excess cost.
 //! Why a medically fit patient is still in a bed (none: not fit yet).
-enum class Delay : uint8_t { None, Assessment, Reablement, HomeCare, CareHome };
-//! The delay of a patient waiting for the social care `need` once assessed.
-inline Delay awaiting(CareNeed need) { return static_cast<Delay>(static_cast<uint8_t>(need) + 1); }
-inline constexpr std::array<CareCounter, 5> kDelayCounters = {CareCounter::Count, CareCounter::DelayedAssessmentDays,
-                                                              CareCounter::DelayedReablementDays, CareCounter::DelayedHomeCareDays,
-                                                              CareCounter::DelayedCareHomeDays};
+enum class Delay : uint8_t { None, Assessment, Reablement, HomeCare, CareHome, IntermediateCare, PatientChoice };
+//! The delay of a patient waiting for the care `need` once assessed.
+inline Delay awaiting(CareNeed need) {
+  return is_intermediate(need) ? Delay::IntermediateCare : static_cast<Delay>(static_cast<uint8_t>(need) + 1);
+}
+inline constexpr std::array<CareCounter, 7> kDelayCounters = {
+    CareCounter::Count,               CareCounter::DelayedAssessmentDays,       CareCounter::DelayedReablementDays,
+    CareCounter::DelayedHomeCareDays, CareCounter::DelayedCareHomeDays,         CareCounter::DelayedIntermediateCareDays,
+    CareCounter::DelayedPatientChoiceDays};
 inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double excess_after, int64_t excess_pence,
                            size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, Delay delay) {
   if (to <= from) return;

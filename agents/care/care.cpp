@@ -10,6 +10,9 @@ void CareRequests::clear(const Geography& g, size_t provider_counters) {
   elective.clear();
   social.clear();
   third.clear();
+  intermediate.clear();
+  ic_beds.assign(g.intermediate_care.size(), 0);
+  ic_home.assign(g.intermediate_care.size(), 0);
   trust_bed_days.assign(g.trusts.size(), 0);
   la_home_care.assign(g.authorities.size(), 0);
   la_reablement.assign(g.authorities.size(), 0);
@@ -24,6 +27,11 @@ void CareRequests::merge(const CareRequests& o) {
   elective.insert(elective.end(), o.elective.begin(), o.elective.end());
   social.insert(social.end(), o.social.begin(), o.social.end());
   third.insert(third.end(), o.third.begin(), o.third.end());
+  intermediate.insert(intermediate.end(), o.intermediate.begin(), o.intermediate.end());
+  for (size_t k = 0; k < ic_beds.size(); ++k) {
+    ic_beds[k] += o.ic_beds[k];
+    ic_home[k] += o.ic_home[k];
+  }
   for (size_t k = 0; k < trust_bed_days.size(); ++k) trust_bed_days[k] += o.trust_bed_days[k];
   for (size_t k = 0; k < la_home_care.size(); ++k) {
     la_home_care[k] += o.la_home_care[k];
@@ -45,6 +53,8 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   la_packages_.assign(g.authorities.size(), 0);
   la_reablement_.assign(g.authorities.size(), 0);
   la_care_home_.assign(g.authorities.size(), 0);
+  ic_beds_.assign(g.intermediate_care.size(), 0);
+  ic_home_.assign(g.intermediate_care.size(), 0);
   for (size_t k = 0; k < kCapacityKinds; ++k) {
     const auto& f = g.plan.follow(static_cast<CapacityKind>(k));
     if (!f.on) continue;
@@ -102,12 +112,18 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   if (!base_.plan.empty()) base_.plan.apply(base_, static_cast<double>(day) / kDaysPerYear, follow_, g_);
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr)
     prov[layout_.at(tr, TrustCounter::Beds)] += g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds;
+  for (size_t k = 0; k < g_.intermediate_care.size(); ++k) {
+    prov[layout_.at(k, IcCounter::Beds)] += g_.intermediate_care[k].community_beds;
+    prov[layout_.at(k, IcCounter::HomePlaces)] += g_.intermediate_care[k].home_places;
+  }
   allocate_practices(people, r, s, step, day, place.gp_capacity, t, prov);
   // Bed capacity is counted in bed days per step: (beds + escalation) x step length. A stay
   // uses the days it spans in this step (at least one). Phase 1 committed the days of
-  // stays continuing; social care frees the beds of the patients it takes home.
+  // stays continuing; social care and intermediate care free the beds of the patients
+  // they take.
   std::vector<int64_t> bed_days = r.trust_bed_days;
   allocate_social_care(people, r, s, step, day, t, prov, bed_days);
+  allocate_intermediate_care(people, r, s, step, day, t, prov, bed_days);
   allocate_emergency(people, r, s, step, day, t, prov, bed_days);
   allocate_electives(people, r, s, step, day, t, prov, bed_days);
   // The bed days published for each trust (all of them, from both phases) are what the
@@ -163,6 +179,12 @@ void CareSystem::observe(const std::vector<int64_t>& prov, uint32_t step) {
         case K::CareHomePlaces:
           per.a[i] += static_cast<double>(la_care_home_[i] + prov[L.at(i, LaCounter::RefusedCareHome)]) * days;
           break;
+        case K::IntermediateBeds:
+          per.a[i] += static_cast<double>(ic_beds_[i] + prov[L.at(i, IcCounter::RefusedBed)]) * days;
+          break;
+        case K::IntermediateHomePlaces:
+          per.a[i] += static_cast<double>(ic_home_[i] + prov[L.at(i, IcCounter::RefusedHome)]) * days;
+          break;
         default:
           break;
       }
@@ -179,7 +201,7 @@ void CareSystem::observe(const std::vector<int64_t>& prov, uint32_t step) {
       } else if (kind == K::GeneralAcuteBeds) {  // beds: occupied, plus those refused one x the mean stay
         const double los = per.b[i] > 0 ? per.a[i] / per.b[i] : 1.0;
         demand = (per.a[i] + per.c[i] * los) / per.days;
-      } else {  // social care: the mean in use or asked for
+      } else {  // social and intermediate care: the mean in use or asked for
         demand = per.a[i] / per.days;
       }
       const double planned = base_.capacity(kind, i) * base_.plan.multiplier(kind, i, years);

@@ -67,7 +67,8 @@ struct ThirdSectorService {
 struct UnitCosts {
   int64_t gp_appointment = 0, virtual_appointment = 0, outpatient_attendance = 0, ae_attendance = 0,
           nel_spell_short = 0, nel_spell_long = 0, excess_bed_day = 0, elective_spell = 0, day_case = 0,
-          home_care_hour = 0, reablement_episode = 0, residential_week = 0, nursing_week = 0;
+          home_care_hour = 0, reablement_episode = 0, residential_week = 0, nursing_week = 0,
+          intermediate_bed_day = 0, intermediate_home_contact = 0;
 };
 
 //! The care model's degree of integration (`care_model:`), 0 = siloed, 1 = fully
@@ -116,11 +117,15 @@ struct CareParams {
   config::AgeTable in_hospital_death_rr_by_age = config::AgeTable::constant({"male", "female"}, 1.0);
   std::array<double, 4> discharge_social_care_by_frailty{};  //!< need social care at discharge, by eFI level
   double discharge_social_care_rr_no_carer = 1;              //!< multiplier without an informal carer
-  std::array<double, 3> discharge_mix{};      //!< reablement, home care, care home (shares)
-  //! Mean time from medically fit to ready to leave of a patient who needs social care
-  //! (assessment, brokerage, transport), whether or not care is free: reablement, home
-  //! care, care home [days]; exponential
-  std::array<double, 3> discharge_assessment_days{};
+  //! Care needed at discharge (shares), in CareNeed order from Reablement: reablement,
+  //! home care, care home, intermediate care at home, intermediate care in a community bed
+  std::array<double, 5> discharge_mix{};
+  //! Mean time from medically fit to ready to leave of a patient who needs care
+  //! (assessment, brokerage, transport), whether or not care is free, in the same order [days]; exponential
+  std::array<double, 5> discharge_assessment_days{};
+  //! Patients needing a care home whose own or their family's choice of home delays them
+  //! further [fraction], and the mean of that delay [days]; exponential
+  double patient_choice_share = 0, patient_choice_days_mean = 0;
   //! Share of patients with a home care package who need a care home at discharge [fraction]
   double home_care_to_care_home_at_discharge = 0;
   // Social care
@@ -128,6 +133,13 @@ struct CareParams {
   double package_end_per_year = 0;            //!< packages ending for other reasons [per year]
   double reablement_days = 42;                //!< length of an episode [days]
   double reablement_no_further_care_share = 0.6;
+  // Intermediate care (NHS): episode lengths, and what follows an episode (shares; the
+  // rest go home without care)
+  double intermediate_bed_days = 27;          //!< length of a bed-based episode [days]
+  double intermediate_home_days = 35;         //!< length of a home-based episode [days]
+  double intermediate_home_contacts_per_week = 4;  //!< visits of a home-based episode [contacts per week]
+  std::array<double, 2> after_intermediate_bed{};   //!< home care, care home
+  std::array<double, 2> after_intermediate_home{};  //!< home care, care home
   std::array<double, 4> community_need_per_year_by_frailty{};  //!< new social care needs, by eFI level [per year]
   RelativeRisks community_need_rr;
   double community_care_home_share = 0.1;     //!< community needs that are for a care home
@@ -144,6 +156,13 @@ struct CareParams {
   //! Reads `care:`, `care_model:`, `health_events:` and `unit_costs:`. Throws ConfigError.
   //! Reads `care:`; population_size scales capacities given per 100,000 people.
   static CareParams read(config::Reader& root, int64_t population_size);
+};
+
+//! When a medically fit patient who needs care is assessed (with care arranged and
+//! transport booked) and when they are ready to leave (later only when they or their
+//! family are still choosing a care home) [days since start].
+struct DischargeReady {
+  int32_t assessed, ready;
 };
 
 //! What phase 1 asks of providers.
@@ -165,11 +184,13 @@ bool before(const Request& a, const Request& b);
 size_t select_served(std::vector<Request>& reqs, int64_t capacity);
 
 struct CareRequests {
-  std::vector<Request> gp, ae, elective, social, third;
+  std::vector<Request> gp, ae, elective, social, third, intermediate;
   //! Bed days already committed this step per trust (stays continuing, and delayed
   //! patients, reserved for the whole step); packages, episodes and residents per local
   //! authority after phase 1.
   std::vector<int64_t> trust_bed_days, la_home_care, la_reablement, la_care_home;
+  //! Per intermediate care service: episodes continuing past this step, in beds and at home.
+  std::vector<int64_t> ic_beds, ic_home;
   Tally tally;  //!< flows counted in phase 1 (bed days, discharges, deaths in hospital, ...)
   std::vector<int64_t> provider;  //!< per-provider flows counted in phase 1
   void clear(const Geography& g, size_t provider_counters);
@@ -233,12 +254,17 @@ class CareSystem {
   //! from the same bits by the census (World::census).
   void census(const People& p, size_t i, uint16_t stocks, std::vector<int64_t>& prov) const {
     const auto& L = layout_;
-    if (!(stocks & (kStockInHospital | kStockWaitingSocial | kStockInCareHome | kStockWaitingGp | kStockElectiveList))) return;
+    if (!(stocks & (kStockInHospital | kStockWaitingSocial | kStockInCareHome | kStockWaitingGp | kStockElectiveList |
+                    kStockIntermediateCare)))
+      return;
     if (stocks & kStockInHospital) prov[L.at(p.hospital[i], TrustCounter::Inpatients)] += 1;
     if (stocks & kStockWaitingSocial) prov[L.at(la_of(p, i), LaCounter::Waiting)] += 1;
     if (stocks & kStockInCareHome) prov[L.at(la_of(p, i), LaCounter::Residents)] += 1;
     if (stocks & kStockWaitingGp) prov[L.at(p.practice[i], GpCounter::Waiting)] += 1;
     if (stocks & kStockElectiveList) prov[L.at(trust_of(p, i), TrustCounter::WaitingList)] += 1;
+    if (stocks & kStockIntermediateCare)
+      prov[L.at(static_cast<size_t>(g_.authorities[la_of(p, i)].intermediate_care),
+                (p.care[i] & kIntermediateBed) ? IcCounter::InBeds : IcCounter::AtHome)] += 1;
   }
 
  private:
@@ -260,7 +286,7 @@ class CareSystem {
   //! care arranged, transport): due + an exponential time with the need's mean, drawn from
   //! a stream keyed by the fit day, so every step of the wait sees the same day.
   //! (Defined in allocation.hpp, beside los_to_due, which draws the time.)
-  int32_t discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const;
+  DischargeReady discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const;
   //! Days between long-term-condition reviews of someone with `conditions` recorded ones.
   int32_t review_interval_days(int conditions) const {
     return static_cast<int32_t>(std::lround(kDaysPerYear / (p_.gp_reviews_per_condition_per_year * conditions)));
@@ -307,6 +333,7 @@ class CareSystem {
   [[gnu::always_inline]] void seek_care_in_place(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
   [[gnu::always_inline]] void seek_routine_gp(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
   [[gnu::always_inline]] uint32_t seek_health_events(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
+  [[gnu::always_inline]] void seek_intermediate_care(People& people, const SeekStep& k, const SeekPerson& me, CareRequests& out) const;
   [[gnu::always_inline]] void seek_social_need(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const;
   [[gnu::always_inline]] void seek_self_referrals(const People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, uint32_t cand,
                            CareRequests& out) const;
@@ -317,6 +344,28 @@ class CareSystem {
                           Tally& t, std::vector<int64_t>& prov);
   void allocate_social_care(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
                             std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
+  void allocate_intermediate_care(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
+                                  std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
+  //! Takes a medically fit patient who was waiting for care (request `q`) out of hospital
+  //! once that care is found this step: frees the rest of the step's bed days, discharges
+  //! them, and draws deconditioning from the days they were delayed (lanes `c`).
+  void leave_for_care(People& people, const Request& q, int32_t day, int32_t day_end, Lanes& c, Tally& t,
+                      std::vector<int64_t>& bed_days) const;
+  //! Days [from, to) of slot i's intermediate care episode at service svc: counted, and their cost.
+  void count_intermediate_days(const People& p, size_t i, size_t svc, int32_t from, int32_t to, Tally& t,
+                               std::vector<int64_t>& prov) const;
+  //! The care needed at discharge: the first whose cumulative share (discharge_mix, in
+  //! CareNeed order) is above u; never one with no share.
+  CareNeed discharge_need(double u) const {
+    double c = 0;
+    auto last = CareNeed::CareHome;
+    for (size_t k = 0; k < p_.discharge_mix.size(); ++k) {
+      if (p_.discharge_mix[k] <= 0) continue;
+      last = static_cast<CareNeed>(k + 1);
+      if (u < (c += p_.discharge_mix[k])) return last;
+    }
+    return last;
+  }
   void allocate_emergency(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
                           std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
   void allocate_electives(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
@@ -358,6 +407,8 @@ class CareSystem {
   //! Per local authority after the step's placements: home care packages, reablement
   //! episodes and care home residents it funds.
   std::vector<int64_t> la_packages_, la_reablement_, la_care_home_;
+  //! Per intermediate care service after the step's placements: patients in beds and at home.
+  std::vector<int64_t> ic_beds_, ic_home_;
   int32_t last_step_days_ = 0;
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;

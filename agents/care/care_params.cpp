@@ -85,15 +85,25 @@ void read_hospital(Reader& h, CareParams& p) {
   if (h.has("in_hospital_death_rr_by_age")) p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000});
   p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
   p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
+  // Shares and times in CareNeed order; intermediate care is optional (a place without it).
   Reader mix = h.child("discharge_mix");
   std::vector<double> m = {mix.real("reablement", config::probability()), mix.real("home_care", config::probability()),
-                           mix.real("care_home", config::probability())};
+                           mix.real("care_home", config::probability()),
+                           mix.real("intermediate_care_home", config::probability(), 0.0),
+                           mix.real("intermediate_care_bed", config::probability(), 0.0)};
   config::require_shares(m, mix.node(), mix.path());
-  p.discharge_mix = {m[0], m[1], m[2]};
+  std::copy(m.begin(), m.end(), p.discharge_mix.begin());
   mix.finish();
   if (auto a = h.optional_child("discharge_assessment_days_mean")) {
-    p.discharge_assessment_days = {a->real("reablement", {0, 365}), a->real("home_care", {0, 365}), a->real("care_home", {0, 365})};
+    p.discharge_assessment_days = {a->real("reablement", {0, 365}), a->real("home_care", {0, 365}), a->real("care_home", {0, 365}),
+                                   a->real("intermediate_care_home", {0, 365}, 0.0),
+                                   a->real("intermediate_care_bed", {0, 365}, 0.0)};
     a->finish();
+  }
+  if (auto c = h.optional_child("patient_choice")) {
+    p.patient_choice_share = c->real("share_of_care_home", config::probability());
+    p.patient_choice_days_mean = c->real("days_mean", {0, 365});
+    c->finish();
   }
   p.home_care_to_care_home_at_discharge = h.real("home_care_to_care_home_at_discharge", config::probability(), 0.0);
 }
@@ -114,6 +124,23 @@ void read_social_care(Reader& sc, CareParams& p) {
   // Care-home residents are counted among people 65+ (ONS Census 2021 care home residents).
   p.initial_care_home_min_age_years = sc.real("initial_care_home_min_age_years", {0, 130}, 65);
   p.initial_home_care_by_frailty = by_frailty(sc, "initial_home_care_share_by_frailty", config::probability());
+}
+
+// `care.intermediate_care:` NHS step-down care after a hospital stay.
+void read_intermediate_care(Reader& ic, CareParams& p) {
+  p.intermediate_bed_days = ic.real("bed_days", {1, 365});
+  p.intermediate_home_days = ic.real("home_days", {1, 365});
+  p.intermediate_home_contacts_per_week = ic.real("home_contacts_per_week", {0, 100});
+  auto after = [&](const char* key, std::array<double, 2>& out) {
+    Reader a = ic.child(key);
+    out = {a.real("home_care", config::probability()), a.real("care_home", config::probability())};
+    if (out[0] + out[1] > 1 + 1e-9)
+      throw a.error(a.node(), a.path(), fmt::format("home_care + care_home is {:g}; at most 1 (the rest go home without care)",
+                                                    out[0] + out[1]));
+    a.finish();
+  };
+  after("after_bed", p.after_intermediate_bed);
+  after("after_home", p.after_intermediate_home);
 }
 
 // One `care.third_sector` service; capacity per week or per 100,000 people.
@@ -192,6 +219,8 @@ UnitCosts read_unit_costs(Reader& c) {
   u.reablement_episode = pence(c, "reablement_episode_gbp");
   u.residential_week = pence(c, "residential_care_week_gbp");
   u.nursing_week = pence(c, "nursing_care_week_gbp");
+  u.intermediate_bed_day = to_pence(c.real("intermediate_care_bed_day_gbp", config::non_negative(), 0.0));
+  u.intermediate_home_contact = to_pence(c.real("intermediate_care_home_contact_gbp", config::non_negative(), 0.0));
   return u;
 }
 
@@ -231,6 +260,13 @@ CareParams CareParams::read(Reader& root, int64_t population_size) {
     Reader sc = care.child("social_care");
     read_social_care(sc, p);
     sc.finish();
+  }
+  if (auto ic = care.optional_child("intermediate_care")) {
+    read_intermediate_care(*ic, p);
+    ic->finish();
+  } else if (p.discharge_mix[3] + p.discharge_mix[4] > 0) {
+    throw care.error("intermediate_care", "missing: care.hospital.discharge_mix sends patients to intermediate care; give "
+                                          "bed_days, home_days, home_contacts_per_week, after_bed and after_home");
   }
   for (auto r : care.list("third_sector")) p.third_sector.push_back(read_service(r, p.third_sector, population_size));
   if (p.third_sector.size() > static_cast<size_t>(substream::kMaxServices))

@@ -1,7 +1,7 @@
 #pragma once
 // What care counts: its flows and stocks in the Tally (CareCounter) and the per-provider
-// blocks of the four kinds of provider it runs (GpCounter, TrustCounter, LaCounter,
-// ThirdCounter), each registered with the provider layout by care_provider_kinds().
+// blocks of the five kinds of provider it runs (GpCounter, TrustCounter, LaCounter,
+// ThirdCounter, IcCounter), each registered with the provider layout by care_provider_kinds().
 // A new care counter is one line here, plus its metric (agents/care/metrics.cpp or
 // provider_kinds.cpp) and the code that counts it. Sector costs are counted through
 // sector_cost(kind) (agents/geography/providers.hpp).
@@ -27,10 +27,14 @@ enum class CareCounter : uint16_t {
   Deconditioned,        //!< people whose frailty worsened during a delayed discharge
   // Delayed bed days by reason (they add up to DelayedBedDays)
   DelayedAssessmentDays, DelayedReablementDays, DelayedHomeCareDays, DelayedCareHomeDays,
+  DelayedIntermediateCareDays, DelayedPatientChoiceDays,
+  IntermediateBedAdmissions,  //!< hospital discharges into an intermediate care (community) bed
+  IntermediateHomeStarts,     //!< hospital discharges to home-based intermediate care
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting,
   ReviewsOverdue,       //!< people with a long-term-condition review overdue (risk factor review_overdue)
+  InIntermediateCare,   //!< in an intermediate care episode, in a community bed or at home
   Count
 };
 template <>
@@ -40,7 +44,8 @@ struct CounterTraits<CareCounter> {
                                         CareCounter::ElectiveList,      CareCounter::ElectiveOver18Weeks,
                                         CareCounter::CareHomeResidents, CareCounter::HomeCarePackages,
                                         CareCounter::InReablement,      CareCounter::WaitingSocialCare,
-                                        CareCounter::GpWaiting,         CareCounter::ReviewsOverdue};
+                                        CareCounter::GpWaiting,         CareCounter::ReviewsOverdue,
+                                        CareCounter::InIntermediateCare};
   //! Counted by sex and age band too (Tally::add with the person's sex and age).
   static constexpr std::array by_age_sex = {CareCounter::GpAppointments,     CareCounter::AeAttendances,
                                             CareCounter::EmergencyAdmissions, CareCounter::AcscAdmissions,
@@ -84,9 +89,20 @@ struct ProviderCounters<ThirdCounter> {
   static constexpr ProviderKind kind = ProviderKind::ThirdSector;
 };
 
-//! The four kinds care runs, in kind order, as registered with the layout
+//! Per NHS intermediate care service.
+//! Episodes started (from hospital), occupied bed days and home-based episode days, the
+//! people in its beds and on its home caseload at the end of the step, its capacities in
+//! the step and the discharges it could not take for lack of each (the capacity bound).
+enum class IcCounter : uint8_t { BedAdmissions, HomeStarts, BedDays, HomeDays, InBeds, AtHome, CostPence, Beds,
+                                 HomePlaces, RefusedBed, RefusedHome, Count };
+template <>
+struct ProviderCounters<IcCounter> {
+  static constexpr ProviderKind kind = ProviderKind::IntermediateCare;
+};
+
+//! The five kinds care runs, in kind order, as registered with the layout
 //! (agents/care/provider_kinds.cpp).
-const std::array<ProviderKindDef, 4>& care_provider_kinds();
+const std::array<ProviderKindDef, 5>& care_provider_kinds();
 
 //! A capacity of a kind of provider as its per-provider counters show it: the counter
 //! holding the capacity in each step, and the counters of the requests it turned away

@@ -35,7 +35,7 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("inpatients", "persons", CareCounter::InHospital, "people in hospital at the end of the step");
   m.count("emergency_bed_days", "bed days", CareCounter::EmergencyBedDays,
        "bed days of emergency (non-elective) stays, including delayed days (bed_days minus elective stays)");
-  m.count("delayed_discharge_bed_days", "bed days", CareCounter::DelayedBedDays, "bed days of people medically fit for discharge who wait to be assessed or for social care (the sum of the delayed_days_awaiting_* metrics)");
+  m.count("delayed_discharge_bed_days", "bed days", CareCounter::DelayedBedDays, "bed days of people medically fit for discharge who wait to be assessed, for their choice of care home, or for social or intermediate care (the sum of the delayed_days_awaiting_* metrics)");
   m.count("delayed_days_awaiting_assessment", "bed days", CareCounter::DelayedAssessmentDays,
           "delayed bed days of patients being assessed, their care arranged or transport booked (care.hospital.discharge_assessment_days_mean)");
   m.count("delayed_days_awaiting_reablement", "bed days", CareCounter::DelayedReablementDays,
@@ -44,7 +44,11 @@ void declare_care_metrics(MetricRegistry& m) {
           "delayed bed days of assessed patients waiting for a home care package");
   m.count("delayed_days_awaiting_care_home", "bed days", CareCounter::DelayedCareHomeDays,
           "delayed bed days of assessed patients waiting for a care home place");
-  m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting to be assessed or for social care");
+  m.count("delayed_days_awaiting_intermediate_care", "bed days", CareCounter::DelayedIntermediateCareDays,
+          "delayed bed days of assessed patients waiting for an NHS intermediate care bed or home-based place");
+  m.count("delayed_days_awaiting_patient_choice", "bed days", CareCounter::DelayedPatientChoiceDays,
+          "delayed bed days of assessed patients who, or whose families, are still choosing a care home (care.hospital.patient_choice)");
+  m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting to be assessed or for social or intermediate care");
   m.count("trolley_waits", "persons", CareCounter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
   m.count("trolley_wait_deaths", "persons", CareCounter::TrolleyWaitDeaths,
           "deaths of patients waiting in A&E for a bed (also counted in in_hospital_deaths and deaths)");
@@ -60,6 +64,12 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("people_in_reablement", "persons", CareCounter::InReablement, "people in a reablement episode");
   m.count("care_home_residents", "persons", CareCounter::CareHomeResidents, "people living in a care home (including those in hospital)");
   m.count("care_home_admissions", "persons", CareCounter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");
+  m.count("intermediate_care_bed_admissions", "persons", CareCounter::IntermediateBedAdmissions,
+          "patients discharged from hospital into an NHS intermediate care (community) bed");
+  m.count("intermediate_care_home_starts", "persons", CareCounter::IntermediateHomeStarts,
+          "patients discharged from hospital to home-based NHS intermediate care");
+  m.count("people_in_intermediate_care", "persons", CareCounter::InIntermediateCare,
+          "people in an intermediate care episode, in a community bed or at home");
   m.count("people_waiting_social_care", "persons", CareCounter::WaitingSocialCare, "people at home with an assessed social care need not yet met");
   m.count("third_sector_contacts", "contacts", CareCounter::ThirdSectorContacts, "contacts with third-sector services");
   m.count("third_sector_unmet", "referrals", CareCounter::ThirdSectorUnmet, "third-sector referrals not taken on for lack of capacity");
@@ -67,6 +77,7 @@ void declare_care_metrics(MetricRegistry& m) {
   m.pounds("cost_acute_gbp", {sector_cost(ProviderKind::Acute)}, "A&E, emergency and elective spells, excess bed days, outpatients, and programmes trusts deliver", false);
   m.pounds("cost_social_care_gbp", {sector_cost(ProviderKind::SocialCare)}, "council-funded home care, reablement and care home weeks, and programmes councils deliver", false);
   m.pounds("cost_third_sector_gbp", {sector_cost(ProviderKind::ThirdSector)}, "third-sector contacts, and programmes the third sector delivers", false);
+  m.pounds("cost_intermediate_care_gbp", {sector_cost(ProviderKind::IntermediateCare)}, "NHS intermediate care: community bed days and home-based visits", false);
   std::vector<Counter> sectors;  // every provider kind's, so a new kind is in the total
   for (size_t k = 0; k < kProviderKinds; ++k) sectors.push_back(sector_cost(static_cast<ProviderKind>(k)));
   m.pounds("cost_total_gbp", sectors, "all sectors (the sum of the sector cost metrics)", true);

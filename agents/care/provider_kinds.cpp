@@ -1,4 +1,4 @@
-// The four kinds of provider care runs, as registered with the provider layout: the
+// The five kinds of provider care runs, as registered with the provider layout: the
 // size of each one's counter block (agents/care/counters.hpp), its cost counter, what a
 // fee-for-service contract bills, and what is published per provider.
 #include "agents/care/counters.hpp"
@@ -51,6 +51,19 @@ const std::vector<ProviderMetric> kLaMetrics = {
     {"reablement_refused", "requests", "flow", "reablement requests turned away for lack of places (capacity bound)", [](const int64_t* c) { return double(at(c, LaCounter::RefusedReablement)); }},
     {"care_home_refused", "requests", "flow", "care home requests turned away for lack of places (capacity bound)", [](const int64_t* c) { return double(at(c, LaCounter::RefusedCareHome)); }},
 };
+const std::vector<ProviderMetric> kIcMetrics = {
+    {"bed_admissions", "persons", "flow", "patients taken from hospital into its community beds", [](const int64_t* c) { return double(at(c, IcCounter::BedAdmissions)); }},
+    {"home_starts", "persons", "flow", "patients taken from hospital onto home-based intermediate care", [](const int64_t* c) { return double(at(c, IcCounter::HomeStarts)); }},
+    {"bed_days", "bed days", "flow", "community bed days used", [](const int64_t* c) { return double(at(c, IcCounter::BedDays)); }},
+    {"home_days", "days", "flow", "days of home-based episodes", [](const int64_t* c) { return double(at(c, IcCounter::HomeDays)); }},
+    {"in_beds", "persons", "stock", "patients in its community beds at the end of the step", [](const int64_t* c) { return double(at(c, IcCounter::InBeds)); }},
+    {"at_home", "persons", "stock", "people on its home-based caseload at the end of the step", [](const int64_t* c) { return double(at(c, IcCounter::AtHome)); }},
+    {"cost_gbp", "GBP", "flow", "cost of its bed days and home-based care", [](const int64_t* c) { return to_gbp(at(c, IcCounter::CostPence)); }},
+    {"community_beds", "beds", "stock", "community beds open in the step", [](const int64_t* c) { return double(at(c, IcCounter::Beds)); }},
+    {"home_places", "places", "stock", "concurrent home-based episodes it can run", [](const int64_t* c) { return double(at(c, IcCounter::HomePlaces)); }},
+    {"bed_refused", "requests", "flow", "discharges it could not take into a bed (capacity bound)", [](const int64_t* c) { return double(at(c, IcCounter::RefusedBed)); }},
+    {"home_refused", "requests", "flow", "discharges it could not take onto home-based care (capacity bound)", [](const int64_t* c) { return double(at(c, IcCounter::RefusedHome)); }},
+};
 const std::vector<ProviderMetric> kThirdMetrics = {
     {"contacts", "contacts", "flow", "contacts given", [](const int64_t* c) { return double(at(c, ThirdCounter::Contacts)); }},
     {"unmet_referrals", "referrals", "flow", "referrals not taken on", [](const int64_t* c) { return double(at(c, ThirdCounter::Unmet)); }},
@@ -58,8 +71,8 @@ const std::vector<ProviderMetric> kThirdMetrics = {
 };
 }  // namespace
 
-const std::array<ProviderKindDef, 4>& care_provider_kinds() {
-  static const std::array<ProviderKindDef, 4> kinds = {{
+const std::array<ProviderKindDef, 5>& care_provider_kinds() {
+  static const std::array<ProviderKindDef, 5> kinds = {{
       {ProviderKind::Gp, Served::Counted, slot(GpCounter::Count), slot(GpCounter::CostPence),
        [](const int64_t* c, int) { return at(c, GpCounter::Appointments); }, &kGpMetrics},
       {ProviderKind::Acute, Served::PracticeLists, slot(TrustCounter::Count), slot(TrustCounter::CostPence),
@@ -73,6 +86,9 @@ const std::array<ProviderKindDef, 4>& care_provider_kinds() {
        &kLaMetrics},
       {ProviderKind::ThirdSector, Served::Place, slot(ThirdCounter::Count), slot(ThirdCounter::CostPence),
        [](const int64_t* c, int) { return at(c, ThirdCounter::Contacts); }, &kThirdMetrics},
+      // An episode is billed when it starts.
+      {ProviderKind::IntermediateCare, Served::Authorities, slot(IcCounter::Count), slot(IcCounter::CostPence),
+       [](const int64_t* c, int) { return at(c, IcCounter::BedAdmissions) + at(c, IcCounter::HomeStarts); }, &kIcMetrics},
   }};
   return kinds;
 }
@@ -90,6 +106,10 @@ const std::vector<CapacityCounters>& care_capacities() {
        {slot(LaCounter::RefusedReablement), slot(LaCounter::RefusedReablement)}},
       {ProviderKind::SocialCare, "care_home_places", {CapacityKind::CareHomePlaces, CapacityKind::CareHomePlaces}, slot(LaCounter::CareHomePlaces),
        {slot(LaCounter::RefusedCareHome), slot(LaCounter::RefusedCareHome)}},
+      {ProviderKind::IntermediateCare, "community_beds", {CapacityKind::IntermediateBeds, CapacityKind::IntermediateBeds}, slot(IcCounter::Beds),
+       {slot(IcCounter::RefusedBed), slot(IcCounter::RefusedBed)}},
+      {ProviderKind::IntermediateCare, "home_places", {CapacityKind::IntermediateHomePlaces, CapacityKind::IntermediateHomePlaces}, slot(IcCounter::HomePlaces),
+       {slot(IcCounter::RefusedHome), slot(IcCounter::RefusedHome)}},
   };
   return caps;
 }

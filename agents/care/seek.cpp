@@ -43,18 +43,27 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     count_bed_days(people, i, from, to, ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider, Delay::None);
     out.trust_bed_days[tr] += std::max(0, to - from);
   };
-  // A medically fit patient who needs social care: from `start` on, the rest of the step
-  // is reserved. Until they are ready to leave (assessed, care arranged, transport) they
-  // are delayed awaiting assessment, counted here; once ready they ask the council, and
-  // their days are counted in allocate (delayed, awaiting that care) or not at all (care
-  // found, patient leaves).
+  // A medically fit patient who needs care: from `start` on, the rest of the step is
+  // reserved. Until they are assessed (care arranged, transport booked) they are delayed
+  // awaiting assessment, then, if they or their family are still choosing a care home, by
+  // patient choice, both counted here; once ready they ask the council or the NHS
+  // intermediate care service, and their days are counted in allocate (delayed, awaiting
+  // that care) or not at all (care found, patient leaves).
   auto wait_for_care = [&](CareNeed need, int32_t start) {
-    const int32_t ready = discharge_ready_day(k.s, people, i, people.due_day[i], need);
-    count_bed_days(people, i, start, std::min(ready, day_end), ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider,
-                   Delay::Assessment);
-    if (ready < day_end)
-      out.social.push_back(make_request(k.s, people, i, k.step, me.la, 0, static_cast<uint8_t>(need), std::max(ready, start),
-                                        substream::kSocialDischarge[0]));
+    const DischargeReady r = discharge_ready_day(k.s, people, i, people.due_day[i], need);
+    count_bed_days(people, i, start, std::min(r.assessed, day_end), ex, p_.costs.excess_bed_day, tr, layout_, out.tally,
+                   out.provider, Delay::Assessment);
+    count_bed_days(people, i, std::max(start, r.assessed), std::min(r.ready, day_end), ex, p_.costs.excess_bed_day, tr, layout_,
+                   out.tally, out.provider, Delay::PatientChoice);
+    if (r.ready < day_end) {
+      const int32_t since = std::max(r.ready, start);
+      if (is_intermediate(need))
+        out.intermediate.push_back(make_request(k.s, people, i, k.step, static_cast<uint16_t>(g_.authorities[me.la].intermediate_care), 0,
+                                                static_cast<uint8_t>(need), since, substream::kIntermediateDischarge[0]));
+      else
+        out.social.push_back(make_request(k.s, people, i, k.step, me.la, 0, static_cast<uint8_t>(need), since,
+                                          substream::kSocialDischarge[0]));
+    }
     out.trust_bed_days[tr] += day_end - start;
   };
   if (need_of != static_cast<uint8_t>(CareNeed::None) && due < day) {
@@ -89,12 +98,9 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     const bool more_than_package = (care & kHomeCare) && !(care & kCareHomeResident) &&
                                    d[care_lane::kDischargeNeedsCare] < p_.home_care_to_care_home_at_discharge;
     if (prior != CareNeed::None || more_than_package || d[care_lane::kDischargeNeedsCare] < need) {
-      const double u = d[care_lane::kDischargeCareKind];
       const CareNeed n = prior != CareNeed::None ? prior
-                           : more_than_package ? CareNeed::CareHome
-                           : u < p_.discharge_mix[0] ? CareNeed::Reablement
-                           : u < p_.discharge_mix[0] + p_.discharge_mix[1] ? CareNeed::HomeCare
-                                                                           : CareNeed::CareHome;
+                         : more_than_package ? CareNeed::CareHome
+                                             : discharge_need(d[care_lane::kDischargeCareKind]);
       need_of = static_cast<uint8_t>(n);
       // A stay that ended within the step it began is seen only now: the process starts today.
       people.due_day[i] = std::max(from, due);
@@ -139,6 +145,7 @@ inline void CareSystem::seek_care_in_place(People& people, const SeekStep& k, co
     }
   }
   if (care & kReablement) out.la_reablement[me.la] += 1;
+  if (care & kIntermediateCare) seek_intermediate_care(people, k, me, out);
   if (care & kCareHomeResident) {
     out.la_care_home[me.la] += 1;
     if (!(care & kSelfFunded)) {
@@ -244,13 +251,36 @@ inline uint32_t CareSystem::seek_health_events(People& people, const SeekStep& k
   return cand;
 }
 
+// An intermediate care episode: its days this step and their cost; at its end, the care
+// that follows (a request to the council) or none. Readmission ends an episode (admit).
+inline void CareSystem::seek_intermediate_care(People& people, const SeekStep& k, const SeekPerson& me, CareRequests& out) const {
+  const size_t i = me.i;
+  const bool bed = people.care[i] & kIntermediateBed;
+  const auto svc = static_cast<size_t>(g_.authorities[me.la].intermediate_care);
+  const int32_t due = people.due_day[i];
+  count_intermediate_days(people, i, svc, k.day, std::min(due, k.day_end), out.tally, out.provider);
+  if (due >= k.day_end) {
+    (bed ? out.ic_beds : out.ic_home)[svc] += 1;
+    return;
+  }
+  people.care[i] = static_cast<uint8_t>(people.care[i] & ~kIntermediateCare);
+  people.due_day[i] = kNoDay;
+  const auto& after = bed ? p_.after_intermediate_bed : p_.after_intermediate_home;
+  const double u = Lanes(k.s, me.id, k.step, Purpose::SocialCare, substream::kIntermediateEndLanes[0])[care_lane::kIntermediateOutcome];
+  const CareNeed n = u < after[0] ? CareNeed::HomeCare : u < after[0] + after[1] ? CareNeed::CareHome : CareNeed::None;
+  if (n == CareNeed::None) return;
+  people.care_need[i] = static_cast<uint8_t>(n);
+  out.social.push_back(make_request(k.s, people, i, k.step, me.la, 1, static_cast<uint8_t>(n), std::max(k.day, due),
+                                    substream::kSocialAfterIntermediate[0]));
+}
+
 // Social care needs arising at home (or still waited for).
 inline void CareSystem::seek_social_need(People& people, const SeekStep& k, const SeekPerson& me, Lanes& u, CareRequests& out) const {
   const size_t i = me.i;
   const uint8_t care = people.care[i];
   if (people.care_need[i] != static_cast<uint8_t>(CareNeed::None)) {
     out.social.push_back(make_request(k.s, people, i, k.step, me.la, 2, people.care_need[i], 0, substream::kSocialCommunity[0]));
-  } else if (!(care & (kHomeCare | kReablement | kCareHomeResident))) {
+  } else if (!(care & (kHomeCare | kReablement | kCareHomeResident | kIntermediateCare))) {
     const bool member = people.programmes[i] != 0;
     const double base = p_.community_need_per_year_by_frailty[people.frailty[i]];
     // Nothing to do when the draw is at or above the largest possible hazard

@@ -35,6 +35,23 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
   });
 }
 
+void CareSystem::leave_for_care(People& people, const Request& q, int32_t day, int32_t day_end, Lanes& c, Tally& t,
+                                std::vector<int64_t>& bed_days) const {
+  const size_t i = q.slot;
+  const int32_t fit_day = people.due_day[i];  // discharge() clears it
+  const int32_t leaves = std::max(day, q.since);
+  // The rest of the step had been reserved for this patient; the bed is free again.
+  bed_days[people.hospital[i]] -= day_end - leaves;
+  discharge(people, i, leaves, t);
+  // Deconditioning: the weeks in a bed while medically fit may leave them frailer.
+  const int32_t delayed = leaves - fit_day;
+  if (delayed > 0 && people.frailty[i] < static_cast<uint8_t>(Frailty::Severe) &&
+      c[care_lane::kPlacementDeconditioning] < step_probability(p_.delayed_discharge_frailty_per_week * delayed / 7.0)) {
+    people.frailty[i] += 1;
+    t.add(CareCounter::Deconditioned, people.quintile[i]);
+  }
+}
+
 void CareSystem::allocate_social_care(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
                                       Tally& t, std::vector<int64_t>& prov, std::vector<int64_t>& bed_days) {
   const int32_t day_end = clock_.day_at_start(step + 1);
@@ -83,19 +100,7 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
       }
       --*free;
       Lanes c(s, people.id[i], step, Purpose::SocialCare, substream::kSocialPlacementLanes[0]);
-      if (in_hospital) {
-        const int32_t fit_day = people.due_day[i];  // discharge() clears it
-        // The rest of the step had been reserved for this patient; the bed is free again.
-        bed_days[people.hospital[i]] -= day_end - std::max(day, q_.since);
-        discharge(people, i, std::max(day, q_.since), t);
-        // Deconditioning: the weeks in a bed while medically fit may leave them frailer.
-        const int32_t delayed = std::max(day, q_.since) - fit_day;
-        if (delayed > 0 && people.frailty[i] < static_cast<uint8_t>(Frailty::Severe) &&
-            c[care_lane::kPlacementDeconditioning] < step_probability(p_.delayed_discharge_frailty_per_week * delayed / 7.0)) {
-          people.frailty[i] += 1;
-          t.add(CareCounter::Deconditioned, q);
-        }
-      }
+      if (in_hospital) leave_for_care(people, q_, day, day_end, c, t, bed_days);
       people.care_need[i] = static_cast<uint8_t>(CareNeed::None);
       if (need == CareNeed::Reablement) {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kReablement);

@@ -32,7 +32,11 @@ inline constexpr Range kElective = one(500);
 inline constexpr Range kSocialDischarge = one(1);      //!< a hospital discharge needing care (also its lanes)
 inline constexpr Range kSocialAfterReablement = one(2);  //!< follow-on care after reablement
 inline constexpr Range kSocialCommunity = one(3);      //!< a need arising at home
-static_assert(disjoint({kSocialDischarge, kSocialAfterReablement, kSocialCommunity}));
+inline constexpr Range kSocialAfterIntermediate = one(4);  //!< care needed after intermediate care
+static_assert(disjoint({kSocialDischarge, kSocialAfterReablement, kSocialCommunity, kSocialAfterIntermediate}));
+
+// Intermediate care requests (queue `intermediate`): hospital discharges.
+inline constexpr Range kIntermediateDischarge = one(1);
 
 // Lanes of Purpose::Discharge: the step's discharge draws (index 0), and the time from
 // medically fit to ready to leave, keyed by the fit day instead of the step.
@@ -43,7 +47,9 @@ static_assert(disjoint({kDischargeLanes, kDischargeProcess}));
 // Lanes of Purpose::SocialCare (not requests).
 inline constexpr Range kSocialReablementEndLanes = one(0);  //!< whether care follows reablement
 inline constexpr Range kSocialPlacementLanes = one(1);      //!< self-funding and nursing of a placement
-static_assert(disjoint({kSocialReablementEndLanes, kSocialPlacementLanes}));
+inline constexpr Range kIntermediatePlacementLanes = one(2);  //!< a patient taken into intermediate care
+inline constexpr Range kIntermediateEndLanes = one(3);      //!< what follows intermediate care
+static_assert(disjoint({kSocialReablementEndLanes, kSocialPlacementLanes, kIntermediatePlacementLanes, kIntermediateEndLanes}));
 
 // Third-sector referrals (queue `third`), one index per service.
 inline constexpr Range kThirdFromHospital{1000, 1000};
@@ -68,6 +74,9 @@ inline constexpr int kGpWaitToAe = 4;     //!< a request not served: its person 
 // Purpose::Discharge, when a patient is medically fit.
 inline constexpr int kDischargeDeath = 0, kDischargeNeedsCare = 1, kDischargeCareKind = 2;
 inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector service
+// Purpose::Discharge, kDischargeProcess (keyed by the day medically fit): the time to be
+// assessed, whether a care home is still being chosen, and how long that takes.
+inline constexpr int kProcessAssessment = 0, kProcessChoice = 1, kProcessChoiceDays = 2;
 // Purpose::Emergency: an A&E attendance (admitted or not, length of stay, arrival in the
 // step); a patient waiting for a bed uses kEmergencyLengthOfStay of kAeWaitingLanes; mutual aid
 // kMutualAidTaken of kMutualAid.
@@ -80,5 +89,7 @@ inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveA
 inline constexpr int kPlacementSelfFunded = 0, kPlacementNursing = 1, kReablementNoFurtherCare = 0;
 inline constexpr int kInitialCareHome = 0, kInitialSelfFunded = 1, kInitialNursing = 2, kInitialHomeCare = 3;
 inline constexpr int kInitialReviewPhase = 4;  //!< when in its interval the next review falls due
-inline constexpr int kPlacementDeconditioning = 2;  //!< frailty worsens after a delayed discharge (kSocialPlacementLanes)
+inline constexpr int kPlacementDeconditioning = 2;  //!< frailty worsens after a delayed discharge (kSocialPlacementLanes;
+                                                    //!< lane 0 of kIntermediatePlacementLanes)
+inline constexpr int kIntermediateOutcome = 0;      //!< care needed after an episode (kIntermediateEndLanes)
 }  // namespace hscsim::care_lane

@@ -31,7 +31,9 @@ std::vector<uint8_t> groups_named(Reader& r, std::string_view key, const std::ve
         out[g] = 1;
         found = true;
       }
-    if (!found) {
+    // A kind the place has no providers of (a place without intermediate care) names nobody.
+    const bool kind = std::find(kProviderKindNames.begin(), kProviderKindNames.end(), item.scalar) != kProviderKindNames.end();
+    if (!found && !kind) {
       std::vector<std::string> names(kProviderKindNames.begin(), kProviderKindNames.end());
       names.insert(names.end(), ids.begin(), ids.end());
       throw r.error(item, r.key_path(key),
@@ -387,8 +389,9 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
 }
 
 // Served persons and weights: the census counts them on practices and authorities; a
-// trust serves its practices' lists, a provider that serves the place (a third-sector
-// service) everyone (ProviderKindDef::served).
+// trust serves its practices' lists, an intermediate care service its councils'
+// residents, a provider that serves the place (a third-sector service) everyone
+// (ProviderKindDef::served).
 void Finance::count_served(std::vector<int64_t>& prov) const {
   int64_t place_served = 0, place_milli = 0;
   for (size_t g = 0; g < G_; ++g)
@@ -402,6 +405,13 @@ void Finance::count_served(std::vector<int64_t>& prov) const {
     prov[L_.prov(trust, FL::WeightMilli)] += prov[L_.prov(practice, FL::WeightMilli)];
     place_served += prov[L_.prov(practice, FL::Served)];
     place_milli += prov[L_.prov(practice, FL::WeightMilli)];
+  }
+  for (size_t a = 0; a < C_.count(ProviderKind::SocialCare); ++a) {
+    const int32_t ic = g_.authorities[a].intermediate_care;
+    if (ic < 0) continue;
+    const size_t council = C_.group(ProviderKind::SocialCare, a), service = C_.group(ProviderKind::IntermediateCare, static_cast<size_t>(ic));
+    prov[L_.prov(service, FL::Served)] += prov[L_.prov(council, FL::Served)];
+    prov[L_.prov(service, FL::WeightMilli)] += prov[L_.prov(council, FL::WeightMilli)];
   }
   for (size_t g = 0; g < G_; ++g)
     if (C_.served(g) == Served::Place) {

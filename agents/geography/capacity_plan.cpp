@@ -127,6 +127,12 @@ void CapacityPlan::apply(const Geography& base, double years, const CapacityFact
     n.reablement_places = whole(static_cast<double>(b.reablement_places) * multiplier(K::ReablementPlaces, a, years));
     n.care_home_places = whole(static_cast<double>(b.care_home_places) * multiplier(K::CareHomePlaces, a, years));
   }
+  for (size_t s = 0; s < base.intermediate_care.size(); ++s) {
+    const auto& b = base.intermediate_care[s];
+    auto& n = now.intermediate_care[s];
+    n.community_beds = whole(static_cast<double>(b.community_beds) * multiplier(K::IntermediateBeds, s, years));
+    n.home_places = whole(static_cast<double>(b.home_places) * multiplier(K::IntermediateHomePlaces, s, years));
+  }
 }
 
 }  // namespace hscsim

@@ -33,13 +33,15 @@ struct Geography;
 
 //! The kinds of capacity a plan can change, in config-name order (kCapacityNames).
 enum class CapacityKind : uint8_t {
-  GpAppointments, GeneralAcuteBeds, EscalationBeds, Electives, HomeCareHours, ReablementPlaces, CareHomePlaces, Count
+  GpAppointments, GeneralAcuteBeds, EscalationBeds, Electives, HomeCareHours, ReablementPlaces, CareHomePlaces,
+  IntermediateBeds, IntermediateHomePlaces, Count
 };
 inline constexpr size_t kCapacityKinds = static_cast<size_t>(CapacityKind::Count);
-//! Config names: the provider keys in `gp_practices:`, `acute_trusts:` and `local_authorities:`.
+//! Config names: the provider keys in `gp_practices:`, `acute_trusts:`, `local_authorities:`
+//! and `intermediate_care:`.
 inline constexpr std::array<std::string_view, kCapacityKinds> kCapacityNames = {
     "appointments_per_week", "general_acute_beds", "escalation_beds", "elective_admissions_per_week",
-    "home_care_hours_per_week", "reablement_places", "care_home_places"};
+    "home_care_hours_per_week", "reablement_places", "care_home_places", "community_beds", "home_places"};
 
 struct CapacityChange {
   int year = 0;                   //!< calendar year from whose first day it applies

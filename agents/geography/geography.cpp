@@ -8,10 +8,16 @@
 namespace hscsim {
 namespace {
 
-// Reads a list of named things; names must be unique and the list non-empty.
+// Reads a list of named things; names must be unique and the list non-empty (or, when
+// `optional`, absent, empty or ~: none).
 template <typename T, typename ReadOne>
-std::vector<T> read_named(config::Reader& root, const char* key, const char* what, ReadOne read_one) {
+std::vector<T> read_named(config::Reader& root, const char* key, const char* what, ReadOne read_one, bool optional = false) {
   std::vector<T> out;
+  const config::Node* n = root.node().find(key);
+  if (optional && (!n || n->is_null() || (n->is_seq() && n->seq.empty()))) {
+    root.skip(key);
+    return out;
+  }
   for (auto r : root.list(key)) {
     T item = read_one(r);
     item.name = r.name("name");
@@ -70,8 +76,10 @@ Geography Geography::read(config::Reader& root, int64_t population_size) {
   // Capacities as given; those per 100,000 are resolved below, from whom each serves.
   struct TrustIn { Scaled beds, escalation, electives; };
   struct AuthorityIn { Scaled home_care, reablement, care_home; };
+  struct IntermediateIn { Scaled beds, home; };
   std::vector<TrustIn> trust_in;
   std::vector<AuthorityIn> authority_in;
+  std::vector<IntermediateIn> intermediate_in;
   std::vector<Scaled> practice_in;
   g.trusts = read_named<AcuteTrust>(root, "acute_trusts", "acute trust", [&](config::Reader& r) {
     trust_in.push_back({read_capacity(r, "general_acute_beds", true), read_capacity(r, "escalation_beds", true, 0.0),
@@ -83,6 +91,34 @@ Geography Geography::read(config::Reader& root, int64_t population_size) {
                             read_capacity(r, "care_home_places", true)});
     return LocalAuthority{};
   });
+  // Each council's residents have at most one intermediate care service; a service names
+  // its councils (or, with one council, may leave it implied).
+  g.intermediate_care = read_named<IntermediateCareService>(root, "intermediate_care", "intermediate care service", [&](config::Reader& r) {
+    intermediate_in.push_back({read_capacity(r, "community_beds", true), read_capacity(r, "home_places", true)});
+    const auto me = static_cast<int32_t>(intermediate_in.size() - 1);
+    std::vector<uint16_t> las;
+    if (const config::Node* list = r.node().find("local_authorities")) {
+      std::vector<std::string> known;
+      for (const auto& a : g.authorities) known.push_back(a.name);
+      if (!list->is_seq() || list->seq.empty())
+        throw r.error("local_authorities", fmt::format("expected a list of the local authorities whose residents it serves ({})",
+                                                       fmt::join(known, ", ")));
+      for (const auto& item : list->seq)
+        las.push_back(find_name(r, item, r.key_path("local_authorities"), item.scalar, g.authorities, "local authority"));
+      r.skip("local_authorities");
+    } else if (g.authorities.size() == 1) {
+      las = {0};
+    } else {
+      throw r.error("local_authorities", "missing: list the local authorities whose residents it serves");
+    }
+    for (const uint16_t a : las) {
+      if (g.authorities[a].intermediate_care >= 0)
+        throw r.error("local_authorities", fmt::format("local authority '{}' already has an intermediate care service",
+                                                       g.authorities[a].name));
+      g.authorities[a].intermediate_care = me;
+    }
+    return IntermediateCareService{};
+  }, true);
   g.practices = read_named<Practice>(root, "gp_practices", "GP practice", [&](config::Reader& r) {
     Practice p;
     practice_in.push_back(read_capacity(r, "appointments_per_week", false));
@@ -145,6 +181,13 @@ Geography Geography::read(config::Reader& root, int64_t population_size) {
     g.authorities[k].reablement_places = std::llround(authority_in[k].reablement.of(authority_people[k], true));
     g.authorities[k].care_home_places = std::llround(authority_in[k].care_home.of(authority_people[k], true));
   }
+  std::vector<double> intermediate_people(g.intermediate_care.size(), 0);
+  for (size_t k = 0; k < g.authorities.size(); ++k)
+    if (g.authorities[k].intermediate_care >= 0) intermediate_people[static_cast<size_t>(g.authorities[k].intermediate_care)] += authority_people[k];
+  for (size_t k = 0; k < g.intermediate_care.size(); ++k) {
+    g.intermediate_care[k].community_beds = std::llround(intermediate_in[k].beds.of(intermediate_people[k], true));
+    g.intermediate_care[k].home_places = std::llround(intermediate_in[k].home.of(intermediate_people[k], true));
+  }
   return g;
 }
 
@@ -158,6 +201,8 @@ std::vector<std::string> Geography::providers_of(CapacityKind k) const {
     case CapacityKind::GeneralAcuteBeds:
     case CapacityKind::EscalationBeds:
     case CapacityKind::Electives: names(trusts); break;
+    case CapacityKind::IntermediateBeds:
+    case CapacityKind::IntermediateHomePlaces: names(intermediate_care); break;
     default: names(authorities);
   }
   return out;
@@ -172,6 +217,8 @@ double Geography::capacity(CapacityKind k, size_t index) const {
     case CapacityKind::HomeCareHours: return authorities[index].home_care_hours_per_week;
     case CapacityKind::ReablementPlaces: return static_cast<double>(authorities[index].reablement_places);
     case CapacityKind::CareHomePlaces: return static_cast<double>(authorities[index].care_home_places);
+    case CapacityKind::IntermediateBeds: return static_cast<double>(intermediate_care[index].community_beds);
+    case CapacityKind::IntermediateHomePlaces: return static_cast<double>(intermediate_care[index].home_places);
     default: return 0;
   }
 }

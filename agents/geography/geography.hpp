@@ -2,6 +2,8 @@
 // The place: who serves whom, with each provider's capacity.
 //   acute_trusts       A&E, general and acute beds, elective capacity
 //   local_authorities  commissioned social care capacity (home care, reablement, care homes)
+//   intermediate_care  NHS intermediate care services (community beds, home-based places),
+//                      each for the residents of one or more local authorities
 //   gp_practices       appointment capacity; each refers to one acute trust
 //   neighbourhoods     deprivation quintile, population share, GP registration shares,
 //                      and the local authority responsible for social care
@@ -32,6 +34,15 @@ struct LocalAuthority {
   double home_care_hours_per_week = 0;  //!< commissioned home care [hours per week]
   int64_t reablement_places = 0;        //!< concurrent reablement episodes [places]
   int64_t care_home_places = 0;         //!< residential and nursing places [places]
+  int32_t intermediate_care = -1;       //!< the intermediate care service of its residents, or -1
+};
+
+//! An NHS intermediate care service (community health services): step-down care after a
+//! hospital stay, in a community bed or at home, for the residents of its local authorities.
+struct IntermediateCareService {
+  std::string name;
+  int64_t community_beds = 0;  //!< bed-based intermediate care [beds]
+  int64_t home_places = 0;     //!< concurrent home-based episodes [places]
 };
 
 struct Practice {
@@ -52,6 +63,7 @@ struct Neighbourhood {
 struct Geography {
   std::vector<AcuteTrust> trusts;
   std::vector<LocalAuthority> authorities;
+  std::vector<IntermediateCareService> intermediate_care;
   std::vector<Practice> practices;
   std::vector<Neighbourhood> neighbourhoods;
   CapacityPlan plan;  //!< how the capacities above change over the run (`capacity_plan:`)
@@ -64,11 +76,12 @@ struct Geography {
   bool same_capacity(const Geography& o, CapacityKind k, size_t index) const {
     return capacity(k, index) == o.capacity(k, index) && plan.same(o.plan, k, index);
   }
-  //! Reads top-level `acute_trusts:`, `local_authorities:`, `gp_practices:` and
-  //! `neighbourhoods:`. Each capacity is absolute (`general_acute_beds: 205`) or per
-  //! 100,000 people the provider serves at the start (`general_acute_beds_per_100000:
-  //! 205`: a practice its registered list, a trust its practices' patients, a council its
-  //! neighbourhoods' residents, out of `population_size`). Throws ConfigError.
+  //! Reads top-level `acute_trusts:`, `local_authorities:`, `intermediate_care:`
+  //! (optional), `gp_practices:` and `neighbourhoods:`. Each capacity is absolute
+  //! (`general_acute_beds: 205`) or per 100,000 people the provider serves at the start
+  //! (`general_acute_beds_per_100000: 205`: a practice its registered list, a trust its
+  //! practices' patients, a council its neighbourhoods' residents, an intermediate care
+  //! service its councils' residents, out of `population_size`). Throws ConfigError.
   static Geography read(config::Reader& root, int64_t population_size);
 };
 

@@ -33,6 +33,8 @@ PlaceParams PlaceParams::read(config::Reader& r) {
   p.home_care_hours_per_week = cap.real("home_care_hours_per_week", config::capacity());
   p.reablement_places = cap.real("reablement_places", config::capacity());
   p.care_home_places = cap.real("care_home_places", config::capacity());
+  p.intermediate_care_beds = cap.real("intermediate_care_beds", config::capacity(), 0.0);
+  p.intermediate_care_home_places = cap.real("intermediate_care_home_places", config::capacity(), 0.0);
   cap.finish();
   r.finish();
   return p;
@@ -96,6 +98,11 @@ Geography PlaceParams::generate() const {
     la.home_care_hours_per_week = home_care_hours_per_week * x;
     la.reablement_places = std::llround(reablement_places * x);
     la.care_home_places = std::llround(care_home_places * x);
+    if (intermediate_care_beds > 0 || intermediate_care_home_places > 0) {
+      la.intermediate_care = static_cast<int32_t>(a);
+      g.intermediate_care.push_back({fmt::format("community_{:02d}", a + 1), std::llround(intermediate_care_beds * x),
+                                     std::llround(intermediate_care_home_places * x)});
+    }
   }
   return g;
 }

@@ -9,6 +9,7 @@
 //   neighbourhoods one per practice, all residents registered there
 //   acute trusts   one per `trust_population` people (at least 1), practices in blocks
 //   councils       one per `authority_population` people (at least 1), neighbourhoods in blocks
+//   intermediate care  one service per council (when it has beds or places)
 // Every capacity is (per 100,000) x (the people it serves) / 100,000, so the place keeps
 // England's capacity per head at any scale.
 #include <array>
@@ -37,6 +38,8 @@ struct PlaceParams {
   double home_care_hours_per_week = 0;
   double reablement_places = 0;
   double care_home_places = 0;
+  double intermediate_care_beds = 0;         //!< community beds of NHS intermediate care
+  double intermediate_care_home_places = 0;  //!< concurrent home-based intermediate care episodes
 
   //! Reads `place:`; throws ConfigError.
   static PlaceParams read(config::Reader& r);

@@ -1,6 +1,7 @@
 #pragma once
 // The provider registry: the kinds of provider, the provider groups (every practice,
-// trust, local authority and third-sector service, kind by kind, numbered 0..G-1), and
+// trust, local authority, third-sector service and intermediate care service, kind by
+// kind, numbered 0..G-1), and
 // where each one's counters sit in the one per-provider vector a step fills.
 //
 // Each kind is declared once, here (ProviderKind and a row of kProviderKindInfo). The
@@ -25,7 +26,7 @@
 namespace hscsim {
 
 //! The kinds of provider, in the order of their groups.
-enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector };
+enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector, IntermediateCare };
 struct ProviderKindInfo {
   std::string_view name;   //!< config name (contracts, delivered_by) and HDF5 group prefix
   std::string_view label;  //!< the `kind` attribute of its HDF5 groups
@@ -36,6 +37,7 @@ inline constexpr auto kProviderKindInfo = std::to_array<ProviderKindInfo>({
     {"acute", "acute_trust"},
     {"social_care", "local_authority"},
     {"third_sector", "third_sector"},
+    {"intermediate_care", "intermediate_care_service"},
 });
 inline constexpr size_t kProviderKinds = kProviderKindInfo.size();
 inline constexpr std::array<std::string_view, kProviderKinds> kProviderKindNames = [] {
@@ -78,6 +80,7 @@ enum class Served : uint8_t {
   Counted,         //!< counted person by person in the census (a practice's list, an authority's residents)
   PracticeLists,   //!< the lists of the practices whose patients it admits (an acute trust)
   Place,           //!< everyone in the place (a third-sector service)
+  Authorities,     //!< the residents of the local authorities it covers (an intermediate care service)
 };
 
 //! What the module that runs a kind registers: its block of per-provider counters and

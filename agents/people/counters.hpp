@@ -43,7 +43,7 @@ inline constexpr std::array<CounterBlockInfo, 11> kCounterBlocks = {{
     {"demography (DemographyCounter)", 4},
     {"states (StatesCounter)", 6},
     {"geography (sector_cost, one per provider kind)", 6},
-    {"care (CareCounter)", 48, 10},
+    {"care (CareCounter)", 56, 10},
     {"interventions (InterventionCounter)", 4},
     {"finance (FinanceCounter)", 10},
     {"wellbeing (WellbeingCounter)", 3},

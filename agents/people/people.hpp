@@ -35,9 +35,15 @@ enum CareFlag : uint8_t {
   kWaitingForBed = 8,      //!< decided for emergency admission, waiting in A&E for a bed
   kSelfFunded = 16,        //!< care home place paid by the resident
   kNursing = 32,           //!< nursing (not residential) care home place
+  kIntermediateHome = 64,  //!< in a home-based intermediate care episode (ends on due_day)
+  kIntermediateBed = 128,  //!< in an intermediate care (community) bed (ends on due_day)
 };
-//! The care a person waits for after hospital or at home (People::care_need).
-enum class CareNeed : uint8_t { None, Reablement, HomeCare, CareHome };
+inline constexpr uint8_t kIntermediateCare = kIntermediateHome | kIntermediateBed;
+//! The care a person waits for after hospital or at home (People::care_need): social care
+//! from the council, or NHS intermediate care at home or in a community bed (only ever
+//! waited for in hospital).
+enum class CareNeed : uint8_t { None, Reablement, HomeCare, CareHome, IntermediateHome, IntermediateBed };
+inline bool is_intermediate(CareNeed n) { return n == CareNeed::IntermediateHome || n == CareNeed::IntermediateBed; }
 //! What a GP appointment refers on (People::gp_need bits).
 enum GpNeed : uint8_t { kNeedOutpatient = 1, kNeedElective = 2 };
 inline constexpr int32_t kNoDay = INT32_MIN;  //!< "no such day" in the day columns
@@ -63,8 +69,9 @@ enum CareStock : uint16_t {
   kStockDelayed = 64,         //!< in hospital, medically fit, waiting for social care
   kStockReablement = 128,     //!< in a reablement episode
   kStockOver18Weeks = 256,    //!< waiting over 18 weeks (126 days) for an elective admission
+  kStockIntermediateCare = 512,  //!< in an intermediate care episode (community bed or home)
 };
-inline constexpr int kCareStockCount = 9;
+inline constexpr int kCareStockCount = 10;
 
 // ---- Risk factors ------------------------------------------------------------------
 // Names usable in `rr:` maps. Bits 0..kStateCount-1 are the binary states; the rest
@@ -109,7 +116,7 @@ struct People {
   std::vector<uint8_t> setting;        //!< Setting (community, in hospital, in a care home)
   std::vector<float> wellbeing;        //!< life satisfaction [0-10]; NaN until a wellbeing module sets it
   std::vector<int32_t> admit_day;      //!< day admitted to hospital [days since start] (kNoDay: not in hospital)
-  std::vector<int32_t> due_day;        //!< in hospital: day medically fit for discharge; in reablement: day it ends
+  std::vector<int32_t> due_day;        //!< in hospital: day medically fit for discharge; in reablement or intermediate care: day it ends
   std::vector<int32_t> last_discharge_day;  //!< last discharge from hospital (kNoDay: never)
   std::vector<int32_t> gp_wait_since;  //!< day an unmet GP request started waiting (kNoDay: none)
   std::vector<int32_t> elective_since; //!< day referred to the elective waiting list (kNoDay: not waiting)
@@ -198,7 +205,8 @@ struct People {
                                  (need && !hospital) * kStockWaitingSocial | (gp_wait_since[i] != kNoDay) * kStockWaitingGp |
                                  elective * kStockElectiveList | !!(care[i] & kHomeCare) * kStockHomeCare |
                                  (need && hospital) * kStockDelayed | !!(care[i] & kReablement) * kStockReablement |
-                                 (elective && day - elective_since[i] > kRttStandardDays) * kStockOver18Weeks);
+                                 (elective && day - elective_since[i] > kRttStandardDays) * kStockOver18Weeks |
+                                 !!(care[i] & kIntermediateCare) * kStockIntermediateCare);
   }
 };
 

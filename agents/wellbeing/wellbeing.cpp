@@ -84,6 +84,7 @@ static_assert(kStockInHospital == 1u << static_cast<int>(CareCircumstance::InHos
               kStockDelayed == 1u << static_cast<int>(CareCircumstance::DelayedDischarge) &&
               kStockReablement == 1u << static_cast<int>(CareCircumstance::Reablement) &&
               kStockOver18Weeks == 1u << static_cast<int>(CareCircumstance::WaitingElectiveOver18Weeks) &&
+              kStockIntermediateCare == 1u << static_cast<int>(CareCircumstance::IntermediateCare) &&
               static_cast<int>(CareCircumstance::Count) == kCareStockCount);
 
 }  // namespace hscsim

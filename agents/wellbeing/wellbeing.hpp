@@ -19,10 +19,10 @@ namespace hscsim {
 //! Circumstances that affect wellbeing beyond the risk factors.
 //! The People::care_stocks bits, in the same order.
 enum class CareCircumstance : uint8_t { InHospital, InCareHome, WaitingSocialCare, WaitingGp, WaitingElective, HomeCare,
-                                        DelayedDischarge, Reablement, WaitingElectiveOver18Weeks, Count };
+                                        DelayedDischarge, Reablement, WaitingElectiveOver18Weeks, IntermediateCare, Count };
 inline constexpr std::array<std::string_view, static_cast<int>(CareCircumstance::Count)> kCareCircumstanceNames = {
     "in_hospital", "in_care_home", "waiting_social_care", "waiting_gp", "waiting_elective", "home_care",
-    "delayed_discharge", "reablement", "waiting_elective_over_18_weeks"};
+    "delayed_discharge", "reablement", "waiting_elective_over_18_weeks", "intermediate_care"};
 
 struct WellbeingParams {
   double life_satisfaction_base = 7.5;               //!< [0-10 points]

@@ -24,7 +24,7 @@ Params Params::read(const config::Node& root) {
   std::optional<PlaceParams> place;
   if (auto pl = r.optional_child("place")) {
     place = PlaceParams::read(*pl);
-    for (const char* k : {"acute_trusts", "local_authorities", "gp_practices", "neighbourhoods"})
+    for (const char* k : {"acute_trusts", "local_authorities", "intermediate_care", "gp_practices", "neighbourhoods"})
       if (r.has(k))
         throw r.error(k, fmt::format("'{}' is listed but 'place:' generates the providers; use one or the other", k));
   }
@@ -34,6 +34,16 @@ Params Params::read(const config::Node& root) {
   p.demography = DemographyParams::read(r);
   p.states = StateParams::read(r);
   p.care = CareParams::read(r, p.population.size);
+  // Patients sent to intermediate care need a service where they live.
+  if (p.care.discharge_mix[3] + p.care.discharge_mix[4] > 0)
+    for (const auto& la : p.geography.authorities)
+      if (la.intermediate_care < 0)
+        throw r.error(place ? "place" : "intermediate_care",
+                      fmt::format("local authority '{}' has no intermediate care service, but care.hospital.discharge_mix "
+                                  "sends patients to intermediate care; {}",
+                                  la.name, place ? "give place.per_100000.intermediate_care_beds or _home_places"
+                                                 : "list it in an intermediate_care service's local_authorities, or set "
+                                                   "the mix's intermediate_care shares to 0"));
   CareNames names;
   for (const auto& e : p.care.events) names.events.push_back(e.name);
   for (const auto& s : p.care.third_sector) names.services.push_back(s.name);

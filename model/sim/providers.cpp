@@ -24,6 +24,7 @@ ProviderLayout provider_layout(const Params& p) {
   L.add(kinds[1], names_of(g.trusts));
   L.add(kinds[2], names_of(g.authorities));
   L.add(kinds[3], names_of(p.care.third_sector));
+  L.add(kinds[4], names_of(g.intermediate_care));
   L.add_programmes(names_of(p.interventions.list), static_cast<size_t>(ProgrammeCounter::Count));
   return L;
 }

@@ -91,6 +91,7 @@ constexpr StockTally::Map census_map() {
   care(kStockDelayed, CareCounter::DelayedDischarges);
   care(kStockReablement, CareCounter::InReablement);
   care(kStockOver18Weeks, CareCounter::ElectiveOver18Weeks);
+  care(kStockIntermediateCare, CareCounter::InIntermediateCare);
   m[kPopulationBit] = PeopleCounter::Population;
   for (int c = 0; c < kConditionCount; ++c) m[static_cast<size_t>(kDiagnosedShift + c)] = diagnosed_counter(kFirstCondition + c);
   return m;

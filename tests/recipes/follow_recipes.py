@@ -112,10 +112,10 @@ RECIPE_METRIC = [
 # ---- Recipe 5: a provider kind (one folder plus its registration) --------------------
 # The folder is tests/recipes/provider_kind/agents/pharmacy, copied into agents/.
 RECIPE_PROVIDER = [
-    ("agents/geography/providers.hpp", "enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector };",
-     "enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector, Pharmacy };"),
-    ("agents/geography/providers.hpp", '    {"third_sector", "third_sector"},\n',
-     '    {"third_sector", "third_sector"},\n    {"pharmacy", "community_pharmacy"},\n'),
+    ("agents/geography/providers.hpp", "enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector, IntermediateCare };",
+     "enum class ProviderKind : uint8_t { Gp, Acute, SocialCare, ThirdSector, IntermediateCare, Pharmacy };"),
+    ("agents/geography/providers.hpp", '    {"intermediate_care", "intermediate_care_service"},\n',
+     '    {"intermediate_care", "intermediate_care_service"},\n    {"pharmacy", "community_pharmacy"},\n'),
     ("model/core/rng.hpp", "//!< with a name-hashed id at kInitStep: a replicate's effect sizes\n",
      "//!< with a name-hashed id at kInitStep: a replicate's effect sizes\n  Pharmacy = 16,  //!< community pharmacy consultations\n"),
     ("model/sim/params.hpp", '#include "agents/wellbeing/wellbeing.hpp"\n',
@@ -123,8 +123,8 @@ RECIPE_PROVIDER = [
     ("model/sim/params.hpp", "  WellbeingParams wellbeing;\n", "  WellbeingParams wellbeing;\n  PharmacyParams pharmacy;\n"),
     ("model/sim/params.cpp", "  p.providers = provider_layout(p);\n",
      "  p.pharmacy = PharmacyParams::read(r);\n  p.providers = provider_layout(p);\n"),
-    ("model/sim/providers.cpp", "  L.add(kinds[3], names_of(p.care.third_sector));\n",
-     "  L.add(kinds[3], names_of(p.care.third_sector));\n  L.add(pharmacy_kind(), names_of(p.pharmacy.pharmacies));\n"),
+    ("model/sim/providers.cpp", "  L.add(kinds[4], names_of(g.intermediate_care));\n",
+     "  L.add(kinds[4], names_of(g.intermediate_care));\n  L.add(pharmacy_kind(), names_of(p.pharmacy.pharmacies));\n"),
     ("model/sim/world.hpp", "  WellbeingModel wellbeing_;\n", "  WellbeingModel wellbeing_;\n  Pharmacies pharmacy_;\n"),
     ("model/sim/world.cpp", "      wellbeing_(p.wellbeing) {\n",
      "      wellbeing_(p.wellbeing),\n      pharmacy_(p.pharmacy, p.providers, p.clock) {\n"),
@@ -144,7 +144,7 @@ pharmacy:
   cost_per_consultation_gbp: 15
 finance:
   commissioners:
-    icb: {pays: [gp, acute, third_sector, pharmacy]}
+    icb: {pays: [gp, acute, third_sector, intermediate_care, pharmacy]}
 """
 
 

@@ -14,9 +14,11 @@ namespace hscsim::test {
 
 inline std::string source_path(const std::string& rel) { return std::string(HSCSIM_SOURCE_DIR) + "/" + rel; }
 
-//! The default config with `--set` style overrides applied.
+//! The default config with `--set` style overrides applied, started cold (no burn-in:
+//! tests that step a World themselves count steps from the reported start).
 inline config::Node default_config(const std::vector<std::string>& sets = {}) {
   config::Node root = config::load(source_path("configs/default.yaml"));
+  config::apply_override(root, "time.burn_in_years=0");
   for (const auto& s : sets) config::apply_override(root, s);
   return root;
 }

@@ -75,7 +75,9 @@ TEST_CASE("long-term-condition reviews are done at the configured rate when GP c
   // first year's reviews are as many as later years'; newly diagnosed people wait one
   // interval. 3% covers both and the sampling.
   CHECK(reviews / condition_years == Approx(2.0).epsilon(0.03));
-  CHECK(total(r, CareCounter::ReviewsOverdue, ample) == 0);
+  // Nobody at home is overdue; only someone kept in hospital for months (waiting for a
+  // care home place) can be: a handful of person-weeks in the run.
+  CHECK(static_cast<double>(total(r, CareCounter::ReviewsOverdue, ample)) < 1e-4 * condition_years / dt);
 }
 
 TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years") {

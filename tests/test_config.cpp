@@ -51,7 +51,7 @@ TEST_CASE("an unknown key is rejected with a suggestion and the accepted keys") 
 TEST_CASE("a misspelt key from --set names --set as its origin") {
   auto msg = config_error([] { Params::read(default_config({"time.yers=3"})); });
   CHECK(msg == "--set time.yers=3: error: time.yers: unknown key 'yers'; did you mean 'years'? Accepted keys here: "
-               "start_year, years, step");
+               "start_year, years, step, burn_in_years");
 }
 
 TEST_CASE("wrong types and out-of-range values name the value and what is accepted") {

@@ -120,7 +120,7 @@ TEST_CASE("a rate by age band allows its Poisson sampling error at the target's 
 
 TEST_CASE("validate on a small England config gives a plausible table computed from output", "[validation]") {
   // Enough people that every age band has deaths in the year measured (life tables).
-  const auto root = england({"place.one_in=4000", "time.years=2", "run.replicates=2"});
+  const auto root = england({"place.one_in=4000", "time.years=2", "run.replicates=2", "time.burn_in_years=0"});
   const Experiment e = Experiment::from_config(root, "england");
   CHECK(e.scenarios.front().params.population.size == 14123);  // 56,490,048 / 4,000, rounded
   TargetSet targets = TargetSet::load(source_path("configs/england/targets.yaml"));
@@ -277,6 +277,8 @@ TEST_CASE("calibration recovers known parameters on a synthetic problem", "[vali
   // Truth: hospital share of deaths 0.3 and minor-illness rate 1.1 a year. Simulate, take the
   // model's own outputs as targets, start elsewhere and fit back.
   // GP capacity ample, so GP use shows demand (when it binds, reviews give way to it).
+  // Minor illness is a small part of GP demand (10% off its rate moves appointments per
+  // person by under 1%), so the GP target is held to 0.5%.
   const std::vector<std::string> small = {"population.size=4000", "time.years=2", "run.replicates=1",
       "gp_practices.0.appointments_per_week_per_100000=40000", "gp_practices.1.appointments_per_week_per_100000=40000",
       "gp_practices.2.appointments_per_week_per_100000=40000", "gp_practices.3.appointments_per_week_per_100000=40000"};
@@ -288,7 +290,7 @@ TEST_CASE("calibration recovers known parameters on a synthetic problem", "[vali
   const auto path = write_temp("synthetic_targets.yaml", R"(
 targets:
   - {name: deaths, description: d, compute: per_1000_per_year, metrics: [deaths], value: 0, tolerance_relative: 0.05, units: u, source: synthetic}
-  - {name: gp, description: g, compute: per_person_per_year, metrics: [gp_appointments, gp_unmet_demand], value: 0, tolerance_relative: 0.05, units: u, source: synthetic}
+  - {name: gp, description: g, compute: per_person_per_year, metrics: [gp_appointments, gp_unmet_demand], value: 0, tolerance_relative: 0.005, units: u, source: synthetic}
 )");
   TargetSet targets = TargetSet::load(path);
   for (auto& t : targets.targets) t.value = evaluate(t, r.scenarios.front().steps[0], e.scenarios.front().params.clock, 0, 2);
@@ -353,7 +355,7 @@ TEST_CASE("calibration reports the fitted value's spread across replicates from 
   const RunResult r = run_experiment(e, 2);
   const auto path = write_temp("profile_targets.yaml", R"(
 targets:
-  - {name: gp, description: g, compute: per_person_per_year, metrics: [gp_appointments, gp_unmet_demand], value: 0, tolerance_relative: 0.05, units: u, source: synthetic}
+  - {name: gp, description: g, compute: per_person_per_year, metrics: [gp_appointments, gp_unmet_demand], value: 0, tolerance_relative: 0.005, units: u, source: synthetic}
 )");
   TargetSet targets = TargetSet::load(path);
   double v = 0;

@@ -61,7 +61,7 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
     const size_t n = g.providers_of(static_cast<CapacityKind>(k)).size();
     follow_[k].assign(n, 1.0);
     auto& per = period_[k];
-    per.next_review_day = static_cast<int32_t>(std::llround(f.review_every_years * kDaysPerYear));
+    per.next_review_day = c.first_day() + static_cast<int32_t>(std::llround(f.review_every_years * kDaysPerYear));
     per.a.assign(n, 0);
     per.b.assign(n, 0);
     per.c.assign(n, 0);
@@ -102,6 +102,24 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   package_day_pence_ = std::llround(p.package_hours_per_week / 7.0 * static_cast<double>(p.costs.home_care_hour));
   residential_day_pence_ = std::llround(static_cast<double>(p.costs.residential_week) / 7.0);
   nursing_day_pence_ = std::llround(static_cast<double>(p.costs.nursing_week) / 7.0);
+}
+
+void CareSystem::adopt(const CareSystem& warm) {
+  gp_carry_ = warm.gp_carry_;
+  elective_carry_ = warm.elective_carry_;
+  third_carry_ = warm.third_carry_;
+  last_bed_days_ = warm.last_bed_days_;
+  last_step_days_ = warm.last_step_days_;
+  la_packages_ = warm.la_packages_;
+  la_reablement_ = warm.la_reablement_;
+  la_care_home_ = warm.la_care_home_;
+  ic_beds_ = warm.ic_beds_;
+  ic_home_ = warm.ic_home_;
+  for (size_t k = 0; k < kCapacityKinds; ++k)
+    if (!follow_[k].empty() && follow_[k].size() == warm.follow_[k].size()) {
+      follow_[k] = warm.follow_[k];
+      period_[k] = warm.period_[k];
+    }
 }
 
 void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,

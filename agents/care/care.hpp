@@ -17,6 +17,7 @@
 //     beyond that people wait in A&E for a bed), electives (stop while escalation beds
 //     are in use), social care (hospital discharges first), third-sector services.
 // Money is integer pence: activity counts x unit costs.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -128,6 +129,10 @@ struct CareParams {
   double patient_choice_share = 0, patient_choice_days_mean = 0;
   //! Share of patients with a home care package who need a care home at discharge [fraction]
   double home_care_to_care_home_at_discharge = 0;
+  //! Elective (admitted) waiting list at the start [people per 100,000], drawn in
+  //! proportion to routine GP demand by age and sex, and the share of it waiting over 18
+  //! weeks (sets the exponential spread of their waits so far) [fraction]
+  double initial_elective_list_per_100000 = 0, initial_elective_over_18_weeks_share = 0.4;
   // Social care
   double package_hours_per_week = 10;         //!< hours of a home care package [hours per week]
   double package_end_per_year = 0;            //!< packages ending for other reasons [per year]
@@ -240,6 +245,13 @@ class CareSystem {
   void allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, const PlaceEffects& place,
                 Tally& tally, std::vector<int64_t>& provider);
 
+  //! Takes over the running state of `warm` (a care system of the same place that ran
+  //! the shared burn-in): capacity carried between steps, the commissioning rules'
+  //! factors and periods (for the capacities whose rule this config also has), what the
+  //! councils and intermediate care services fund. Parameters and the place stay this
+  //! config's.
+  void adopt(const CareSystem& warm);
+
   //! The commissioning rules of the capacity plan (CapacityPlan, follow_demand): reads
   //! step `step`'s per-provider counters `prov` (flows and end-of-step stocks) as
   //! demand, and at each review sets the capacities of the steps that follow.
@@ -300,7 +312,7 @@ class CareSystem {
              std::vector<int64_t>& prov);
   //! Integration levels in force on `day` (partnership strength included).
   double level(double configured, int32_t day) const {
-    return configured * p_.integration.strength(static_cast<double>(day) / kDaysPerYear);
+    return configured * p_.integration.strength(std::max(0.0, static_cast<double>(day) / kDaysPerYear));
   }
   void discharge(People& p, size_t i, int32_t day, Tally& t) const;
   //! What one practice's GP allocation passes on (besides the Tally).

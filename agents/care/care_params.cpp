@@ -106,6 +106,11 @@ void read_hospital(Reader& h, CareParams& p) {
     c->finish();
   }
   p.home_care_to_care_home_at_discharge = h.real("home_care_to_care_home_at_discharge", config::probability(), 0.0);
+  if (auto e = h.optional_child("initial_elective_list")) {
+    p.initial_elective_list_per_100000 = e->real("per_100000", {0, 1e5});
+    p.initial_elective_over_18_weeks_share = e->real("over_18_weeks_share", {0.001, 0.999});
+    e->finish();
+  }
 }
 
 // `care.social_care:` packages, reablement, new needs, care homes, care at the start.

@@ -11,6 +11,21 @@
 namespace hscsim {
 
 void CareSystem::initialise(People& people, const Streams& s, int32_t day) const {
+  // The elective list at the start: adults drawn in proportion to their routine GP
+  // demand (referrals come from appointments), normalised to the configured size; their
+  // waits so far exponential, with the configured share over 18 weeks.
+  const auto& gp = p_.gp_routine_per_year;
+  auto weight = [&](size_t i) {
+    const int age = std::min(people.age_years(i, day), config::AgeTable::kMaxAge);
+    return age >= 18 ? gp.values[people.sex[i]][gp.row(age)] : 0.0;
+  };
+  double mean_weight = 0;
+  if (p_.initial_elective_list_per_100000 > 0) {
+    for (size_t i = 0; i < people.size(); ++i) mean_weight += weight(i);
+    mean_weight /= static_cast<double>(std::max<size_t>(1, people.size()));
+  }
+  const double list_scale = mean_weight > 0 ? p_.initial_elective_list_per_100000 / 1e5 / mean_weight : 0.0;
+  const double wait_mean = -static_cast<double>(kRttStandardDays) / std::log(p_.initial_elective_over_18_weeks_share);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, people.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
     for (size_t i = r.begin(); i != r.end(); ++i) {
       Lanes u(s, people.id[i], kInitStep, Purpose::SocialCare);
@@ -31,6 +46,9 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
           conditions > 0 && p_.gp_reviews_per_condition_per_year > 0
               ? day + static_cast<int32_t>(u[care_lane::kInitialReviewPhase] * review_interval_days(conditions))
               : kNeverDue;
+      if (list_scale > 0 && people.setting[i] != static_cast<uint8_t>(Setting::CareHome) &&
+          u[care_lane::kInitialElective] < std::min(1.0, list_scale * weight(i)))
+        people.elective_since[i] = day - static_cast<int32_t>(std::llround(-wait_mean * std::log(1.0 - u[care_lane::kInitialElectiveWait])));
     }
   });
 }

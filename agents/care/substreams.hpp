@@ -89,6 +89,7 @@ inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveA
 inline constexpr int kPlacementSelfFunded = 0, kPlacementNursing = 1, kReablementNoFurtherCare = 0;
 inline constexpr int kInitialCareHome = 0, kInitialSelfFunded = 1, kInitialNursing = 2, kInitialHomeCare = 3;
 inline constexpr int kInitialReviewPhase = 4;  //!< when in its interval the next review falls due
+inline constexpr int kInitialElective = 5, kInitialElectiveWait = 6;  //!< on the elective list at the start, and since when
 inline constexpr int kPlacementDeconditioning = 2;  //!< frailty worsens after a delayed discharge (kSocialPlacementLanes;
                                                     //!< lane 0 of kIntermediatePlacementLanes)
 inline constexpr int kIntermediateOutcome = 0;      //!< care needed after an episode (kIntermediateEndLanes)

@@ -90,8 +90,9 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
   for (const auto& sr : r.scenarios) {
     const size_t R = sr.steps.size();
     const auto& clock = e.scenarios.front().params.clock;
-    fmt::print("\nScenario '{}': {} replicates, {} {}ly steps ({:g} years from {}), mean over replicates\n", sr.name, R,
-               clock.steps, clock.step == "day" ? "dai" : clock.step, clock.years, clock.start_year);
+    fmt::print("\nScenario '{}': {} replicates, {} {}ly steps ({:g} years from {}{}), mean over replicates\n", sr.name, R,
+               clock.steps, clock.step == "day" ? "dai" : clock.step, clock.years, clock.start_year,
+               clock.burn_in_steps > 0 ? fmt::format(", after a shared burn-in of {} steps", clock.burn_in_steps) : "");
     fmt::print("{:<38}{:>14}{:>14}\n", "metric", "start", "end");
     fmt::print("{:-<66}\n", "");
     // Sums over replicates, one decoded replicate at a time (in replicate order, as before).

@@ -14,6 +14,9 @@ Clock Clock::read(config::Reader r) {
   c.steps = static_cast<uint32_t>(std::llround(c.years / c.dt_years));
   if (c.steps == 0) throw r.error("years", "the run is shorter than one step; make it at least one step long");
   c.steps_per_year = static_cast<uint32_t>(std::floor(1.0 / c.dt_years + 1e-9));
+  // Whole years, so that burn-in ends where a year of steps ends (yearly housekeeping,
+  // quarterly and yearly settlements keep their places).
+  c.burn_in_steps = static_cast<uint32_t>(r.integer("burn_in_years", {0, 50}, 0)) * c.steps_per_year;
   r.finish();
   return c;
 }

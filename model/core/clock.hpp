@@ -19,9 +19,21 @@ struct Clock {
   double dt_years = 7 / kDaysPerYear;  //!< length of one step [years]
   uint32_t steps = 522;       //!< number of steps: round(years / dt_years)
   uint32_t steps_per_year = 52;  //!< whole steps per year (for yearly housekeeping)
+  //! Steps simulated before the reported period (time.burn_in_years x steps_per_year),
+  //! once per replicate and shared by every scenario; they are numbered 0 ..
+  //! burn_in_steps - 1 and the reported steps follow, so day 0 (1 January of start_year)
+  //! is the first day of step burn_in_steps and burn-in days are negative.
+  uint32_t burn_in_steps = 0;
 
-  //! Whole day at the start of step s; ages are measured at this day during step s.
-  int32_t day_at_start(uint32_t s) const { return static_cast<int32_t>(std::floor(s * step_days)); }
+  //! Whole day at the start of step s (steps counted from the start of burn-in); ages
+  //! are measured at this day during step s.
+  int32_t day_at_start(uint32_t s) const {
+    return static_cast<int32_t>(std::floor((static_cast<double>(s) - static_cast<double>(burn_in_steps)) * step_days));
+  }
+  //! The first day simulated (the start of burn-in; 0 without one).
+  int32_t first_day() const { return day_at_start(0); }
+  //! Steps simulated in all: burn-in and the reported steps.
+  uint32_t total_steps() const { return burn_in_steps + steps; }
 
   static Clock read(config::Reader r);  //!< reads the `time:` section; throws ConfigError
 };

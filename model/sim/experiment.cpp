@@ -68,7 +68,10 @@ void check_resources(const Experiment& e, const config::Node& resolved, double m
   }
   const double results = held + writing;
   const double concurrent = std::min(jobs, double(std::max(1u, std::thread::hardware_concurrency())));
-  const double people = largest * kPeakBytesPerPerson * concurrent;
+  // With a shared burn-in, every replicate's warm world is held until its scenarios
+  // have taken it over (People's columns: about 70 bytes a person).
+  const double warm = e.scenarios.front().params.clock.burn_in_steps > 0 ? double(e.replicates) * largest * 70.0 : 0.0;
+  const double people = largest * kPeakBytesPerPerson * concurrent + warm;
   if (memory_bytes > 0 && results + people > 0.9 * memory_bytes) {
     const bool by_people = people > results;
     throw fail(by_people ? node_at(resolved, {"population", "size"}) : node_at(resolved, {"run", "replicates"}),
@@ -85,6 +88,25 @@ double physical_memory_bytes() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
   return pages > 0 && page > 0 ? double(pages) * double(page) : 0.0;
 }
+
+namespace {
+// With a shared burn-in every scenario continues the baseline's people: what a scenario
+// may change is what acts on them from the reported start (capacities, pathways,
+// programmes, contracts), not who they are or where they live and are registered.
+// Returns what differs ("" when nothing does).
+std::string place_differs(const config::Node& base, const Params& bp, const config::Node& tree, const Params& sp) {
+  for (const char* key : {"population", "place", "neighbourhoods"}) {
+    const config::Node *a = base.find(key), *b = tree.find(key);
+    if ((a == nullptr) != (b == nullptr) || (a && config::emit(*a) != config::emit(*b))) return key;
+  }
+  const ProviderLayout &la = bp.providers, &lb = sp.providers;
+  bool same = la.providers() == lb.providers();
+  for (size_t g = 0; same && g < la.providers(); ++g) same = la.id(g) == lb.id(g);
+  for (size_t k = 0; same && k < bp.geography.practices.size(); ++k)
+    same = bp.geography.practices[k].trust == sp.geography.practices[k].trust;
+  return same ? "" : "the providers (their names, or a practice's trust)";
+}
+}  // namespace
 
 Experiment Experiment::from_config(const config::Node& resolved, std::string config_name) {
   Experiment e;
@@ -137,6 +159,14 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     }
     r.finish();
     sc.params = Params::read(tree);
+    if (base_params.clock.burn_in_steps > 0)
+      if (const std::string what = place_differs(base, base_params, tree, sc.params); !what.empty())
+        throw r.error("name", fmt::format("scenario '{}' changes {}; with time.burn_in_years every scenario continues the "
+                                          "baseline's people after the shared burn-in, so a scenario may change "
+                                          "capacities, pathways, programmes and contracts but not the population or the "
+                                          "place's providers and neighbourhoods (run it as its own config, or without "
+                                          "burn-in)",
+                                          sc.name, what));
     listed.push_back(std::move(sc));
   }
   bool has_baseline = false;
@@ -170,11 +200,29 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   }
   std::atomic<uint64_t> done{0}, person_steps{0};
   const auto t0 = std::chrono::steady_clock::now();
+  // The shared burn-in: once per replicate, with the baseline's parameters; every
+  // scenario's world then takes over its people and running state (World::adopt).
+  const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
+  std::vector<std::unique_ptr<World>> warm(burn_in > 0 ? R : 0);
+  total_steps += warm.size() * burn_in;
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, warm.size(), [&](size_t r) {
+      warm[r] = std::make_unique<World>(e.scenarios[0].params, static_cast<uint32_t>(r));
+      for (uint32_t s = 0; s < burn_in; ++s) {
+        interrupt::check();
+        warm[r]->step(s);
+        const uint64_t d = ++done;
+        if (progress) progress(d, total_steps);
+      }
+      person_steps += warm[r]->person_steps();
+    });
+  });
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, e.scenarios.size() * R, [&](size_t job) {
       const size_t k = job / R, r = job % R;
       const Params& p = e.scenarios[k].params;
       World world(p, static_cast<uint32_t>(r));
+      if (burn_in > 0) world.adopt(*warm[r]);
       auto& out = result.scenarios[k];
       out.initial[r] = world.initial_census();
       std::vector<Tally> steps;
@@ -182,7 +230,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       steps.reserve(p.clock.steps);
       for (uint32_t s = 0; s < p.clock.steps; ++s) {
         interrupt::check();  // a signal abandons the run between steps
-        steps.push_back(world.step(s, providers[s]));
+        steps.push_back(world.step(burn_in + s, providers[s]));
         const uint64_t d = ++done;
         if (progress) progress(d, total_steps);
       }

@@ -52,7 +52,7 @@ World::World(const Params& p, uint32_t replicate)
   states_.use(programmes_);
   demography_.use(programmes_);
   care_.use(programmes_);
-  const int32_t day0 = 0;
+  const int32_t day0 = p.clock.first_day();  // the start of burn-in, if any
   people_ = synth_.initial(streams_, day0);
   const auto& dp = demography_.params();
   states_.initialise(people_, streams_, day0, {&dp.death_hazard, &dp.mortality_rr, &dp.hospital_death_share, dp.normalise_rr});
@@ -61,6 +61,19 @@ World::World(const Params& p, uint32_t replicate)
   next_id_ = people_.size();
   start_ = alive_ = static_cast<int64_t>(people_.size());
   initial_ = census(day0);
+}
+
+void World::adopt(const World& warm) {
+  people_ = warm.people_;
+  std::fill(people_.programmes.begin(), people_.programmes.end(), 0u);
+  care_.adopt(warm.care_);
+  next_id_ = warm.next_id_;
+  start_ = alive_ = warm.alive_;
+  born_ = arrived_ = died_ = left_ = 0;
+  admitted_ = warm.admitted_;  // the books of the stays still open
+  discharged_ = warm.discharged_;
+  died_in_hospital_ = warm.died_in_hospital_;
+  initial_ = census(p_.clock.day_at_start(p_.clock.burn_in_steps));
 }
 
 namespace {

@@ -50,6 +50,14 @@ class World {
   //! Builds the initial population for this replicate.
   World(const Params& p, uint32_t replicate);
 
+  //! Takes over the people and the running state of care from `warm`, a world of the
+  //! same place and replicate that has run the shared burn-in (Clock::burn_in_steps) with
+  //! the baseline's parameters. Everything else stays this world's, built from its own
+  //! parameters: programmes and finance start afresh (nobody is a member of a programme,
+  //! contracts start now), and the rates and normalisers are the ones this config's
+  //! initial population gave. The census at the handover is the new initial_census().
+  void adopt(const World& warm);
+
   //! Advances one step and returns that step's tally (flows in the step, stocks at its
   //! end); per-provider counts go to `provider` (layout: care().layout()).
   Tally step(uint32_t s, std::vector<int64_t>& provider);

@@ -49,6 +49,10 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("delayed_days_awaiting_patient_choice", "bed days", CareCounter::DelayedPatientChoiceDays,
           "delayed bed days of assessed patients who, or whose families, are still choosing a care home (care.hospital.patient_choice)");
   m.count("delayed_discharges", "persons", CareCounter::DelayedDischarges, "people in hospital, medically fit, waiting to be assessed or for social or intermediate care");
+  m.add({"delayed_discharges_mean", "persons", "mean",
+         "mean number of delayed discharges over the step (delayed_discharge_bed_days / days in the step): what a daily count averages to; "
+         "delayed_discharges counts only those still in at the end of the step", false,
+         [](const Tally& t, int q) { return metric_ratio(t.get(CareCounter::DelayedBedDays, q), t.get(PeopleCounter::StepDays, 0)); }});
   m.count("trolley_waits", "persons", CareCounter::TrolleyWaits, "people decided for admission who could not get a bed that step (beds and escalation beds full); counted once when the wait starts, they are admitted first in later steps");
   m.count("trolley_wait_deaths", "persons", CareCounter::TrolleyWaitDeaths,
           "deaths of patients waiting in A&E for a bed (also counted in in_hospital_deaths and deaths)");

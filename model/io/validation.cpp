@@ -68,8 +68,9 @@ void require_metrics(const config::Reader& r, const char* key, const std::vector
     const bool flows = compute == "per_person_per_year" || compute == "per_1000_per_year";
     if (flows && m->kind != "flow")
       throw r.error(*where, r.key_path(key), fmt::format("'{}' is a {} metric; {} needs flows", n, m->kind, compute));
-    if (compute == "per_100000" && m->kind != "stock")
-      throw r.error(*where, r.key_path(key), fmt::format("'{}' is a {} metric; per_100000 needs stocks", n, m->kind));
+    if (compute == "per_100000" && m->kind != "stock" && !(m->kind == "mean" && m->units == "persons"))
+      throw r.error(*where, r.key_path(key),
+                    fmt::format("'{}' is a {} metric; per_100000 needs stocks (or a mean number of persons)", n, m->kind));
     if (compute == "ratio" && m->kind == "mean")
       throw r.error(*where, r.key_path(key), fmt::format("'{}' is a mean; ratio needs flows or stocks", n));
   }
@@ -283,7 +284,17 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
   const double events = t.compute.starts_with("per_") ? sum_metrics(t.metrics, sum) : 0.0;
   if (t.compute == "per_person_per_year") return {div(events, person_years), nan};
   if (t.compute == "per_1000_per_year") return {1000 * div(events, person_years), nan};
-  if (t.compute == "per_100000") return {1e5 * div(sum_metrics(t.metrics, sum), population), nan};
+  if (t.compute == "per_100000") {
+    // A stock summed over the steps, over the population summed likewise; a mean number
+    // of persons (already a mean over the window's days) over the mean population.
+    const double steps_in = static_cast<double>(w.to - w.from);
+    double v = 0;
+    for (const auto& n : t.metrics) {
+      const MetricDef* m = find_metric(n);
+      v += m->kind == "mean" ? div(m->value(sum, 0), population / steps_in) : div(m->value(sum, 0), population);
+    }
+    return {1e5 * v, nan};
+  }
   if (t.compute == "ratio") return {div(sum_metrics(t.metrics, sum), sum_metrics(t.denominator, sum)), nan};
   if (t.compute == "mean") {
     const MetricDef* m = find_metric(t.metrics[0]);

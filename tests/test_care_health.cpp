@@ -198,8 +198,18 @@ TEST_CASE("more intermediate care: fewer delayed bed days, more people through i
                 "scenarios:\n"
                 "  - name: scarce\n    set: {intermediate_care.0.community_beds_per_100000: 7, intermediate_care.0.home_places_per_100000: 7}\n"
                 "  - name: configured\n"
-                "  - name: ample\n    set: {intermediate_care.0.community_beds_per_100000: 66, intermediate_care.0.home_places_per_100000: 66}\n"));
+                "  - name: ample\n    set: {intermediate_care.0.community_beds_per_100000: 66, intermediate_care.0.home_places_per_100000: 66}\n"
+                "  - name: none\n    set: {intermediate_care.0.community_beds: 0, intermediate_care.0.home_places: 0}\n"));
   const size_t scarce = index_of(r, "scarce"), configured = index_of(r, "configured"), ample = index_of(r, "ample");
+  // No intermediate care at all: everyone sent there waits care.intermediate_care.max_wait_days
+  // (14) in hospital, counted from medically fit, then goes to the council: at most 14 days
+  // plus the step it is noticed in.
+  const size_t none = index_of(r, "none");
+  const int64_t diverted = total(r, CareCounter::IntermediateDiverted, none);
+  CHECK(diverted > 100);
+  CHECK(total(r, CareCounter::IntermediateBedAdmissions, none) + total(r, CareCounter::IntermediateHomeStarts, none) == 0);
+  CHECK(total(r, CareCounter::DelayedIntermediateCareDays, none) <= 21 * diverted);
+  CHECK(total(r, CareCounter::IntermediateDiverted, ample) == 0);
   for (size_t s : {scarce, configured, ample}) {
     INFO("scenario " << r.scenarios[s].name);
     CHECK(delays_by_reason(r, s) == total(r, CareCounter::DelayedBedDays, s));

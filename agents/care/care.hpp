@@ -145,6 +145,9 @@ struct CareParams {
   double intermediate_home_contacts_per_week = 4;  //!< visits of a home-based episode [contacts per week]
   std::array<double, 2> after_intermediate_bed{};   //!< home care, care home
   std::array<double, 2> after_intermediate_home{};  //!< home care, care home
+  //! A patient who has waited this long in hospital for intermediate care is found the
+  //! council's nearest service instead (home-based: reablement; a bed: home care) [days]
+  double intermediate_max_wait_days = 1e9;
   std::array<double, 4> community_need_per_year_by_frailty{};  //!< new social care needs, by eFI level [per year]
   RelativeRisks community_need_rr;
   double community_care_home_share = 0.1;     //!< community needs that are for a care home

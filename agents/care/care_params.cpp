@@ -136,6 +136,7 @@ void read_intermediate_care(Reader& ic, CareParams& p) {
   p.intermediate_bed_days = ic.real("bed_days", {1, 365});
   p.intermediate_home_days = ic.real("home_days", {1, 365});
   p.intermediate_home_contacts_per_week = ic.real("home_contacts_per_week", {0, 100});
+  p.intermediate_max_wait_days = ic.real("max_wait_days", {0, 3650}, 1e9);
   auto after = [&](const char* key, std::array<double, 2>& out) {
     Reader a = ic.child(key);
     out = {a.real("home_care", config::probability()), a.real("care_home", config::probability())};

@@ -30,6 +30,7 @@ enum class CareCounter : uint16_t {
   DelayedIntermediateCareDays, DelayedPatientChoiceDays,
   IntermediateBedAdmissions,  //!< hospital discharges into an intermediate care (community) bed
   IntermediateHomeStarts,     //!< hospital discharges to home-based intermediate care
+  IntermediateDiverted,       //!< patients who waited too long for intermediate care and were sent to the council instead
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
   InReablement, WaitingSocialCare, GpWaiting,

@@ -72,6 +72,8 @@ void declare_care_metrics(MetricRegistry& m) {
           "patients discharged from hospital into an NHS intermediate care (community) bed");
   m.count("intermediate_care_home_starts", "persons", CareCounter::IntermediateHomeStarts,
           "patients discharged from hospital to home-based NHS intermediate care");
+  m.count("intermediate_care_diverted", "persons", CareCounter::IntermediateDiverted,
+          "patients who waited care.intermediate_care.max_wait_days in hospital for intermediate care and were sent to the council's reablement (home-based) or home care (a bed) instead");
   m.count("people_in_intermediate_care", "persons", CareCounter::InIntermediateCare,
           "people in an intermediate care episode, in a community bed or at home");
   m.count("people_waiting_social_care", "persons", CareCounter::WaitingSocialCare, "people at home with an assessed social care need not yet met");

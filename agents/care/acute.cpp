@@ -114,11 +114,12 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
       const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
       size_t where = tr;
-      if (bed_days[tr] + need > limit && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[care_lane::kMutualAidTaken] < aid) {
+      const bool fits = bed_days[tr] + need <= limit && bed_overnight(tr, due, day_end, false);
+      if (!fits && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[care_lane::kMutualAidTaken] < aid) {
         for (size_t o = 0; o < g_.trusts.size(); ++o) {
           if (o == tr) continue;
           const int64_t lim = g_.trusts[o].bed_days(day_end - day);
-          if (bed_days[o] + need <= lim) {
+          if (bed_days[o] + need <= lim && bed_overnight(o, due, day_end, false)) {
             where = o;
             t.add(CareCounter::MutualAidAdmissions, people.quintile[i]);
             break;
@@ -126,9 +127,10 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
         }
       }
       const int64_t where_limit = g_.trusts[where].bed_days(day_end - day);
-      if (bed_days[where] + need <= where_limit) {
+      if (bed_days[where] + need <= where_limit && bed_overnight(where, due, day_end, false)) {
         admit(people, i, static_cast<uint16_t>(where), c.req.what, due, arrive, day_end, t, prov);
         bed_days[where] += need;
+        if (due >= day_end) ++staying_[where];
       } else {
         people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
         people.stay[i] = c.req.what;
@@ -184,9 +186,11 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
       } else if (const int32_t arrive = day + static_cast<int32_t>(e[care_lane::kElectiveArrival] * (day_end - day)),
                  due = planned_due(people, i, kElectiveStay, e[care_lane::kElectiveLengthOfStay], arrive);
                  bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
-                 g_.trusts[tr].general_bed_days(day_end - day)) {
+                     g_.trusts[tr].general_bed_days(day_end - day) &&
+                 bed_overnight(tr, due, day_end, true)) {
         admit(people, i, static_cast<uint16_t>(tr), kElectiveStay, due, arrive, day_end, t, prov);
         bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
+        if (due >= day_end) ++staying_[tr];
         people.elective_since[i] = kNoDay;
       } else {
         t.add(CareCounter::ElectiveCancelled, q);

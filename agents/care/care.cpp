@@ -17,6 +17,7 @@ void CareRequests::clear(const Geography& g, size_t provider_counters) {
   la_home_care.assign(g.authorities.size(), 0);
   la_reablement.assign(g.authorities.size(), 0);
   la_care_home.assign(g.authorities.size(), 0);
+  trust_staying.assign(g.trusts.size(), 0);
   tally = Tally{};
   provider.assign(provider_counters, 0);
 }
@@ -32,7 +33,10 @@ void CareRequests::merge(const CareRequests& o) {
     ic_beds[k] += o.ic_beds[k];
     ic_home[k] += o.ic_home[k];
   }
-  for (size_t k = 0; k < trust_bed_days.size(); ++k) trust_bed_days[k] += o.trust_bed_days[k];
+  for (size_t k = 0; k < trust_bed_days.size(); ++k) {
+    trust_bed_days[k] += o.trust_bed_days[k];
+    trust_staying[k] += o.trust_staying[k];
+  }
   for (size_t k = 0; k < la_home_care.size(); ++k) {
     la_home_care[k] += o.la_home_care[k];
     la_reablement[k] += o.la_reablement[k];
@@ -140,6 +144,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   // stays continuing; social care and intermediate care free the beds of the patients
   // they take.
   std::vector<int64_t> bed_days = r.trust_bed_days;
+  staying_ = r.trust_staying;
   allocate_social_care(people, r, s, step, day, t, prov, bed_days);
   allocate_intermediate_care(people, r, s, step, day, t, prov, bed_days);
   allocate_emergency(people, r, s, step, day, t, prov, bed_days);

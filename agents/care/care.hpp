@@ -197,6 +197,9 @@ struct CareRequests {
   //! patients, reserved for the whole step); packages, episodes and residents per local
   //! authority after phase 1.
   std::vector<int64_t> trust_bed_days, la_home_care, la_reablement, la_care_home;
+  //! Patients per trust whose bed is reserved to the end of the step (they will be in
+  //! hospital at its end unless care is found for them).
+  std::vector<int64_t> trust_staying;
   //! Per intermediate care service: episodes continuing past this step, in beds and at home.
   std::vector<int64_t> ic_beds, ic_home;
   Tally tally;  //!< flows counted in phase 1 (bed days, discharges, deaths in hospital, ...)
@@ -365,7 +368,14 @@ class CareSystem {
   //! once that care is found this step: frees the rest of the step's bed days, discharges
   //! them, and draws deconditioning from the days they were delayed (lanes `c`).
   void leave_for_care(People& people, const Request& q, int32_t day, int32_t day_end, Lanes& c, Tally& t,
-                      std::vector<int64_t>& bed_days) const;
+                      std::vector<int64_t>& bed_days);
+  //! Whether trust tr has a bed for a stay that lasts past the step's end: patients in
+  //! hospital at a step's end never outnumber the beds (so every continuing stay of the
+  //! next step fits its bed days).
+  bool bed_overnight(size_t tr, int32_t due, int32_t day_end, bool general_only) const {
+    const auto& trust = g_.trusts[tr];
+    return due < day_end || staying_[tr] < trust.general_acute_beds + (general_only ? 0 : trust.escalation_beds);
+  }
   //! Days [from, to) of slot i's intermediate care episode at service svc: counted, and their cost.
   void count_intermediate_days(const People& p, size_t i, size_t svc, int32_t from, int32_t to, Tally& t,
                                std::vector<int64_t>& prov) const;
@@ -408,6 +418,7 @@ class CareSystem {
   // Fractional capacity carried between steps, so weekly capacities are exact over time.
   std::vector<double> gp_carry_, elective_carry_, third_carry_;
   std::vector<int64_t> last_bed_days_;  //!< bed days used per trust in the last step
+  std::vector<int64_t> staying_;        //!< in allocate: patients per trust who will be in at the step's end
   // The commissioning rules (observe): factors in force, and per kind of capacity the
   // demand of the period so far (sums over its steps, per provider), its start stocks.
   struct FollowPeriod {

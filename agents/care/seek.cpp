@@ -42,6 +42,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
   auto use = [&](int32_t to) {
     count_bed_days(people, i, from, to, ex, p_.costs.excess_bed_day, tr, layout_, out.tally, out.provider, Delay::None);
     out.trust_bed_days[tr] += std::max(0, to - from);
+    if (to >= day_end) ++out.trust_staying[tr];
   };
   // A medically fit patient who needs care: from `start` on, the rest of the step is
   // reserved. Until they are assessed (care arranged, transport booked) they are delayed
@@ -65,6 +66,7 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
                                           substream::kSocialDischarge[0]));
     }
     out.trust_bed_days[tr] += day_end - start;
+    ++out.trust_staying[tr];
   };
   if (need_of != static_cast<uint8_t>(CareNeed::None) && due < day) {
     wait_for_care(static_cast<CareNeed>(need_of), from);  // fit since an earlier step

@@ -54,12 +54,13 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
 }
 
 void CareSystem::leave_for_care(People& people, const Request& q, int32_t day, int32_t day_end, Lanes& c, Tally& t,
-                                std::vector<int64_t>& bed_days) const {
+                                std::vector<int64_t>& bed_days) {
   const size_t i = q.slot;
   const int32_t fit_day = people.due_day[i];  // discharge() clears it
   const int32_t leaves = std::max(day, q.since);
   // The rest of the step had been reserved for this patient; the bed is free again.
   bed_days[people.hospital[i]] -= day_end - leaves;
+  --staying_[people.hospital[i]];
   discharge(people, i, leaves, t);
   // Deconditioning: the weeks in a bed while medically fit may leave them frailer.
   const int32_t delayed = leaves - fit_day;

@@ -162,7 +162,9 @@ TEST_CASE("discharge takes time: assessment days as configured, by reason, and m
   const std::string yaml = base_yaml(
       "run: {replicates: 2}\ntime: {years: 2}\npopulation: {size: 20000}\n"
       "care: {hospital: {discharge_mix: {reablement: 1, home_care: 0, care_home: 0, intermediate_care_home: 0, intermediate_care_bed: 0},\n"
-      "                  home_care_to_care_home_at_discharge: 0}}\n"
+      "                  home_care_to_care_home_at_discharge: 0, patient_choice: {share_of_care_home: 0, days_mean: 0},\n"
+      // Someone waiting at home for care when admitted keeps that need: no assessment for it.
+      "                  discharge_assessment_days_mean: {home_care: 0, care_home: 0}}}\n"
       "scenarios:\n"
       "  - name: quick\n    set: {care.hospital.discharge_assessment_days_mean.reablement: 4, "
       "local_authorities.0.reablement_places_per_100000: 2000}\n"
@@ -178,7 +180,11 @@ TEST_CASE("discharge takes time: assessment days as configured, by reason, and m
     CHECK(delays_by_reason(r, s) == total(r, CareCounter::DelayedBedDays, s));
     CHECK(total(r, CareCounter::DelayedReablementDays, s) == 0);
   }
-  CHECK(total(r, CareCounter::DelayedBedDays, none) == 0);
+  // No assessment time, no days awaiting assessment (someone who was waiting at home
+  // for a care home when admitted keeps that need, and may wait for a place).
+  CHECK(total(r, CareCounter::DelayedAssessmentDays, none) == 0);
+  CHECK(total(r, CareCounter::DelayedPatientChoiceDays, quick) == 0);
+  CHECK(total(r, CareCounter::DelayedBedDays, none) < total(r, CareCounter::DelayedBedDays, quick) / 50);
   const double episodes = static_cast<double>(total(r, CareCounter::ReablementStarts, quick));
   REQUIRE(episodes > 300);
   // Mean assessment days per patient: 4 (exponential, so the SD of the mean is 4/sqrt(n);

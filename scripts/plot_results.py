@@ -102,8 +102,11 @@ def main():
         ax2.legend(loc="lower right", fontsize=8)
 
         ax = axes[2, 1]
-        sectors = [("cost_primary_care_gbp", "primary care"), ("cost_acute_gbp", "acute"),
-                   ("cost_social_care_gbp", "social care"), ("cost_third_sector_gbp", "third sector")]
+        # Every sector in the file (cost_total_gbp is their sum), in the model's order.
+        sectors = [(m, label) for m, label in
+                   [("cost_primary_care_gbp", "primary care"), ("cost_acute_gbp", "acute"),
+                    ("cost_social_care_gbp", "social care"), ("cost_third_sector_gbp", "third sector"),
+                    ("cost_intermediate_care_gbp", "intermediate care")] if m in res.metrics]
         bottom = np.zeros(full_years)
         for m, label in sectors:
             arr = res.metric(s, m)

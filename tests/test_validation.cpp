@@ -400,3 +400,22 @@ TEST_CASE("a params file's profile settings are checked", "[calibration]") {
   CHECK_THAT(config_error([&] { (void)CalibrationSpec::load(write_temp("p3.yaml", "profile_width: 0\n" + body)); }),
              Catch::Contains("profile_width"));
 }
+
+TEST_CASE("per 100,000: a stock over the population, and a mean number of persons over the mean population", "[validation]") {
+  // 52 weekly steps, 50,000 people; 10 delayed at every step's end, and 84 delayed bed
+  // days a week (12 on average over the week).
+  const Clock clock = one_year_of_weeks();
+  std::vector<Tally> steps(52);
+  for (auto& t : steps) {
+    t.add(PeopleCounter::StepDays, 0, 7);
+    t.add(PeopleCounter::Population, 3, 50000);
+    t.add(CareCounter::DelayedDischarges, 3, 10);
+    t.add(CareCounter::DelayedBedDays, 3, 84);
+  }
+  Target t;
+  t.compute = "per_100000";
+  t.metrics = {"delayed_discharges"};
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(20.0));
+  t.metrics = {"delayed_discharges_mean"};
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(24.0));
+}

@@ -34,6 +34,11 @@ void for_each_column(People& p, F&& f) {
 }
 }  // namespace
 
+size_t People::bytes_per_person() {
+  return std::apply([](auto... m) { return (sizeof(typename std::remove_reference_t<decltype(std::declval<People>().*m)>::value_type) + ...); },
+                    kColumns);
+}
+
 void People::resize(size_t n) {
   for_each_column(*this, [n](auto& col) { col.resize(n); });
 }

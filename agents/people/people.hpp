@@ -144,11 +144,8 @@ struct People {
   void append(const People& other);
   //! Sets the care columns of slot i to "no care, not waiting".
   void clear_care(size_t i);
-  //! Bytes of state per person (sum of column element sizes).
-  static constexpr size_t bytes_per_person() {
-    return sizeof(uint64_t) + 7 * sizeof(int32_t) + 10 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + 3 * sizeof(uint32_t) +
-           sizeof(float) + sizeof(uint16_t);
-  }
+  //! Bytes of state per person (the sum of every column's element size).
+  static size_t bytes_per_person();
 
   bool alive(size_t i) const { return vital[i] == static_cast<uint8_t>(Vital::Alive); }
   bool has(size_t i, State s) const { return states[i] & bit(s); }

@@ -62,6 +62,15 @@ inline constexpr std::array<CareCounter, 7> kDelayCounters = {
     CareCounter::DelayedHomeCareDays, CareCounter::DelayedCareHomeDays,         CareCounter::DelayedIntermediateCareDays,
     CareCounter::DelayedPatientChoiceDays};
 inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double excess_after, int64_t excess_pence,
+                           size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, Delay delay);
+//! A medically fit patient whose request `q` found no place this step: they keep their
+//! bed from when they asked to the step's end, delayed for `delay`.
+inline void count_delayed_in_bed(const People& p, const Request& q, int32_t day, int32_t day_end, const CareParams& cp,
+                                 const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, Delay delay) {
+  count_bed_days(p, q.slot, std::max(day, q.since), day_end, cp.excess_bed_days_after, cp.costs.excess_bed_day,
+                 p.hospital[q.slot], L, t, prov, delay);
+}
+inline void count_bed_days(const People& p, size_t i, int32_t from, int32_t to, double excess_after, int64_t excess_pence,
                            size_t trust, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov, Delay delay) {
   if (to <= from) return;
   const uint8_t q = p.quintile[i];

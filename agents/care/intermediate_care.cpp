@@ -42,8 +42,7 @@ void CareSystem::allocate_intermediate_care(People& people, CareRequests& r, con
       int64_t& free = bed ? beds_free : home_free;
       if (free <= 0) {  // a delayed discharge: the bed stays occupied
         prov[L.at(svc, bed ? IcCounter::RefusedBed : IcCounter::RefusedHome)] += 1;
-        count_bed_days(people, i, std::max(day, q.since), day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day,
-                       people.hospital[i], L, t, prov, Delay::IntermediateCare);
+        count_delayed_in_bed(people, q, day, day_end, p_, L, t, prov, Delay::IntermediateCare);
         // Waited too long: the council's nearest service instead, asked for from the next
         // step (the patient is already assessed).
         if (day_end - people.due_day[i] >= p_.intermediate_max_wait_days) {

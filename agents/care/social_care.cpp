@@ -110,11 +110,7 @@ void CareSystem::allocate_social_care(People& people, CareRequests& r, const Str
         prov[L.at(a, need == CareNeed::Reablement ? LaCounter::RefusedReablement
                      : need == CareNeed::HomeCare ? LaCounter::RefusedHomeCare
                                                     : LaCounter::RefusedCareHome)] += 1;
-        if (in_hospital) {  // a delayed discharge: the bed stays occupied
-          const int32_t from = std::max(day, q_.since);
-          count_bed_days(people, i, from, day_end, p_.excess_bed_days_after, p_.costs.excess_bed_day, people.hospital[i], L,
-                         t, prov, awaiting(need));
-        }
+        if (in_hospital) count_delayed_in_bed(people, q_, day, day_end, p_, L, t, prov, awaiting(need));  // the bed stays occupied
         continue;
       }
       --*free;

@@ -69,8 +69,10 @@ void check_resources(const Experiment& e, const config::Node& resolved, double m
   const double results = held + writing;
   const double concurrent = std::min(jobs, double(std::max(1u, std::thread::hardware_concurrency())));
   // With a shared burn-in, every replicate's warm world is held until its scenarios
-  // have taken it over (People's columns: about 70 bytes a person).
-  const double warm = e.scenarios.front().params.clock.burn_in_steps > 0 ? double(e.replicates) * largest * 70.0 : 0.0;
+  // have taken it over (People's columns).
+  const double warm = e.scenarios.front().params.clock.burn_in_steps > 0
+                          ? double(e.replicates) * largest * double(People::bytes_per_person())
+                          : 0.0;
   const double people = largest * kPeakBytesPerPerson * concurrent + warm;
   if (memory_bytes > 0 && results + people > 0.9 * memory_bytes) {
     const bool by_people = people > results;

@@ -92,16 +92,18 @@ TEST_CASE("incentive levers move outcomes the right way") {
     return run(default_config(s));
   };
   auto ffs = with({});
-  auto cap = with({"finance.contracts.acute={type: capitation, gbp_per_person_per_year: 870}",
+  // Contracts that change on the first day (from_year 2025, the run's start).
+  auto cap = with({"finance.contracts.acute={type: capitation, gbp_per_person_per_year: 870, from_year: 2025, before: {type: fee_for_service}}",
                    "finance.incentives.capitation={admission: 0.8, referral: 0.8, prevention: 1.5}"});
   CHECK(total(cap, CareCounter::EmergencyAdmissions) < total(ffs, CareCounter::EmergencyAdmissions));
-  // GP referral propensity: practices are on capitation in the defaults.
-  auto fewer = with({"finance.incentives.capitation={admission: 1, referral: 0.5, prevention: 1}"});
+  // GP referral propensity: practices move from fee-for-service to capitation.
+  const std::string gp = "finance.contracts.gp={type: capitation, gbp_per_person_per_year: 125, from_year: 2025, before: {type: fee_for_service}}";
+  auto fewer = with({gp, "finance.incentives.capitation={admission: 1, referral: 0.5, prevention: 1}"});
   CHECK(total(fewer, CareCounter::OutpatientAttendances) < total(ffs, CareCounter::OutpatientAttendances));
   // Prevention propensity scales the capacity of programmes the provider delivers.
   const std::string prog = "interventions.p={delivered_by: gp, start_year: 2025, capacity_per_year: 400, effects: []}";
-  auto low = with({prog, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 0.5}"});
-  auto high = with({prog, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 1.5}"});
+  auto low = with({prog, gp, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 0.5}"});
+  auto high = with({prog, gp, "finance.incentives.capitation={admission: 1, referral: 1, prevention: 1.5}"});
   CHECK(total(high, InterventionCounter::InterventionEnrolments) > 2 * total(low, InterventionCounter::InterventionEnrolments));
 }
 
@@ -183,4 +185,111 @@ TEST_CASE("finance config errors are clear") {
   CHECK(msg.find("capitaton") != std::string::npos);
   msg = config_error([] { Params::read(default_config({"finance.commissioners.icb.pays=[gp, acute]"})); });
   CHECK(msg.find("no commissioner pays provider third_sector_social_prescribing") != std::string::npos);
+}
+
+// Issue 16, defect 1: configs/finance/incentives.yaml applied the capitation referral
+// response from day 0 to GP practices that were on capitation all along, so outpatient
+// referrals fell 5% before any reform and the acute trust's income fell with them.
+TEST_CASE("incentives act only from a contract change, and only on providers whose contract changed") {
+  const std::vector<std::string> base = {"population.size=4000", "time.years=2", "run.replicates=1"};
+  auto with = [&](std::vector<std::string> extra, bool incentives) {
+    auto root = default_config(base);
+    if (incentives) config::merge(root, config::load(source_path("configs/finance/incentives.yaml")));
+    for (const auto& s : extra) config::apply_override(root, s);
+    return run(root);
+  };
+  // Nobody's contract changes: the incentives file changes nothing at all.
+  auto plain = with({}, false), same = with({}, true);
+  for (Counter c : std::initializer_list<Counter>{CareCounter::OutpatientAttendances, CareCounter::EmergencyAdmissions,
+                                                  FinanceCounter::FinProviderIncomePence})
+    CHECK(total(plain, c) == total(same, c));
+  // The trust moves to capitation in 2026: 2025 is untouched, and the practices (whose
+  // contract did not change) refer as before.
+  const std::string reform = "finance.contracts.acute={type: capitation, gbp_per_person_per_year: 870, from_year: 2026, "
+                             "before: {type: fee_for_service, billing_cost_gbp_per_transaction: 2}}";
+  auto changed = with({reform}, true), unchanged = with({reform}, false);
+  const auto& a = changed.scenarios[0].steps[0];
+  const auto& b = unchanged.scenarios[0].steps[0];
+  REQUIRE(a.size() == b.size());
+  for (size_t s = 0; s < 52; ++s) {
+    CHECK(a[s].get(CareCounter::OutpatientAttendances) == b[s].get(CareCounter::OutpatientAttendances));
+    CHECK(a[s].get(CareCounter::EmergencyAdmissions) == b[s].get(CareCounter::EmergencyAdmissions));
+  }
+  CHECK(total(changed, CareCounter::EmergencyAdmissions) < total(unchanged, CareCounter::EmergencyAdmissions));
+}
+
+// Issue 16, defect 2: after a member withdrew, alliance savings were the baseline for
+// everyone minus the payments to the *remaining* members, paying them the withdrawn
+// member's budget as "savings". Savings are measured against the agreed baseline for the
+// members at signing; a member that withdraws shares only for the part of the year it
+// was a member. Checked against the ledgers, by hand, at every year end.
+TEST_CASE("alliance savings with a withdrawal: against the baseline agreed at signing") {
+  // The warm-homes charity is paid nothing and withdraws after two quarters.
+  auto root = default_config({"population.size=3000", "time.years=3", "run.replicates=1",
+                              "finance.contracts.third_sector={type: block, gbp_per_person_per_year: 0}",
+                              "finance.stall={margin_below_share_of_income: -0.01, quarters: 2}",
+                              "finance.alliance={members: [gp, acute, social_care, third_sector], "
+                              "baseline_gbp_per_person_per_year: 1300, provider_share_of_savings: 0.5, "
+                              "provider_share_of_losses: 0.5}"});
+  config::merge(root, config::load(source_path("configs/interventions/warm_homes.yaml")));
+  config::apply_override(root, "interventions.damp_and_warm_homes.start_year=2025");
+  const Params p = Params::read(root);
+  const auto groups = published_groups(p);
+  auto r = run(root);
+  const auto& steps = r.scenarios[0].providers[0];
+  const auto& tallies = r.scenarios[0].steps[0];
+  const int steps_per_year = 52;
+  bool withdrew = false;
+  for (int y = 0; y < 3; ++y) {
+    // Each member's contract payments over the year, and while it was still a member.
+    int64_t all = 0, as_member_total = 0, shared = 0, pop = 0;
+    std::vector<int64_t> as_member;
+    for (const auto& g : groups) {
+      if (g.kind != "provider_ledger") continue;
+      bool is_member = false;
+      for (const char* kind : {"gp_", "acute_", "social_care_", "third_sector_"}) is_member |= g.id.rfind(kind, 0) == 0;
+      if (!is_member) continue;
+      int64_t paid = 0, member = 0;
+      for (int s = y * steps_per_year; s < (y + 1) * steps_per_year; ++s) {
+        const auto& v = steps[static_cast<size_t>(s)];
+        const int64_t contract = v[g.offset + FinanceLayout::Income] - v[g.offset + FinanceLayout::Outcome] - v[g.offset + FinanceLayout::Shared];
+        paid += contract;
+        // Withdrawal takes effect at a quarter's end, after that step's payments.
+        const bool out_before = s > 0 && steps[static_cast<size_t>(s - 1)][g.offset + FinanceLayout::Withdrawn];
+        if (!out_before) member += contract;
+        if (v[g.offset + FinanceLayout::Withdrawn]) withdrew = true;
+      }
+      all += paid;
+      as_member.push_back(member);
+      as_member_total += member;
+      const auto& last = steps[static_cast<size_t>((y + 1) * steps_per_year - 1)];
+      shared += last[g.offset + FinanceLayout::Shared];
+      if (g.id.rfind("social_care_", 0) == 0) pop += last[g.offset + FinanceLayout::Served];
+    }
+    REQUIRE(pop > 0);
+    const int64_t diff = 1300 * 100 * pop - all;
+    const double pool = diff > 0 ? 0.5 * static_cast<double>(diff) : -0.5 * static_cast<double>(-diff);
+    const double expected = pool * static_cast<double>(as_member_total) / static_cast<double>(all);
+    INFO("year " << y << ": all " << all << ", as members " << as_member_total << ", pool " << pool);
+    CHECK(static_cast<double>(shared) == Approx(expected).margin(2.0 * static_cast<double>(groups.size())));
+    CHECK(tallies[static_cast<size_t>((y + 1) * steps_per_year - 1)].get(FinanceCounter::FinSharedSavingsPence) == shared);
+  }
+  CHECK(withdrew);
+}
+
+// The seed's "payment first or care first?" file: before any reform starts (2026) every
+// scenario is the baseline, bit for bit, and nobody withdraws (issue 16: the acute trust
+// used to withdraw at the end of 2025 in every reform scenario).
+TEST_CASE("payment_vs_care_first: nothing happens before the first reform") {
+  auto root = config::load(source_path("configs/scenarios/payment_vs_care_first.yaml"));
+  for (const char* s : {"population.size=6000", "time.years=1", "run.replicates=2", "time.burn_in_years=0"}) config::apply_override(root, s);
+  auto r = run(root);
+  REQUIRE(r.scenarios.size() == 4);
+  for (size_t k = 0; k < r.scenarios.size(); ++k) {
+    INFO(r.scenarios[k].name);
+    CHECK(total(r, FinanceCounter::ProvidersWithdrawn, k) == 0);
+    for (Counter c : std::initializer_list<Counter>{CareCounter::EmergencyAdmissions, CareCounter::OutpatientAttendances,
+                                                    CareCounter::BedDays, PeopleCounter::Deaths, FinanceCounter::FinPaymentsPence})
+      CHECK(total(r, c, k) == total(r, c, 0));
+  }
 }

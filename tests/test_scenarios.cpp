@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
 
 #include "helpers.hpp"
 #include "model/core/stats.hpp"
@@ -115,4 +116,61 @@ TEST_CASE("wellbeing: a deprivation gradient, and less loneliness raises it (pai
     if (m.metric == "wellbeing_mean") CHECK(m.per_step.lower.back() > 0);
     if (m.metric == "qalys") CHECK(m.cumulative.mean.back() > 0);
   }
+}
+
+// Issue 16: who gains and which admissions fell. The breakdowns of a paired difference
+// add up to the whole: by deprivation quintile, by cause, and money (what the payers pay
+// more is what the providers and the investor receive more; a margin moves by income
+// minus cost).
+TEST_CASE("comparisons by quintile, by cause and by ledger add up to the whole") {
+  auto root = default_config({"population.size=5000", "time.years=2", "run.replicates=3",
+                              "scenarios=[{name: baseline}, {name: fewer_beds, set: {acute_trusts.0.general_acute_beds_per_100000: 150, "
+                              "finance.contracts.acute: {type: block, gbp_per_person_per_year: 880}}}]"});
+  const auto e = Experiment::from_config(root, "who");
+  const auto r = run_experiment(e, 2);
+  const auto comps = compare(r, &e);
+  REQUIRE(comps.size() == 1);
+  const auto& c = comps[0];
+  const auto& defs = metric_definitions();
+  size_t checked = 0;
+  for (size_t k = 0; k < defs.size(); ++k) {
+    const auto& m = c.metrics[k];
+    if (!defs[k].by_quintile) {
+      CHECK(m.quintile_cumulative.empty());
+      continue;
+    }
+    REQUIRE(m.quintile_cumulative.size() == 5);
+    if (defs[k].kind != "flow") continue;  // ratios and means do not add up across quintiles
+    INFO(defs[k].name);
+    double sum = 0;
+    for (const auto& q : m.quintile_cumulative) sum += q.mean.back();
+    CHECK(sum == Approx(m.cumulative.mean.back()).margin(1e-6 * (1 + std::fabs(m.cumulative.mean.back()))));
+    ++checked;
+  }
+  CHECK(checked >= 10);
+  // By cause: the emergency admissions of every health event add up to all of them.
+  REQUIRE(c.causes.size() == kCauseRows);
+  REQUIRE(c.causes[0].row == "emergency_admissions");
+  double by_cause = 0;
+  for (const auto& x : c.causes[0].cumulative) by_cause += x.mean.back();
+  for (size_t k = 0; k < defs.size(); ++k)
+    if (defs[k].name == "emergency_admissions") {
+      CHECK(by_cause == Approx(c.metrics[k].cumulative.mean.back()));
+      CHECK(c.metrics[k].cumulative.mean.back() != 0);  // fewer beds change admissions
+    }
+  // Money.
+  double pays = 0, receives = 0;
+  std::map<std::string, std::map<std::string, double>> by_group;
+  for (const auto& l : c.ledgers) {
+    by_group[l.group][l.metric] = l.cumulative.mean.back();
+    if (l.kind == "commissioner_ledger" && l.metric == "payments_gbp") pays += l.cumulative.mean.back();
+    if (l.kind == "investor_ledger" && l.metric == "invested_gbp") pays += l.cumulative.mean.back();
+    if (l.kind == "provider_ledger" && l.metric == "income_gbp") receives += l.cumulative.mean.back();
+    if (l.kind == "investor_ledger" && l.metric == "received_gbp") receives += l.cumulative.mean.back();
+  }
+  REQUIRE(by_group.count("acute_city_general"));
+  CHECK(pays == Approx(receives));
+  for (const auto& [id, m] : by_group)
+    if (m.count("margin_gbp")) CHECK(m.at("margin_gbp") == Approx(m.at("income_gbp") - m.at("cost_gbp")).margin(1e-3));
+  CHECK(by_group["acute_city_general"]["income_gbp"] != 0);
 }

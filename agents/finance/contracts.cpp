@@ -28,7 +28,7 @@ const std::array<ContractTypeInfo, kContractTypeCount> kContractTypes = {{
     // Fee-for-service: tariff x activity (programmes are not billable).
     {kContractNames[0], read_fee_for_service,
      [](const Contract& k, const IncomeBasis& b) -> int64_t { return std::llround(k.tariff_ratio * static_cast<double>(b.activity_pence)); }},
-    // Block: per person served when the contract started, per year.
+    // Block: per person served when the contract (or its year) started, per year.
     {kContractNames[1], read_per_person,
      [](const Contract& k, const IncomeBasis& b) -> int64_t { return per_person(k, static_cast<double>(b.served_at_start), b.years); }, true},
     // Capitation: per person served now, per year, optionally weighted by age and conditions.

@@ -28,7 +28,7 @@ struct IncomeBasis {
   int64_t activity_pence;    //!< the provider's activity at unit costs, programmes excluded
   int64_t served;            //!< persons it serves now
   int64_t weight_milli;      //!< their capitation weights x 1000
-  int64_t served_at_start;   //!< persons served when the contract started (list_at_start types)
+  int64_t served_at_start;   //!< persons served when the contract or its year started (list_at_start types)
   double years;              //!< step length [years]
 };
 
@@ -38,7 +38,7 @@ struct ContractTypeInfo {
   void (*read)(config::Reader& c, Contract& k);
   //! Income of the step [pence].
   int64_t (*income)(const Contract& k, const IncomeBasis& b);
-  //! Paid on the list served when the contract started (block), so the list is kept.
+  //! Paid on the list served when the contract started, re-agreed each year on 1 January (block).
   bool list_at_start = false;
 };
 

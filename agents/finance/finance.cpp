@@ -160,9 +160,11 @@ void read_incentives(Reader& fr, FinanceParams& f) {
       }
       Reader c = in->child(e.key);
       Propensity& p = f.propensity[static_cast<size_t>(it - kContractNames.begin())];
-      p.admission = c.real("admission", {0, 10}, 1);
-      p.referral = c.real("referral", {0, 10}, 1);
-      p.prevention = c.real("prevention", {0, 10}, 1);
+      // Responses are relative (a change of contract moves a provider by the ratio of two
+      // types' values), so each must be positive.
+      p.admission = c.real("admission", {0.01, 10}, 1);
+      p.referral = c.real("referral", {0.01, 10}, 1);
+      p.prevention = c.real("prevention", {0.01, 10}, 1);
       c.text("source", "");
       c.finish();
     }
@@ -312,6 +314,7 @@ Finance::Finance(const FinanceParams& p, const ProviderLayout& care, const Geogr
   L_.investors = p.enabled ? p.investor.size() : 0;
   block_base_.assign(G_, -1);
   year_payments_.assign(G_, 0);
+  member_payments_.assign(G_, 0);
   quarter_income_.assign(G_, 0);
   quarter_margin_.assign(G_, 0);
   bad_quarters_.assign(G_, 0);
@@ -378,7 +381,8 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
   const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year
   count_served(prov);
   Money m;
-  pay_contracts(m, prov, year, frac);
+  const bool year_start = clock_.steps_per_year > 0 && s % clock_.steps_per_year == 0;
+  pay_contracts(m, prov, year, frac, year_start);
   pay_investment_and_outcomes(m, prov, year, t);
   const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
   if (year_end) settle_alliance(m, prov, year, t);
@@ -422,7 +426,7 @@ void Finance::count_served(std::vector<int64_t>& prov) const {
 
 // Each provider's cost (variable share of activity, programmes, fixed cost, billing
 // administration) and its income under the contract in force.
-void Finance::pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac) {
+void Finance::pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac, bool year_start) {
   for (size_t g = 0; g < G_; ++g) {
     const Contract& k = in_force(g, year);
     // Programmes are not billable activity: fee-for-service pays for care, not prevention.
@@ -441,11 +445,13 @@ void Finance::pay_contracts(Money& m, std::vector<int64_t>& prov, double year, d
     prov[L_.comm(static_cast<size_t>(p_.payer[g]), FL::CommAdmin)] += admin;
     // Income under the contract in force (a withdrawn provider is paid for what it still does).
     const ContractTypeInfo& type = kContractTypes[static_cast<size_t>(k.type)];
+    // A block contract is agreed each year on the list it serves then.
     if (!type.list_at_start) block_base_[g] = -1;
-    else if (block_base_[g] < 0) block_base_[g] = served;
+    else if (block_base_[g] < 0 || year_start) block_base_[g] = served;
     const int64_t income = type.income(k, {activity, served, prov[L_.prov(g, FL::WeightMilli)], block_base_[g], frac});
     pay(m, prov, g, income, FL::Income);
     year_payments_[g] += income;
+    if (!withdrawn_[g]) member_payments_[g] += income;
   }
 }
 
@@ -484,37 +490,44 @@ void Finance::pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, 
   }
 }
 
-// Alliance, at each year end: savings or losses against the baseline budget shared with
-// the members in proportion to their payments; the contract year's payments restart.
+// Alliance, at each year end: savings (or losses) against the baseline budget agreed for
+// the members at signing. Every signing member's payments count against it, including a
+// member's after it withdrew (the budget covers the providers it was agreed for); the
+// pool is shared in proportion to what each member was paid while it was a member, so a
+// member that withdrew is settled for the part of the year it was in and gets nothing
+// after; the share of a withdrawn member's later payments stays with the commissioner.
+// The contract year's payments then restart.
 void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t) {
   for (const auto& a : p_.alliance) {
-    if (year < a.from_year) {
-      std::fill(year_payments_.begin(), year_payments_.end(), 0);
-      continue;
-    }
-    int64_t actual = 0, pop = 0;
+    if (year < a.from_year) continue;
+    int64_t actual = 0, as_members = 0, pop = 0;
     for (size_t g = 0; g < G_; ++g)
-      if (a.member[g] && !withdrawn_[g]) actual += year_payments_[g];
+      if (a.member[g]) {
+        actual += year_payments_[g];
+        as_members += member_payments_[g];
+      }
     // The place's population: everyone served by the local authorities.
     for (size_t la = 0; la < C_.count(ProviderKind::SocialCare); ++la) pop += prov[L_.prov(C_.group(ProviderKind::SocialCare, la), FL::Served)];
-    const int64_t target = a.baseline_pence_per_person_year * pop;
-    const int64_t diff = target - actual;  // > 0: savings
-    const int64_t pool = diff > 0 ? std::llround(a.share_of_savings * static_cast<double>(diff))
-                                  : -std::llround(a.share_of_losses * static_cast<double>(-diff));
-    // Split in proportion to each member's payments; the remainder goes to the largest.
+    if (actual <= 0 || as_members <= 0) continue;
+    const int64_t diff = a.baseline_pence_per_person_year * pop - actual;  // > 0: savings
+    const double pool = diff > 0 ? a.share_of_savings * static_cast<double>(diff) : -a.share_of_losses * static_cast<double>(-diff);
+    const int64_t due = std::llround(pool * static_cast<double>(as_members) / static_cast<double>(actual));
+    // Split in proportion to each member's payments as a member; the rounding remainder
+    // goes to the largest.
     int64_t given = 0;
     size_t largest = G_;
     for (size_t g = 0; g < G_; ++g) {
-      if (!a.member[g] || withdrawn_[g] || actual <= 0) continue;
-      if (largest == G_ || year_payments_[g] > year_payments_[largest]) largest = g;
-      const auto share = static_cast<int64_t>(std::floor(static_cast<double>(pool) * static_cast<double>(year_payments_[g]) / static_cast<double>(actual)));
+      if (!a.member[g] || member_payments_[g] <= 0) continue;
+      if (largest == G_ || member_payments_[g] > member_payments_[largest]) largest = g;
+      const auto share = static_cast<int64_t>(std::floor(static_cast<double>(due) * static_cast<double>(member_payments_[g]) / static_cast<double>(as_members)));
       pay(m, prov, g, share, FL::Shared);
       given += share;
     }
-    if (largest < G_ && pool != given) pay(m, prov, largest, pool - given, FL::Shared);
-    t.add(FinanceCounter::FinSharedSavingsPence, 0, pool);
+    if (largest < G_ && due != given) pay(m, prov, largest, due - given, FL::Shared);
+    t.add(FinanceCounter::FinSharedSavingsPence, 0, due);
   }
   std::fill(year_payments_.begin(), year_payments_.end(), 0);
+  std::fill(member_payments_.begin(), member_payments_.end(), 0);
 }
 
 // Margins, and the stall rule at each quarter end (quarters of steps_per_year / 4 steps).
@@ -561,12 +574,21 @@ void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& a
   admission_by_trust.assign(C_.count(ProviderKind::Acute), 1.0);
   referral_by_practice.assign(C_.count(ProviderKind::Gp), 1.0);
   if (!p_.enabled) return;
+  // A provider behaves as it did under the contract it had before the reported period
+  // (the baseline is calibrated to today's contracts); a change of contract type (a
+  // contract with a from_year, the first day of the run included) moves it by the ratio
+  // of the two types' propensities, from the change on. Providers whose contract type
+  // never changes are not touched.
   const double year = year_of(day);
+  const double start = std::nextafter(static_cast<double>(clock_.start_year), -1e9);
   for (size_t g = 0; g < G_; ++g) {
-    const Propensity& pr = p_.propensity[static_cast<size_t>(in_force(g, year).type)];
-    ctx.prevention[g] = pr.prevention;
-    if (C_.kind_of(g) == ProviderKind::Gp) referral_by_practice[C_.index_in_kind(g)] = pr.referral;
-    else if (C_.kind_of(g) == ProviderKind::Acute) admission_by_trust[C_.index_in_kind(g)] = pr.admission;
+    const auto now = in_force(g, year).type, then = in_force(g, start).type;
+    if (now == then) continue;
+    const Propensity& a = p_.propensity[static_cast<size_t>(now)];
+    const Propensity& b = p_.propensity[static_cast<size_t>(then)];
+    ctx.prevention[g] = a.prevention / b.prevention;
+    if (C_.kind_of(g) == ProviderKind::Gp) referral_by_practice[C_.index_in_kind(g)] = a.referral / b.referral;
+    else if (C_.kind_of(g) == ProviderKind::Acute) admission_by_trust[C_.index_in_kind(g)] = a.admission / b.admission;
   }
 }
 

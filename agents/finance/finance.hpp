@@ -7,13 +7,14 @@
 //     (appointments, spells, packages, contacts) + the programmes it delivers + fixed
 //     cost per person it serves per year + billing administration (fee-for-service);
 //  2. its commissioner pays it under the contract in force: fee_for_service (tariff x
-//     activity; programmes are not billable), block (per person served at the contract's start, per year), capitation
+//     activity; programmes are not billable), block (per person served at the start of each contract year, per year), capitation
 //     (per person served now, per year, optionally risk-adjusted), outcome_based (a
 //     retainer per person per year plus outcome payments);
 //  3. outcome payments (per outcome achieved) go to the social investor until it has had
 //     its investment back times its return cap, then to the provider;
 //  4. at each year end of an alliance, savings (or losses) against the baseline budget
-//     are shared with the member providers in proportion to their payments;
+//     agreed for the members at signing (all their payments count, a withdrawn member's
+//     too) are shared with the members in proportion to their payments while members;
 //  5. margin = income - cost; at each quarter end, a provider whose quarterly margin
 //     stays below the threshold share of income for N quarters withdraws (stall rule):
 //     it leaves the alliance and stops delivering interventions.
@@ -21,6 +22,8 @@
 // equals what the providers and the investor receive.
 // Contracts move providers' behaviour through propensities by contract type: the
 // probability an A&E attendance is admitted, GP referral, and funding for prevention.
+// They act only on a provider whose contract type changes during the run, from the
+// change, by the ratio of the new type's propensity to the starting type's.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -158,7 +161,7 @@ class Finance {
   void pay(Money& m, std::vector<int64_t>& prov, size_t g, int64_t amount, FL::Prov extra) const;
   // settle(), part by part, in this order.
   void count_served(std::vector<int64_t>& prov) const;
-  void pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac);
+  void pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac, bool year_start);
   void pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
   void settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
   void margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t);
@@ -174,8 +177,9 @@ class Finance {
   const Clock& clock_;
   FinanceLayout L_;
   size_t G_ = 0;
-  std::vector<int64_t> block_base_;       //!< persons served when the block contract started (-1: not yet)
+  std::vector<int64_t> block_base_;       //!< persons served when the block contract's year started (-1: not yet)
   std::vector<int64_t> year_payments_;    //!< alliance: payments to each provider this contract year
+  std::vector<int64_t> member_payments_;  //!< alliance: the same while it was a member (not withdrawn)
   std::vector<int64_t> quarter_income_, quarter_margin_;
   std::vector<int> bad_quarters_;
   std::vector<uint8_t> withdrawn_;

@@ -121,7 +121,7 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
     }
   }
   if (r.scenarios.size() > 1) {
-    const auto comps = compare(r);
+    const auto comps = compare(r, &e);
     const auto& defs = metric_definitions();
     const std::vector<std::string> headline = {"emergency_admissions", "ae_attendances", "bed_days",
                                                "delayed_discharge_bed_days", "gp_unmet_demand", "elective_waiting_list",
@@ -137,6 +137,29 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
         const double m = series.mean.back(), lo = series.lower.back(), hi = series.upper.back();
         fmt::print("{:<30}{:>16} [{}, {}]\n", defs[k].name, fmt_value(defs[k], m), fmt_value(defs[k], lo),
                    fmt_value(defs[k], hi));
+      }
+      // Who gains and who loses: health by deprivation quintile, money by payer and provider.
+      for (size_t k = 0; k < defs.size(); ++k) {
+        if (defs[k].name != "qalys" && defs[k].name != "emergency_admissions") continue;
+        const auto& q = c.metrics[k].quintile_cumulative;
+        if (q.empty()) continue;
+        fmt::print("{} by deprivation quintile (1 = most deprived):\n", defs[k].name);
+        for (size_t i = 0; i < q.size(); ++i)
+          fmt::print("  quintile {:<19}{:>16} [{}, {}]\n", i + 1, fmt_value(defs[k], q[i].mean.back()),
+                     fmt_value(defs[k], q[i].lower.back()), fmt_value(defs[k], q[i].upper.back()));
+      }
+      bool header = false;
+      for (const auto& l : c.ledgers) {
+        const bool provider = l.kind == "provider_ledger" && l.metric == "margin_gbp";
+        const bool payer = (l.kind == "commissioner_ledger" && l.metric == "payments_gbp") ||
+                           (l.kind == "investor_ledger" && l.metric == "received_gbp");
+        if (!provider && !payer) continue;
+        if (!header) fmt::print("money (provider margins; commissioners' payments; investor's receipts):\n");
+        header = true;
+        const MetricDef money{"", "GBP", "flow", "", false, {}};
+        const auto& x = l.cumulative;
+        fmt::print("  {:<46}{:>14} [{}, {}]\n", fmt::format("{} {}", l.group, provider ? "margin" : payer && l.kind == "investor_ledger" ? "received" : "pays"),
+                   fmt_value(money, x.mean.back()), fmt_value(money, x.lower.back()), fmt_value(money, x.upper.back()));
       }
     }    // A lever on a capacity that never binds changes nothing: say so, rather than print
     // zeros that look like a finding.

@@ -422,17 +422,10 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
     MetricDef flag{"acsc", "flag", "constant", "1: an admission for this event is ambulatory-care-sensitive (the event's acsc)",
                    false, {}};
     dataset(bc, "acsc", {C}, acsc, &flag);
-    for (const auto& [row, name, units, what] :
-         {std::tuple<CauseRow, const char*, const char*, const char*>{
-              CauseRow::EmergencyAdmissions, "emergency_admissions", "admissions",
-              "emergency admissions by the health event that led to them (sums to emergency_admissions)"},
-          {CauseRow::AeAttendances, "ae_attendances", "attendances",
-           "A&E attendances by the health event that brought the person (sums to ae_attendances)"},
-          {CauseRow::DeathsAfterAdmission, "deaths_after_admission", "persons",
-           "deaths in hospital after an emergency admission for each health event (the event's in-hospital death "
-           "probability; in_hospital_deaths also counts other deaths of people in hospital)"}}) {
+    for (size_t row = 0; row < kCauseRows; ++row) {
+      const auto& [name, units, what] = cause_rows()[row];
       std::vector<double> out(R * S * C);
-      const auto& all = v.cause[static_cast<size_t>(row)];
+      const auto& all = v.cause[row];
       for (hsize_t j = 0; j < R * S; ++j)
         for (hsize_t c = 0; c < C; ++c) out[j * C + c] = all[j * kCauses + c];
       MetricDef d{name, units, "flow", std::string(what) + "; dimensions [replicate, step, cause]", false, {}};
@@ -454,12 +447,46 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
   }
 }
 
-// /comparisons: each scenario minus the baseline, paired by replicate.
-void write_comparisons(hid_t file, const RunResult& r) {
+// Rows mean, lower, upper of a set of series (each [S]) stacked as [3, n, S].
+std::vector<double> stack(const std::vector<const ComparisonSeries*>& series) {
+  std::vector<double> v;
+  for (auto part : {&ComparisonSeries::mean, &ComparisonSeries::lower, &ComparisonSeries::upper})
+    for (const ComparisonSeries* c : series) v.insert(v.end(), (c->*part).begin(), (c->*part).end());
+  return v;
+}
+
+// per_step and cumulative datasets of one compared series (or of n series, [3, n, S]).
+void write_paired(hid_t g, const std::vector<const ComparisonSeries*>& per_step, const std::vector<const ComparisonSeries*>& cumulative,
+                  const std::string& units, const std::string& kind, const std::string& dims) {
+  for (const auto& [name, series] : {std::pair<const char*, const std::vector<const ComparisonSeries*>*>{"per_step", &per_step},
+                                     {"cumulative", &cumulative}}) {
+    if (series->empty()) continue;
+    const hsize_t n = series->size(), S = series->front()->mean.size();
+    MetricDef d{name, units, kind,
+                std::string("rows: mean, lower 95%, upper 95% of the paired difference") + dims + "; " +
+                    (std::string(name) == "per_step" ? "in each step"
+                     : kind == "flow"               ? "summed from the start to each step"
+                                                    : "averaged from the start to each step"),
+                false, {}};
+    if (dims.empty()) dataset(g, name, {3, S}, stack(*series), &d);
+    else dataset(g, name, {3, n, S}, stack(*series), &d);
+  }
+}
+
+template <class T>
+std::vector<const ComparisonSeries*> pointers(const std::vector<T>& v) {
+  std::vector<const ComparisonSeries*> out;
+  for (const auto& x : v) out.push_back(&x);
+  return out;
+}
+
+// /comparisons: each scenario minus the baseline, paired by replicate: every metric (and
+// by quintile), admissions, attendances and deaths by cause, and the finance ledgers.
+void write_comparisons(hid_t file, const Experiment& e, const RunResult& r) {
   const auto& metrics = metric_definitions();
   Id cg(group(file, "comparisons"), H5Gclose, "");
   attr_string(cg, "baseline", r.scenarios.front().name);
-  for (const auto& sc : compare(r)) {
+  for (const auto& sc : compare(r, &e)) {
     Id sg(group(cg, sc.scenario), H5Gclose, "");
     for (size_t k = 0; k < sc.metrics.size(); ++k) {
       const auto& mc = sc.metrics[k];
@@ -468,20 +495,39 @@ void write_comparisons(hid_t file, const RunResult& r) {
       attr_string(mg, "units", m.units);
       attr_string(mg, "kind", m.kind);
       attr_string(mg, "description", "scenario minus baseline, paired by replicate: " + m.description);
-      for (const auto& [name, series] : {std::pair<const char*, const ComparisonSeries*>{"per_step", &mc.per_step},
-                                         {"cumulative", &mc.cumulative}}) {
-        const hsize_t S = series->mean.size();
-        std::vector<double> v;
-        v.insert(v.end(), series->mean.begin(), series->mean.end());
-        v.insert(v.end(), series->lower.begin(), series->lower.end());
-        v.insert(v.end(), series->upper.begin(), series->upper.end());
-        MetricDef d{name, m.units, m.kind,
-                    std::string("rows: mean, lower 95%, upper 95% of the paired difference; ") +
-                        (std::string(name) == "per_step" ? "in each step"
-                         : m.kind == "flow"             ? "summed from the start to each step"
-                                                        : "averaged from the start to each step"),
-                    false, {}};
-        dataset(mg, name, {3, S}, v, &d);
+      write_paired(mg, {&mc.per_step}, {&mc.cumulative}, m.units, m.kind, "");
+      if (!mc.quintile_per_step.empty()) {
+        Id qg(group(mg, "by_quintile"), H5Gclose, "");
+        write_paired(qg, pointers(mc.quintile_per_step), pointers(mc.quintile_cumulative), m.units, m.kind,
+                     " by deprivation quintile (index 0 = quintile 1 = most deprived); dimensions [row, quintile, step]");
+      }
+    }
+    if (!sc.causes.empty()) {
+      Id bc(group(sg, "by_cause"), H5Gclose, "");
+      const auto& events = e.scenarios.front().params.care.events;
+      std::vector<std::string> names;
+      for (size_t c = 0; c < sc.causes.front().per_step.size(); ++c)
+        names.push_back(c + 1 == kCauses && events.size() > kCauses ? "other events" : events[c].name);
+      string_dataset(bc, "cause", names, "the health event of each cause index (care: health_events, in config order)");
+      for (const auto& cc : sc.causes) {
+        Id g(group(bc, cc.row), H5Gclose, "");
+        write_paired(g, pointers(cc.per_step), pointers(cc.cumulative), cc.units, "flow",
+                     " by cause (the health event, as in cause); dimensions [row, cause, step]");
+      }
+    }
+    if (!sc.ledgers.empty()) {
+      Id fg(group(sg, "finance"), H5Gclose, "");
+      std::map<std::string, std::unique_ptr<Id>> gs;
+      for (const auto& l : sc.ledgers) {
+        auto& g = gs[l.group];
+        if (!g) {
+          g = std::make_unique<Id>(group(fg, l.group), H5Gclose, "");
+          attr_string(*g, "kind", l.kind);
+        }
+        Id mg(group(*g, l.metric), H5Gclose, "");
+        attr_string(mg, "units", l.units);
+        attr_string(mg, "kind", "flow");
+        write_paired(mg, {&l.per_step}, {&l.cumulative}, l.units, "flow", "");
       }
     }
   }
@@ -498,7 +544,7 @@ std::vector<char> file_image(const Experiment& e, const RunResult& r, const std:
     Id scenarios(group(file, "scenarios"), H5Gclose, "");
     for (size_t k = 0; k < r.scenarios.size(); ++k) write_scenario(scenarios, e, k, r.scenarios[k]);
   }
-  if (r.scenarios.size() > 1) write_comparisons(file, r);
+  if (r.scenarios.size() > 1) write_comparisons(file, e, r);
   if (validation) write_validation(file, *validation);
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
   const Verify sum = checksum_of(file, e.config_yaml);

@@ -293,3 +293,50 @@ TEST_CASE("payment_vs_care_first: nothing happens before the first reform") {
       CHECK(total(r, c, k) == total(r, c, 0));
   }
 }
+
+// Providers that respond (issue 16): null at strength 0, monotone in the strength, and
+// in the direction the contract rewards.
+TEST_CASE("the response model: null at strength 0, monotone in strength, in the rewarded direction") {
+  const std::vector<std::string> base = {"population.size=6000", "time.years=3", "run.replicates=2"};
+  // The trust moves from payment by results to capitation on the first day: an extra
+  // admission was worth tariff - variable cost (1 - 0.4) and is now worth -0.4.
+  const std::string cap = "finance.contracts.acute={type: capitation, gbp_per_person_per_year: 880, from_year: 2025, "
+                          "before: {type: fee_for_service, billing_cost_gbp_per_transaction: 2}}";
+  auto with = [&](std::vector<std::string> extra) {
+    auto s = base;
+    s.insert(s.end(), extra.begin(), extra.end());
+    return run(default_config(s));
+  };
+  const auto groups = published_groups(Params::read(default_config(base)));
+  const auto& trust = group(groups, "acute_city_general", "finance");
+  auto last_admission_propensity = [&](const RunResult& r) {
+    const auto steps = r.scenarios[0].providers[0];
+    return static_cast<double>(steps.back()[trust.offset + FinanceLayout::AdmissionPpm]) / 1e6;
+  };
+  auto none = with({cap});
+  auto zero = with({cap, "finance.response={strength: 0, margin_strength: 0, lag_years: 0.25}"});
+  CHECK(none.scenarios[0].steps == zero.scenarios[0].steps);
+  CHECK(none.scenarios[0].providers == zero.scenarios[0].providers);
+  CHECK(last_admission_propensity(zero) == 1.0);
+  int64_t previous = total(zero, CareCounter::EmergencyAdmissions);
+  double previous_x = 1.0;
+  for (const char* strength : {"0.05", "0.15"}) {
+    INFO("strength " << strength);
+    auto r = with({cap, std::string("finance.response={strength: ") + strength + ", lag_years: 0.25}"});
+    const int64_t admissions = total(r, CareCounter::EmergencyAdmissions);
+    const double x = last_admission_propensity(r);
+    CHECK(admissions < previous);
+    CHECK(x < previous_x);
+    CHECK(x == Approx(1.0 - std::stod(strength)).epsilon(0.02));  // near its target after 3 years
+    previous = admissions;
+    previous_x = x;
+  }
+  // Without a change of contract, a response model with a strength changes nothing.
+  auto plain = with({}), still = with({"finance.response={strength: 0.2}"});
+  CHECK(plain.scenarios[0].steps == still.scenarios[0].steps);
+  // A trust on a block contract that pays too little (a deficit) admits fewer when it
+  // responds to its margin: under a block contract an admission only costs it.
+  const std::string tight = "finance.contracts.acute={type: block, gbp_per_person_per_year: 700}";
+  auto strained = with({tight}), responding = with({tight, "finance.response={margin_strength: 2, lag_years: 0.25}"});
+  CHECK(total(responding, CareCounter::EmergencyAdmissions) < total(strained, CareCounter::EmergencyAdmissions));
+}

@@ -172,6 +172,18 @@ void read_incentives(Reader& fr, FinanceParams& f) {
   }
 }
 
+// How providers respond to their margin and to what their contract rewards.
+void read_response(Reader& fr, FinanceParams& f) {
+  if (auto r = fr.optional_child("response")) {
+    f.response.strength = r->real("strength", {0, 10}, 0);
+    f.response.margin_strength = r->real("margin_strength", {0, 100}, 0);
+    f.response.lag_years = r->real("lag_years", {0.01, 50}, 0.5);
+    f.response.max_change = r->real("max_change", {0, 0.9}, 0.25);
+    r->text("source", "");
+    r->finish();
+  }
+}
+
 // Payments per outcome achieved by members of a programme.
 void read_outcome_payments(Reader& fr, FinanceParams& f, const InterventionsParams& iv) {
   for (Reader o : fr.has("outcome_payments") ? fr.list("outcome_payments") : (fr.skip("outcome_payments"), std::vector<Reader>{})) {
@@ -264,6 +276,7 @@ FinanceParams FinanceParams::read(config::Reader& root, const ProviderLayout& L,
   read_contracts(*fr, f, L);
   read_capitation_weights(*fr, f);
   read_incentives(*fr, f);
+  read_response(*fr, f);
   read_outcome_payments(*fr, f, iv);
   read_investor(*fr, f);
   read_alliance(*fr, f, L);
@@ -283,6 +296,9 @@ const std::vector<ProviderMetric> kProvFinance = {
     {"shared_savings_gbp", "GBP", "flow", "alliance share of savings (negative: share of losses paid)", [](const int64_t* c) { return to_gbp(c[FL::Shared]); }},
     {"withdrawn", "flag", "stock", "1 once the provider has withdrawn under the stall rule", [](const int64_t* c) { return double(c[FL::Withdrawn]); }},
     {"served_persons", "persons", "stock", "people it serves (list, catchment or place)", [](const int64_t* c) { return double(c[FL::Served]); }},
+    {"admission_propensity", "multiplier", "stock", "how readily the trust admits A&E attendances next step, against today (incentives x response; 1 for other kinds)", [](const int64_t* c) { return double(c[FL::AdmissionPpm]) / 1e6; }},
+    {"referral_propensity", "multiplier", "stock", "how readily the practice refers next step, against today (incentives x response; 1 for other kinds)", [](const int64_t* c) { return double(c[FL::ReferralPpm]) / 1e6; }},
+    {"prevention_propensity", "multiplier", "stock", "the capacity of the programmes it delivers next step, against the configured capacity (incentives x response)", [](const int64_t* c) { return double(c[FL::PreventionPpm]) / 1e6; }},
 };
 const std::vector<ProviderMetric> kCommFinance = {
     {"payments_gbp", "GBP", "flow", "paid to providers (and the investor's outcome payments)", [](const int64_t* c) { return to_gbp(c[FL::Payments]); }},
@@ -319,6 +335,7 @@ Finance::Finance(const FinanceParams& p, const ProviderLayout& care, const Geogr
   quarter_margin_.assign(G_, 0);
   bad_quarters_.assign(G_, 0);
   withdrawn_.assign(G_, 0);
+  response_.assign(G_, Propensity{});
   for (size_t a = 0; a < 4; ++a)
     for (int n = 0; n <= kStateCount; ++n)
       weight_milli_[a][static_cast<size_t>(n)] =
@@ -386,7 +403,7 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
   pay_investment_and_outcomes(m, prov, year, t);
   const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
   if (year_end) settle_alliance(m, prov, year, t);
-  margins_and_stall(s, prov, t);
+  margins_and_stall(s, year, prov, t);
   place_totals(prov, t);
   last_out_ = m.out;
   last_in_ = m.in;
@@ -530,8 +547,9 @@ void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year,
   std::fill(member_payments_.begin(), member_payments_.end(), 0);
 }
 
-// Margins, and the stall rule at each quarter end (quarters of steps_per_year / 4 steps).
-void Finance::margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t) {
+// Margins, and at each quarter end (quarters of steps_per_year / 4 steps) the response
+// model's review and the stall rule; then the multipliers in force for the next step.
+void Finance::margins_and_stall(uint32_t s, double year, std::vector<int64_t>& prov, Tally& t) {
   const uint32_t quarter = std::max<uint32_t>(1, clock_.steps_per_year / 4);
   for (size_t g = 0; g < G_; ++g) {
     const int64_t margin = prov[L_.prov(g, FL::Income)] - prov[L_.prov(g, FL::Cost)];
@@ -539,6 +557,10 @@ void Finance::margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t
     quarter_income_[g] += prov[L_.prov(g, FL::Income)];
     quarter_margin_[g] += margin;
     if ((s + 1) % quarter == 0) {
+      if (p_.response.on() && !withdrawn_[g]) {
+        const double income = static_cast<double>(std::max<int64_t>(quarter_income_[g], 1));
+        respond(g, year, std::max(0.0, -static_cast<double>(quarter_margin_[g]) / income));
+      }
       if (p_.stall && !withdrawn_[g]) {
         const bool bad = static_cast<double>(quarter_margin_[g]) <
                          p_.stall_margin_share * static_cast<double>(std::max<int64_t>(quarter_income_[g], 0));
@@ -548,11 +570,84 @@ void Finance::margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t
       quarter_income_[g] = quarter_margin_[g] = 0;
     }
     prov[L_.prov(g, FL::Withdrawn)] = withdrawn_[g];
+    const Propensity in = incentive(g, year);
+    const auto ppm = [](double x) { return static_cast<int64_t>(std::llround(x * 1e6)); };
+    const ProviderKind kind = C_.kind_of(g);
+    prov[L_.prov(g, FL::AdmissionPpm)] = ppm(kind == ProviderKind::Acute ? in.admission * response_[g].admission : 1.0);
+    prov[L_.prov(g, FL::ReferralPpm)] = ppm(kind == ProviderKind::Gp ? in.referral * response_[g].referral : 1.0);
+    prov[L_.prov(g, FL::PreventionPpm)] = ppm(in.prevention * response_[g].prevention);
     t.add(FinanceCounter::FinProviderIncomePence, 0, prov[L_.prov(g, FL::Income)]);
     t.add(FinanceCounter::FinProviderCostPence, 0, prov[L_.prov(g, FL::Cost)]);
     t.add(FinanceCounter::FinBillingAdminPence, 0, prov[L_.prov(g, FL::Admin)]);
     t.add(FinanceCounter::ProvidersWithdrawn, 0, withdrawn_[g]);
   }
+}
+
+double Finance::before_run() const { return std::nextafter(static_cast<double>(clock_.start_year), -1e9); }
+
+double Finance::alliance_share(size_t g, double year) const {
+  double share = 0;
+  for (const auto& a : p_.alliance) {
+    if (!a.member[g] || withdrawn_[g] || year < a.from_year) continue;
+    // Its part of the members' payments this year so far (equal parts before any).
+    int64_t all = 0, members = 0;
+    for (size_t h = 0; h < G_; ++h)
+      if (a.member[h]) {
+        all += member_payments_[h];
+        ++members;
+      }
+    const double part = all > 0 ? static_cast<double>(member_payments_[g]) / static_cast<double>(all) : 1.0 / std::max(1, static_cast<int>(members));
+    share += a.share_of_savings * part;
+  }
+  return share;
+}
+
+double Finance::activity_margin(size_t g, double year) const {
+  const Contract& k = in_force(g, year);
+  const double paid = k.type == ContractType::FeeForService ? k.tariff_ratio : 0.0;
+  return paid - p_.variable_share[g] - alliance_share(g, year) * paid;
+}
+
+double Finance::referral_margin(size_t g, double year) const {
+  // A referral is an outpatient attendance at the practice's trust: worth nothing to the
+  // practice itself, but in an alliance with the trust the trust's tariff (if it is paid
+  // per attendance) is paid out of the savings the practice shares.
+  if (C_.kind_of(g) != ProviderKind::Gp) return 0;
+  const size_t trust = C_.group(ProviderKind::Acute, g_.practices[C_.index_in_kind(g)].trust);
+  const Contract& k = in_force(trust, year);
+  const double paid = k.type == ContractType::FeeForService ? k.tariff_ratio : 0.0;
+  bool together = false;
+  for (const auto& a : p_.alliance) together |= a.member[trust] && !withdrawn_[trust] && year >= a.from_year;
+  return together ? -alliance_share(g, year) * paid : 0.0;
+}
+
+void Finance::respond(size_t g, double year, double deficit) {
+  const ResponseParams& r = p_.response;
+  const double before = before_run();
+  const double keep = std::exp(-0.25 / r.lag_years);  // a quarter's share of the way left
+  auto move = [&](double& x, double now, double then) {
+    const double target = std::clamp(1.0 + r.strength * (now - then) + r.margin_strength * now * deficit, 1.0 - r.max_change,
+                                     1.0 + r.max_change);
+    x = target + (x - target) * keep;
+  };
+  const double act_now = activity_margin(g, year), act_then = activity_margin(g, before);
+  Propensity& x = response_[g];
+  if (C_.kind_of(g) == ProviderKind::Acute) move(x.admission, act_now, act_then);
+  if (C_.kind_of(g) == ProviderKind::Gp) move(x.referral, referral_margin(g, year), referral_margin(g, before));
+  move(x.prevention, -act_now, -act_then);
+}
+
+Propensity Finance::incentive(size_t g, double year) const {
+  // A provider behaves as it did under the contract it had before the reported period
+  // (the baseline is calibrated to today's contracts); a change of contract type (a
+  // contract with a from_year, the first day of the run included) moves it by the ratio
+  // of the two types' propensities, from the change on. Providers whose contract type
+  // never changes are not touched.
+  const auto now = in_force(g, year).type, then = in_force(g, before_run()).type;
+  if (now == then) return {};
+  const Propensity& a = p_.propensity[static_cast<size_t>(now)];
+  const Propensity& b = p_.propensity[static_cast<size_t>(then)];
+  return {a.admission / b.admission, a.referral / b.referral, a.prevention / b.prevention};
 }
 
 // Place totals of the ledgers (quintile 0 only).
@@ -574,21 +669,12 @@ void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& a
   admission_by_trust.assign(C_.count(ProviderKind::Acute), 1.0);
   referral_by_practice.assign(C_.count(ProviderKind::Gp), 1.0);
   if (!p_.enabled) return;
-  // A provider behaves as it did under the contract it had before the reported period
-  // (the baseline is calibrated to today's contracts); a change of contract type (a
-  // contract with a from_year, the first day of the run included) moves it by the ratio
-  // of the two types' propensities, from the change on. Providers whose contract type
-  // never changes are not touched.
   const double year = year_of(day);
-  const double start = std::nextafter(static_cast<double>(clock_.start_year), -1e9);
   for (size_t g = 0; g < G_; ++g) {
-    const auto now = in_force(g, year).type, then = in_force(g, start).type;
-    if (now == then) continue;
-    const Propensity& a = p_.propensity[static_cast<size_t>(now)];
-    const Propensity& b = p_.propensity[static_cast<size_t>(then)];
-    ctx.prevention[g] = a.prevention / b.prevention;
-    if (C_.kind_of(g) == ProviderKind::Gp) referral_by_practice[C_.index_in_kind(g)] = a.referral / b.referral;
-    else if (C_.kind_of(g) == ProviderKind::Acute) admission_by_trust[C_.index_in_kind(g)] = a.admission / b.admission;
+    const Propensity in = incentive(g, year),& r = response_[g];
+    ctx.prevention[g] = in.prevention * r.prevention;
+    if (C_.kind_of(g) == ProviderKind::Gp) referral_by_practice[C_.index_in_kind(g)] = in.referral * r.referral;
+    else if (C_.kind_of(g) == ProviderKind::Acute) admission_by_trust[C_.index_in_kind(g)] = in.admission * r.admission;
   }
 }
 

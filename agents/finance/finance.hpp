@@ -46,6 +46,26 @@ struct Propensity {
   double admission = 1, referral = 1, prevention = 1;
 };
 
+//! Providers that respond to their margin and to what their contract rewards
+//! (`finance.response`). Each provider reviews at every quarter end the decisions its
+//! contract touches: a trust how readily it admits A&E attendances, a practice how readily
+//! it refers, any provider the capacity of the programmes it delivers. For each decision
+//! l, m_l is what one more unit (at unit cost) is worth to the provider: its tariff (if it
+//! is paid per activity) minus its variable cost, minus its alliance share of what the
+//! extra payment does to the alliance's savings; prevention is worth minus the activity
+//! margin (it avoids activity). The provider aims at
+//!   x* = 1 + strength x (m_l now - m_l under its contract before the run)
+//!          + margin_strength x m_l now x its deficit (last quarter's -margin / income, if > 0),
+//! within 1 +- max_change, and moves there with time constant lag_years. strength 0 and
+//! margin_strength 0 (the defaults): no response, bit for bit.
+struct ResponseParams {
+  double strength = 0;         //!< response per unit change of marginal margin [per unit]
+  double margin_strength = 0;  //!< extra response per unit of deficit share [per unit]
+  double lag_years = 0.5;      //!< time constant of the adjustment [years]
+  double max_change = 0.25;    //!< largest departure from today's behaviour [fraction]
+  bool on() const { return strength != 0 || margin_strength != 0; }
+};
+
 
 struct OutcomePayment {
   std::string name;
@@ -70,6 +90,7 @@ struct FinanceParams {
   std::vector<Contract> contract;       //!< per provider group (from its from_year)
   std::vector<Contract> before;         //!< per provider group, before from_year
   std::array<Propensity, kContractTypeCount> propensity{};  //!< by ContractType
+  ResponseParams response;
   std::array<double, 4> capitation_age_weight{1, 1, 1, 1};  //!< <65, 65-74, 75-84, 85+
   double capitation_condition_weight = 0;
   //! Care-home residents are invoiced once per this many steps of residence (4: monthly
@@ -102,7 +123,11 @@ struct FinanceParams {
 
 //! The finance counters, appended to the per-step provider vector after the care layout.
 struct FinanceLayout {
-  enum Prov : uint8_t { Income, Cost, Admin, Margin, Outcome, Shared, Withdrawn, Served, WeightMilli, kProvCount };
+  enum Prov : uint8_t {
+    Income, Cost, Admin, Margin, Outcome, Shared, Withdrawn, Served, WeightMilli,
+    AdmissionPpm, ReferralPpm, PreventionPpm,  //!< behaviour multipliers in force (incentives x response) x 1e6
+    kProvCount
+  };
   enum Comm : uint8_t { Payments, CommAdmin, kCommCount };
   enum Inv : uint8_t { Invested, Received, kInvCount };
   size_t offset = 0, providers = 0, commissioners = 0, investors = 0;
@@ -164,7 +189,18 @@ class Finance {
   void pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac, bool year_start);
   void pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
   void settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
-  void margins_and_stall(uint32_t s, std::vector<int64_t>& prov, Tally& t);
+  void margins_and_stall(uint32_t s, double year, std::vector<int64_t>& prov, Tally& t);
+  //! The response model's review of provider g at a quarter end (ResponseParams).
+  void respond(size_t g, double year, double deficit);
+  //! What one more unit of provider g's own activity is worth to it at `year` [per unit
+  //! cost] (ResponseParams), and the worth of a referral by practice g.
+  double activity_margin(size_t g, double year) const;
+  double referral_margin(size_t g, double year) const;
+  //! Alliance share of the savings that provider g bears at `year` (0 outside an alliance).
+  double alliance_share(size_t g, double year) const;
+  //! The incentives' multipliers (Propensity) of provider g at `year`.
+  Propensity incentive(size_t g, double year) const;
+  double before_run() const;
   void place_totals(const std::vector<int64_t>& prov, Tally& t) const;
   double year_of(int32_t day) const { return clock_.start_year + static_cast<double>(day) / kDaysPerYear; }
 
@@ -183,6 +219,7 @@ class Finance {
   std::vector<int64_t> quarter_income_, quarter_margin_;
   std::vector<int> bad_quarters_;
   std::vector<uint8_t> withdrawn_;
+  std::vector<Propensity> response_;     //!< per provider: the response model's multipliers
   int64_t investor_received_ = 0;
   std::vector<int64_t> outcomes_now_;
   //! Per outcome payment: members seen (sorted by id) and 0 = without the state,

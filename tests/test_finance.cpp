@@ -340,3 +340,111 @@ TEST_CASE("the response model: null at strength 0, monotone in strength, in the 
   auto strained = with({tight}), responding = with({tight, "finance.response={margin_strength: 2, lag_years: 0.25}"});
   CHECK(total(responding, CareCounter::EmergencyAdmissions) < total(strained, CareCounter::EmergencyAdmissions));
 }
+
+// Outcome contracts (issue 16): measured against what would have happened anyway.
+namespace {
+RunResult outcome_run(const std::string& effects, const std::string& payments) {
+  auto root = default_config({"population.size=6000", "time.years=3", "run.replicates=2"});
+  const std::string programme = "{delivered_by: gp, start_year: 2025, eligible: {all: [diabetes_uncontrolled]}, "
+                                "capacity_per_year: 400, uptake: 0.8, duration_years: 1, effects: " + effects + "}";
+  config::apply_override(root, "scenarios=[{name: baseline}, {name: programme, set: {interventions.dm: " + programme +
+                                   ", finance.outcome_payments: " + payments + "}}]");
+  return run_experiment(Experiment::from_config(root, "o"), 2);
+}
+int64_t paid(const RunResult& r) { return total(r, FinanceCounter::FinOutcomePaymentsPence, 1); }
+}  // namespace
+
+TEST_CASE("outcome payments against a perfect counterfactual pay nothing for a programme with no effect") {
+  const std::string every =
+      "[{name: controlled, programme: dm, state_ended: diabetes_uncontrolled, counterfactual: baseline_run, gbp_per_outcome: 400},"
+      " {name: admissions, programme: dm, measure: admissions_avoided, gbp_per_outcome: 2000},"
+      " {name: bed_days, programme: dm, measure: bed_days_avoided, gbp_per_outcome: 300},"
+      " {name: happier, programme: dm, measure: wellbeing_gain, gbp_per_outcome: 13000}]";
+  auto none = outcome_run("[]", every);
+  // Members are enrolled and their lives are exactly the baseline's: nothing is paid.
+  CHECK(total(none, InterventionCounter::InterventionEnrolments, 1) > 100);
+  for (Counter c : std::initializer_list<Counter>{CareCounter::EmergencyAdmissions, CareCounter::BedDays, PeopleCounter::Deaths})
+    CHECK(total(none, c, 0) == total(none, c, 1));
+  CHECK(paid(none) == 0);
+  // Paid per state ended without a counterfactual, the same programme is paid for the
+  // members who recover anyway (deadweight).
+  auto deadweight = outcome_run("[]", "[{name: controlled, programme: dm, state_ended: diabetes_uncontrolled, gbp_per_outcome: 400}]");
+  CHECK(paid(deadweight) > 0);
+  // A programme that works is paid for what it adds, which is less than all recoveries.
+  const std::string works = "[{target: 'recovery:diabetes_uncontrolled', multiplier: 3}]";
+  auto net = outcome_run(works, "[{name: c, programme: dm, state_ended: diabetes_uncontrolled, counterfactual: baseline_run, gbp_per_outcome: 400}]");
+  auto gross = outcome_run(works, "[{name: c, programme: dm, state_ended: diabetes_uncontrolled, gbp_per_outcome: 400}]");
+  CHECK(paid(net) > 0);
+  CHECK(paid(net) < paid(gross));
+  // With no provider named, each member's own practice (which delivered it) is paid.
+  const auto groups = published_groups(Params::read(default_config()));
+  int practices_paid = 0;
+  for (const auto& g : groups)
+    if (g.kind == "provider_ledger" && g.id.rfind("gp_", 0) == 0) {
+      int64_t income = 0;
+      for (const auto& rep : gross.scenarios[1].providers)
+        for (const auto& v : rep) income += v[g.offset + FinanceLayout::Outcome];
+      practices_paid += income > 0;
+    }
+  CHECK(practices_paid >= 3);
+}
+
+TEST_CASE("outcome payment config errors") {
+  auto msg = config_error([] {
+    Params::read(default_config({"interventions.dm={delivered_by: gp, start_year: 2025, capacity_per_year: 10, effects: []}",
+                                 "finance.outcome_payments=[{name: a, programme: dm, measure: wellbeing_gain, counterfactual: "
+                                 "historical, expected_per_member_year: 1, gbp_per_outcome: 1}]"}));
+  });
+  CHECK(msg.find("wellbeing_gain is measured against the same people in the baseline") != std::string::npos);
+  msg = config_error([] {
+    Experiment::from_config(default_config({"interventions.dm={delivered_by: gp, start_year: 2025, capacity_per_year: 10, effects: []}",
+                                            "finance.outcome_payments=[{name: a, programme: dm, measure: admissions_avoided, "
+                                            "gbp_per_outcome: 1}]"}),
+                            "x");
+  });
+  CHECK(msg.find("this config has no scenarios") != std::string::npos);
+}
+
+TEST_CASE("pay for happiness: the alliance is paid for the place's wellbeing above the baseline run") {
+  auto happy = [](const std::string& effects) {
+    auto root = default_config({"population.size=6000", "time.years=3", "run.replicates=2"});
+    config::apply_override(root, "scenarios=[{name: baseline}, {name: alliance, set: {interventions.sp: {delivered_by: gp, "
+                                 "start_year: 2025, eligible: {all: [lonely]}, capacity_per_year: 600, uptake: 0.8, "
+                                 "duration_years: 1, effects: " + effects + "}, finance.alliance: {members: [gp, acute], "
+                                 "baseline_gbp_per_person_per_year: 1000, wellbeing_gbp_per_point_per_person_year: 1300}}}]");
+    return run_experiment(Experiment::from_config(root, "h"), 2);
+  };
+  // Lives unchanged: the same wellbeing as the baseline, nothing paid for it.
+  CHECK(paid(happy("[]")) == 0);
+  // Fewer lonely people: happier, and paid for it.
+  CHECK(paid(happy("[{target: 'recovery:lonely', multiplier: 5}]")) > 0);
+}
+
+TEST_CASE("separable levers: declined offers use outreach capacity, so engagement raises enrolments") {
+  auto enrolments = [](const char* declined, const char* engagement) {
+    auto r = run(default_config({"population.size=6000", "time.years=2", "run.replicates=1",
+                                 std::string("interventions.p={delivered_by: gp, start_year: 2025, eligible: {all: [lonely]}, "
+                                             "capacity_per_year: 150, uptake: 0.4, declined_offer_place: ") + declined + ", effects: []}",
+                                 std::string("care_model.community_engagement=") + engagement}));
+    return total(r, InterventionCounter::InterventionEnrolments);
+  };
+  // Offers that cost nothing: where capacity binds, engagement mostly saves offers.
+  // Offers that cost outreach: fewer people enrolled, and engagement wins more back.
+  const int64_t free_usual = enrolments("0", "1"), free_engaged = enrolments("0", "1.5");
+  const int64_t costly_usual = enrolments("0.5", "1"), costly_engaged = enrolments("0.5", "1.5");
+  CHECK(costly_usual < free_usual);
+  CHECK(costly_engaged - costly_usual > free_engaged - free_usual);
+}
+
+TEST_CASE("mutual aid: overflow patients are placed after every trust has admitted its own, in need or random order") {
+  auto two = config::load(source_path("configs/scenarios/acute_collaborative.yaml"));
+  for (const char* s : {"population.size=6000", "time.years=1", "run.replicates=1", "acute_trusts.0.general_acute_beds=4",
+                        "acute_trusts.0.escalation_beds=0", "acute_trusts.1.general_acute_beds=14"})
+    config::apply_override(two, s);
+  auto random = two;
+  config::apply_override(random, "care_model.integration.mutual_aid_order=random");
+  auto a = run(two), b = run(random);
+  CHECK(total(a, CareCounter::MutualAidAdmissions, 1) > 0);
+  CHECK(total(b, CareCounter::MutualAidAdmissions, 1) > 0);
+  CHECK(total(a, CareCounter::EmergencyAdmissions, 0) == total(b, CareCounter::EmergencyAdmissions, 0));  // no aid in the baseline
+}

@@ -40,6 +40,7 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
   } else {
     t.add(CareCounter::EmergencyAdmissions, q, p.sex[i], p.age_years(i, day));
     prov[L.at(tr, TrustCounter::Emergency)] += 1;
+    if (log_admissions_) admissions_log_.emplace_back(p.id[i], day);
     if (p_.events[cause].acsc) t.add(CareCounter::AcscAdmissions, q, p.sex[i], p.age_years(i, day));
     t.add_cause(CauseRow::EmergencyAdmissions, cause);
     if (p.last_discharge_day[i] != kNoDay && day - p.last_discharge_day[i] <= p_.readmission_window_days)
@@ -59,16 +60,36 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
   const auto& L = layout_;
   // 3. A&E attendances and emergency admissions, per trust. Under acute mutual aid a
   //    patient who finds no bed may be admitted to a partner trust with room (with
-  //    probability = the partnership's strength).
+  //    probability = the partnership's strength): once every trust has admitted its own
+  //    patients, in need or random order across trusts, each to the partner with the
+  //    most room.
   const double mdt_level = level(p_.integration.multidisciplinary_working, day);
   const double aid = p_.integration.acute_mutual_aid ? level(1.0, day) : 0.0;
   auto ae = by_provider(r.ae, g_.trusts.size());
+  struct Candidate {
+    Request req;
+    double los_u;
+    double arrive_u;  //!< when in the step the admission happens (waiting patients: at its start)
+  };
+  // A patient with no bed waits in A&E (a trolley wait, counted once, when it starts).
+  auto wait_for_bed = [&](const Candidate& c, size_t tr) {
+    const size_t i = c.req.slot;
+    people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
+    people.stay[i] = c.req.what;
+    if (c.req.tier != 0) {
+      t.add(CareCounter::TrolleyWaits, people.quintile[i]);
+      prov[L.at(tr, TrustCounter::Trolley)] += 1;
+    }
+  };
+  struct Overflow {
+    Candidate c;
+    size_t trust;
+    int32_t arrive, due;
+    int64_t need;
+    double order;
+  };
+  std::vector<Overflow> overflow;
   for (size_t tr = 0; tr < ae.size(); ++tr) {
-    struct Candidate {
-      Request req;
-      double los_u;
-      double arrive_u;  //!< when in the step the admission happens (waiting patients: at its start)
-    };
     std::vector<Candidate> admit_list;
     for (size_t j = 0; j < ae[tr].size(); ++j) {
       if (j + kCareAhead < ae[tr].size()) people.prefetch_for_care(ae[tr][j + kCareAhead].slot);
@@ -113,33 +134,49 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       const int32_t arrive = day + static_cast<int32_t>(c.arrive_u * (day_end - day));
       const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
       const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
-      size_t where = tr;
-      const bool fits = bed_days[tr] + need <= limit && bed_overnight(tr, due, day_end, false);
-      if (!fits && aid > 0 && Lanes(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0])[care_lane::kMutualAidTaken] < aid) {
-        for (size_t o = 0; o < g_.trusts.size(); ++o) {
-          if (o == tr) continue;
-          const int64_t lim = g_.trusts[o].bed_days(day_end - day);
-          if (bed_days[o] + need <= lim && bed_overnight(o, due, day_end, false)) {
-            where = o;
-            t.add(CareCounter::MutualAidAdmissions, people.quintile[i]);
-            break;
-          }
+      if (bed_days[tr] + need <= limit && bed_overnight(tr, due, day_end, false)) {
+        admit(people, i, static_cast<uint16_t>(tr), c.req.what, due, arrive, day_end, t, prov);
+        bed_days[tr] += need;
+        if (due >= day_end) ++staying_[tr];
+        continue;
+      }
+      if (aid > 0) {
+        Lanes m(s, people.id[i], step, Purpose::Emergency, substream::kMutualAid[0]);
+        if (m[care_lane::kMutualAidTaken] < aid) {
+          const double order = p_.integration.mutual_aid_order == IntegrationParams::AidOrder::Random ? m[care_lane::kMutualAidOrder] : 0.0;
+          overflow.push_back({c, tr, arrive, due, need, order});
+          continue;
         }
       }
-      const int64_t where_limit = g_.trusts[where].bed_days(day_end - day);
-      if (bed_days[where] + need <= where_limit && bed_overnight(where, due, day_end, false)) {
-        admit(people, i, static_cast<uint16_t>(where), c.req.what, due, arrive, day_end, t, prov);
-        bed_days[where] += need;
-        if (due >= day_end) ++staying_[where];
-      } else {
-        people.care[i] = static_cast<uint8_t>(people.care[i] | kWaitingForBed);
-        people.stay[i] = c.req.what;
-        if (c.req.tier != 0) {  // counted once, when the wait starts
-          t.add(CareCounter::TrolleyWaits, people.quintile[i]);
-          prov[L.at(tr, TrustCounter::Trolley)] += 1;
-        }
+      wait_for_bed(c, tr);
+    }
+  }
+  if (overflow.empty()) return;
+  // Mutual aid: by need (the order each trust uses) or at random, across trusts.
+  std::stable_sort(overflow.begin(), overflow.end(), [&](const Overflow& a, const Overflow& b) {
+    if (p_.integration.mutual_aid_order == IntegrationParams::AidOrder::Random) return a.order < b.order;
+    return before(a.c.req, b.c.req);
+  });
+  for (const Overflow& x : overflow) {
+    const size_t i = x.c.req.slot;
+    size_t where = x.trust;
+    int64_t room = 0;
+    for (size_t o = 0; o < g_.trusts.size(); ++o) {
+      if (o == x.trust) continue;
+      const int64_t free = g_.trusts[o].bed_days(day_end - day) - bed_days[o];
+      if (free >= x.need && free > room && bed_overnight(o, x.due, day_end, false)) {
+        where = o;
+        room = free;
       }
     }
+    if (where == x.trust) {
+      wait_for_bed(x.c, x.trust);
+      continue;
+    }
+    t.add(CareCounter::MutualAidAdmissions, people.quintile[i]);
+    admit(people, i, static_cast<uint16_t>(where), x.c.req.what, x.due, x.arrive, day_end, t, prov);
+    bed_days[where] += x.need;
+    if (x.due >= day_end) ++staying_[where];
   }
 }
 

@@ -130,6 +130,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
                           const PlaceEffects& place, Tally& t, std::vector<int64_t>& prov) {
   t += r.tally;
   for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
+  admissions_log_.clear();
   // Capacities of the step: the configured ones as the capacity plan has them by now.
   if (!base_.plan.empty()) base_.plan.apply(base_, static_cast<double>(day) / kDaysPerYear, follow_, g_);
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr)

@@ -77,6 +77,10 @@ struct UnitCosts {
 struct IntegrationParams {
   double shared_records = 0, multidisciplinary_working = 0, joint_discharge_planning = 0;
   bool acute_mutual_aid = false;
+  //! Order in which patients who found no bed at their own trust are placed with partners
+  //! (after every trust has admitted its own): by need (who has waited longest first, as
+  //! at each trust) or at random. Each goes to the partner with the most room.
+  enum class AidOrder : uint8_t { Need, Random } mutual_aid_order = AidOrder::Need;
   bool formalised = true;                  //!< a person-dependent partnership weakens as key staff leave
   double key_staff_turnover_per_year = 0;  //!< [per year]
   double los_reduction = 0, referral_reduction = 0;  //!< shared records at level 1 [fraction]
@@ -236,6 +240,10 @@ class CareSystem {
     admission_propensity_ = std::move(admission_by_trust);
     referral_propensity_ = std::move(referral_by_practice);
   }
+  //! Keep a log of each step's emergency admissions (person id, day): outcome contracts
+  //! measure them person by person (Finance, OutcomeTrace). Off by default.
+  void log_admissions(bool on) { log_admissions_ = on; }
+  const std::vector<std::pair<uint64_t, int32_t>>& admissions_logged() const { return admissions_log_; }
 
   //! Care already in place at the start (care home residents, home care packages),
   //! drawn per person. Capacity is not checked here: the config should be consistent.
@@ -415,6 +423,8 @@ class CareSystem {
   ProviderLayout layout_;
   const Modifiers* mod_;
   std::vector<double> admission_propensity_, referral_propensity_;
+  bool log_admissions_ = false;
+  std::vector<std::pair<uint64_t, int32_t>> admissions_log_;  //!< this step's emergency admissions (id, day), when logged
   // Fractional capacity carried between steps, so weekly capacities are exact over time.
   std::vector<double> gp_carry_, elective_carry_, third_carry_;
   std::vector<int64_t> last_bed_days_;  //!< bed days used per trust in the last step

@@ -33,6 +33,8 @@ void read_care_model(Reader& cm, IntegrationParams& x) {
     x.multidisciplinary_working = in->real("multidisciplinary_working", config::probability(), 0);
     x.joint_discharge_planning = in->real("joint_discharge_planning", config::probability(), 0);
     x.acute_mutual_aid = in->boolean("acute_mutual_aid", false);
+    x.mutual_aid_order = in->choice("mutual_aid_order", {"need", "random"}, "need") == "random" ? IntegrationParams::AidOrder::Random
+                                                                                              : IntegrationParams::AidOrder::Need;
     x.formalised = in->choice("partnership", {"formalised", "person_dependent"}, "formalised") == "formalised";
     x.key_staff_turnover_per_year = in->real("key_staff_turnover_per_year", {0, 10}, 0);
     in->finish();

@@ -79,8 +79,9 @@ inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector 
 inline constexpr int kProcessAssessment = 0, kProcessChoice = 1, kProcessChoiceDays = 2;
 // Purpose::Emergency: an A&E attendance (admitted or not, length of stay, arrival in the
 // step); a patient waiting for a bed uses kEmergencyLengthOfStay of kAeWaitingLanes; mutual aid
-// kMutualAidTaken of kMutualAid.
-inline constexpr int kEmergencyAdmit = 0, kEmergencyLengthOfStay = 1, kEmergencyArrival = 2, kMutualAidTaken = 0;
+// kMutualAidTaken and kMutualAidOrder of kMutualAid.
+inline constexpr int kEmergencyAdmit = 0, kEmergencyLengthOfStay = 1, kEmergencyArrival = 2, kMutualAidTaken = 0,
+                     kMutualAidOrder = 1;
 inline constexpr int kTrolleyWaitDeath = 3;  //!< a patient waiting for a bed dies (kAeWaitingLanes)
 // Purpose::Elective.
 inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;

@@ -189,7 +189,7 @@ void read_outcome_payments(Reader& fr, FinanceParams& f, const InterventionsPara
   for (Reader o : fr.has("outcome_payments") ? fr.list("outcome_payments") : (fr.skip("outcome_payments"), std::vector<Reader>{})) {
     OutcomePayment x;
     x.name = o.name("name");
-    x.provider = group_named(o, "provider", f.group_ids);
+    if (o.has("provider")) x.provider = group_named(o, "provider", f.group_ids);
     const std::string programme = o.text("programme");
     for (size_t k = 0; k < iv.list.size(); ++k)
       if (iv.list[k].name == programme) x.programme = static_cast<int>(k);
@@ -199,14 +199,37 @@ void read_outcome_payments(Reader& fr, FinanceParams& f, const InterventionsPara
       throw o.error("programme", fmt::format("no enabled intervention named '{}'{}", programme,
                                              config::did_you_mean(programme, names)));
     }
-    x.state = read_factor(o, "state_ended");
-    if (x.state >= kStateCount) throw o.error("state_ended", "an outcome is the end of a binary state (e.g. diabetes_uncontrolled)");
+    const std::array<std::string_view, 4> measures = {kOutcomeMeasureNames[0], kOutcomeMeasureNames[1], kOutcomeMeasureNames[2],
+                                                      kOutcomeMeasureNames[3]};
+    x.measure = o.has("measure") ? static_cast<OutcomeMeasure>(o.choice_index("measure", measures)) : OutcomeMeasure::StateEnded;
+    if (x.measure == OutcomeMeasure::StateEnded) {
+      x.state = read_factor(o, "state_ended");
+      if (x.state >= kStateCount) throw o.error("state_ended", "an outcome is the end of a binary state (e.g. diabetes_uncontrolled)");
+    } else if (o.has("state_ended")) {
+      throw o.error("state_ended", fmt::format("state_ended goes with measure: state_ended, not {}", kOutcomeMeasureNames[static_cast<size_t>(x.measure)]));
+    }
+    const std::array<std::string_view, 3> cfs = {kCounterfactualNames[0], kCounterfactualNames[1], kCounterfactualNames[2]};
+    const bool state = x.measure == OutcomeMeasure::StateEnded;
+    x.counterfactual = o.has("counterfactual") ? static_cast<Counterfactual>(o.choice_index("counterfactual", cfs))
+                                               : state ? Counterfactual::None : Counterfactual::BaselineRun;
+    if (x.counterfactual == Counterfactual::None && !state)
+      throw o.error("counterfactual", "only state_ended can be paid without a counterfactual; accepted here: baseline_run, historical");
+    if (x.counterfactual == Counterfactual::Historical) {
+      if (x.measure == OutcomeMeasure::Wellbeing)
+        throw o.error("counterfactual", "wellbeing_gain is measured against the same people in the baseline: counterfactual: baseline_run");
+      x.expected_per_member_year = o.real("expected_per_member_year", {0, 1000});
+    } else if (o.has("expected_per_member_year")) {
+      throw o.error("expected_per_member_year", "expected_per_member_year goes with counterfactual: historical");
+    }
+    x.window_years = o.real("window_years", {0.02, 100}, 1);
     x.pence = to_pence(o.real("gbp_per_outcome", config::non_negative()));
     x.from_year = o.real("from_year", {1900, 2300}, -1e9);
     x.to_year = o.real("to_year", {1900, 2300}, 1e9);
-    x.payer = f.payer[static_cast<size_t>(x.provider)];
     o.text("source", "");
     o.finish();
+    if (x.counterfactual != Counterfactual::None &&
+        std::find(f.traced.begin(), f.traced.end(), x.traced()) == f.traced.end())
+      f.traced.push_back(x.traced());
     f.outcomes.push_back(x);
   }
 }
@@ -223,6 +246,10 @@ void read_investor(Reader& fr, FinanceParams& f) {
     inv->text("source", "");
     inv->finish();
     if (f.outcomes.empty()) throw fr.error("investor", "a social investor is repaid from outcome_payments: list at least one");
+    bool repaid = false;
+    for (const auto& o : f.outcomes) repaid |= o.provider < 0 || o.provider == x.provider;
+    if (!repaid)
+      throw inv->error("invests_in", fmt::format("no outcome payment goes to {}, so the investor would never be repaid", f.group_ids[static_cast<size_t>(x.provider)]));
     f.investor.push_back(x);
   }
 }
@@ -236,6 +263,11 @@ void read_alliance(Reader& fr, FinanceParams& f, const ProviderLayout& L) {
     a.baseline_pence_per_person_year = to_pence(al->real("baseline_gbp_per_person_per_year", config::non_negative()));
     a.share_of_savings = al->real("provider_share_of_savings", config::probability(), 0.5);
     a.share_of_losses = al->real("provider_share_of_losses", config::probability(), 0.5);
+    a.wellbeing_pence_per_point_person_year = to_pence(al->real("wellbeing_gbp_per_point_per_person_year", config::non_negative(), 0));
+    if (a.wellbeing_pence_per_point_person_year > 0) {
+      const TracedMeasure w{OutcomeMeasure::Wellbeing, -1};
+      if (std::find(f.traced.begin(), f.traced.end(), w) == f.traced.end()) f.traced.push_back(w);
+    }
     al->text("source", "");
     al->finish();
     f.alliance.push_back(a);
@@ -283,6 +315,18 @@ FinanceParams FinanceParams::read(config::Reader& root, const ProviderLayout& L,
   read_stall(*fr, f);
   fr->finish();
   return f;
+}
+
+std::vector<TracedMeasure> FinanceParams::baseline_needs() const {
+  std::vector<TracedMeasure> out;
+  auto add = [&](const TracedMeasure& m) {
+    if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  };
+  for (const auto& o : outcomes)
+    if (o.counterfactual == Counterfactual::BaselineRun) add(o.traced());
+  for (const auto& a : alliance)
+    if (a.wellbeing_pence_per_point_person_year > 0) add({OutcomeMeasure::Wellbeing, -1});
+  return out;
 }
 
 namespace {
@@ -336,6 +380,7 @@ Finance::Finance(const FinanceParams& p, const ProviderLayout& care, const Geogr
   bad_quarters_.assign(G_, 0);
   withdrawn_.assign(G_, 0);
   response_.assign(G_, Propensity{});
+  trace_ = OutcomeTrace(p.traced);
   for (size_t a = 0; a < 4; ++a)
     for (int n = 0; n <= kStateCount; ++n)
       weight_milli_[a][static_cast<size_t>(n)] =
@@ -346,11 +391,19 @@ const Contract& Finance::in_force(size_t g, double year) const {
   return year >= p_.contract[g].from_year ? p_.contract[g] : p_.before[g];
 }
 
-void Finance::count_outcomes(const People& people, const Programmes& programmes) {
-  outcomes_now_.assign(p_.outcomes.size(), 0);
+void Finance::count_outcomes(const People& people, const Programmes& programmes, uint32_t s, int32_t day, int32_t day_end,
+                             const std::vector<std::pair<uint64_t, int32_t>>& admissions) {
+  // Nothing of the shared burn-in is recorded.
+  if (s >= clock_.burn_in_steps) {
+    const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
+    trace_.record(people, day, day_end, admissions, year_end);
+  }
+  outcomes_now_.assign(p_.outcomes.size(), {});
   watch_.resize(p_.outcomes.size());
   for (size_t o = 0; o < p_.outcomes.size(); ++o) {
     const auto& x = p_.outcomes[o];
+    if (x.counterfactual != Counterfactual::None) continue;
+    outcomes_now_[o].assign(G_, 0);
     auto& w = watch_[o];
     std::vector<std::pair<uint64_t, uint8_t>> fresh;
     for (const Enrolment& r : programmes.enrolments(static_cast<size_t>(x.programme))) {
@@ -367,7 +420,8 @@ void Finance::count_outcomes(const People& people, const Programmes& programmes)
         continue;
       }
       if (it->second == 1 && !has) {
-        ++outcomes_now_[o];
+        const size_t g = x.provider >= 0 ? static_cast<size_t>(x.provider) : programmes.deliverer(people, i, static_cast<size_t>(x.programme), C_);
+        ++outcomes_now_[o][g];
         it->second = 2;
       } else if (it->second == 0 && has) {
         it->second = 1;
@@ -392,7 +446,8 @@ void Finance::pay(Money& m, std::vector<int64_t>& prov, size_t g, int64_t amount
   m.in += amount;
 }
 
-void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t) {
+void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t, const People& people,
+                     const Programmes& programmes) {
   if (!p_.enabled) return;
   const double year = year_of(day);
   const double frac = static_cast<double>(day_end - day) / kDaysPerYear;  // of a year
@@ -402,7 +457,10 @@ void Finance::settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64
   pay_contracts(m, prov, year, frac, year_start);
   pay_investment_and_outcomes(m, prov, year, t);
   const bool year_end = clock_.steps_per_year > 0 && (s + 1) % clock_.steps_per_year == 0;
-  if (year_end) settle_alliance(m, prov, year, t);
+  if (year_end) {
+    settle_counterfactual_outcomes(m, prov, day_end - static_cast<int32_t>(std::llround(kDaysPerYear)), day_end, t, people, programmes);
+    settle_alliance(m, prov, year, day_end, t, people);
+  }
   margins_and_stall(s, year, prov, t);
   place_totals(prov, t);
   last_out_ = m.out;
@@ -487,23 +545,68 @@ void Finance::pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, 
   }
   for (size_t o = 0; o < p_.outcomes.size(); ++o) {
     const auto& x = p_.outcomes[o];
-    const int64_t achieved = outcomes_now_.size() > o ? outcomes_now_[o] : 0;
-    if (achieved == 0 || year < x.from_year || year >= x.to_year) continue;
-    int64_t amount = achieved * x.pence;
-    prov[L_.comm(static_cast<size_t>(x.payer), FL::Payments)] += amount;
-    m.out += amount;
-    t.add(FinanceCounter::FinOutcomePaymentsPence, 0, amount);
-    if (!p_.investor.empty() && invested_ && p_.investor[0].provider == x.provider) {
-      const int64_t cap = std::llround(static_cast<double>(p_.investor[0].pence) * p_.investor[0].return_cap);
-      const int64_t to_investor = std::min(amount, std::max<int64_t>(0, cap - investor_received_));
-      investor_received_ += to_investor;
-      prov[L_.inv(0, FL::Received)] += to_investor;
-      m.in += to_investor;
-      amount -= to_investor;
+    if (x.counterfactual != Counterfactual::None || o >= outcomes_now_.size() || year < x.from_year || year >= x.to_year) continue;
+    for (size_t g = 0; g < outcomes_now_[o].size(); ++g)
+      if (outcomes_now_[o][g] > 0) pay_outcome(m, prov, g, outcomes_now_[o][g] * x.pence, t);
+  }
+}
+
+void Finance::pay_outcome(Money& m, std::vector<int64_t>& prov, size_t g, int64_t amount, Tally& t) {
+  prov[L_.comm(static_cast<size_t>(p_.payer[g]), FL::Payments)] += amount;
+  m.out += amount;
+  t.add(FinanceCounter::FinOutcomePaymentsPence, 0, amount);
+  if (!p_.investor.empty() && invested_ && static_cast<size_t>(p_.investor[0].provider) == g) {
+    const int64_t cap = std::llround(static_cast<double>(p_.investor[0].pence) * p_.investor[0].return_cap);
+    const int64_t to_investor = std::min(amount, std::max<int64_t>(0, cap - investor_received_));
+    investor_received_ += to_investor;
+    prov[L_.inv(0, FL::Received)] += to_investor;
+    m.in += to_investor;
+    amount -= to_investor;
+  }
+  prov[L_.prov(g, FL::Income)] += amount;
+  prov[L_.prov(g, FL::Outcome)] += amount;
+  m.in += amount;
+}
+
+// At each year end: every member's outcomes in the part of its window that falls in the
+// year just ended, against its counterfactual; the net summed per provider paid, and
+// paid if positive. Members no longer living in the place are not counted.
+void Finance::settle_counterfactual_outcomes(Money& m, std::vector<int64_t>& prov, int32_t year_start, int32_t year_end, Tally& t,
+                                             const People& people, const Programmes& programmes) {
+  trace_.index();
+  const double year = year_of(year_start);
+  for (const auto& x : p_.outcomes) {
+    if (x.counterfactual == Counterfactual::None || year < x.from_year || year >= x.to_year) continue;
+    const int own = trace_.slot(x.traced());
+    const int base = cf_ ? cf_->slot(x.traced()) : -1;
+    if (x.counterfactual == Counterfactual::BaselineRun && base < 0)
+      throw RuntimeFailure(fmt::format("outcome payment {}: no baseline run recorded its measure (counterfactual: baseline_run)", x.name));
+    std::vector<double> net(G_, 0.0);
+    const int32_t window = static_cast<int32_t>(std::llround(x.window_years * kDaysPerYear));
+    for (const Enrolment& r : programmes.enrolments(static_cast<size_t>(x.programme))) {
+      if (r.enrolled == kNoDay) continue;
+      const int32_t from = std::max(r.enrolled, year_start), to = std::min(r.enrolled + window, year_end);
+      if (from >= to) continue;
+      auto slot = std::lower_bound(people.id.begin(), people.id.end(), r.id);
+      if (slot == people.id.end() || *slot != r.id || !people.alive(static_cast<size_t>(slot - people.id.begin()))) continue;
+      const auto i = static_cast<size_t>(slot - people.id.begin());
+      const double member_years = static_cast<double>(to - from) / kDaysPerYear;
+      double gain = 0;
+      if (x.measure == OutcomeMeasure::Wellbeing) {
+        const double a = people.wellbeing[i], b = cf_->wellbeing(r.id, year_end);
+        if (std::isnan(a) || std::isnan(b)) continue;
+        gain = (a - b) * member_years;
+      } else {
+        const double observed = static_cast<double>(trace_.sum(own, r.id, from, to));
+        const double expected = x.counterfactual == Counterfactual::Historical ? x.expected_per_member_year * member_years
+                                                                                : static_cast<double>(cf_->sum(base, r.id, from, to));
+        gain = avoided(x.measure) ? expected - observed : observed - expected;
+      }
+      const size_t g = x.provider >= 0 ? static_cast<size_t>(x.provider) : programmes.deliverer(people, i, static_cast<size_t>(x.programme), C_);
+      net[g] += gain;
     }
-    prov[L_.prov(static_cast<size_t>(x.provider), FL::Income)] += amount;
-    prov[L_.prov(static_cast<size_t>(x.provider), FL::Outcome)] += amount;
-    m.in += amount;
+    for (size_t g = 0; g < G_; ++g)
+      if (net[g] > 0) pay_outcome(m, prov, g, std::llround(net[g] * static_cast<double>(x.pence)), t);
   }
 }
 
@@ -514,7 +617,7 @@ void Finance::pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, 
 // member that withdrew is settled for the part of the year it was in and gets nothing
 // after; the share of a withdrawn member's later payments stays with the commissioner.
 // The contract year's payments then restart.
-void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t) {
+void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year, int32_t year_end, Tally& t, const People& people) {
   for (const auto& a : p_.alliance) {
     if (year < a.from_year) continue;
     int64_t actual = 0, as_members = 0, pop = 0;
@@ -542,6 +645,33 @@ void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year,
     }
     if (largest < G_ && due != given) pay(m, prov, largest, due - given, FL::Shared);
     t.add(FinanceCounter::FinSharedSavingsPence, 0, due);
+    // Pay for happiness: the place's wellbeing gain over the baseline run's.
+    if (a.wellbeing_pence_per_point_person_year > 0) {
+      if (!cf_) throw RuntimeFailure("alliance wellbeing payment: no baseline run was recorded");
+      double own = 0, base = 0;
+      int64_t n = 0;
+      for (size_t i = 0; i < people.size(); ++i) {
+        if (!people.alive(i)) continue;
+        const double w = people.wellbeing[i], b = cf_->wellbeing(people.id[i], year_end);
+        if (std::isnan(w) || std::isnan(b)) continue;  // the same people, in both runs
+        own += w;
+        base += b;
+        ++n;
+      }
+      const double gain = n > 0 ? (own - base) / static_cast<double>(n) : 0.0;  // points per person
+      const int64_t reward = gain > 0 ? std::llround(gain * static_cast<double>(pop) * a.wellbeing_pence_per_point_person_year) : 0;
+      if (reward > 0) {
+        int64_t paid = 0;
+        for (size_t g = 0; g < G_; ++g) {
+          if (!a.member[g] || member_payments_[g] <= 0) continue;
+          const auto share = static_cast<int64_t>(std::floor(static_cast<double>(reward) * static_cast<double>(member_payments_[g]) / static_cast<double>(as_members)));
+          pay(m, prov, g, share, FL::Outcome);
+          paid += share;
+        }
+        if (largest < G_ && reward != paid) pay(m, prov, largest, reward - paid, FL::Outcome);
+        t.add(FinanceCounter::FinOutcomePaymentsPence, 0, reward);
+      }
+    }
   }
   std::fill(year_payments_.begin(), year_payments_.end(), 0);
   std::fill(member_payments_.begin(), member_payments_.end(), 0);

@@ -34,6 +34,7 @@
 #include "agents/geography/geography.hpp"
 #include "agents/interventions/interventions.hpp"
 #include "agents/finance/counters.hpp"
+#include "agents/finance/outcomes.hpp"
 #include "agents/people/people.hpp"
 #include "model/core/clock.hpp"
 #include "model/core/config/reader.hpp"
@@ -67,15 +68,25 @@ struct ResponseParams {
 };
 
 
+//! A payment per outcome achieved by the members of a programme (`finance.outcome_payments`).
+//! With `counterfactual: none` (state_ended only) each member whose state ends is paid
+//! for once, as it happens. With a counterfactual, each member's outcomes over
+//! `window_years` from enrolment are measured against what would have happened anyway:
+//! the same person in the baseline run (baseline_run), or an expected rate per member-year
+//! (historical); at each year end the year's net outcomes are paid, per provider paid, if
+//! positive (no payment back to the commissioner when negative).
 struct OutcomePayment {
   std::string name;
-  int provider = -1;                    //!< provider group paid
-  int payer = 0;                        //!< commissioner
-  enum Kind : uint8_t { StateEnded, Enrolment } kind = StateEnded;
-  int state = -1;                       //!< StateEnded: the state whose end is paid for (e.g. diabetes_uncontrolled)
-  int programme = -1;                   //!< only among members of this programme (-1: anyone served by the provider)
-  int64_t pence = 0;                    //!< per outcome
+  int provider = -1;                    //!< provider group paid (-1: each member's deliverer of the programme)
+  OutcomeMeasure measure = OutcomeMeasure::StateEnded;
+  int state = -1;                       //!< state_ended: the state whose end is paid for (e.g. diabetes_uncontrolled)
+  int programme = -1;                   //!< among members of this programme
+  Counterfactual counterfactual = Counterfactual::None;
+  double expected_per_member_year = 0;  //!< historical: outcomes expected without the programme [per member-year]
+  double window_years = 1;              //!< outcomes counted for this long after enrolment [years]
+  int64_t pence = 0;                    //!< per outcome (per admission or bed day avoided, per point-year)
   double from_year = -1e9, to_year = 1e9;
+  TracedMeasure traced() const { return {measure, measure == OutcomeMeasure::StateEnded ? state : -1}; }
 };
 
 struct FinanceParams {
@@ -97,6 +108,10 @@ struct FinanceParams {
   //! at weekly steps) [steps]; each invoice is one billing transaction.
   int64_t care_home_invoice_steps = 4;
   std::vector<OutcomePayment> outcomes;
+  //! What this run records of everyone's outcomes (OutcomeTrace): its own outcome
+  //! payments' measures with a counterfactual, and (in the baseline) what the scenarios'
+  //! baseline_run payments need (set by Experiment).
+  std::vector<TracedMeasure> traced;
   struct Investor {
     std::string name;
     int provider = -1;
@@ -110,6 +125,11 @@ struct FinanceParams {
     double from_year = -1e9;
     int64_t baseline_pence_per_person_year = 0;
     double share_of_savings = 0.5, share_of_losses = 0.5;
+    //! Pay for happiness: at each year end the place's mean life satisfaction above the
+    //! same people's in the baseline run, x the population, x this price, is paid to
+    //! the members (in proportion to their payments as members) if positive [pence per
+    //! point per person-year]. 0: none.
+    double wellbeing_pence_per_point_person_year = 0;
   };
   std::vector<Alliance> alliance;       //!< zero or one
   bool stall = false;
@@ -117,6 +137,10 @@ struct FinanceParams {
   int stall_quarters = 4;               //!< ...for this many quarters in a row
   std::vector<std::string> group_ids;   //!< provider group ids (for output)
 
+  //! What this config measures against the baseline run (counterfactual: baseline_run
+  //! outcome payments and the alliance's pay for happiness): the measures the baseline
+  //! must record; empty if nothing.
+  std::vector<TracedMeasure> baseline_needs() const;
   //! Reads `finance:` (optional) for the providers of layout L.
   static FinanceParams read(config::Reader& root, const ProviderLayout& L, const InterventionsParams& iv);
 };
@@ -162,11 +186,19 @@ class Finance {
   }
 
   //! Outcomes achieved in this step by members of the programmes named in outcome
-  //! payments (a member's state ending; each member is paid for once).
-  void count_outcomes(const People& people, const Programmes& programmes);
+  //! payments without a counterfactual (a member's state ending; each member is paid
+  //! for once); and this step's record of everyone's outcomes (the trace), with the
+  //! emergency admissions of the step (`admissions`: id, day).
+  void count_outcomes(const People& people, const Programmes& programmes, uint32_t s, int32_t day, int32_t day_end,
+                      const std::vector<std::pair<uint64_t, int32_t>>& admissions);
+  //! The baseline run's record of the same replicate (baseline_run counterfactuals).
+  void set_counterfactual(const OutcomeTrace* baseline) { cf_ = baseline; }
+  OutcomeTrace take_trace() { return std::move(trace_); }
+  bool tracing() const { return !trace_.empty(); }
 
   //! The ledgers for step s (after the census). Adds place totals to `t`.
-  void settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t);
+  void settle(uint32_t s, int32_t day, int32_t day_end, std::vector<int64_t>& prov, Tally& t, const People& people,
+              const Programmes& programmes);
 
   //! Propensities and withdrawals in force for the next step.
   void delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,
@@ -188,7 +220,12 @@ class Finance {
   void count_served(std::vector<int64_t>& prov) const;
   void pay_contracts(Money& m, std::vector<int64_t>& prov, double year, double frac, bool year_start);
   void pay_investment_and_outcomes(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
-  void settle_alliance(Money& m, std::vector<int64_t>& prov, double year, Tally& t);
+  //! Pays `amount` for outcome payment x to provider g (the investor first, up to its cap).
+  void pay_outcome(Money& m, std::vector<int64_t>& prov, size_t g, int64_t amount, Tally& t);
+  //! Year end: the net outcomes of the year against their counterfactual, paid.
+  void settle_counterfactual_outcomes(Money& m, std::vector<int64_t>& prov, int32_t year_start, int32_t year_end, Tally& t,
+                                      const People& people, const Programmes& programmes);
+  void settle_alliance(Money& m, std::vector<int64_t>& prov, double year, int32_t year_end, Tally& t, const People& people);
   void margins_and_stall(uint32_t s, double year, std::vector<int64_t>& prov, Tally& t);
   //! The response model's review of provider g at a quarter end (ResponseParams).
   void respond(size_t g, double year, double deficit);
@@ -221,7 +258,9 @@ class Finance {
   std::vector<uint8_t> withdrawn_;
   std::vector<Propensity> response_;     //!< per provider: the response model's multipliers
   int64_t investor_received_ = 0;
-  std::vector<int64_t> outcomes_now_;
+  std::vector<std::vector<int64_t>> outcomes_now_;  //!< per outcome payment, per provider group paid: outcomes this step
+  OutcomeTrace trace_;                    //!< this run's record of everyone's outcomes
+  const OutcomeTrace* cf_ = nullptr;      //!< the baseline run's (baseline_run counterfactuals)
   //! Per outcome payment: members seen (sorted by id) and 0 = without the state,
   //! 1 = with it, 2 = paid for.
   std::vector<std::vector<std::pair<uint64_t, uint8_t>>> watch_;

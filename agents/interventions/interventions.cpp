@@ -219,6 +219,15 @@ void read_delivery(Reader& r, const CareNames& care, InterventionParams& x) {
   } else {
     r.skip("service");
   }
+  // A programme run by one practice (a team it hosts) for everyone eligible in the place.
+  if (r.has("practice")) {
+    if (x.delivered_by != ProviderKind::Gp) throw r.error("practice", "practice goes with delivered_by: gp");
+    const std::string name = r.text("practice");
+    for (size_t k = 0; k < care.practices.size(); ++k)
+      if (care.practices[k] == name) x.practice = static_cast<int>(k);
+    if (x.practice < 0)
+      throw r.error("practice", fmt::format("no GP practice named '{}'{}", name, config::did_you_mean(name, care.practices)));
+  }
 }
 
 // `effects:` multipliers on targets (and the place-level GP capacity).
@@ -276,6 +285,7 @@ InterventionParams read_programme(Reader& r, InterventionParams x, const CareNam
   x.capacity_per_year = r.real("capacity_per_year", config::capacity(), 0);
   x.uptake = r.real("uptake", config::probability(), 1);
   x.adherence = r.real("adherence", config::probability(), 1);
+  x.declined_offer_place = r.real("declined_offer_place", config::probability(), 0);
   x.duration_years = r.real("duration_years", {0.001, 1000}, std::numeric_limits<double>::infinity());
   x.decay_half_life_years = r.real("decay_half_life_years", {0, 100}, 0);
   x.reoffer_after_years = r.real("reoffer_after_years", {0.001, 1000}, 1);
@@ -384,7 +394,7 @@ PlaceEffects Programmes::place_effects(int32_t day) const {
 
 size_t Programmes::deliverer(const People& people, size_t i, size_t k, const ProviderLayout& L) const {
   switch (p_.list[k].delivered_by) {
-    case ProviderKind::Gp: return L.group(ProviderKind::Gp, people.practice[i]);
+    case ProviderKind::Gp: return L.group(ProviderKind::Gp, p_.list[k].practice >= 0 ? static_cast<size_t>(p_.list[k].practice) : people.practice[i]);
     case ProviderKind::Acute: return L.group(ProviderKind::Acute, g_.practices[people.practice[i]].trust);
     case ProviderKind::SocialCare: return L.group(ProviderKind::SocialCare, g_.neighbourhoods[people.neighbourhood[i]].local_authority);
     case ProviderKind::ThirdSector: return L.group(ProviderKind::ThirdSector, static_cast<size_t>(p_.list[k].service));
@@ -650,8 +660,10 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
   const auto& x = p_.list[k];
   const double uptake = std::min(1.0, x.uptake * engage), adherence = std::min(1.0, x.adherence * engage);
   std::vector<Enrolment> fresh;
+  // Places left, in fractions: a declined offer can use part of one (outreach time).
+  double left = static_cast<double>(places);
   for (const Candidate& cd : c) {
-    if (places <= 0) break;
+    if (left < 1.0) break;
     const size_t i = cd.slot;
     const uint8_t q = people.quintile[i];
     Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
@@ -659,8 +671,9 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
     const bool takes = u[kUptakeLane] < uptake;
     Enrolment* rec = find_record(records_[k], people.id[i]);
     Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
+    if (!takes) left -= x.declined_offer_place;
     if (takes) {
-      --places;
+      left -= 1.0;
       e.enrolled = day;
       e.adherent = u[kAdherenceLane] < adherence;
       t.add(InterventionCounter::InterventionEnrolments, q);
@@ -679,6 +692,7 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
     if (rec) *rec = e;
     else fresh.push_back(e);
   }
+  places = static_cast<int64_t>(std::floor(left));
   if (!fresh.empty()) {
     std::sort(fresh.begin(), fresh.end(), [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
     std::vector<Enrolment> merged;

@@ -61,12 +61,14 @@ struct InterventionParams {
   std::string name, description;
   ProviderKind delivered_by = ProviderKind::Gp;
   int service = -1;                      //!< third-sector service index when delivered by the third sector
+  int practice = -1;                     //!< delivered by GP: one named practice for everyone (-1: each member's own)
   double start_year = 0;                 //!< calendar year it starts (fractions allowed)
   double end_year = std::numeric_limits<double>::infinity();
   double ramp_up_years = 0;              //!< capacity rises linearly to full over this [years]
   Eligibility eligible;
   double capacity_per_year = 0;          //!< enrolments a year at full capacity [persons per year]
   double uptake = 1, adherence = 1;      //!< [fraction], before community engagement
+  double declined_offer_place = 0;       //!< share of a place an offer that is declined uses (outreach) [fraction]
   struct Effect {
     int target;
     std::string target_name;
@@ -95,6 +97,7 @@ struct RiskScoreParams {
 struct CareNames {
   std::vector<std::string> events;
   std::vector<std::string> services;
+  std::vector<std::string> practices;
 };
 
 struct InterventionsParams {

@@ -83,13 +83,17 @@ std::vector<ScenarioComparison> compare(const RunResult& r, const Experiment* e)
     const auto& sc = r.scenarios[k];
     ScenarioComparison c{sc.name, {}, {}, {}};
     const size_t R = sc.steps.size();
-    // Ledgers of the providers, commissioners and investors the scenario shares with the
-    // baseline (matched by id).
+    // Ledgers of the providers, commissioners and investors, matched with the baseline's by id.
     const std::vector<ProviderGroup> own = finance_of(k);
     std::vector<std::pair<const ProviderGroup*, const ProviderGroup*>> ledgers;  // (scenario's, baseline's)
-    for (const auto& g : own)
+    for (const auto& g : own) {
+      const ProviderGroup* match = nullptr;
       for (const auto& b : base_ledgers)
-        if (g.id == b.id && g.kind == b.kind && g.metrics == b.metrics) ledgers.emplace_back(&g, &b);
+        if (g.id == b.id && g.kind == b.kind && g.metrics == b.metrics) match = &b;
+      // A ledger only the scenario has (a social investor) is compared with zero; a
+      // provider missing from the baseline (another place) is not compared.
+      if (match || g.kind == "investor_ledger") ledgers.emplace_back(&g, match);
+    }
     // Filled from one decoded pair of replicates at a time.
     std::vector<Paired> m(metrics.size(), Paired(R));
     std::vector<std::array<Paired, 5>> mq(metrics.size(), {Paired(R), Paired(R), Paired(R), Paired(R), Paired(R)});
@@ -121,7 +125,7 @@ std::vector<ScenarioComparison> compare(const RunResult& r, const Experiment* e)
         for (size_t j = 0; j < lmetrics.size(); ++j) {
           const auto [g, b] = ledgers[lmetrics[j].first];
           const ProviderMetric& pm = (*g->metrics)[lmetrics[j].second];
-          led[j].put(rep, S, true, [&](size_t s) { return pm.value(pr[s].data() + g->offset) - pm.value(pa[s].data() + b->offset); });
+          led[j].put(rep, S, true, [&](size_t s) { return pm.value(pr[s].data() + g->offset) - (b ? pm.value(pa[s].data() + b->offset) : 0.0); });
         }
       }
     }

@@ -46,7 +46,8 @@ struct ScenarioComparison {
 
 //! One entry per non-baseline scenario. With one replicate the intervals are NaN. With
 //! the experiment `e`, by-cause and finance ledger differences too (the ledgers of the
-//! providers, commissioners and investors a scenario shares with the baseline, by id).
+//! providers and commissioners a scenario shares with the baseline, by id, and its
+//! investor's, against zero when the baseline has none).
 std::vector<ScenarioComparison> compare(const RunResult& r, const Experiment* e = nullptr);
 
 //! The names of the CauseRow rows and their units, in CauseRow order.

@@ -120,7 +120,12 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   Params base_params = Params::read(base);
   e.seed = base_params.run.seed;
   e.replicates = base_params.run.replicates;
+  auto paired = [](const Params& p) { return !p.finance.baseline_needs().empty(); };
   if (!list) {
+    if (paired(base_params))
+      throw config::Reader(resolved, "").error("finance", "an outcome payment with counterfactual: baseline_run (or an alliance's "
+                                                          "wellbeing payment) compares a scenario with the same people in the "
+                                                          "baseline run; this config has no scenarios (add a scenarios: list)");
     e.scenarios.push_back({"baseline", "", std::move(base_params)});
     check_resources(e, resolved, physical_memory_bytes());
     return e;
@@ -169,6 +174,16 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
                                           "place's providers and neighbourhoods (run it as its own config, or without "
                                           "burn-in)",
                                           sc.name, what));
+    if (paired(sc.params)) {
+      if (sc.name == "baseline")
+        throw r.error("name", "the baseline is the counterfactual of counterfactual: baseline_run; give such outcome "
+                              "payments to the other scenarios");
+      if (const std::string what = place_differs(base, base_params, tree, sc.params); !what.empty())
+        throw r.error("name", fmt::format("scenario '{}' changes {}; an outcome payment with counterfactual: baseline_run "
+                                          "compares members with the same people in the baseline, so the scenario must "
+                                          "keep the baseline's population and place",
+                                          sc.name, what));
+    }
     listed.push_back(std::move(sc));
   }
   bool has_baseline = false;
@@ -178,6 +193,11 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     if (sc.name == "baseline") e.scenarios.insert(e.scenarios.begin(), std::move(sc));
     else e.scenarios.push_back(std::move(sc));
   }
+  // The baseline records what the scenarios' baseline_run outcome payments measure.
+  auto& traced = e.scenarios.front().params.finance.traced;
+  for (size_t k = 1; k < e.scenarios.size(); ++k)
+    for (const auto& m : e.scenarios[k].params.finance.baseline_needs())
+      if (std::find(traced.begin(), traced.end(), m) == traced.end()) traced.push_back(m);
   check_resources(e, resolved, physical_memory_bytes());
   return e;
 }
@@ -219,12 +239,18 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       person_steps += warm[r]->person_steps();
     });
   });
-  arena.execute([&] {
-    tbb::parallel_for(size_t{0}, e.scenarios.size() * R, [&](size_t job) {
+  // Outcome contracts measured against the baseline run: the baseline's replicates run
+  // first and keep their record of everyone's outcomes for the scenarios' replicates.
+  bool paired_outcomes = false;
+  for (size_t k = 1; k < e.scenarios.size(); ++k) paired_outcomes |= !e.scenarios[k].params.finance.baseline_needs().empty();
+  std::vector<OutcomeTrace> baseline_traces(paired_outcomes ? R : 0);
+  auto run_job = [&](size_t job) {
+    {
       const size_t k = job / R, r = job % R;
       const Params& p = e.scenarios[k].params;
       World world(p, static_cast<uint32_t>(r));
       if (burn_in > 0) world.adopt(*warm[r]);
+      if (paired_outcomes && k > 0) world.set_counterfactual(&baseline_traces[r]);
       auto& out = result.scenarios[k];
       out.initial[r] = world.initial_census();
       std::vector<Tally> steps;
@@ -239,7 +265,19 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       person_steps += world.person_steps();
       out.steps.store(r, steps);
       out.providers.store(r, providers);
-    });
+      if (paired_outcomes && k == 0) {
+        baseline_traces[r] = world.take_trace();
+        baseline_traces[r].index();
+      }
+    }
+  };
+  arena.execute([&] {
+    if (paired_outcomes) {
+      tbb::parallel_for(size_t{0}, R, run_job);
+      tbb::parallel_for(R, e.scenarios.size() * R, run_job);
+    } else {
+      tbb::parallel_for(size_t{0}, e.scenarios.size() * R, run_job);
+    }
   });
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.person_steps = person_steps;

@@ -47,6 +47,7 @@ Params Params::read(const config::Node& root) {
   CareNames names;
   for (const auto& e : p.care.events) names.events.push_back(e.name);
   for (const auto& s : p.care.third_sector) names.services.push_back(s.name);
+  for (const auto& pr : p.geography.practices) names.practices.push_back(pr.name);
   p.interventions = InterventionsParams::read(r, names);
   p.providers = provider_layout(p);
   p.finance = FinanceParams::read(r, p.providers, p.interventions);

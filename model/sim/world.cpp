@@ -52,6 +52,7 @@ World::World(const Params& p, uint32_t replicate)
   states_.use(programmes_);
   demography_.use(programmes_);
   care_.use(programmes_);
+  care_.log_admissions(finance_.tracing());
   const int32_t day0 = p.clock.first_day();  // the start of burn-in, if any
   people_ = synth_.initial(streams_, day0);
   const auto& dp = demography_.params();
@@ -214,8 +215,8 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   Tally t = census(day_end, &provider, true);               // 7-8
   t += flows;  // the census counts only stocks, the step only flows
   care_.observe(provider, s);                               // commissioning rules (capacity plan)
-  finance_.count_outcomes(people_, programmes_);            // 8b
-  finance_.settle(s, day, day_end, provider, t);
+  finance_.count_outcomes(people_, programmes_, s, day, day_end, care_.admissions_logged());  // 8b
+  finance_.settle(s, day, day_end, provider, t, people_, programmes_);
 #if defined(HSCSIM_INVARIANTS) || !defined(NDEBUG)
   check_invariants();
 #endif

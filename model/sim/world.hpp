@@ -79,6 +79,10 @@ class World {
   void check_invariants() const;
 
   const People& people() const { return people_; }
+  //! Outcome contracts measured against the baseline: the baseline run's record of the
+  //! same replicate (kept by the caller for the whole run), and this run's own record.
+  void set_counterfactual(const OutcomeTrace* baseline) { finance_.set_counterfactual(baseline); }
+  OutcomeTrace take_trace() { return finance_.take_trace(); }
   const Tally& initial_census() const { return initial_; }
   int64_t alive() const { return alive_; }
   uint64_t person_steps() const { return person_steps_; }

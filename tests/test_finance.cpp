@@ -448,3 +448,37 @@ TEST_CASE("mutual aid: overflow patients are placed after every trust has admitt
   CHECK(total(b, CareCounter::MutualAidAdmissions, 1) > 0);
   CHECK(total(a, CareCounter::EmergencyAdmissions, 0) == total(b, CareCounter::EmergencyAdmissions, 0));  // no aid in the baseline
 }
+
+TEST_CASE("the four integrated-system presets run and move admissions") {
+  auto root = config::load(source_path("configs/scenarios/integrated_presets.yaml"));
+  for (const char* s : {"population.size=5000", "time.years=3", "run.replicates=2"}) config::apply_override(root, s);
+  const auto e = Experiment::from_config(root, "presets");
+  std::vector<std::string> names;
+  for (const auto& sc : e.scenarios) names.push_back(sc.name);
+  CHECK(names == std::vector<std::string>{"baseline", "kaiser", "canterbury", "hovedstaden", "singhealth"});
+  auto r = run_experiment(e, 2);
+  for (size_t k = 1; k < r.scenarios.size(); ++k) {
+    INFO(names[k]);
+    CHECK(total(r, CareCounter::EmergencyAdmissions, k) < total(r, CareCounter::EmergencyAdmissions, 0));
+  }
+  // Acute demand management: people cared for at home instead of admitted.
+  CHECK(total(r, CareCounter::StepUp, 2) > 0);
+  CHECK(total(r, CareCounter::StepUp, 0) == 0);
+}
+
+TEST_CASE("step-up intermediate care: admissions avoided within the home places free, none without places") {
+  auto with = [](std::vector<std::string> extra) {
+    std::vector<std::string> s = {"population.size=6000", "time.years=2", "run.replicates=2"};
+    s.insert(s.end(), extra.begin(), extra.end());
+    return run(default_config(s));
+  };
+  const std::string su = "care.intermediate_care.step_up={share: 0.5, events: [acsc], days: 14}";
+  auto none = with({}), ample = with({su, "intermediate_care.0.home_places_per_100000=60", "capacity_plan.home_places={}"});
+  auto plain = with({"intermediate_care.0.home_places_per_100000=60", "capacity_plan.home_places={}"});
+  CHECK(total(none, CareCounter::StepUp) == 0);
+  CHECK(total(ample, CareCounter::StepUp) > 0);
+  CHECK(total(ample, CareCounter::EmergencyAdmissions) < total(plain, CareCounter::EmergencyAdmissions));
+  auto no_places = with({su, "intermediate_care.0.home_places_per_100000=0", "care.hospital.discharge_mix.intermediate_care_home=0", "care.hospital.discharge_mix.reablement=0.56",
+                         "capacity_plan.home_places={}"});
+  CHECK(total(no_places, CareCounter::StepUp) == 0);
+}

@@ -54,6 +54,38 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
                  tr, L, t, prov, Delay::None);
 }
 
+bool CareSystem::step_up(People& people, size_t i, uint8_t event, int32_t arrive, int32_t day_end, const Streams& s,
+                         uint32_t step, Tally& t, std::vector<int64_t>& prov) {
+  if (p_.step_up_share <= 0 || !p_.step_up_event[event] || people.setting[i] != static_cast<uint8_t>(Setting::Community) ||
+      (people.care[i] & kIntermediateCare))
+    return false;
+  const int32_t svc = g_.authorities[la_of(people, i)].intermediate_care;
+  if (svc < 0 || ic_home_[static_cast<size_t>(svc)] >= g_.intermediate_care[static_cast<size_t>(svc)].home_places) return false;
+  Lanes u(s, people.id[i], step, Purpose::Emergency, substream::kStepUp[0]);
+  if (u[care_lane::kStepUpSuitable] >= p_.step_up_share) return false;
+  const size_t service = static_cast<size_t>(svc);
+  const uint8_t q = people.quintile[i];
+  ++ic_home_[service];
+  t.add(CareCounter::StepUp, q);
+  t.add(CareCounter::IntermediateHomeStarts, q);
+  prov[layout_.at(service, IcCounter::StepUps)] += 1;
+  prov[layout_.at(service, IcCounter::HomeStarts)] += 1;
+  // The same risk of death as the admission it replaces.
+  const auto& by_age = p_.in_hospital_death_rr_by_age;
+  const int age = people.age_years(i, arrive);
+  const double p_death = std::min(1.0, p_.events[event].in_hospital_death_probability * by_age.values[people.sex[i]][by_age.row(age)]);
+  if (u[care_lane::kStepUpDeath] < p_death) {
+    people.vital[i] = static_cast<uint8_t>(Vital::Died);
+    t.add_death(q, people.sex[i], age);
+    --ic_home_[service];
+    return true;
+  }
+  people.care[i] = static_cast<uint8_t>(people.care[i] | kIntermediateHome);
+  people.due_day[i] = arrive + static_cast<int32_t>(std::llround(p_.step_up_days));
+  count_intermediate_days(people, i, service, arrive, std::min(people.due_day[i], day_end), t, prov);
+  return true;
+}
+
 void CareSystem::allocate_emergency(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
                                     Tally& t, std::vector<int64_t>& prov, std::vector<int64_t>& bed_days) {
   const int32_t day_end = clock_.day_at_start(step + 1);
@@ -134,6 +166,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
       const int32_t arrive = day + static_cast<int32_t>(c.arrive_u * (day_end - day));
       const int32_t due = planned_due(people, i, c.req.what, c.los_u, arrive);
       const int64_t need = std::max<int64_t>(1, std::min(due, day_end) - arrive);
+      if (c.req.tier != 0 && step_up(people, i, c.req.what, arrive, day_end, s, step, t, prov)) continue;
       if (bed_days[tr] + need <= limit && bed_overnight(tr, due, day_end, false)) {
         admit(people, i, static_cast<uint16_t>(tr), c.req.what, due, arrive, day_end, t, prov);
         bed_days[tr] += need;

@@ -152,6 +152,14 @@ struct CareParams {
   //! A patient who has waited this long in hospital for intermediate care is found the
   //! council's nearest service instead (home-based: reablement; a bed: home care) [days]
   double intermediate_max_wait_days = 1e9;
+  //! Step-up intermediate care (acute demand management): a patient A&E would admit for
+  //! one of the listed events, living at home, is cared for at home by the council's
+  //! intermediate care service instead, with probability step_up_share (clinically
+  //! suitable), if it has a home place free; for step_up_days, with the same risk of
+  //! death as in hospital.
+  double step_up_share = 0;
+  std::vector<uint8_t> step_up_event;  //!< per health event: 1 if it can be stepped up
+  double step_up_days = 14;
   std::array<double, 4> community_need_per_year_by_frailty{};  //!< new social care needs, by eFI level [per year]
   RelativeRisks community_need_rr;
   double community_care_home_share = 0.1;     //!< community needs that are for a care home
@@ -385,6 +393,10 @@ class CareSystem {
     return due < day_end || staying_[tr] < trust.general_acute_beds + (general_only ? 0 : trust.escalation_beds);
   }
   //! Days [from, to) of slot i's intermediate care episode at service svc: counted, and their cost.
+  //! Step-up intermediate care instead of an admission (CareParams::step_up_share): true
+  //! if slot i is cared for at home (or died there) rather than admitted.
+  bool step_up(People& people, size_t i, uint8_t event, int32_t arrive, int32_t day_end, const Streams& s, uint32_t step,
+               Tally& t, std::vector<int64_t>& prov);
   void count_intermediate_days(const People& p, size_t i, size_t svc, int32_t from, int32_t to, Tally& t,
                                std::vector<int64_t>& prov) const;
   //! The care needed at discharge: the first whose cumulative share (discharge_mix, in

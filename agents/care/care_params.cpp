@@ -149,6 +149,29 @@ void read_intermediate_care(Reader& ic, CareParams& p) {
   };
   after("after_bed", p.after_intermediate_bed);
   after("after_home", p.after_intermediate_home);
+  p.step_up_event.assign(p.events.size(), 0);
+  if (auto su = ic.optional_child("step_up")) {
+    p.step_up_share = su->real("share", config::probability());
+    p.step_up_days = su->real("days", {1, 365}, 14);
+    std::vector<std::string> names = {"acsc"};
+    for (const auto& e : p.events) names.push_back(e.name);
+    const config::Node* list = su->node().find("events");
+    if (!list || !list->is_seq() || list->seq.empty())
+      throw su->error("events", "a list of health events (or acsc: every ambulatory-care-sensitive event)");
+    for (const auto& item : list->seq) {
+      bool found = false;
+      for (size_t k = 0; k < p.events.size(); ++k)
+        if (item.scalar == p.events[k].name || (item.scalar == "acsc" && p.events[k].acsc)) {
+          p.step_up_event[k] = 1;
+          found = true;
+        }
+      if (!found && item.scalar != "acsc")
+        throw su->error(item, su->key_path("events"), fmt::format("no health event '{}'{}", item.scalar, config::did_you_mean(item.scalar, names)));
+    }
+    su->skip("events");
+    su->text("source", "");
+    su->finish();
+  }
 }
 
 // One `care.third_sector` service; capacity per week or per 100,000 people.

@@ -30,6 +30,7 @@ enum class CareCounter : uint16_t {
   DelayedIntermediateCareDays, DelayedPatientChoiceDays,
   IntermediateBedAdmissions,  //!< hospital discharges into an intermediate care (community) bed
   IntermediateHomeStarts,     //!< hospital discharges to home-based intermediate care
+  StepUp,                     //!< patients A&E would have admitted, cared for at home by intermediate care instead
   IntermediateDiverted,       //!< patients who waited too long for intermediate care and were sent to the council instead
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,
@@ -95,7 +96,7 @@ struct ProviderCounters<ThirdCounter> {
 //! people in its beds and on its home caseload at the end of the step, its capacities in
 //! the step and the discharges it could not take for lack of each (the capacity bound).
 enum class IcCounter : uint8_t { BedAdmissions, HomeStarts, BedDays, HomeDays, InBeds, AtHome, CostPence, Beds,
-                                 HomePlaces, RefusedBed, RefusedHome, Count };
+                                 HomePlaces, RefusedBed, RefusedHome, StepUps, Count };
 template <>
 struct ProviderCounters<IcCounter> {
   static constexpr ProviderKind kind = ProviderKind::IntermediateCare;

@@ -72,6 +72,8 @@ void declare_care_metrics(MetricRegistry& m) {
           "patients discharged from hospital into an NHS intermediate care (community) bed");
   m.count("intermediate_care_home_starts", "persons", CareCounter::IntermediateHomeStarts,
           "patients discharged from hospital to home-based NHS intermediate care");
+  m.count("step_up_intermediate_care", "persons", CareCounter::StepUp,
+          "patients A&E would have admitted for an event of care.intermediate_care.step_up, cared for at home by intermediate care instead (not counted as admissions)");
   m.count("intermediate_care_diverted", "persons", CareCounter::IntermediateDiverted,
           "patients who waited care.intermediate_care.max_wait_days in hospital for intermediate care and were sent to the council's reablement (home-based) or home care (a bed) instead");
   m.count("people_in_intermediate_care", "persons", CareCounter::InIntermediateCare,

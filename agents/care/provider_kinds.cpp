@@ -54,6 +54,7 @@ const std::vector<ProviderMetric> kLaMetrics = {
 const std::vector<ProviderMetric> kIcMetrics = {
     {"bed_admissions", "persons", "flow", "patients taken from hospital into its community beds", [](const int64_t* c) { return double(at(c, IcCounter::BedAdmissions)); }},
     {"home_starts", "persons", "flow", "patients taken from hospital onto home-based intermediate care", [](const int64_t* c) { return double(at(c, IcCounter::HomeStarts)); }},
+    {"step_ups", "persons", "flow", "patients A&E would have admitted, cared for at home instead (step-up)", [](const int64_t* c) { return double(at(c, IcCounter::StepUps)); }},
     {"bed_days", "bed days", "flow", "community bed days used", [](const int64_t* c) { return double(at(c, IcCounter::BedDays)); }},
     {"home_days", "days", "flow", "days of home-based episodes", [](const int64_t* c) { return double(at(c, IcCounter::HomeDays)); }},
     {"in_beds", "persons", "stock", "patients in its community beds at the end of the step", [](const int64_t* c) { return double(at(c, IcCounter::InBeds)); }},

@@ -23,7 +23,8 @@ inline constexpr Range kAeEvent{300, 200};         //!< health event k taken str
 inline constexpr Range kGpToAe{600, 256};          //!< sent on by the GP (index: what was asked)
 inline constexpr Range kMutualAid = one(900);      //!< admitted to a partner trust under mutual aid
 inline constexpr Range kGpWaitToAe = one(950);     //!< gave up waiting for a GP and went to A&E
-static_assert(disjoint({kAeWaitingLanes, kAeWaitingForBed, kAeEvent, kGpToAe, kMutualAid, kGpWaitToAe}));
+inline constexpr Range kStepUp = one(960);         //!< cared for at home by intermediate care instead of admitted
+static_assert(disjoint({kAeWaitingLanes, kAeWaitingForBed, kAeEvent, kGpToAe, kMutualAid, kGpWaitToAe, kStepUp}));
 
 // Electives (queue `elective`).
 inline constexpr Range kElective = one(500);
@@ -81,7 +82,7 @@ inline constexpr int kProcessAssessment = 0, kProcessChoice = 1, kProcessChoiceD
 // step); a patient waiting for a bed uses kEmergencyLengthOfStay of kAeWaitingLanes; mutual aid
 // kMutualAidTaken and kMutualAidOrder of kMutualAid.
 inline constexpr int kEmergencyAdmit = 0, kEmergencyLengthOfStay = 1, kEmergencyArrival = 2, kMutualAidTaken = 0,
-                     kMutualAidOrder = 1;
+                     kMutualAidOrder = 1, kStepUpSuitable = 0, kStepUpDeath = 1;
 inline constexpr int kTrolleyWaitDeath = 3;  //!< a patient waiting for a bed dies (kAeWaitingLanes)
 // Purpose::Elective.
 inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;

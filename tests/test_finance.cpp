@@ -482,3 +482,24 @@ TEST_CASE("step-up intermediate care: admissions avoided within the home places 
                          "capacity_plan.home_places={}"});
   CHECK(total(no_places, CareCounter::StepUp) == 0);
 }
+
+TEST_CASE("separable levers: remote consultations as a share of appointments, with their own time, suitability and exclusion") {
+  auto with = [](std::vector<std::string> extra) {
+    std::vector<std::string> s = {"population.size=6000", "time.years=2", "run.replicates=1"};
+    s.insert(s.end(), extra.begin(), extra.end());
+    return run(default_config(s));
+  };
+  const std::string more = "interventions.v={delivered_by: gp, start_year: 2025, effects: [{target: virtual_share, multiplier: 1.6}]}";
+  auto base = with({}), virtual_first = with({more});
+  // More of the suitable requests are seen remotely, and the shorter appointments let the
+  // same clinician time see more people.
+  CHECK(total(virtual_first, CareCounter::GpVirtual) > total(base, CareCounter::GpVirtual));
+  CHECK(total(virtual_first, CareCounter::GpAppointments) > total(base, CareCounter::GpAppointments));
+  // If a remote appointment took as long as a face-to-face one, the mix would change but
+  // not the number seen.
+  auto same_time = with({more, "care.gp.remote.time_ratio=1"}), base_same = with({"care.gp.remote.time_ratio=1"});
+  CHECK(total(same_time, CareCounter::GpAppointments) == total(base_same, CareCounter::GpAppointments));
+  // Nobody able to use remote care: no remote appointments at all.
+  auto excluded = with({more, "care.gp.remote.digitally_excluded=1", "care.gp.remote.excluded_rr_by_quintile=[1, 1, 1, 1, 1]"});
+  CHECK(total(excluded, CareCounter::GpVirtual) == 0);
+}

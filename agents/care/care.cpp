@@ -139,7 +139,7 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
     prov[layout_.at(k, IcCounter::Beds)] += g_.intermediate_care[k].community_beds;
     prov[layout_.at(k, IcCounter::HomePlaces)] += g_.intermediate_care[k].home_places;
   }
-  allocate_practices(people, r, s, step, day, place.gp_capacity, t, prov);
+  allocate_practices(people, r, s, step, day, place.gp_capacity, place.virtual_share, t, prov);
   // Bed capacity is counted in bed days per step: (beds + escalation) x step length. A stay
   // uses the days it spans in this step (at least one). Phase 1 committed the days of
   // stays continuing; social care and intermediate care free the beds of the patients

@@ -101,6 +101,20 @@ struct CareParams {
   double gp_unmet_acute_to_ae_share = 0;      //!< acute cases not seen the same step who go to A&E
   double gp_max_wait_days = 28;               //!< a waiting request is given up after this [days]
   double gp_waiting_to_ae_per_week = 0;       //!< hazard that someone waiting for a GP goes to A&E instead [per week of waiting]
+  //! Remote (telephone, video, online) GP consultations (`care.gp.remote`). A served
+  //! request is remote with the practice's virtual_share (x the programmes' virtual_share
+  //! effect, at most 1) when it is suitable for it (by kind of request) and the person is
+  //! not digitally excluded (by age, x a multiplier by deprivation quintile). A remote
+  //! appointment takes time_ratio of a face-to-face one's clinician time, so the appointments
+  //! a practice can give in a step rise with the share of remote ones among the requests.
+  //! Defaults (time_ratio 1, all suitable, nobody excluded): every remote appointment takes
+  //! a full slot, as before.
+  struct Remote {
+    double time_ratio = 1;
+    double suitable_routine = 1, suitable_event = 1, suitable_review = 1;
+    config::AgeTable excluded;                  //!< column share [fraction]; empty: nobody
+    std::array<double, 5> excluded_rr_by_quintile{1, 1, 1, 1, 1};
+  } gp_remote;
   int gp_escalation_event = -1;               //!< the health event they attend A&E with (admission, stay), or -1
   int multimorbid_min_conditions = 2;         //!< long-term conditions that make a person multimorbid (MDT) [conditions]
   double outpatient_referral_probability = 0; //!< per appointment
@@ -375,6 +389,7 @@ class CareSystem {
   // Phase 2, one provider kind at a time, in this order (gp.cpp, social_care.cpp,
   // acute.cpp, third_sector.cpp). `bed_days`: bed days committed per trust so far.
   void allocate_practices(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, double gp_capacity,
+                          double virtual_multiplier,
                           Tally& t, std::vector<int64_t>& prov);
   void allocate_social_care(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
                             std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);
@@ -420,7 +435,7 @@ class CareSystem {
   //! Step 1 of allocate for practice `pr` (its requests `reqs`); safe to run for several
   //! practices at once.
   GpOutcome allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s, uint32_t step, int32_t day,
-                        double gp_capacity, Tally& t);
+                        double gp_capacity, double virtual_multiplier, Tally& t);
   //! Referrals of slot i to the third-sector services it is eligible for, each made when
   //! lane first_lane + k is below that service's `probability` (GP or hospital referral);
   //! their requests are keyed by sub_base + k.

@@ -69,6 +69,24 @@ void read_gp(Reader& gp, CareParams& p) {
   }
   p.outpatient_referral_probability = gp.real("outpatient_referral_probability", config::probability());
   p.elective_referral_probability = gp.real("elective_referral_probability", config::probability());
+  if (auto r = gp.optional_child("remote")) {
+    auto& x = p.gp_remote;
+    x.time_ratio = r->real("time_ratio", {0.05, 1}, 1);
+    if (auto su = r->optional_child("suitable")) {
+      x.suitable_routine = su->real("routine", config::probability(), 1);
+      x.suitable_event = su->real("health_event", config::probability(), 1);
+      x.suitable_review = su->real("review", config::probability(), 1);
+      su->text("source", "");
+      su->finish();
+    }
+    if (r->has("digitally_excluded")) x.excluded = r->age_table("digitally_excluded", {"share"}, config::probability());
+    if (r->has("excluded_rr_by_quintile")) {
+      const auto v = r->reals("excluded_rr_by_quintile", 5, {0, 20});
+      std::copy(v.begin(), v.end(), x.excluded_rr_by_quintile.begin());
+    }
+    r->text("source", "");
+    r->finish();
+  }
 }
 
 // `care.hospital:` lengths of stay, excess bed days, readmissions, discharge needs.

@@ -17,12 +17,46 @@ namespace hscsim {
 // returned at the end: the outputs of neighbouring practices (run at the same time) would
 // share cache lines.
 CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::vector<Request>& reqs, const Streams& s,
-                                              uint32_t step, int32_t day, double gp_capacity, Tally& t) {
+                                              uint32_t step, int32_t day, double gp_capacity, double virtual_multiplier, Tally& t) {
   GpOutcome out;
   auto& counts = out.counts;
   const int32_t day_end = clock_.day_at_start(step + 1);
   const auto& practice = g_.practices[pr];
-  const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * gp_capacity, day_end - day);
+  const auto& rm = p_.gp_remote;
+  const double virtual_share = std::min(1.0, practice.virtual_share * virtual_multiplier);
+  // Whether a request would be remote if served (care.gp.remote), at a remote share.
+  auto remote_at = [&](const Request& q, Lanes& a, double share) {
+    if (a[care_lane::kGpVirtual] >= share) return false;
+    const size_t i = q.slot;
+    const double suitable = q.what == kReview ? rm.suitable_review : (q.what == kRoutine || q.what == kBacklog) ? rm.suitable_routine
+                                                                                                               : rm.suitable_event;
+    if (suitable < 1 && a[care_lane::kGpRemoteSuitable] >= suitable) return false;
+    if (!rm.excluded.values[0].empty()) {
+      const int age = std::min(people.age_years(i, day), config::AgeTable::kMaxAge);
+      const double share = std::min(1.0, rm.excluded.values[0][rm.excluded.row(age)] * rm.excluded_rr_by_quintile[people.quintile[i] - 1u]);
+      if (Lanes(s, people.id[i], kInitStep, Purpose::GpAppointment, substream::kGpDigital[0])[0] < share) return false;
+    }
+    return true;
+  };
+  auto remote_if_served = [&](const Request& q, Lanes& a) { return remote_at(q, a, virtual_share); };
+  // Clinician time. The practice's capacity is its appointments at today's mix of remote
+  // and face-to-face ones; a remote appointment takes time_ratio of the clinician time of
+  // a face-to-face one, so when programmes raise the remote share the same time gives
+  // more appointments: x (1 - v_today (1 - r)) / (1 - v_now (1 - r)), the remote shares
+  // v among those asking this step.
+  double stretch = 1.0;
+  if (rm.time_ratio < 1 && virtual_multiplier != 1.0 && !reqs.empty()) {
+    size_t now = 0, today = 0;
+    const double base_share = std::min(1.0, practice.virtual_share);
+    for (const Request& q : reqs) {
+      Lanes a(s, people.id[q.slot], step, Purpose::GpAppointment, q.sub);
+      now += remote_at(q, a, virtual_share);
+      today += remote_at(q, a, base_share);
+    }
+    const double n = static_cast<double>(reqs.size()), saved = 1.0 - rm.time_ratio;
+    stretch = (1.0 - static_cast<double>(today) / n * saved) / (1.0 - static_cast<double>(now) / n * saved);
+  }
+  const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * gp_capacity * stretch, day_end - day);
   const size_t served = select_served(reqs, cap);
   counts[slot(GpCounter::Capacity)] += cap;
   counts[slot(GpCounter::Deferred)] += static_cast<int64_t>(reqs.size() - served);
@@ -43,7 +77,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     const size_t i = reqs[k].slot;
     const uint8_t q = people.quintile[i];
     Lanes a(s, people.id[i], step, Purpose::GpAppointment, reqs[k].sub);
-    const bool remote = a[care_lane::kGpVirtual] < practice.virtual_share;
+    const bool remote = remote_if_served(reqs[k], a);
     t.add(CareCounter::GpAppointments, q, people.sex[i], people.age_years(i, day));
     counts[slot(GpCounter::Appointments)] += 1;
     if (remote) {
@@ -143,7 +177,7 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
 }
 
 void CareSystem::allocate_practices(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
-                                    double gp_capacity, Tally& t, std::vector<int64_t>& prov) {
+                                    double gp_capacity, double virtual_multiplier, Tally& t, std::vector<int64_t>& prov) {
   const auto& L = layout_;
   // 1. GP appointments, per practice: acute first, then those waiting (oldest first), then
   //    routine. Practices are independent (a person asks only their own practice), so they
@@ -156,7 +190,7 @@ void CareSystem::allocate_practices(People& people, CareRequests& r, const Strea
   tbb::parallel_for(tbb::blocked_range<size_t>(0, gp.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     Tally& lt = gp_tally.local();
     for (size_t pr = range.begin(); pr != range.end(); ++pr)
-      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, gp_capacity, lt);
+      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, gp_capacity, virtual_multiplier, lt);
   });
   for (const Tally& lt : gp_tally) t += lt;
   for (size_t pr = 0; pr < gp.size(); ++pr) {

@@ -14,7 +14,8 @@ inline constexpr Range kGpBacklog = one(0);        //!< a request waiting since 
 inline constexpr Range kGpRoutine{1, 99};          //!< the k-th routine request of the step
 inline constexpr Range kGpEvent{100, 200};         //!< health event k seen by the GP
 inline constexpr Range kGpReview = one(300);       //!< a long-term-condition review that is due
-static_assert(disjoint({kGpBacklog, kGpRoutine, kGpEvent, kGpReview}));
+inline constexpr Range kGpDigital = one(400);      //!< a person's lasting digital exclusion (lane 0, at kInitStep)
+static_assert(disjoint({kGpBacklog, kGpRoutine, kGpEvent, kGpReview, kGpDigital}));
 
 // A&E requests (queue `ae`; their lanes are Purpose::Emergency).
 inline constexpr Range kAeWaitingLanes = one(0);   //!< lanes of a patient waiting for a bed
@@ -72,6 +73,7 @@ namespace hscsim::care_lane {
 inline constexpr int kGpVirtual = 0, kGpOutpatient = 1, kGpElective = 2, kGpUnmetToAe = 3;
 inline constexpr int kGpThirdSector = 4;  //!< then one per third-sector service (appointments given)
 inline constexpr int kGpWaitToAe = 4;     //!< a request not served: its person goes to A&E instead of waiting
+inline constexpr int kGpRemoteSuitable = 5000;  //!< suitable for a remote appointment (past every service's lane)
 // Purpose::Discharge, when a patient is medically fit.
 inline constexpr int kDischargeDeath = 0, kDischargeNeedsCare = 1, kDischargeCareKind = 2;
 inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector service

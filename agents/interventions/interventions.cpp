@@ -235,10 +235,13 @@ void read_effects(Reader& r, const std::vector<std::string>& targets, Interventi
   std::vector<std::string> target_list = targets;
   for (const auto n : target::kPlaceNames) target_list.emplace_back(n);
   x.gp_capacity.mode = x.gp_capacity.low = x.gp_capacity.high = 1;
+  x.virtual_share.mode = x.virtual_share.low = x.virtual_share.high = 1;
   for (Reader e : r.list("effects")) {
     const std::string t = e.text("target");
     if (t == target::kPlaceNames[0]) {  // gp_capacity
       x.gp_capacity = Uncertain::read(e, "multiplier", {0.01, 100});
+    } else if (t == target::kPlaceNames[1]) {  // virtual_share
+      x.virtual_share = Uncertain::read(e, "multiplier", {0, 100});
     } else {
       auto it = std::find(targets.begin(), targets.end(), t);
       if (it == targets.end()) {
@@ -363,6 +366,7 @@ Programmes::Programmes(const InterventionsParams& p, size_t events, const Geogra
   risk_of_.assign(K, {});
   drawn_.assign(K, {});
   drawn_gp_capacity_.assign(K, 1.0);
+  drawn_virtual_share_.assign(K, 1.0);
   for (size_t k = 0; k < K; ++k) {
     const auto& x = p.list[k];
     enrolments_.push_back(&records_[k]);
@@ -375,6 +379,7 @@ Programmes::Programmes(const InterventionsParams& p, size_t events, const Geogra
       by_target_[t].push_back({static_cast<int>(k), m, x.decay_half_life_years * kDaysPerYear});
     }
     drawn_gp_capacity_[k] = x.gp_capacity.draw(s.uniform(name_id(x.name + "/gp_capacity"), kInitStep, Purpose::Intervention));
+    drawn_virtual_share_[k] = x.virtual_share.draw(s.uniform(name_id(x.name + "/virtual_share"), kInitStep, Purpose::Intervention));
   }
 }
 
@@ -388,7 +393,10 @@ double Programmes::ramp(size_t k, int32_t day) const {
 
 PlaceEffects Programmes::place_effects(int32_t day) const {
   PlaceEffects e;
-  for (size_t k = 0; k < p_.list.size(); ++k) e.gp_capacity *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * ramp(k, day);
+  for (size_t k = 0; k < p_.list.size(); ++k) {
+    e.gp_capacity *= 1.0 + (drawn_gp_capacity_[k] - 1.0) * ramp(k, day);
+    e.virtual_share *= 1.0 + (drawn_virtual_share_[k] - 1.0) * ramp(k, day);
+  }
   return e;
 }
 

@@ -81,6 +81,7 @@ struct InterventionParams {
   double reoffer_after_years = 1;        //!< a declined offer is repeated after this [years]
   int64_t per_enrolment_pence = 0, per_year_pence = 0, fixed_per_year_pence = 0;
   Uncertain gp_capacity;                 //!< place-level multiplier on GP appointments (1 = none)
+  Uncertain virtual_share;               //!< place-level multiplier on practices' remote share (1 = none)
 };
 
 struct RiskScoreParams {
@@ -168,7 +169,7 @@ class Programmes : public Modifiers {
   const Geography& g_;
   const Clock& clock_;
   std::vector<std::vector<double>> drawn_;
-  std::vector<double> drawn_gp_capacity_;
+  std::vector<double> drawn_gp_capacity_, drawn_virtual_share_;
   std::vector<std::vector<Enrolment>> records_;  //!< per programme, sorted by id
   std::vector<double> carry_;
   std::vector<std::vector<uint64_t>> risk_ids_;  //!< per programme: ids in its top x%, sorted

@@ -43,7 +43,7 @@ inline constexpr std::array<std::string_view, FirstEvent - Death> kScalarNames =
     "death", "admission", "length_of_stay", "gp_demand", "referral", "social_care_need",
     "frailty_progression", "alcohol_progression", "alcohol_recovery", "diagnosis"};
 //! Place-level targets (PlaceEffects), after the per-person ones.
-inline constexpr std::array<std::string_view, 1> kPlaceNames = {"gp_capacity"};
+inline constexpr std::array<std::string_view, 2> kPlaceNames = {"gp_capacity", "virtual_share"};
 }  // namespace target
 
 //! The names of the targets, for the config: onset:<state>, recovery:<state>,
@@ -87,7 +87,8 @@ class Modifiers {
 //! The programmes' place-level effects in a step (Programmes::place_effects), handed to
 //! the care allocation as an explicit input of the step.
 struct PlaceEffects {
-  double gp_capacity = 1.0;  //!< multiplier on GP appointment capacity (virtual consultations...)
+  double gp_capacity = 1.0;    //!< multiplier on GP appointment capacity
+  double virtual_share = 1.0;  //!< multiplier on every practice's share of remote appointments (at most 1)
 };
 
 //! Modifiers with no programmes: every multiplier is 1.

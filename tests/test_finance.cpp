@@ -15,6 +15,12 @@ using namespace hscsim::test;
 namespace {
 RunResult run(const config::Node& root, int threads = 2) { return run_experiment(Experiment::from_config(root, "t"), threads); }
 
+// The default config with `base` and then `extra` overrides, run.
+RunResult run_with(std::vector<std::string> base, const std::vector<std::string>& extra) {
+  base.insert(base.end(), extra.begin(), extra.end());
+  return run(default_config(base));
+}
+
 
 const ProviderGroup& group(const std::vector<ProviderGroup>& gs, const std::string& id, const std::string& folder) {
   auto it = std::find_if(gs.begin(), gs.end(), [&](const ProviderGroup& g) { return g.id == id && g.folder == folder; });
@@ -86,11 +92,7 @@ TEST_CASE("finance does not change health or care (it only moves money) unless i
 
 TEST_CASE("incentive levers move outcomes the right way") {
   const std::vector<std::string> base = {"population.size=4000", "time.years=2", "run.replicates=2"};
-  auto with = [&](std::vector<std::string> extra) {
-    auto s = base;
-    s.insert(s.end(), extra.begin(), extra.end());
-    return run(default_config(s));
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_with(base, extra); };
   auto ffs = with({});
   // Contracts that change on the first day (from_year 2025, the run's start).
   auto cap = with({"finance.contracts.acute={type: capitation, gbp_per_person_per_year: 870, from_year: 2025, before: {type: fee_for_service}}",
@@ -302,11 +304,7 @@ TEST_CASE("the response model: null at strength 0, monotone in strength, in the 
   // admission was worth tariff - variable cost (1 - 0.4) and is now worth -0.4.
   const std::string cap = "finance.contracts.acute={type: capitation, gbp_per_person_per_year: 880, from_year: 2025, "
                           "before: {type: fee_for_service, billing_cost_gbp_per_transaction: 2}}";
-  auto with = [&](std::vector<std::string> extra) {
-    auto s = base;
-    s.insert(s.end(), extra.begin(), extra.end());
-    return run(default_config(s));
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_with(base, extra); };
   const auto groups = published_groups(Params::read(default_config(base)));
   const auto& trust = group(groups, "acute_city_general", "finance");
   auto last_admission_propensity = [&](const RunResult& r) {
@@ -467,11 +465,7 @@ TEST_CASE("the four integrated-system presets run and move admissions") {
 }
 
 TEST_CASE("step-up intermediate care: admissions avoided within the home places free, none without places") {
-  auto with = [](std::vector<std::string> extra) {
-    std::vector<std::string> s = {"population.size=6000", "time.years=2", "run.replicates=2"};
-    s.insert(s.end(), extra.begin(), extra.end());
-    return run(default_config(s));
-  };
+  auto with = [](const std::vector<std::string>& extra) { return run_with({"population.size=6000", "time.years=2", "run.replicates=2"}, extra); };
   const std::string su = "care.intermediate_care.step_up={share: 0.5, events: [acsc], days: 14}";
   auto none = with({}), ample = with({su, "intermediate_care.0.home_places_per_100000=60", "capacity_plan.home_places={}"});
   auto plain = with({"intermediate_care.0.home_places_per_100000=60", "capacity_plan.home_places={}"});
@@ -484,11 +478,7 @@ TEST_CASE("step-up intermediate care: admissions avoided within the home places 
 }
 
 TEST_CASE("separable levers: remote consultations as a share of appointments, with their own time, suitability and exclusion") {
-  auto with = [](std::vector<std::string> extra) {
-    std::vector<std::string> s = {"population.size=6000", "time.years=2", "run.replicates=1"};
-    s.insert(s.end(), extra.begin(), extra.end());
-    return run(default_config(s));
-  };
+  auto with = [](const std::vector<std::string>& extra) { return run_with({"population.size=6000", "time.years=2", "run.replicates=1"}, extra); };
   const std::string more = "interventions.v={delivered_by: gp, start_year: 2025, effects: [{target: virtual_share, multiplier: 1.6}]}";
   auto base = with({}), virtual_first = with({more});
   // More of the suitable requests are seen remotely, and the shorter appointments let the

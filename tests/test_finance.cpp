@@ -493,3 +493,18 @@ TEST_CASE("separable levers: remote consultations as a share of appointments, wi
   auto excluded = with({more, "care.gp.remote.digitally_excluded=1", "care.gp.remote.excluded_rr_by_quintile=[1, 1, 1, 1, 1]"});
   CHECK(total(excluded, CareCounter::GpVirtual) == 0);
 }
+
+TEST_CASE("shared clinical pathways move referrals into primary care; joint assessment shortens delays") {
+  auto with = [](const std::vector<std::string>& extra) { return run_with({"population.size=6000", "time.years=2", "run.replicates=2"}, extra); };
+  auto base = with({});
+  auto pathways = with({"care_model.integration.shared_pathways=1",
+                        "care_model.effects_at_full_integration={pathways_referrals_managed_in_primary_care: 0.3, pathways_follow_up_appointments: 1}"});
+  CHECK(total(pathways, CareCounter::OutpatientAttendances) < total(base, CareCounter::OutpatientAttendances));
+  CHECK(total(pathways, CareCounter::PathwayManaged) > 0);
+  // Each managed referral books a follow-up, which takes a slot of the practice.
+  CHECK(total(pathways, CareCounter::GpFollowUps) == total(pathways, CareCounter::PathwayManaged));
+  CHECK(total(pathways, CareCounter::GpAppointments) < total(base, CareCounter::GpAppointments));
+  auto joint = with({"care_model.integration.joint_discharge_planning=1",
+                     "care_model.effects_at_full_integration={joint_discharge_assessment_reduction: 0.5}"});
+  CHECK(total(joint, CareCounter::DelayedAssessmentDays) < total(base, CareCounter::DelayedAssessmentDays));
+}

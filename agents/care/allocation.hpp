@@ -39,7 +39,8 @@ inline int32_t los_to_due(int32_t admit, double mean_days, double u) {
 }
 
 inline DischargeReady CareSystem::discharge_ready_day(const Streams& s, const People& p, size_t i, int32_t due, CareNeed need) const {
-  const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1];
+  const double mean = p_.discharge_assessment_days[static_cast<size_t>(need) - 1] *
+                      (1.0 - level(p_.integration.joint_discharge_planning, due) * p_.integration.discharge_assessment_reduction);
   const bool choosing = need == CareNeed::CareHome && p_.patient_choice_share > 0;
   if (mean <= 0 && !choosing) return {due, due};
   Lanes u(s, p.id[i], static_cast<uint32_t>(due), Purpose::Discharge, substream::kDischargeProcess[0]);

@@ -86,6 +86,14 @@ struct IntegrationParams {
   double los_reduction = 0, referral_reduction = 0;  //!< shared records at level 1 [fraction]
   double multimorbid_admission_reduction = 0;       //!< MDT at level 1, multimorbid people [fraction]
   double discharge_need_reduction = 0;              //!< joint discharge planning at level 1 [fraction]
+  //! Joint (cross-sector) discharge planning at level 1: assessment and arranging care
+  //! take this much less time [fraction of the assessment days].
+  double discharge_assessment_reduction = 0;
+  //! Shared clinical pathways (HealthPathways): at level `shared_pathways`, this share of
+  //! the outpatient referrals a GP appointment would make is managed in primary care
+  //! instead, with `pathways_follow_ups` GP appointments booked into the practice's next
+  //! step (its capacity) for each.
+  double shared_pathways = 0, pathways_managed = 0, pathways_follow_ups = 1;
   //! Strength of the partnership after `years` (1 if formalised).
   double strength(double years) const { return formalised ? 1.0 : std::exp(-key_staff_turnover_per_year * years); }
 };

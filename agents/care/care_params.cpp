@@ -32,6 +32,7 @@ void read_care_model(Reader& cm, IntegrationParams& x) {
     x.shared_records = in->real("shared_records", config::probability(), 0);
     x.multidisciplinary_working = in->real("multidisciplinary_working", config::probability(), 0);
     x.joint_discharge_planning = in->real("joint_discharge_planning", config::probability(), 0);
+    x.shared_pathways = in->real("shared_pathways", config::probability(), 0);
     x.acute_mutual_aid = in->boolean("acute_mutual_aid", false);
     x.mutual_aid_order = in->choice("mutual_aid_order", {"need", "random"}, "need") == "random" ? IntegrationParams::AidOrder::Random
                                                                                               : IntegrationParams::AidOrder::Need;
@@ -44,6 +45,9 @@ void read_care_model(Reader& cm, IntegrationParams& x) {
     x.referral_reduction = ef->real("shared_records_referral_reduction", config::probability(), 0);
     x.multimorbid_admission_reduction = ef->real("mdt_multimorbid_admission_reduction", config::probability(), 0);
     x.discharge_need_reduction = ef->real("joint_discharge_social_care_need_reduction", config::probability(), 0);
+    x.discharge_assessment_reduction = ef->real("joint_discharge_assessment_reduction", config::probability(), 0);
+    x.pathways_managed = ef->real("pathways_referrals_managed_in_primary_care", config::probability(), 0);
+    x.pathways_follow_ups = ef->real("pathways_follow_up_appointments", {0, 10}, 1);
     ef->finish();
   }
 }

@@ -31,6 +31,8 @@ enum class CareCounter : uint16_t {
   IntermediateBedAdmissions,  //!< hospital discharges into an intermediate care (community) bed
   IntermediateHomeStarts,     //!< hospital discharges to home-based intermediate care
   StepUp,                     //!< patients A&E would have admitted, cared for at home by intermediate care instead
+  PathwayManaged,             //!< outpatient referrals managed in primary care instead (shared pathways)
+  GpFollowUps,                //!< GP follow-up appointments for them
   IntermediateDiverted,       //!< patients who waited too long for intermediate care and were sent to the council instead
   // Stocks (end of the step, counted by the census from People::care_stocks)
   InHospital, DelayedDischarges, ElectiveList, ElectiveOver18Weeks, CareHomeResidents, HomeCarePackages,

@@ -57,6 +57,8 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     stretch = (1.0 - static_cast<double>(today) / n * saved) / (1.0 - static_cast<double>(now) / n * saved);
   }
   const int64_t cap = take_capacity(gp_carry_[pr], practice.appointments_per_week * gp_capacity * stretch, day_end - day);
+  const double pathways = level(p_.integration.shared_pathways, day) * p_.integration.pathways_managed;
+  std::array<double, 6> follow_ups{};  //!< by quintile
   const size_t served = select_served(reqs, cap);
   counts[slot(GpCounter::Capacity)] += cap;
   counts[slot(GpCounter::Deferred)] += static_cast<int64_t>(reqs.size() - served);
@@ -109,6 +111,13 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
       need = people.gp_need[i];
       people.gp_need[i] = 0;
     }
+    // Shared clinical pathways: a referral the GP now manages, with follow-up appointments
+    // booked into the next step (its capacity).
+    if ((need & kNeedOutpatient) && pathways > 0 && reqs[k].what != kBacklog && a[care_lane::kGpPathway] < pathways) {
+      need = static_cast<uint8_t>(need & ~kNeedOutpatient);
+      follow_ups[q] += p_.integration.pathways_follow_ups;
+      t.add(CareCounter::PathwayManaged, q);
+    }
     if (need & kNeedOutpatient) {
       t.add(CareCounter::OutpatientAttendances, q);
       t.add(sector_cost(ProviderKind::Acute), q, p_.costs.outpatient_attendance);
@@ -116,6 +125,16 @@ CareSystem::GpOutcome CareSystem::allocate_gp(People& people, size_t pr, std::ve
     }
     if ((need & kNeedElective) && people.elective_since[i] == kNoDay) people.elective_since[i] = day;
     refer_to_third_sector(people, i, a, care_lane::kGpThirdSector, &ThirdSectorService::gp_referral_probability, substream::kThirdFromGp, s, step, out.third);
+  }
+  for (uint8_t q = 1; q <= 5; ++q) {
+    if (follow_ups[q] <= 0) continue;
+    // The follow-ups take slots of the next step; they are appointments, at the usual cost.
+    gp_carry_[pr] -= follow_ups[q];
+    const auto n = static_cast<int64_t>(std::llround(follow_ups[q]));
+    counts[slot(GpCounter::Appointments)] += n;
+    counts[slot(GpCounter::CostPence)] += n * p_.costs.gp_appointment;
+    t.add(CareCounter::GpFollowUps, q, n);
+    t.add(sector_cost(ProviderKind::Gp), q, n * p_.costs.gp_appointment);
   }
   // Unserved, in a fixed order (slot, then tier) so that a person's several requests
   // resolve the same way at any thread count.

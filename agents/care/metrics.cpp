@@ -72,6 +72,10 @@ void declare_care_metrics(MetricRegistry& m) {
           "patients discharged from hospital into an NHS intermediate care (community) bed");
   m.count("intermediate_care_home_starts", "persons", CareCounter::IntermediateHomeStarts,
           "patients discharged from hospital to home-based NHS intermediate care");
+  m.count("pathway_managed_referrals", "referrals", CareCounter::PathwayManaged,
+          "outpatient referrals managed in primary care instead, under shared clinical pathways (care_model.integration.shared_pathways)");
+  m.count("gp_follow_up_appointments", "appointments", CareCounter::GpFollowUps,
+          "GP follow-up appointments for referrals managed in primary care (booked into the next step; also in gp_appointments at the practice)");
   m.count("step_up_intermediate_care", "persons", CareCounter::StepUp,
           "patients A&E would have admitted for an event of care.intermediate_care.step_up, cared for at home by intermediate care instead (not counted as admissions)");
   m.count("intermediate_care_diverted", "persons", CareCounter::IntermediateDiverted,

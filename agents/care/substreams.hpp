@@ -74,6 +74,7 @@ inline constexpr int kGpVirtual = 0, kGpOutpatient = 1, kGpElective = 2, kGpUnme
 inline constexpr int kGpThirdSector = 4;  //!< then one per third-sector service (appointments given)
 inline constexpr int kGpWaitToAe = 4;     //!< a request not served: its person goes to A&E instead of waiting
 inline constexpr int kGpRemoteSuitable = 5000;  //!< suitable for a remote appointment (past every service's lane)
+inline constexpr int kGpPathway = 5001;         //!< an outpatient referral managed in primary care (shared pathways)
 // Purpose::Discharge, when a patient is medically fit.
 inline constexpr int kDischargeDeath = 0, kDischargeNeedsCare = 1, kDischargeCareKind = 2;
 inline constexpr int kDischargeThirdSector = 3;  //!< then one per third-sector service

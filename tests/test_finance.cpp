@@ -326,6 +326,9 @@ TEST_CASE("the response model: null at strength 0, monotone in strength, in the 
     CHECK(admissions < previous);
     CHECK(x < previous_x);
     CHECK(x == Approx(1.0 - std::stod(strength)).epsilon(0.02));  // near its target after 3 years
+    // Discharge effort follows the same worth: shorter emergency stays.
+    const auto steps = r.scenarios[0].providers[0];
+    CHECK(static_cast<double>(steps.back()[trust.offset + FinanceLayout::StayPpm]) / 1e6 == Approx(x));
     previous = admissions;
     previous_x = x;
   }

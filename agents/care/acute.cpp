@@ -14,7 +14,8 @@ namespace hscsim {
 int32_t CareSystem::planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const {
   const double mean = cause == kElectiveStay ? p_.elective_los_days_mean
                                              : p_.events[cause].los_days_mean * (*mod_)(p, i, target::LengthOfStay, day) *
-                                                   (1.0 - level(p_.integration.shared_records, day) * p_.integration.los_reduction);
+                                                   (1.0 - level(p_.integration.shared_records, day) * p_.integration.los_reduction) *
+                                                   stay_propensity_[trust_of(p, i)];
   const double mult = p_.los_multiplier.values[0][p_.los_multiplier.row(p.age_years(i, day))];
   return los_to_due(day, mean * mult, los_u);
 }

@@ -266,9 +266,12 @@ class CareSystem {
   void use(const Modifiers& m) { mod_ = &m; }
   //! Providers' responses to their contracts: multipliers on the probability that an
   //! A&E attendance is admitted (per trust) and on GP referrals (per practice).
-  void set_propensities(std::vector<double> admission_by_trust, std::vector<double> referral_by_practice) {
+  //! And on the length of emergency stays (per trust: discharge effort).
+  void set_propensities(std::vector<double> admission_by_trust, std::vector<double> referral_by_practice,
+                        std::vector<double> length_of_stay_by_trust) {
     admission_propensity_ = std::move(admission_by_trust);
     referral_propensity_ = std::move(referral_by_practice);
+    stay_propensity_ = std::move(length_of_stay_by_trust);
   }
   //! Keep a log of each step's emergency admissions (person id, day): outcome contracts
   //! measure them person by person (Finance, OutcomeTrace). Off by default.
@@ -457,7 +460,7 @@ class CareSystem {
   const Clock& clock_;
   ProviderLayout layout_;
   const Modifiers* mod_;
-  std::vector<double> admission_propensity_, referral_propensity_;
+  std::vector<double> admission_propensity_, referral_propensity_, stay_propensity_;
   bool log_admissions_ = false;
   std::vector<std::pair<uint64_t, int32_t>> admissions_log_;  //!< this step's emergency admissions (id, day), when logged
   // Fractional capacity carried between steps, so weekly capacities are exact over time.

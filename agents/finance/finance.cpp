@@ -165,6 +165,7 @@ void read_incentives(Reader& fr, FinanceParams& f) {
       p.admission = c.real("admission", {0.01, 10}, 1);
       p.referral = c.real("referral", {0.01, 10}, 1);
       p.prevention = c.real("prevention", {0.01, 10}, 1);
+      p.length_of_stay = c.real("length_of_stay", {0.01, 10}, 1);
       c.text("source", "");
       c.finish();
     }
@@ -342,6 +343,7 @@ const std::vector<ProviderMetric> kProvFinance = {
     {"served_persons", "persons", "stock", "people it serves (list, catchment or place)", [](const int64_t* c) { return double(c[FL::Served]); }},
     {"admission_propensity", "multiplier", "stock", "how readily the trust admits A&E attendances next step, against today (incentives x response; 1 for other kinds)", [](const int64_t* c) { return double(c[FL::AdmissionPpm]) / 1e6; }},
     {"referral_propensity", "multiplier", "stock", "how readily the practice refers next step, against today (incentives x response; 1 for other kinds)", [](const int64_t* c) { return double(c[FL::ReferralPpm]) / 1e6; }},
+    {"length_of_stay_propensity", "multiplier", "stock", "the length of the trust's emergency stays next step, against today (incentives x response: discharge effort; 1 for other kinds)", [](const int64_t* c) { return double(c[FL::StayPpm]) / 1e6; }},
     {"prevention_propensity", "multiplier", "stock", "the capacity of the programmes it delivers next step, against the configured capacity (incentives x response)", [](const int64_t* c) { return double(c[FL::PreventionPpm]) / 1e6; }},
 };
 const std::vector<ProviderMetric> kCommFinance = {
@@ -706,6 +708,7 @@ void Finance::margins_and_stall(uint32_t s, double year, std::vector<int64_t>& p
     prov[L_.prov(g, FL::AdmissionPpm)] = ppm(kind == ProviderKind::Acute ? in.admission * response_[g].admission : 1.0);
     prov[L_.prov(g, FL::ReferralPpm)] = ppm(kind == ProviderKind::Gp ? in.referral * response_[g].referral : 1.0);
     prov[L_.prov(g, FL::PreventionPpm)] = ppm(in.prevention * response_[g].prevention);
+    prov[L_.prov(g, FL::StayPpm)] = ppm(kind == ProviderKind::Acute ? in.length_of_stay * response_[g].length_of_stay : 1.0);
     t.add(FinanceCounter::FinProviderIncomePence, 0, prov[L_.prov(g, FL::Income)]);
     t.add(FinanceCounter::FinProviderCostPence, 0, prov[L_.prov(g, FL::Cost)]);
     t.add(FinanceCounter::FinBillingAdminPence, 0, prov[L_.prov(g, FL::Admin)]);
@@ -762,7 +765,12 @@ void Finance::respond(size_t g, double year, double deficit) {
   };
   const double act_now = activity_margin(g, year), act_then = activity_margin(g, before);
   Propensity& x = response_[g];
-  if (C_.kind_of(g) == ProviderKind::Acute) move(x.admission, act_now, act_then);
+  if (C_.kind_of(g) == ProviderKind::Acute) {
+    move(x.admission, act_now, act_then);
+    // Discharge effort: a longer stay is activity too (excess bed days are paid under
+    // payment by results), so it follows the same worth.
+    move(x.length_of_stay, act_now, act_then);
+  }
   if (C_.kind_of(g) == ProviderKind::Gp) move(x.referral, referral_margin(g, year), referral_margin(g, before));
   move(x.prevention, -act_now, -act_then);
 }
@@ -777,7 +785,7 @@ Propensity Finance::incentive(size_t g, double year) const {
   if (now == then) return {};
   const Propensity& a = p_.propensity[static_cast<size_t>(now)];
   const Propensity& b = p_.propensity[static_cast<size_t>(then)];
-  return {a.admission / b.admission, a.referral / b.referral, a.prevention / b.prevention};
+  return {a.admission / b.admission, a.referral / b.referral, a.prevention / b.prevention, a.length_of_stay / b.length_of_stay};
 }
 
 // Place totals of the ledgers (quintile 0 only).
@@ -793,10 +801,11 @@ void Finance::place_totals(const std::vector<int64_t>& prov, Tally& t) const {
 }
 
 void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,
-                       std::vector<double>& referral_by_practice) const {
+                       std::vector<double>& referral_by_practice, std::vector<double>& stay_by_trust) const {
   ctx.withdrawn = withdrawn_;
   ctx.prevention.assign(G_, 1.0);
   admission_by_trust.assign(C_.count(ProviderKind::Acute), 1.0);
+  stay_by_trust.assign(C_.count(ProviderKind::Acute), 1.0);
   referral_by_practice.assign(C_.count(ProviderKind::Gp), 1.0);
   if (!p_.enabled) return;
   const double year = year_of(day);
@@ -804,7 +813,10 @@ void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& a
     const Propensity in = incentive(g, year),& r = response_[g];
     ctx.prevention[g] = in.prevention * r.prevention;
     if (C_.kind_of(g) == ProviderKind::Gp) referral_by_practice[C_.index_in_kind(g)] = in.referral * r.referral;
-    else if (C_.kind_of(g) == ProviderKind::Acute) admission_by_trust[C_.index_in_kind(g)] = in.admission * r.admission;
+    else if (C_.kind_of(g) == ProviderKind::Acute) {
+      admission_by_trust[C_.index_in_kind(g)] = in.admission * r.admission;
+      stay_by_trust[C_.index_in_kind(g)] = in.length_of_stay * r.length_of_stay;
+    }
   }
 }
 

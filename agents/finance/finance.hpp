@@ -44,13 +44,14 @@ namespace hscsim {
 
 
 struct Propensity {
-  double admission = 1, referral = 1, prevention = 1;
+  double admission = 1, referral = 1, prevention = 1, length_of_stay = 1;
 };
 
 //! Providers that respond to their margin and to what their contract rewards
 //! (`finance.response`). Each provider reviews at every quarter end the decisions its
-//! contract touches: a trust how readily it admits A&E attendances, a practice how readily
-//! it refers, any provider the capacity of the programmes it delivers. For each decision
+//! contract touches: a trust how readily it admits A&E attendances and how long it keeps
+//! emergency patients (discharge effort), a practice how readily it refers, any provider
+//! the capacity of the programmes it delivers. For each decision
 //! l, m_l is what one more unit (at unit cost) is worth to the provider: its tariff (if it
 //! is paid per activity) minus its variable cost, minus its alliance share of what the
 //! extra payment does to the alliance's savings; prevention is worth minus the activity
@@ -149,7 +150,7 @@ struct FinanceParams {
 struct FinanceLayout {
   enum Prov : uint8_t {
     Income, Cost, Admin, Margin, Outcome, Shared, Withdrawn, Served, WeightMilli,
-    AdmissionPpm, ReferralPpm, PreventionPpm,  //!< behaviour multipliers in force (incentives x response) x 1e6
+    AdmissionPpm, ReferralPpm, PreventionPpm, StayPpm,  //!< behaviour multipliers in force (incentives x response) x 1e6
     kProvCount
   };
   enum Comm : uint8_t { Payments, CommAdmin, kCommCount };
@@ -202,7 +203,7 @@ class Finance {
 
   //! Propensities and withdrawals in force for the next step.
   void delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& admission_by_trust,
-                std::vector<double>& referral_by_practice) const;
+                std::vector<double>& referral_by_practice, std::vector<double>& stay_by_trust) const;
 
   //! Throws RuntimeFailure if money was not conserved in the last step.
   void check_invariants() const;

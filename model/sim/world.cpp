@@ -277,9 +277,9 @@ Tally World::demography_and_transitions(uint32_t s, int32_t day) {
 void World::enrol(uint32_t s, int32_t day, int32_t day_end, Tally& flows, std::vector<int64_t>& provider) {
   // The withdrawals and propensities that follow from the contracts in force (settled
   // at the end of the last step).
-  std::vector<double> admission, referral;
-  finance_.delivery(day, delivery_, admission, referral);
-  care_.set_propensities(std::move(admission), std::move(referral));
+  std::vector<double> admission, referral, stay;
+  finance_.delivery(day, delivery_, admission, referral, stay);
+  care_.set_propensities(std::move(admission), std::move(referral), std::move(stay));
   programmes_.enrol(people_, streams_, s, day, day_end, delivery_, care_.layout(), flows, provider);
 }
 

@@ -137,22 +137,23 @@ if "$SRC/scripts/py" -c "import h5py" 2>/dev/null; then
   expect_exit 0 "plot script" -- "$SRC/scripts/py" "$SRC/scripts/plot_results.py" "$TMP/a.h5" -o "$TMP/a.png"
   [ -s "$TMP/a.png" ] && ok || bad "no PNG written"
   expect_exit 0 "python reader" -- "$SRC/scripts/py" -c "
-import sys; sys.path.insert(0, '$SRC/scripts')
-import hscsim_results as hr
-r = hr.load('$TMP/a.h5')
+import sys; sys.path.insert(0, '$SRC/python')
+import hscsim
+r = hscsim.open('$TMP/a.h5')
 assert r.scenarios == ['baseline'], r.scenarios
 assert r.metric('baseline', 'population').shape == (2, 52)
-assert r.units['population'] == 'persons' and r.kinds['births'] == 'flow'
+assert r.units('population') == 'persons' and r.kind('births') == 'flow'
 f = r.frame()
 assert len(f) == 104 and 'prevalence_copd' in f.columns
+assert len(r.timeseries(metrics='population')) == 104
 "
   expect_exit 0 "validation plot" -- "$SRC/scripts/py" "$SRC/scripts/plot_validation.py" "$TMP/v_validation.csv" -o "$TMP/v.png"
   [ -s "$TMP/v.png" ] && ok || bad "no validation PNG written"
   expect_exit 1 "validation plot rejects a non-table" -- "$SRC/scripts/py" "$SRC/scripts/plot_validation.py" "$TMP/badtargets.yaml"
   expect_exit 1 "python reader rejects a non-results file" -- "$SRC/scripts/py" -c "
-import sys; sys.path.insert(0, '$SRC/scripts')
-import hscsim_results as hr
-hr.load('$TMP/typo.yaml')"
+import sys; sys.path.insert(0, '$SRC/python')
+import hscsim
+hscsim.open('$TMP/typo.yaml')"
 else
   bad "no Python with h5py (scripts/py)"
 fi

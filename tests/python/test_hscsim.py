@@ -1,0 +1,157 @@
+"""Tests of the Python package (python/hscsim): run with an interpreter that has h5py,
+numpy, pandas and matplotlib (scripts/py), from any folder:
+
+    scripts/py tests/python/test_hscsim.py --bin build/hscsim
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(SRC, "python"))
+
+import numpy as np  # noqa: E402
+
+import hscsim  # noqa: E402
+
+BIN = None
+TMP = tempfile.mkdtemp(prefix="hscsim-py-")
+
+
+def run_file():
+    """A small run with two scenarios (made once)."""
+    path = os.path.join(TMP, "two.h5")
+    if not os.path.exists(path):
+        cfg = os.path.join(TMP, "two.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"extends: {SRC}/configs/tests/tiny.yaml\n"
+                    "run: {replicates: 3}\n"
+                    "scenarios:\n  - name: baseline\n  - name: fewer_beds\n"
+                    "    set: {acute_trusts.0.general_acute_beds_per_100000: 120}\n")
+        subprocess.run([BIN, "run", cfg, "-o", path, "--quiet"], check=True)
+    return path
+
+
+class OpenTest(unittest.TestCase):
+    def test_opens_from_any_folder_and_checks_the_file(self):
+        here = os.getcwd()
+        try:
+            os.chdir(TMP)
+            res = hscsim.open(run_file())
+        finally:
+            os.chdir(here)
+        self.assertEqual(res.scenarios, ["baseline", "fewer_beds"])
+        self.assertEqual(res.baseline, "baseline")
+        self.assertIn("emergency_admissions", res.metrics)
+        self.assertEqual(res.units("cost_total_gbp"), "GBP")
+        not_results = os.path.join(TMP, "not.h5")
+        import h5py
+        with h5py.File(not_results, "w") as f:
+            f.attrs["format"] = "something else"
+        with self.assertRaisesRegex(ValueError, "not an hscsim results file"):
+            hscsim.open(not_results)
+        with self.assertRaises(FileNotFoundError):
+            hscsim.open(os.path.join(TMP, "missing.h5"))
+        text = os.path.join(TMP, "text.h5")
+        with open(text, "w") as f:
+            f.write("hello")
+        with self.assertRaisesRegex(ValueError, "not an HDF5 file"):
+            hscsim.open(text)
+
+
+class FramesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.res = hscsim.open(run_file())
+
+    def test_timeseries_is_tidy_and_matches_the_arrays(self):
+        t = self.res.timeseries(metrics=["emergency_admissions", "population"])
+        self.assertEqual(list(t.columns), ["scenario", "replicate", "step", "year", "metric", "value"])
+        arr = self.res.metric("fewer_beds", "emergency_admissions")
+        got = t[(t.scenario == "fewer_beds") & (t.metric == "emergency_admissions")]
+        self.assertEqual(len(got), arr.size)
+        np.testing.assert_array_equal(got.sort_values(["replicate", "step"])["value"].to_numpy(), arr.reshape(-1))
+        self.assertTrue((t["year"] > 2025).all())
+        q = self.res.timeseries_by_quintile(metrics="deaths")
+        self.assertEqual(sorted(q["quintile"].unique()), [1, 2, 3, 4, 5])
+        # Quintiles add up to the whole (deaths is a flow kept by quintile).
+        whole = self.res.metric("baseline", "deaths").sum()
+        self.assertEqual(q[q.scenario == "baseline"]["value"].sum(), whole)
+
+    def test_summary_uses_the_t_interval(self):
+        s = self.res.summary(metrics="emergency_admissions").set_index("scenario")
+        per_rep = self.res.metric("baseline", "emergency_admissions").sum(axis=1)
+        mean, lo, hi = hscsim.t_interval(per_rep)
+        self.assertAlmostEqual(s.loc["baseline", "mean"], mean)
+        self.assertAlmostEqual(s.loc["baseline", "upper"] - s.loc["baseline", "mean"],
+                               4.303 * per_rep.std(ddof=1) / np.sqrt(3), places=2)  # t(0.975, 2)
+        self.assertEqual(s.loc["baseline", "statistic"], "total over the run")
+
+    def test_comparisons_agree_with_the_paired_differences(self):
+        c = self.res.comparison_table(metrics="bed_days").set_index("scenario")
+        diff = (self.res.metric("fewer_beds", "bed_days") - self.res.metric("baseline", "bed_days")).sum(axis=1)
+        mean, lo, hi = hscsim.t_interval(diff)
+        self.assertAlmostEqual(c.loc["fewer_beds", "mean"], mean, places=6)
+        self.assertAlmostEqual(c.loc["fewer_beds", "lower"], lo, places=4)
+        self.assertAlmostEqual(c.loc["fewer_beds", "upper"], hi, places=4)
+        q = self.res.comparisons(metrics="emergency_admissions", by="quintile")
+        last = q[q.step == q.step.max()]
+        whole = self.res.comparison_table(metrics="emergency_admissions")["mean"].iloc[0]
+        self.assertAlmostEqual(last["mean"].sum(), whole, places=6)
+        cause = self.res.comparisons(metrics="emergency_admissions", by="cause")
+        last = cause[cause.step == cause.step.max()]
+        self.assertAlmostEqual(last["mean"].sum(), whole, places=6)
+        with self.assertRaises(ValueError):
+            self.res.comparisons(by="age")
+
+    def test_providers_and_ledgers(self):
+        p = self.res.providers()
+        self.assertIn("acute_trust", set(p["kind"]))
+        fin = self.res.finance()
+        self.assertTrue({"provider_ledger", "commissioner_ledger"} <= set(fin["kind"]))
+        # Money is conserved: what commissioners pay is what providers receive.
+        paid = fin[(fin.kind == "commissioner_ledger") & (fin.metric == "payments_gbp")]["value"].sum()
+        got = fin[(fin.kind == "provider_ledger") & (fin.metric == "income_gbp")]["value"].sum()
+        self.assertAlmostEqual(paid, got, delta=1e-6 * abs(paid) + 1)
+        with self.assertRaisesRegex(KeyError, "no validation table"):
+            self.res.validation()
+
+    def test_errors_name_what_exists(self):
+        with self.assertRaisesRegex(KeyError, "no scenario 'nope'.*baseline, fewer_beds"):
+            self.res.timeseries("nope")
+        with self.assertRaisesRegex(KeyError, "no metric 'admisions'"):
+            self.res.timeseries(metrics="admisions")
+
+    def test_old_reader_interface(self):
+        sys.path.insert(0, os.path.join(SRC, "scripts"))
+        import hscsim_results as hr
+        old = hr.load(run_file())
+        self.assertEqual(old.metric("baseline", "population").shape[0], 3)
+        self.assertIn("time_years", old.frame("baseline").columns)
+
+
+class PlotsTest(unittest.TestCase):
+    def test_each_plot_says_its_interval(self):
+        res = hscsim.open(run_file())
+        for fig in (hscsim.plot_timeseries(res, "emergency_admissions", capacity=40),
+                    hscsim.plot_comparison(res, "cost_total_gbp"),
+                    hscsim.plot_costs(res),
+                    hscsim.plot_quintiles(res, "emergency_admissions")):
+            texts = [t.get_text() for t in fig.texts]
+            self.assertTrue(any("95% t-interval over replicates" in t for t in texts), texts)
+            self.assertTrue(fig.axes[0].get_title())
+            out = os.path.join(TMP, "plot.png")
+            fig.savefig(out)
+            self.assertGreater(os.path.getsize(out), 5000)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    a, rest = ap.parse_known_args()
+    BIN = os.path.abspath(a.bin)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=1)

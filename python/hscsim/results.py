@@ -226,6 +226,25 @@ class Results:
         c = self.comparisons(scenarios, metrics)
         return c[c["step"] == c["step"].max()].drop(columns=["step"]).reset_index(drop=True)
 
+    def ledger_comparisons(self, scenarios=None) -> pd.DataFrame:
+        """Who gains and who loses: each ledger's flows (provider income, cost, margin;
+        commissioners' payments; the investor's) as scenario minus baseline, summed over the
+        run: scenario, id, kind, metric, units, mean, lower, upper."""
+        rows = []
+        with h5py.File(self.path, "r") as f:
+            if "comparisons" not in f:
+                return pd.DataFrame(columns=["scenario", "id", "kind", "metric", "units", "mean", "lower", "upper"])
+            for s in self._scenarios(scenarios):
+                if s == self.baseline or "finance" not in f["comparisons"][s]:
+                    continue
+                for lid, lg in f["comparisons"][s]["finance"].items():
+                    for m, mg in lg.items():
+                        v = mg["cumulative"][()]
+                        rows.append({"scenario": s, "id": lid, "kind": _text(lg.attrs.get("kind", "")), "metric": m,
+                                     "units": _text(mg.attrs.get("units", "")), "mean": v[0, -1], "lower": v[1, -1],
+                                     "upper": v[2, -1]})
+        return pd.DataFrame(rows)
+
     def _groups(self, scenarios, folder):
         out = []
         with h5py.File(self.path, "r") as f:

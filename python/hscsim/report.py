@@ -1,0 +1,311 @@
+"""A self-contained HTML report of a results file: one page, images inline (no external
+references), tables with 95% t-intervals over replicates.
+
+    python -m hscsim.report output/default.h5 -o report.html     (or scripts/report)
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import math
+import os
+import sys
+
+import numpy as np
+
+from . import plots
+from .results import Results, open as open_results, t_interval
+
+HEADLINE = ["emergency_admissions", "ae_attendances", "bed_days", "delayed_discharge_bed_days", "gp_unmet_demand",
+            "elective_waiting_list", "people_waiting_social_care", "deaths", "qalys", "wellbeing_mean",
+            "cost_acute_gbp", "cost_social_care_gbp", "cost_primary_care_gbp", "cost_total_gbp"]
+SERIES = ["emergency_admissions", "bed_occupancy", "delayed_discharges", "gp_unmet_demand", "people_waiting_social_care",
+          "cost_total_gbp"]
+
+CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child, table.left td { text-align: left; }
+th { background: #f3f3f3; }
+img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
+.note { color: #555; font-size: 0.85em; }
+.gain { color: #1a7f37; } .loss { color: #b42318; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.8em; max-height: 30em; }
+"""
+
+
+def _fmt(v: float, units: str = "") -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    if units == "GBP":
+        return ("-£" if v < 0 else "£") + f"{abs(v):,.0f}"
+    if units == "fraction":
+        return f"{100 * v:.2f}%"
+    if abs(v) >= 100 or float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:,.3g}"
+
+
+def _interval(mean, lo, hi, units=""):
+    if lo is None or not math.isfinite(lo):
+        return _fmt(mean, units)
+    return f"{_fmt(mean, units)} <span class=note>[{_fmt(lo, units)}, {_fmt(hi, units)}]</span>"
+
+
+def _img(fig, alt: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plots._plt().close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(header, rows, cls="") -> str:
+    out = [f"<table class='{cls}'><tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>"]
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _provenance(res: Results) -> str:
+    a = res.attrs
+    rows = [(k, html.escape(str(a.get(k, "")))) for k in ("config_name", "hscsim_version", "git_commit", "created_utc", "seed",
+                                                        "replicates", "threads", "ranks", "wall_seconds")]
+    rows.insert(0, ("file", html.escape(os.path.abspath(res.path))))
+    rows.append(("scenarios", html.escape(", ".join(res.scenarios))))
+    rows.append(("start year", f"{res.start_year:.0f}"))
+    cfg = html.escape(str(a.get("config_yaml", "")))
+    return _table(["", ""], rows, "left") + f"<details><summary>The resolved config</summary><pre>{cfg}</pre></details>"
+
+
+def _headline(res: Results) -> str:
+    metrics = [m for m in HEADLINE if m in res.metrics]
+    summ = res.summary(None, metrics)
+    out = ["<p class=note>Flows are totals over the run; stocks and means are at the end. "
+           "Intervals: 95% t-interval over replicates.</p>"]
+    header = ["metric"] + [f"{s}" for s in res.scenarios]
+    rows = []
+    for m in metrics:
+        u = res.units(m)
+        row = [f"{m} <span class=note>({'£, 2023/24 prices' if u == 'GBP' else u})</span>"]
+        for s in res.scenarios:
+            r = summ[(summ.scenario == s) & (summ.metric == m)].iloc[0]
+            row.append(_interval(r["mean"], r["lower"], r["upper"], u))
+        rows.append(row)
+    out.append(_table(header, rows))
+    if len(res.scenarios) > 1:
+        comp = res.comparison_table(metrics=metrics)
+        out.append(f"<h3>Scenario minus {html.escape(res.baseline)} (paired by replicate)</h3>")
+        header = ["metric"] + [s for s in res.scenarios if s != res.baseline]
+        rows = []
+        for m in metrics:
+            u = res.units(m)
+            row = [m]
+            for s in header[1:]:
+                r = comp[(comp.scenario == s) & (comp.metric == m)].iloc[0]
+                row.append(_interval(r["mean"], r["lower"], r["upper"], u))
+            rows.append(row)
+        out.append(_table(header, rows))
+    return "\n".join(out)
+
+
+def _series(res: Results) -> str:
+    out = []
+    beds = None
+    prov = res.providers(res.baseline)
+    if not prov.empty and "beds" in set(prov.metric):
+        b = prov[(prov.metric == "beds") & (prov.replicate == 0)].groupby("step")["value"].sum().to_numpy()
+        beds = b
+    for m in SERIES:
+        if m not in res.metrics:
+            continue
+        cap = beds if m == "bed_occupancy" and beds is not None else None
+        out.append(_img(plots.plot_timeseries(res, m, capacity=cap, yearly=res.kind(m) == "flow"), f"time series of {m}"))
+    return "\n".join(out)
+
+
+def _differences(res: Results) -> str:
+    if len(res.scenarios) < 2:
+        return "<p>One scenario: no comparisons.</p>"
+    out = []
+    for m in ("emergency_admissions", "bed_days", "qalys", "cost_total_gbp"):
+        if m in res.metrics:
+            out.append(_img(plots.plot_comparison(res, m), f"cumulative difference of {m}"))
+    return "\n".join(out)
+
+
+def _money(res: Results) -> str:
+    out = [_img(plots.plot_costs(res), "cost by sector")]
+    fin = res.finance()
+    if fin.empty:
+        out.append("<p>No ledgers (the config has no finance section).</p>")
+        return "\n".join(out)
+    # By payer: what each commissioner paid over the run.
+    pay = fin[(fin.kind == "commissioner_ledger") & (fin.metric == "payments_gbp")]
+    rows = []
+    for pid in sorted(set(pay["id"])):
+        row = [html.escape(pid)]
+        for s in res.scenarios:
+            per_rep = pay[(pay.id == pid) & (pay.scenario == s)].groupby("replicate")["value"].sum().to_numpy()
+            row.append(_interval(*t_interval(per_rep), "GBP") if len(per_rep) else "–")
+        rows.append(row)
+    out.append("<h3>By payer: payments over the run</h3>" + _table(["commissioner"] + res.scenarios, rows))
+    # Providers: income and margin over the run, and (with scenarios) who gains and who loses.
+    led = fin[fin.kind == "provider_ledger"]
+    rows = []
+    for pid in sorted(set(led["id"])):
+        row = [html.escape(pid)]
+        for m in ("income_gbp", "margin_gbp"):
+            per_rep = led[(led.id == pid) & (led.scenario == res.baseline) & (led.metric == m)].groupby("replicate")["value"].sum().to_numpy()
+            row.append(_interval(*t_interval(per_rep), "GBP"))
+        rows.append(row)
+    out.append(f"<h3>Providers in {html.escape(res.baseline)}: income and margin over the run</h3>"
+               + _table(["provider", "income", "margin"], rows))
+    if len(res.scenarios) > 1:
+        lc = res.ledger_comparisons()
+        lc = lc[((lc.kind == "provider_ledger") & (lc.metric == "margin_gbp")) |
+                ((lc.kind == "commissioner_ledger") & (lc.metric == "payments_gbp")) |
+                ((lc.kind == "investor_ledger") & (lc.metric == "received_gbp"))]
+        names = [s for s in res.scenarios if s != res.baseline]
+        rows = []
+        for (lid, metric), g in lc.groupby(["id", "metric"], sort=True):
+            row = [html.escape(f"{lid} ({metric.replace('_gbp', '')})")]
+            for s in names:
+                r = g[g.scenario == s]
+                if r.empty:
+                    row.append("–")
+                    continue
+                r = r.iloc[0]
+                cls = "gain" if r["lower"] > 0 else "loss" if r["upper"] < 0 else ""
+                row.append(f"<span class='{cls}'>{_interval(r['mean'], r['lower'], r['upper'], 'GBP')}</span>")
+            rows.append(row)
+        out.append(f"<h3>Who gains and who loses: scenario minus {html.escape(res.baseline)}, over the run</h3>"
+                   "<p class=note>Provider margins, commissioners' payments, the investor's receipts; green: the whole "
+                   "interval above zero, red: below.</p>" + _table(["ledger"] + names, rows))
+    return "\n".join(out)
+
+
+def _inequality(res: Results) -> str:
+    out = []
+    q = res.timeseries_by_quintile(metrics=[m for m in ("emergency_admissions", "population") if m in res.metrics])
+    if not q.empty:
+        rows = []
+        for s in res.scenarios:
+            g = q[q.scenario == s]
+            adm = g[g.metric == "emergency_admissions"].groupby(["replicate", "quintile"])["value"].sum().unstack()
+            pop = g[g.metric == "population"].groupby(["replicate", "quintile"])["value"].mean().unstack()
+            years = max(1e-9, (g["year"].max() - res.start_year))
+            rate = (adm / pop / years * 1000).to_numpy()  # per 1,000 a year, [replicate, quintile]
+            mean, lo, hi = t_interval(rate)
+            rows.append([html.escape(s)] + [_interval(mean[k], lo[k], hi[k]) for k in range(rate.shape[1])])
+        out.append("<h3>Emergency admissions per 1,000 people a year, by deprivation quintile</h3>"
+                   + _table(["scenario", "1 (most deprived)", "2", "3", "4", "5 (least)"], rows))
+    if len(res.scenarios) > 1:
+        for m in ("qalys", "emergency_admissions"):
+            if m in res.metrics:
+                out.append(_img(plots.plot_quintiles(res, m), f"{m} by quintile"))
+    return "\n".join(out) or "<p>No breakdown by quintile in this file.</p>"
+
+
+def _interventions(res: Results) -> str:
+    iv = res.interventions()
+    if iv.empty:
+        return "<p>No programmes in these scenarios.</p>"
+    rows = []
+    for (s, pid), g in iv.groupby(["scenario", "id"], sort=False):
+        row = [html.escape(s), html.escape(pid)]
+        for m, how in (("offers", "sum"), ("enrolments", "sum"), ("members", "last"), ("cost_gbp", "sum")):
+            gm = g[g.metric == m]
+            if gm.empty:
+                row.append("–")
+                continue
+            per = gm.groupby("replicate")["value"].sum() if how == "sum" else gm[gm.step == gm.step.max()].groupby("replicate")["value"].sum()
+            row.append(_interval(*t_interval(per.to_numpy()), "GBP" if m == "cost_gbp" else ""))
+        rows.append(row)
+    prov = res.providers(res.baseline)
+    use = ""
+    if not prov.empty:
+        cap_rows = []
+        for pid, g in prov.groupby("id"):
+            kind = g["kind"].iloc[0]
+            if kind == "gp_practice" and {"appointments", "capacity"} <= set(g.metric):
+                a = g[g.metric == "appointments"]["value"].sum()
+                c = g[g.metric == "capacity"]["value"].sum()
+                cap_rows.append([html.escape(pid), "appointments / capacity", f"{100 * a / c:.1f}%" if c else "–"])
+        if cap_rows:
+            use = "<h3>Capacity use in the baseline (all replicates)</h3>" + _table(["provider", "", "use"], cap_rows)
+    return "<p class=note>Offers and enrolments over the run, members at the end, cost over the run.</p>" + \
+        _table(["scenario", "programme", "offers", "enrolments", "members", "cost"], rows) + use
+
+
+def _validation(res: Results) -> str:
+    if not res.has_validation:
+        return ""
+    v = res.validation()
+    cols = [c for c in ("target", "model_mean", "model_lower95", "model_upper95", "target_value", "tolerance", "pass", "units")
+            if c in v.columns]
+    rows = [[html.escape(str(r[c])) if not isinstance(r[c], float) else _fmt(r[c]) for c in cols] for _, r in v.iterrows()]
+    n_pass = int(v["pass"].sum()) if "pass" in v.columns else 0
+    return f"<h2>Validation</h2><p>{n_pass} of {len(v)} targets within tolerance.</p>" + _table(cols, rows)
+
+
+def build(res: Results) -> str:
+    """The report's HTML (one self-contained page)."""
+    title = f"hscsim report: {res.attrs.get('config_name', os.path.basename(res.path))}"
+    sections = [
+        ("Provenance", _provenance(res)),
+        ("Headline results", _headline(res)),
+        ("Time series", _series(res)),
+        ("Cumulative differences from the baseline", _differences(res)),
+        ("Money: costs, payers and providers", _money(res)),
+        ("Inequality", _inequality(res)),
+        ("Programmes and capacity", _interventions(res)),
+    ]
+    body = [f"<h1>{html.escape(title)}</h1>",
+            f"<p class=note>{html.escape(plots.INTERVAL_NOTE)}. Money in pounds at 2023/24 prices. "
+            "Sensitivity results: none in this file.</p>"]
+    for name, content in sections:
+        body.append(f"<h2>{html.escape(name)}</h2>\n{content}")
+    body.append(_validation(res))
+    return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def write(res_or_path, out: str) -> str:
+    """Writes the report to `out` (atomically: a temporary name, then a rename)."""
+    res = res_or_path if isinstance(res_or_path, Results) else open_results(res_or_path)
+    page = build(res)
+    tmp = out + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(page)
+    os.replace(tmp, out)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="scripts/report", description="Write a self-contained HTML report of a results file.")
+    ap.add_argument("results", help="an hscsim results file (.h5)")
+    ap.add_argument("-o", "--output", help="the HTML file (default: the results file's name with .html)")
+    a = ap.parse_args(argv)
+    out = a.output or os.path.splitext(a.results)[0] + ".html"
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        print(f"report: folder {folder!r} does not exist", file=sys.stderr)
+        return 2
+    try:
+        res = open_results(a.results)
+    except (OSError, ValueError) as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 2
+    write(res, out)
+    print(f"report: wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -497,7 +497,7 @@ TEST_CASE("separable levers: remote consultations as a share of appointments, wi
   CHECK(total(excluded, CareCounter::GpVirtual) == 0);
 }
 
-TEST_CASE("shared clinical pathways move referrals into primary care; joint assessment shortens delays") {
+TEST_CASE("shared clinical pathways move referrals into primary care, and joint assessment shortens delays") {
   auto with = [](const std::vector<std::string>& extra) { return run_with({"population.size=6000", "time.years=2", "run.replicates=2"}, extra); };
   auto base = with({});
   auto pathways = with({"care_model.integration.shared_pathways=1",

@@ -436,6 +436,13 @@ int main(int argc, char** argv) {
   check->add_option("config", check_args.config, "config file (YAML)")->required();
   check->add_option("--set", check_args.sets, "override a config value: key.path=value (repeatable)");
 
+  std::string export_file, export_dir;
+  bool export_force = false;
+  auto* exp = app.add_subcommand("export", "write a results file's groups as tidy CSV files, with a README.txt of columns and units");
+  exp->add_option("results", export_file, "results file (HDF5)")->required();
+  exp->add_option("--csv", export_dir, "folder for the CSV files (must exist)")->required();
+  exp->add_flag("--force", export_force, "replace CSV files already in the folder");
+
   auto* info = app.add_subcommand("info", "version, commit, build options and library versions");
   info->add_flag("--metrics", info_metrics, "print the metric dictionary (Markdown)");
   info->add_option("--config-reference", info_reference,
@@ -458,6 +465,12 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(validate_args, validate_opts);
     if (*calib) return cmd_calibrate(calibrate_args, calibrate_opts);
     if (*info) return cmd_info(info_metrics, info_reference);
+    if (*exp) {
+      const auto written = export_csv(export_file, export_dir, export_force);
+      fmt::print("Exported {} to {} files in {}: {}\n", export_file, written.size(), export_dir,
+                 fmt::join(std::vector<std::string>(written.begin(), written.end()), ", "));
+      return 0;
+    }
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
     return 2;

@@ -691,33 +691,42 @@ void write_results(OutputFile& out, const Experiment& e, const RunResult& r,
   out.commit();
 }
 
-StoredRun read_stored_run(const std::string& path, bool* verified) {
+namespace {
+// Opens a results file read-only after checking that it is one, of this schema version.
+// `what` starts each message (the option or command reading it). Throws InputError.
+hid_t open_results_file(const std::string& path, const std::string& what) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw InputError(fmt::format("error: --from: file '{}' not found", path));
+  if (::stat(path.c_str(), &st) != 0) throw InputError(fmt::format("error: {}: file '{}' not found", what, path));
   if (!S_ISREG(st.st_mode))
-    throw InputError(fmt::format("error: --from: '{}' is {}, not a results file", path, file_kind(st.st_mode)));
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(fmt::format("error: --from: '{}' is not an HDF5 file", path));
+    throw InputError(fmt::format("error: {}: '{}' is {}, not a results file", what, path, file_kind(st.st_mode)));
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(fmt::format("error: {}: '{}' is not an HDF5 file", what, path));
+  Id fapl(file_access(false), H5Pclose, "file access");
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+  if (f < 0) throw InputError(fmt::format("error: {}: '{}' is not a readable HDF5 file (damaged?)", what, path));
+  Id file(f, H5Fclose, "open file");
+  if (read_attr_string(file, "format") != kFormatName)
+    throw InputError(fmt::format("error: {}: '{}' is not an hscsim results file (no format = \"{}\")", what, path, kFormatName));
+  if (H5Aexists(file, "schema_version") <= 0) throw InputError(fmt::format("error: {}: '{}' has no schema_version", what, path));
+  int32_t version = 0;
+  {
+    Id attr(H5Aopen(file, "schema_version", H5P_DEFAULT), H5Aclose, "open schema_version");
+    Id type(H5Aget_type(attr), H5Tclose, "read schema_version type");
+    if (H5Tget_class(type) != H5T_INTEGER)
+      throw InputError(fmt::format("error: {}: '{}': schema_version is not a whole number", what, path));
+    check(H5Aread(attr, H5T_NATIVE_INT32, &version), "read schema_version");
+  }
+  if (version != kSchemaVersion)
+    throw InputError(fmt::format("error: {}: '{}' has schema version {}; this hscsim reads version {}", what, path, version,
+                                 kSchemaVersion));
+  file.id = -1;  // handed to the caller
+  return f;
+}
+}  // namespace
+
+StoredRun read_stored_run(const std::string& path, bool* verified) {
   try {
-    Id fapl(file_access(false), H5Pclose, "file access");
-    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
-    if (f < 0) throw InputError(fmt::format("error: --from: '{}' is not a readable HDF5 file (damaged?)", path));
-    Id file(f, H5Fclose, "open file");
-    if (read_attr_string(file, "format") != kFormatName)
-      throw InputError(fmt::format("error: --from: '{}' is not an hscsim results file (no format = \"{}\")", path, kFormatName));
-    if (H5Aexists(file, "schema_version") <= 0)
-      throw InputError(fmt::format("error: --from: '{}' has no schema_version", path));
-    int32_t version = 0;
-    {
-      Id attr(H5Aopen(file, "schema_version", H5P_DEFAULT), H5Aclose, "open schema_version");
-      Id type(H5Aget_type(attr), H5Tclose, "read schema_version type");
-      if (H5Tget_class(type) != H5T_INTEGER)
-        throw InputError(fmt::format("error: --from: '{}': schema_version is not a whole number", path));
-      check(H5Aread(attr, H5T_NATIVE_INT32, &version), "read schema_version");
-    }
-    if (version != kSchemaVersion)
-      throw InputError(fmt::format("error: --from: '{}' has schema version {}; this hscsim reads version {}", path,
-                                   version, kSchemaVersion));
+    Id file(open_results_file(path, "--from"), H5Fclose, "open file");
     StoredRun s;
     s.config_yaml = read_attr_string(file, "config_yaml");
     s.config_name = read_attr_string(file, "config_name");
@@ -740,6 +749,278 @@ StoredRun read_stored_run(const std::string& path, bool* verified) {
   } catch (const RuntimeFailure& e) {
     throw InputError(fmt::format("error: --from: '{}' cannot be read as an hscsim results file: {}", path, e.what()));
   }
+}
+
+}  // namespace hscsim
+
+// ---- hscsim export: the results file as tidy CSV files ---------------------------------
+namespace hscsim {
+namespace {
+
+std::vector<std::string> members(hid_t g) {
+  std::vector<std::string> names;
+  auto add = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+  };
+  check(H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, nullptr, add, &names), "list a group");
+  return names;
+}
+
+bool exists(hid_t loc, const std::string& name) { return H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0; }
+
+// A numeric dataset as doubles, with its dimensions.
+std::vector<double> read_doubles(hid_t parent, const std::string& name, std::vector<hsize_t>& dims) {
+  Id ds(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset");
+  Id space(H5Dget_space(ds), H5Sclose, "read data space");
+  const int rank = H5Sget_simple_extent_ndims(space);
+  dims.assign(static_cast<size_t>(std::max(rank, 0)), 0);
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  size_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<double> v(n);
+  check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read dataset");
+  return v;
+}
+
+bool is_string_dataset(hid_t parent, const std::string& name) {
+  Id ds(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset");
+  Id type(H5Dget_type(ds), H5Tclose, "read dataset type");
+  return H5Tget_class(type) == H5T_STRING;
+}
+
+std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
+  Id ds(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset");
+  Id space(H5Dget_space(ds), H5Sclose, "read data space");
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, nullptr);
+  Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
+  check(H5Tset_size(mem, H5T_VARIABLE), "set string size");
+  std::vector<char*> p(n, nullptr);
+  check(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data()), "read strings");
+  std::vector<std::string> out;
+  for (char* c : p) out.emplace_back(c ? c : "");
+  H5Dvlen_reclaim(mem, space, H5P_DEFAULT, p.data());
+  return out;
+}
+
+// Calendar year at the end of each step of a scenario (its start_year + time_years).
+std::vector<double> calendar_years(hid_t scenario) {
+  double start = 0;
+  if (H5Aexists(scenario, "start_year") > 0) {
+    Id a(H5Aopen(scenario, "start_year", H5P_DEFAULT), H5Aclose, "open start_year");
+    check(H5Aread(a, H5T_NATIVE_DOUBLE, &start), "read start_year");
+  }
+  Id tg(H5Gopen2(scenario, "timeseries", H5P_DEFAULT), H5Gclose, "open timeseries");
+  std::vector<hsize_t> d;
+  std::vector<double> t = read_doubles(tg, "time_years", d);
+  for (double& x : t) x += start;
+  return t;
+}
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
+
+}  // namespace
+
+std::vector<std::string> export_csv(const std::string& path, const std::string& dir, bool force) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw InputError(fmt::format("error: export --csv: folder '{}' does not exist (create it first)", dir));
+  Id file(open_results_file(path, "export"), H5Fclose, "open file");
+  // The files, built in memory, then each written to a temporary name and renamed.
+  std::vector<std::pair<std::string, std::string>> files;
+  std::string metric_table;
+  try {
+    Id scen(H5Gopen2(file, "scenarios", H5P_DEFAULT), H5Gclose, "open /scenarios");
+    const auto scenarios = members(scen);
+    std::string ts = "scenario,replicate,step,year,metric,value\n", bq = "scenario,replicate,step,year,quintile,metric,value\n",
+                pv = "scenario,folder,id,kind,replicate,step,year,metric,units,value\n";
+    for (const auto& s : scenarios) {
+      Id sg(H5Gopen2(scen, s.c_str(), H5P_DEFAULT), H5Gclose, "open a scenario");
+      const std::vector<double> years = calendar_years(sg);
+      Id tg(H5Gopen2(sg, "timeseries", H5P_DEFAULT), H5Gclose, "open timeseries");
+      std::vector<hsize_t> d;
+      auto year = [&](size_t step) { return number(years[step]); };
+      for (const auto& m : members(tg)) {
+        if (m == "time_years") continue;
+        const auto v = read_doubles(tg, m, d);
+        if (metric_table.empty() || s == scenarios.front()) {
+          Id ds(H5Dopen2(tg, m.c_str(), H5P_DEFAULT), H5Dclose, "open dataset");
+          if (s == scenarios.front())
+            metric_table += fmt::format("  {:<44} {:<16} {:<6} {}\n", m, read_attr_string(ds, "units"), read_attr_string(ds, "kind"),
+                                        read_attr_string(ds, "description"));
+        }
+        for (hsize_t r = 0; r < d[0]; ++r)
+          for (hsize_t k = 0; k < d[1]; ++k)
+            ts += fmt::format("{},{},{},{},{},{}\n", field(s), r, k, year(k), m, number(v[r * d[1] + k]));
+      }
+      if (exists(sg, "by_quintile")) {
+        Id qg(H5Gopen2(sg, "by_quintile", H5P_DEFAULT), H5Gclose, "open by_quintile");
+        for (const auto& m : members(qg)) {
+          const auto v = read_doubles(qg, m, d);
+          for (hsize_t r = 0; r < d[0]; ++r)
+            for (hsize_t k = 0; k < d[1]; ++k)
+              for (hsize_t q = 0; q < d[2]; ++q)
+                bq += fmt::format("{},{},{},{},{},{},{}\n", field(s), r, k, year(k), q + 1, m, number(v[(r * d[1] + k) * d[2] + q]));
+        }
+      }
+      for (const char* folder : {"providers", "interventions", "finance"}) {
+        if (!exists(sg, folder)) continue;
+        Id fg(H5Gopen2(sg, folder, H5P_DEFAULT), H5Gclose, "open a folder");
+        for (const auto& id : members(fg)) {
+          Id pg(H5Gopen2(fg, id.c_str(), H5P_DEFAULT), H5Gclose, "open a provider");
+          const std::string kind = read_attr_string(pg, "kind");
+          for (const auto& m : members(pg)) {
+            const auto v = read_doubles(pg, m, d);
+            Id ds(H5Dopen2(pg, m.c_str(), H5P_DEFAULT), H5Dclose, "open dataset");
+            const std::string units = read_attr_string(ds, "units");
+            for (hsize_t r = 0; r < d[0]; ++r)
+              for (hsize_t k = 0; k < d[1]; ++k)
+                pv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", field(s), folder, field(id), kind, r, k, year(k), m,
+                                  field(units), number(v[r * d[1] + k]));
+          }
+        }
+      }
+    }
+    files.emplace_back("timeseries.csv", std::move(ts));
+    files.emplace_back("by_quintile.csv", std::move(bq));
+    files.emplace_back("providers.csv", std::move(pv));
+    if (exists(file, "comparisons")) {
+      Id cg(H5Gopen2(file, "comparisons", H5P_DEFAULT), H5Gclose, "open /comparisons");
+      std::string c = "scenario,metric,accumulation,step,year,mean,lower,upper\n",
+                  cq = "scenario,metric,accumulation,quintile,step,year,mean,lower,upper\n",
+                  cc = "scenario,metric,cause,accumulation,step,year,mean,lower,upper\n",
+                  cf = "scenario,id,kind,metric,accumulation,step,year,mean,lower,upper\n";
+      for (const auto& s : members(cg)) {
+        Id sg(H5Gopen2(cg, s.c_str(), H5P_DEFAULT), H5Gclose, "open a comparison");
+        Id scenario_group(H5Gopen2(scen, s.c_str(), H5P_DEFAULT), H5Gclose, "open a scenario");
+        const std::vector<double> years = calendar_years(scenario_group);
+        std::vector<hsize_t> d;
+        auto rows3 = [&](std::string& out, const std::string& prefix, const std::vector<double>& v, size_t n, size_t j, size_t S,
+                         const char* acc) {  // v: [3, n, S]
+          for (size_t k = 0; k < S; ++k)
+            out += fmt::format("{},{},{},{},{},{},{}\n", prefix, acc, k, number(years[k]), number(v[(0 * n + j) * S + k]),
+                               number(v[(1 * n + j) * S + k]), number(v[(2 * n + j) * S + k]));
+        };
+        auto rows3q = [&](std::string& out, const std::string& pre, const std::string& mid, const std::vector<double>& v, size_t n,
+                          size_t j, size_t S, const char* acc) {
+          for (size_t k = 0; k < S; ++k)
+            out += fmt::format("{},{},{},{},{},{},{},{}\n", pre, acc, mid, k, number(years[k]), number(v[(0 * n + j) * S + k]),
+                               number(v[(1 * n + j) * S + k]), number(v[(2 * n + j) * S + k]));
+        };
+        for (const auto& m : members(sg)) {
+          if (m == "by_cause" || m == "finance") continue;
+          Id mg(H5Gopen2(sg, m.c_str(), H5P_DEFAULT), H5Gclose, "open a compared metric");
+          for (const char* acc : {"per_step", "cumulative"}) {
+            const auto v = read_doubles(mg, acc, d);
+            rows3(c, field(s) + "," + m, v, 1, 0, d[1], acc);
+            if (exists(mg, "by_quintile")) {
+              Id qg(H5Gopen2(mg, "by_quintile", H5P_DEFAULT), H5Gclose, "open by_quintile");
+              const auto w = read_doubles(qg, acc, d);
+              for (size_t q = 0; q < d[1]; ++q) rows3q(cq, field(s) + "," + m, std::to_string(q + 1), w, d[1], q, d[2], acc);
+            }
+          }
+        }
+        if (exists(sg, "by_cause")) {
+          Id bg(H5Gopen2(sg, "by_cause", H5P_DEFAULT), H5Gclose, "open by_cause");
+          const auto causes = read_strings(bg, "cause");
+          for (const auto& row : members(bg)) {
+            if (row == "cause" || row == "acsc") continue;
+            Id rg(H5Gopen2(bg, row.c_str(), H5P_DEFAULT), H5Gclose, "open a cause row");
+            for (const char* acc : {"per_step", "cumulative"}) {
+              const auto v = read_doubles(rg, acc, d);
+              for (size_t j = 0; j < d[1] && j < causes.size(); ++j)
+                for (size_t k = 0; k < d[2]; ++k)
+                  cc += fmt::format("{},{},{},{},{},{},{},{},{}\n", field(s), row, field(causes[j]), acc, k, number(years[k]),
+                                    number(v[(0 * d[1] + j) * d[2] + k]), number(v[(1 * d[1] + j) * d[2] + k]),
+                                    number(v[(2 * d[1] + j) * d[2] + k]));
+            }
+          }
+        }
+        if (exists(sg, "finance")) {
+          Id fg(H5Gopen2(sg, "finance", H5P_DEFAULT), H5Gclose, "open finance");
+          for (const auto& id : members(fg)) {
+            Id lg(H5Gopen2(fg, id.c_str(), H5P_DEFAULT), H5Gclose, "open a ledger");
+            const std::string kind = read_attr_string(lg, "kind");
+            for (const auto& m : members(lg)) {
+              Id mg(H5Gopen2(lg, m.c_str(), H5P_DEFAULT), H5Gclose, "open a ledger metric");
+              for (const char* acc : {"per_step", "cumulative"}) {
+                const auto v = read_doubles(mg, acc, d);
+                rows3(cf, field(s) + "," + field(id) + "," + kind + "," + m, v, 1, 0, d[1], acc);
+              }
+            }
+          }
+        }
+      }
+      files.emplace_back("comparisons.csv", std::move(c));
+      files.emplace_back("comparisons_by_quintile.csv", std::move(cq));
+      files.emplace_back("comparisons_by_cause.csv", std::move(cc));
+      files.emplace_back("comparisons_finance.csv", std::move(cf));
+    }
+    if (exists(file, "validation")) {
+      Id vg(H5Gopen2(file, "validation", H5P_DEFAULT), H5Gclose, "open /validation");
+      std::vector<std::pair<std::string, std::vector<std::string>>> cols;
+      for (const auto& name : members(vg)) {
+        std::vector<hsize_t> d;
+        if (is_string_dataset(vg, name)) {
+          cols.emplace_back(name, read_strings(vg, name));
+        } else {
+          const auto v = read_doubles(vg, name, d);
+          if (d.size() != 1) continue;
+          std::vector<std::string> text;
+          for (double x : v) text.push_back(number(x));
+          cols.emplace_back(name, std::move(text));
+        }
+      }
+      std::string out;
+      for (size_t j = 0; j < cols.size(); ++j) out += (j ? "," : "") + cols[j].first;
+      out += "\n";
+      const size_t n = cols.empty() ? 0 : cols.front().second.size();
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t j = 0; j < cols.size(); ++j) out += (j ? "," : "") + (i < cols[j].second.size() ? field(cols[j].second[i]) : "");
+        out += "\n";
+      }
+      files.emplace_back("validation.csv", std::move(out));
+    }
+  } catch (const RuntimeFailure& e) {
+    throw InputError(fmt::format("error: export: '{}' cannot be read as an hscsim results file: {}", path, e.what()));
+  }
+  std::string readme = fmt::format(
+      "hscsim export of {} (hscsim {}, results schema {}).\n"
+      "One tidy CSV per group of the results file (output/README.md describes the file). Every row is one value.\n\n"
+      "timeseries.csv           scenario, replicate, step, year, metric, value\n"
+      "by_quintile.csv          scenario, replicate, step, year, quintile (1 = most deprived), metric, value\n"
+      "providers.csv            scenario, folder (providers | interventions | finance), id, kind, replicate, step, year,\n"
+      "                         metric, units, value\n"
+      "comparisons*.csv         scenario minus the baseline, paired by replicate: mean, lower, upper (95% t-interval over\n"
+      "                         replicates); accumulation per_step (each step) or cumulative (flows summed, stocks and\n"
+      "                         means averaged from the start); by quintile, by cause (the health event), and the ledgers\n"
+      "validation.csv           the validation table (hscsim validate), when present\n\n"
+      "year: calendar time at the end of the step. Money in GBP at 2023/24 prices. Empty value: not a number.\n\n"
+      "Metrics (units, kind: flow = in the step, stock = at the end of the step, mean = a ratio or average):\n{}",
+      path, build_info::version(), kSchemaVersion, metric_table);
+  files.emplace_back("README.txt", std::move(readme));
+  std::vector<std::string> written;
+  std::vector<OutputFile> outs;
+  for (const auto& [name, text] : files) {
+    const std::string target = (fs::path(dir) / name).string();
+    if (!force && fs::exists(target))
+      throw InputError(fmt::format("error: export: '{}' exists; give --force to replace it, or another folder", target));
+    outs.emplace_back(target);
+  }
+  for (size_t k = 0; k < files.size(); ++k) {
+    outs[k].write(files[k].second.data(), files[k].second.size());
+    outs[k].commit();
+    written.push_back(outs[k].path());
+  }
+  return written;
 }
 
 }  // namespace hscsim

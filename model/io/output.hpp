@@ -66,4 +66,12 @@ struct StoredRun {
 //! (files written before checksums were stored have none).
 StoredRun read_stored_run(const std::string& path, bool* verified = nullptr);
 
+//! `hscsim export FILE.h5 --csv DIR`: one tidy CSV per group of the results file
+//! (time series, by quintile, providers and ledgers, comparisons, validation) and a
+//! README.txt of columns, units and metrics, each written to a temporary name and renamed.
+//! Existing files are replaced only with `force`. Returns the files written. Throws
+//! InputError (exit 2) for a missing folder, a file that is not a results file, or a file
+//! in the way.
+std::vector<std::string> export_csv(const std::string& path, const std::string& dir, bool force);
+
 }  // namespace hscsim

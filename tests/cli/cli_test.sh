@@ -55,6 +55,23 @@ if command -v h5dump >/dev/null; then
   expect_text "$TMP/shape" "SIMPLE { ( 3, 52 )" "comparison dataset is [3, steps]"
 fi
 
+# Export: tidy CSV files and a README, never over existing files without --force.
+mkdir -p "$TMP/csv"
+expect_exit 0 "export to CSV" -- "$BIN" export "$TMP/scen.h5" --csv "$TMP/csv"
+for f in timeseries by_quintile providers comparisons comparisons_by_quintile comparisons_by_cause comparisons_finance; do
+  [ -s "$TMP/csv/$f.csv" ] && ok || bad "export wrote no $f.csv"
+done
+head -1 "$TMP/csv/timeseries.csv" >"$TMP/head"
+expect_text "$TMP/head" "scenario,replicate,step,year,metric,value" "timeseries.csv header"
+expect_text "$TMP/csv/README.txt" "emergency_admissions" "export README lists the metrics"
+expect_exit 2 "export over existing files" -- "$BIN" export "$TMP/scen.h5" --csv "$TMP/csv"
+expect_text "$TMP/err" "exists; give --force to replace it" "export refuses to overwrite"
+expect_exit 0 "export --force" -- "$BIN" export "$TMP/scen.h5" --csv "$TMP/csv" --force
+expect_exit 2 "export to a missing folder" -- "$BIN" export "$TMP/scen.h5" --csv "$TMP/no/such"
+expect_text "$TMP/err" "does not exist (create it first)" "missing export folder message"
+expect_exit 2 "export a config, not results" -- "$BIN" export "$TINY" --csv "$TMP/csv"
+expect_text "$TMP/err" "is not an HDF5 file" "export of a non-results file"
+
 # Bad input: exit 2, a message that names the place, and no file.
 printf 'extends: %s\npopulation:\n  sise: 10\n' "$SRC/configs/default.yaml" >"$TMP/typo.yaml"
 expect_exit 2 "misspelt key" -- "$BIN" run "$TMP/typo.yaml" -o "$TMP/typo.h5"

@@ -24,6 +24,7 @@
 #include "model/core/build_info.hpp"
 #include "model/sim/comparison.hpp"
 #include "model/core/config/node.hpp"
+#include "model/core/config/reader.hpp"
 #include "model/io/reference.hpp"
 #include "model/core/errors.hpp"
 #include "model/sim/experiment.hpp"
@@ -389,7 +390,7 @@ int cmd_info(bool metrics, const std::vector<std::string>& reference) {
              tbb::info::default_concurrency());
   fmt::print("HDF5            {}.{}.{}\n", H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE);
   fmt::print("yaml-cpp        0.7 (Debian)\n");
-  fmt::print("fmt             {}\n", FMT_VERSION);
+  fmt::print("fmt             {}.{}.{}\n", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100);
   fmt::print("Random123       Philox4x32-10\n");
   fmt::print("state bytes/person {}\n", People::bytes_per_person());
   fmt::print("MPI             not built in this release\n");
@@ -401,6 +402,17 @@ int cmd_info(bool metrics, const std::vector<std::string>& reference) {
 int main(int argc, char** argv) {
   CLI::App app{"hscsim: an agent-based model of a health and social care system"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("hscsim ") + build_info::version() + " (" + build_info::git_commit() + ")");
+  app.footer(
+      "Examples:\n"
+      "  hscsim run configs/default.yaml -o output/default.h5\n"
+      "  hscsim run configs/scenarios/aco_global_budget.yaml --set population.size=20000 --replicates 4\n"
+      "  hscsim validate configs/england/baseline.yaml\n"
+      "  hscsim export output/default.h5 --csv output/default_csv\n"
+      "  scripts/report output/default.h5\n"
+      "Exit codes: 0 success; 1 runtime failure (nothing left behind); 2 invalid input (nothing written);\n"
+      "3 validate --strict with a target outside its tolerance; 128 + signal when stopped (130 SIGINT, 143 SIGTERM).\n"
+      "Docs: README.md, docs/config.md, output/README.md");
   RunArgs run_args, check_args, validate_args, calibrate_args;
   CalibrateArgs calibrate_opts;
   ValidateArgs validate_opts;
@@ -432,7 +444,7 @@ int main(int argc, char** argv) {
   calib->add_option("--record", calibrate_opts.record, "record of the fit (default: <overlay stem>_fit.yaml)");
   add_run_options(calib, calibrate_args, "replicates per evaluation (overrides run.replicates)");
 
-  auto* check = app.add_subcommand("check", "validate a config and print it resolved");
+  auto* check = app.add_subcommand("check", "check a config for errors (nothing runs) and print it resolved");
   check->add_option("config", check_args.config, "config file (YAML)")->required();
   check->add_option("--set", check_args.sets, "override a config value: key.path=value (repeatable)");
 
@@ -454,7 +466,18 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A misspelt subcommand: say which ones there are, and the nearest.
+    if (argc > 1 && argv[1][0] != '-') {
+      const std::vector<std::string> names = {"run", "validate", "calibrate", "check", "export", "info"};
+      if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+        std::cerr << fmt::format("error: unknown command '{}'{} Commands: {}. See hscsim --help.\n", argv[1],
+                                 config::did_you_mean(argv[1], names, "."), fmt::join(names, ", "));
+        return 2;
+      }
+    }
     app.exit(e);
     return 2;
   }

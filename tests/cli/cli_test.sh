@@ -55,6 +55,14 @@ if command -v h5dump >/dev/null; then
   expect_text "$TMP/shape" "SIMPLE { ( 3, 52 )" "comparison dataset is [3, steps]"
 fi
 
+# The command line's conventions.
+expect_exit 0 "--version" -- "$BIN" --version
+expect_text "$TMP/out" "hscsim 0.1" "--version prints the version"
+expect_exit 2 "misspelt command" -- "$BIN" expor x
+expect_text "$TMP/err" "unknown command 'expor'; did you mean 'export'?" "misspelt command suggestion"
+expect_exit 0 "--help" -- "$BIN" --help
+expect_text "$TMP/out" "Exit codes: 0 success" "--help lists the exit codes"
+
 # Export: tidy CSV files and a README, never over existing files without --force.
 mkdir -p "$TMP/csv"
 expect_exit 0 "export to CSV" -- "$BIN" export "$TMP/scen.h5" --csv "$TMP/csv"

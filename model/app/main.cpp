@@ -22,6 +22,7 @@
 
 #include "agents/people/people.hpp"
 #include "model/core/build_info.hpp"
+#include "model/core/stats.hpp"
 #include "model/sim/comparison.hpp"
 #include "model/core/config/node.hpp"
 #include "model/core/config/reader.hpp"
@@ -48,6 +49,7 @@ struct RunArgs {
   int64_t replicates = -1;
   std::vector<std::string> sets;
   bool quiet = false;
+  std::string summary = "short";
 };
 
 // The options run, validate and calibrate share.
@@ -57,6 +59,8 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const char* replicates_help) {
   cmd->add_option("--replicates", a.replicates, replicates_help)->check(CLI::Range(1, 10000));
   cmd->add_option("--set", a.sets, "override a config value: key.path=value (repeatable)");
   cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
+  cmd->add_option("--summary", a.summary, "terminal summary: short (headline metrics) or full (every metric)")
+      ->check(CLI::IsMember({"short", "full"}));
 }
 
 config::Node resolve(const RunArgs& a) {
@@ -86,40 +90,61 @@ std::string fmt_value(const MetricDef& m, double v) {
   return fmt_count(v);  // counts, hours, bed days
 }
 
-void print_summary(const Experiment& e, const RunResult& r, const std::string& path) {
+// The metrics of the short summary (the rest with --summary full).
+const std::vector<std::string> kSummaryHeadline = {
+    "population", "deaths", "emergency_admissions", "ae_attendances", "bed_days", "delayed_discharge_bed_days",
+    "gp_appointments", "gp_unmet_demand", "elective_waiting_list", "care_home_residents", "people_waiting_social_care",
+    "qalys", "wellbeing_mean", "cost_total_gbp"};
+
+void print_summary(const Experiment& e, const RunResult& r, const std::string& path, bool full) {
   const auto& metrics = metric_definitions();
+  std::vector<size_t> shown;
+  size_t width = 6;
+  for (size_t k = 0; k < metrics.size(); ++k)
+    if (full || std::find(kSummaryHeadline.begin(), kSummaryHeadline.end(), metrics[k].name) != kSummaryHeadline.end()) {
+      shown.push_back(k);
+      width = std::max(width, metrics[k].name.size() + (metrics[k].kind == "flow" ? 17 : 0));
+    }
   for (const auto& sr : r.scenarios) {
     const size_t R = sr.steps.size();
     const auto& clock = e.scenarios.front().params.clock;
-    fmt::print("\nScenario '{}': {} replicates, {} {}ly steps ({:g} years from {}{}), mean over replicates\n", sr.name, R,
-               clock.steps, clock.step == "day" ? "dai" : clock.step, clock.years, clock.start_year,
+    fmt::print("\nScenario '{}': {} replicates, {} {}ly steps ({:g} years from {}{}); mean [95% t-interval over replicates]\n",
+               sr.name, R, clock.steps, clock.step == "day" ? "dai" : clock.step, clock.years, clock.start_year,
                clock.burn_in_steps > 0 ? fmt::format(", after a shared burn-in of {} steps", clock.burn_in_steps) : "");
-    fmt::print("{:<38}{:>14}{:>14}\n", "metric", "start", "end");
-    fmt::print("{:-<66}\n", "");
-    // Sums over replicates, one decoded replicate at a time (in replicate order, as before).
-    std::vector<double> starts(metrics.size(), 0.0), ends(metrics.size(), 0.0);
+    // Per replicate: flows totalled, stocks and means at the start and the end.
+    std::vector<std::vector<double>> starts(metrics.size(), std::vector<double>(R)), ends = starts;
     for (size_t rep = 0; rep < R; ++rep) {
       const std::vector<Tally> steps = sr.steps[rep];
-      for (size_t k = 0; k < metrics.size(); ++k) {
+      for (size_t k : shown) {
         const auto& m = metrics[k];
         if (m.kind == "flow") {
-          for (const auto& t : steps) ends[k] += m.value(t, 0);
+          for (const auto& t : steps) ends[k][rep] += m.value(t, 0);
         } else {
-          starts[k] += m.value(sr.initial[rep], 0);
-          ends[k] += m.value(steps.back(), 0);
+          starts[k][rep] = m.value(sr.initial[rep], 0);
+          ends[k][rep] = m.value(steps.back(), 0);
         }
       }
     }
-    for (size_t k = 0; k < metrics.size(); ++k) {
+    auto interval = [&](const MetricDef& m, const std::vector<double>& v) {
+      double sum = 0;
+      for (double x : v) sum += x;
+      const double mean = sum / static_cast<double>(v.size());
+      if (v.size() < 2) return fmt_value(m, mean);
+      double ss = 0;
+      for (double x : v) ss += (x - mean) * (x - mean);
+      const double half = half_width_95(ss, v.size());
+      return fmt::format("{} [{}, {}]", fmt_value(m, mean), fmt_value(m, mean - half), fmt_value(m, mean + half));
+    };
+    fmt::print("{:<{}}  {:>12}  {}\n", "metric", width, "start", "end (flows: total over the run)");
+    fmt::print("{:-<{}}\n", "", width + 50);
+    for (size_t k : shown) {
       const auto& m = metrics[k];
-      double start = starts[k], end = ends[k];
-      start /= static_cast<double>(R);
-      end /= static_cast<double>(R);
       if (m.kind == "flow")
-        fmt::print("{:<38}{:>14}{:>14}\n", m.name + " (total over run)", "", fmt_value(m, end));
+        fmt::print("{:<{}}  {:>12}  {}\n", m.name + " (total over run)", width, "", interval(m, ends[k]));
       else
-        fmt::print("{:<38}{:>14}{:>14}\n", m.name, fmt_value(m, start), fmt_value(m, end));
+        fmt::print("{:<{}}  {:>12}  {}\n", m.name, width, fmt_value(m, starts[k][0]), interval(m, ends[k]));
     }
+    if (!full) fmt::print("({} of {} metrics; --summary full for all)\n", shown.size(), metrics.size());
   }
   if (r.scenarios.size() > 1) {
     const auto comps = compare(r, &e);
@@ -211,24 +236,41 @@ Prepared prepare(const RunArgs& a, const char* command) {
   return Prepared{std::move(e), OutputFile(out), a.from.empty() ? a.config : a.from, verified};
 }
 
-// Runs with a progress bar on a terminal.
+// Runs with a progress bar on a terminal (with elapsed time and ETA); off a terminal (a
+// log, nohup, SLURM, CI), a flushed, timestamped line every 10 seconds.
 RunResult execute(const Prepared& p, const RunArgs& a) {
-  const bool show = !a.quiet && isatty(STDERR_FILENO);
+  const bool tty = isatty(STDERR_FILENO);
   std::mutex mu;
-  auto last = std::chrono::steady_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto last = t0;
   ProgressFn progress;
-  if (show) {
-    progress = [&](uint64_t done, uint64_t total) {
+  auto clock_text = [](double seconds) {
+    const auto s = static_cast<long>(std::llround(seconds));
+    return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
+  };
+  if (!a.quiet) {
+    progress = [&, tty](uint64_t done, uint64_t total) {
       std::unique_lock lock(mu, std::try_to_lock);
       if (!lock) return;
-      auto now = std::chrono::steady_clock::now();
-      if (done != total && now - last < std::chrono::milliseconds(100)) return;
+      const auto now = std::chrono::steady_clock::now();
+      if (done != total && now - last < (tty ? std::chrono::milliseconds(100) : std::chrono::milliseconds(10000))) return;
       last = now;
-      const int width = 40;
-      const int filled = static_cast<int>(width * done / total);
-      fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps", std::string(static_cast<size_t>(filled), '#'),
-                 std::string(static_cast<size_t>(width - filled), ' '), 100 * done / total, done, total);
-      if (done == total) fmt::print(stderr, "\n");
+      const double elapsed = std::chrono::duration<double>(now - t0).count();
+      const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
+      if (tty) {
+        const int width = 30;
+        const int filled = static_cast<int>(width * done / total);
+        fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps  elapsed {}  ETA {}   ", std::string(static_cast<size_t>(filled), '#'),
+                   std::string(static_cast<size_t>(width - filled), ' '), 100 * done / total, done, total,
+                   clock_text(elapsed), clock_text(eta));
+        if (done == total) fmt::print(stderr, "\n");
+      } else {
+        const std::time_t wall = std::time(nullptr);
+        std::tm tm{};
+        localtime_r(&wall, &tm);
+        fmt::print(stderr, "[{:02}:{:02}:{:02}] {:3}%  {}/{} steps  elapsed {}  ETA {}\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                   100 * done / total, done, total, clock_text(elapsed), clock_text(eta));
+      }
       std::fflush(stderr);
     };
   }
@@ -249,7 +291,7 @@ int cmd_run(const RunArgs& a) {
   Prepared p = prepare(a, "run");
   RunResult r = execute(p, a);
   write_results(p.out, p.e, r);
-  if (!a.quiet) print_summary(p.e, r, p.out.path());
+  if (!a.quiet) print_summary(p.e, r, p.out.path(), a.summary == "full");
   return 0;
 }
 
@@ -400,6 +442,8 @@ int cmd_info(bool metrics, const std::vector<std::string>& reference) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Lines reach a log as they are printed (a run killed by a signal leaves what it said).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{"hscsim: an agent-based model of a health and social care system"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("hscsim ") + build_info::version() + " (" + build_info::git_commit() + ")");

@@ -25,7 +25,11 @@ expect_exit 0 "run tiny, 1 thread" -- "$BIN" run "$TINY" -o "$TMP/a.h5" --thread
 [ ! -s "$TMP/out" ] && ok || bad "--quiet printed something"
 expect_exit 0 "run tiny, 2 threads" -- "$BIN" run "$TINY" -o "$TMP/b.h5" --threads 2
 expect_text "$TMP/out" "Results: $TMP/b.h5" "summary names the results file"
-expect_text "$TMP/out" "prevalence_diabetes" "summary table"
+expect_text "$TMP/out" "emergency_admissions (total over run)" "short summary table"
+expect_text "$TMP/out" "--summary full for all" "the short summary says how to see everything"
+expect_text "$TMP/err" "100%  104/104 steps  elapsed" "off a terminal, progress lines with elapsed time"
+expect_exit 0 "run tiny, full summary" -- "$BIN" run "$TINY" -o "$TMP/b2.h5" --summary full
+expect_text "$TMP/out" "prevalence_diabetes" "full summary table"
 if command -v h5diff >/dev/null; then
   expect_exit 0 "datasets identical at 1 and 2 threads" -- h5diff "$TMP/a.h5" "$TMP/b.h5" /scenarios /scenarios
   expect_exit 0 "--from reproduces the run" -- "$BIN" run --from "$TMP/a.h5" -o "$TMP/c.h5" --threads 2 --quiet

@@ -49,6 +49,7 @@ struct RunArgs {
   int64_t replicates = -1;
   std::vector<std::string> sets;
   bool quiet = false;
+  bool force = false;
   std::string summary = "short";
 };
 
@@ -59,6 +60,7 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const char* replicates_help) {
   cmd->add_option("--replicates", a.replicates, replicates_help)->check(CLI::Range(1, 10000));
   cmd->add_option("--set", a.sets, "override a config value: key.path=value (repeatable)");
   cmd->add_flag("--quiet", a.quiet, "print nothing but errors");
+  cmd->add_flag("--force", a.force, "replace the results file if it exists");
   cmd->add_option("--summary", a.summary, "terminal summary: short (headline metrics) or full (every metric)")
       ->check(CLI::IsMember({"short", "full"}));
 }
@@ -230,9 +232,13 @@ Prepared prepare(const RunArgs& a, const char* command) {
   Experiment e = Experiment::from_config(root, config_name);
   std::string out = a.output;
   if (out.empty()) {
-    out = (fs::path("output") / (config_name + ".h5")).string();
+    // Distinct default names, so that validating a config does not replace its run.
+    const bool validating = std::string(command) == "validate";
+    out = (fs::path("output") / (config_name + (validating ? "_validation.h5" : ".h5"))).string();
     fs::create_directories("output");
   }
+  if (!a.force && fs::is_regular_file(out))
+    throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
   return Prepared{std::move(e), OutputFile(out), a.from.empty() ? a.config : a.from, verified};
 }
 

@@ -59,6 +59,11 @@ if command -v h5dump >/dev/null; then
   expect_text "$TMP/shape" "SIMPLE { ( 3, 52 )" "comparison dataset is [3, steps]"
 fi
 
+# An existing results file is replaced only with --force.
+expect_exit 2 "run over an existing results file" -- "$BIN" run "$TINY" -o "$TMP/b.h5" --quiet
+expect_text "$TMP/err" "exists; give --force to replace it, or another -o" "refuses to replace a results file"
+expect_exit 0 "run --force replaces it" -- "$BIN" run "$TINY" -o "$TMP/b.h5" --quiet --force
+
 # The command line's conventions.
 expect_exit 0 "--version" -- "$BIN" --version
 expect_text "$TMP/out" "hscsim 0.1" "--version prints the version"

@@ -255,7 +255,7 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
     return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
   };
   if (!a.quiet) {
-    progress = [&, tty](uint64_t done, uint64_t total) {
+    progress = [&, tty](uint64_t done, uint64_t total, const std::string& scenario) {
       std::unique_lock lock(mu, std::try_to_lock);
       if (!lock) return;
       const auto now = std::chrono::steady_clock::now();
@@ -266,16 +266,16 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
       if (tty) {
         const int width = 30;
         const int filled = static_cast<int>(width * done / total);
-        fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps  elapsed {}  ETA {}   ", std::string(static_cast<size_t>(filled), '#'),
+        fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps  elapsed {}  ETA {}  {:<24.24}", std::string(static_cast<size_t>(filled), '#'),
                    std::string(static_cast<size_t>(width - filled), ' '), 100 * done / total, done, total,
-                   clock_text(elapsed), clock_text(eta));
+                   clock_text(elapsed), clock_text(eta), scenario);
         if (done == total) fmt::print(stderr, "\n");
       } else {
         const std::time_t wall = std::time(nullptr);
         std::tm tm{};
         localtime_r(&wall, &tm);
-        fmt::print(stderr, "[{:02}:{:02}:{:02}] {:3}%  {}/{} steps  elapsed {}  ETA {}\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                   100 * done / total, done, total, clock_text(elapsed), clock_text(eta));
+        fmt::print(stderr, "[{:02}:{:02}:{:02}] {:3}%  {}/{} steps  elapsed {}  ETA {}  ({})\n", tm.tm_hour, tm.tm_min,
+                   tm.tm_sec, 100 * done / total, done, total, clock_text(elapsed), clock_text(eta), scenario);
       }
       std::fflush(stderr);
     };

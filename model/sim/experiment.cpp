@@ -203,6 +203,7 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
 }
 
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress) {
+  static const std::string kBurnIn = "burn-in";
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
   // Allow as many threads as asked for, even above the core count (TBB otherwise caps
   // workers at cores - 1, and a 4-thread determinism test would silently run on 2).
@@ -234,7 +235,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
         interrupt::check();
         warm[r]->step(s);
         const uint64_t d = ++done;
-        if (progress) progress(d, total_steps);
+        if (progress) progress(d, total_steps, kBurnIn);
       }
       person_steps += warm[r]->person_steps();
     });
@@ -260,7 +261,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
         interrupt::check();  // a signal abandons the run between steps
         steps.push_back(world.step(burn_in + s, providers[s]));
         const uint64_t d = ++done;
-        if (progress) progress(d, total_steps);
+        if (progress) progress(d, total_steps, e.scenarios[k].name);
       }
       person_steps += world.person_steps();
       out.steps.store(r, steps);

@@ -72,8 +72,9 @@ struct RunResult {
   uint64_t person_steps = 0;
 };
 
-//! Called from worker threads as steps complete: (steps done, total steps).
-using ProgressFn = std::function<void(uint64_t, uint64_t)>;
+//! Called from worker threads as steps complete: (steps done, total steps, the scenario of
+//! the step just done: "burn-in" during the shared burn-in).
+using ProgressFn = std::function<void(uint64_t, uint64_t, const std::string&)>;
 
 //! Runs every scenario x replicate on `threads` threads (0 = all cores).
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {});

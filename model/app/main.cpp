@@ -521,7 +521,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // A misspelt subcommand: say which ones there are, and the nearest.
     if (argc > 1 && argv[1][0] != '-') {
-      const std::vector<std::string> names = {"run", "validate", "calibrate", "check", "export", "info"};
+      std::vector<std::string> names;
+      for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
       if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
         std::cerr << fmt::format("error: unknown command '{}'{} Commands: {}. See hscsim --help.\n", argv[1],
                                  config::did_you_mean(argv[1], names, "."), fmt::join(names, ", "));

@@ -903,16 +903,12 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
         Id scenario_group(H5Gopen2(scen, s.c_str(), H5P_DEFAULT), H5Gclose, "open a scenario");
         const std::vector<double> years = calendar_years(scenario_group);
         std::vector<hsize_t> d;
-        auto rows3 = [&](std::string& out, const std::string& prefix, const std::vector<double>& v, size_t n, size_t j, size_t S,
-                         const char* acc) {  // v: [3, n, S]
+        // Rows of series j of a [3, n, S] comparison: `before`, the accumulation, `after`,
+        // then step, year, mean, lower, upper.
+        auto rows = [&](std::string& out, const std::string& before, const char* acc, const std::string& after,
+                        const std::vector<double>& v, size_t n, size_t j, size_t S) {
           for (size_t k = 0; k < S; ++k)
-            out += fmt::format("{},{},{},{},{},{},{}\n", prefix, acc, k, number(years[k]), number(v[(0 * n + j) * S + k]),
-                               number(v[(1 * n + j) * S + k]), number(v[(2 * n + j) * S + k]));
-        };
-        auto rows3q = [&](std::string& out, const std::string& pre, const std::string& mid, const std::vector<double>& v, size_t n,
-                          size_t j, size_t S, const char* acc) {
-          for (size_t k = 0; k < S; ++k)
-            out += fmt::format("{},{},{},{},{},{},{},{}\n", pre, acc, mid, k, number(years[k]), number(v[(0 * n + j) * S + k]),
+            out += fmt::format("{},{}{},{},{},{},{},{}\n", before, acc, after, k, number(years[k]), number(v[(0 * n + j) * S + k]),
                                number(v[(1 * n + j) * S + k]), number(v[(2 * n + j) * S + k]));
         };
         for (const auto& m : members(sg)) {
@@ -920,11 +916,11 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
           Id mg(H5Gopen2(sg, m.c_str(), H5P_DEFAULT), H5Gclose, "open a compared metric");
           for (const char* acc : {"per_step", "cumulative"}) {
             const auto v = read_doubles(mg, acc, d);
-            rows3(c, field(s) + "," + m, v, 1, 0, d[1], acc);
+            rows(c, field(s) + "," + m, acc, "", v, 1, 0, d[1]);
             if (exists(mg, "by_quintile")) {
               Id qg(H5Gopen2(mg, "by_quintile", H5P_DEFAULT), H5Gclose, "open by_quintile");
               const auto w = read_doubles(qg, acc, d);
-              for (size_t q = 0; q < d[1]; ++q) rows3q(cq, field(s) + "," + m, std::to_string(q + 1), w, d[1], q, d[2], acc);
+              for (size_t q = 0; q < d[1]; ++q) rows(cq, field(s) + "," + m, acc, "," + std::to_string(q + 1), w, d[1], q, d[2]);
             }
           }
         }
@@ -937,10 +933,7 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
             for (const char* acc : {"per_step", "cumulative"}) {
               const auto v = read_doubles(rg, acc, d);
               for (size_t j = 0; j < d[1] && j < causes.size(); ++j)
-                for (size_t k = 0; k < d[2]; ++k)
-                  cc += fmt::format("{},{},{},{},{},{},{},{},{}\n", field(s), row, field(causes[j]), acc, k, number(years[k]),
-                                    number(v[(0 * d[1] + j) * d[2] + k]), number(v[(1 * d[1] + j) * d[2] + k]),
-                                    number(v[(2 * d[1] + j) * d[2] + k]));
+                rows(cc, field(s) + "," + row + "," + field(causes[j]), acc, "", v, d[1], j, d[2]);
             }
           }
         }
@@ -953,7 +946,7 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
               Id mg(H5Gopen2(lg, m.c_str(), H5P_DEFAULT), H5Gclose, "open a ledger metric");
               for (const char* acc : {"per_step", "cumulative"}) {
                 const auto v = read_doubles(mg, acc, d);
-                rows3(cf, field(s) + "," + field(id) + "," + kind + "," + m, v, 1, 0, d[1], acc);
+                rows(cf, field(s) + "," + field(id) + "," + kind + "," + m, acc, "", v, 1, 0, d[1]);
               }
             }
           }

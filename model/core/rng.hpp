@@ -41,6 +41,7 @@ enum class Purpose : uint16_t {
   Intervention = 15,      //!< offers taken up, adherence, states resolved (index = programme);
                           //!< with a name-hashed id at kInitStep: a replicate's effect sizes
   InitDiagnosis = 16,     //!< whether each initial condition is diagnosed (lane = the state's lane)
+  Design = 17,            //!< experimental designs (model/core/design.hpp): replicate word ~0, never a person
 };
 
 //! Id used for place-level draws (not tied to a person). Person ids never reach it.

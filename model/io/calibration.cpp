@@ -20,6 +20,30 @@ const std::vector<std::string>& calibration_algorithms() {
   return k;
 }
 
+std::vector<CalibrationParam> read_parameter_ranges(config::Reader& r, bool with_start) {
+  std::vector<CalibrationParam> out;
+  for (auto p : r.list("parameters")) {
+    CalibrationParam x;
+    x.key = p.text("key");
+    if (const config::Node* k = p.node().find("key")) x.where = k->origin.describe();
+    for (const auto& o : out)
+      if (o.key == x.key) throw p.error("key", fmt::format("'{}' is listed twice", x.key));
+    x.lower = p.real("lower", {-1e15, 1e15});
+    x.upper = p.real("upper", {-1e15, 1e15});
+    if (!(x.upper > x.lower)) throw p.error("upper", fmt::format("must be above lower ({:g})", x.lower));
+    x.has_start = with_start && p.has("start");
+    if (x.has_start) {
+      x.start = p.real("start", {x.lower, x.upper});
+    } else if (with_start) {
+      p.skip("start");
+    }
+    p.finish();
+    out.push_back(x);
+  }
+  if (out.empty()) throw r.error("parameters", "list at least one parameter");
+  return out;
+}
+
 CalibrationSpec CalibrationSpec::load(const std::string& path) {
   const config::Node root = config::load(path);
   config::Reader r(root, "");
@@ -42,58 +66,32 @@ CalibrationSpec CalibrationSpec::load(const std::string& path) {
       s.target_where.push_back(n.origin.describe());
     }
   }
-  for (auto p : r.list("parameters")) {
-    CalibrationParam x;
-    x.key = p.text("key");
-    if (const config::Node* k = p.node().find("key")) x.where = k->origin.describe();
-    for (const auto& o : s.params)
-      if (o.key == x.key) throw p.error("key", fmt::format("'{}' is listed twice", x.key));
-    x.lower = p.real("lower", {-1e15, 1e15});
-    x.upper = p.real("upper", {-1e15, 1e15});
-    if (!(x.upper > x.lower)) throw p.error("upper", fmt::format("must be above lower ({:g})", x.lower));
-    x.has_start = p.has("start");
-    if (x.has_start) {
-      x.start = p.real("start", {x.lower, x.upper});
-    } else {
-      p.skip("start");
-    }
-    p.finish();
-    s.params.push_back(x);
-  }
-  if (s.params.empty()) throw r.error("parameters", "list at least one parameter");
+  s.params = read_parameter_ranges(r, true);
   if (s.algorithm == "bobyqa" && s.params.size() < 2)
     throw r.error("algorithm", "bobyqa needs at least two parameters; use sbplx or neldermead");
   r.finish();
   return s;
 }
 
-namespace {
-
-const config::Node* find_path(const config::Node& root, const std::string& dotted) {
-  const config::Node* n = &root;
-  size_t from = 0;
-  while (n && from <= dotted.size()) {
-    const size_t dot = dotted.find('.', from);
-    const std::string seg = dotted.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
-    if (n->is_map()) {
-      n = n->find(seg);
-    } else if (n->is_seq() && !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos) {
-      const size_t k = std::stoul(seg);
-      n = k < n->seq.size() ? &n->seq[k] : nullptr;
-    } else {
-      return nullptr;
-    }
-    if (dot == std::string::npos) break;
-    from = dot + 1;
+void check_parameter_keys(std::vector<CalibrationParam>& params, const config::Node& root, const std::string& what) {
+  for (auto& p : params) {
+    const double v = config::number_at(root, p.key, p.where, what);
+    if (!p.has_start) p.start = v;
   }
+}
+
+config::Node with_parameter_values(const config::Node& root, const std::vector<CalibrationParam>& params,
+                                   const std::vector<double>& x) {
+  config::Node n = root;
+  for (size_t k = 0; k < params.size(); ++k) config::apply_override(n, fmt::format("{}={:.17g}", params[k].key, x[k]));
   return n;
 }
 
+namespace {
+
+
 config::Node with_values(const config::Node& root, const CalibrationSpec& spec, const std::vector<double>& x) {
-  config::Node n = root;
-  for (size_t k = 0; k < spec.params.size(); ++k)
-    config::apply_override(n, fmt::format("{}={:.17g}", spec.params[k].key, x[k]));
-  return n;
+  return with_parameter_values(root, spec.params, x);
 }
 
 std::vector<const Target*> fitted(const CalibrationSpec& spec, const TargetSet& targets) {
@@ -132,17 +130,8 @@ void prepare_calibration(CalibrationSpec& spec, const config::Node& root, const 
   for (const Target* t : fitted(spec, targets))
     if (tolerance(*t) <= 0)
       throw ConfigError(fmt::format("calibration: target '{}' has zero tolerance, so it cannot be weighted", t->name));
+  check_parameter_keys(spec.params, root, "calibration");
   for (auto& p : spec.params) {
-    const config::Node* n = find_path(root, p.key);
-    if (!n)
-      throw ConfigError(fmt::format("{}calibration: '{}' is not a key of the config (it must be set there, so the "
-                                    "fitted value replaces a stated one)",
-                                    p.where.empty() ? "" : p.where + ": error: ", p.key));
-    char* end = nullptr;
-    const double v = n->is_scalar() ? std::strtod(n->scalar.c_str(), &end) : std::nan("");
-    if (!n->is_scalar() || end == n->scalar.c_str() || *end != '\0' || !std::isfinite(v))
-      throw ConfigError(fmt::format("calibration: '{}' ({}) is not a single number", p.key, n->origin.describe()));
-    if (!p.has_start) p.start = v;
     if (p.start < p.lower || p.start > p.upper)
       throw ConfigError(fmt::format("calibration: '{}' starts at {:g}, outside its bounds [{:g}, {:g}]", p.key, p.start,
                                     p.lower, p.upper));

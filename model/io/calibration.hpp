@@ -47,6 +47,16 @@ struct CalibrationSpec {
 
 const std::vector<std::string>& calibration_algorithms();
 
+//! The `parameters:` list of a params file (calibrate, sensitivity): key, lower, upper
+//! and, `with_start`, an optional start. Throws ConfigError at the entry's location.
+std::vector<CalibrationParam> read_parameter_ranges(config::Reader& r, bool with_start);
+//! Each key must be a number stated in the config (`what` starts the message); fills in
+//! start values not given. Throws ConfigError.
+void check_parameter_keys(std::vector<CalibrationParam>& params, const config::Node& root, const std::string& what);
+//! The config with params[k] set to x[k].
+config::Node with_parameter_values(const config::Node& root, const std::vector<CalibrationParam>& params,
+                                   const std::vector<double>& x);
+
 struct Evaluation {
   int index = 0;
   std::vector<double> x;

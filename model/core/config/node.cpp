@@ -415,6 +415,40 @@ void apply_override(Node& root, const std::string& assignment) {
   set_path(root, assignment.substr(0, eq), parsed, where);
 }
 
+const Node* find_path(const Node& root, const std::string& dotted) {
+  const Node* n = &root;
+  size_t from = 0;
+  while (n && from <= dotted.size()) {
+    const size_t dot = dotted.find('.', from);
+    const std::string seg = dotted.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
+    if (n->is_map()) {
+      n = n->find(seg);
+    } else if (n->is_seq() && !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos) {
+      const size_t k = std::stoul(seg);
+      n = k < n->seq.size() ? &n->seq[k] : nullptr;
+    } else {
+      return nullptr;
+    }
+    if (dot == std::string::npos) break;
+    from = dot + 1;
+  }
+  return n;
+}
+
+double number_at(const Node& root, const std::string& dotted, const std::string& where, const std::string& what) {
+  const std::string at = where.empty() ? "" : where + ": error: ";
+  const Node* n = find_path(root, dotted);
+  if (!n)
+    throw ConfigError(fmt::format("{}{}: '{}' is not a key of the config (it must be set there, so the value given "
+                                  "replaces a stated one; `hscsim check CONFIG` prints the resolved config)",
+                                  at, what, dotted));
+  char* end = nullptr;
+  const double v = n->is_scalar() ? std::strtod(n->scalar.c_str(), &end) : std::nan("");
+  if (!n->is_scalar() || end == n->scalar.c_str() || *end != '\0' || !std::isfinite(v))
+    throw ConfigError(fmt::format("{}{}: '{}' ({}) is not a single number", at, what, dotted, n->origin.describe()));
+  return v;
+}
+
 void set_path(Node& root, const std::string& path, const Node& value, const std::string& where) {
   std::vector<std::string> parts;
   size_t start = 0;

@@ -86,6 +86,15 @@ void apply_override(Node& root, const std::string& assignment);
 //! ConfigError if the path is malformed or crosses a single value.
 void set_path(Node& root, const std::string& path, const Node& value, const std::string& where);
 
+//! The node at a dotted key path (integer segments index lists), or nullptr.
+const Node* find_path(const Node& root, const std::string& dotted);
+
+//! The number stated at a dotted key path: a parameter other tools set (calibration,
+//! sensitivity, uncertainty). Throws ConfigError, starting with `where` (the naming
+//! file's location, or empty) and `what` (the tool), if the path is not a key of the
+//! config or is not a single finite number.
+double number_at(const Node& root, const std::string& dotted, const std::string& where, const std::string& what);
+
 //! The resolved config as YAML text (comments are not kept).
 std::string emit(const Node& root);
 

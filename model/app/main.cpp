@@ -15,6 +15,9 @@
 #include <ctime>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
 #include <iostream>
 #include <mutex>
 
@@ -33,6 +36,7 @@
 #include "model/sim/metrics.hpp"
 #include "model/io/output.hpp"
 #include "model/io/calibration.hpp"
+#include "model/io/sensitivity.hpp"
 #include "model/io/validation.hpp"
 
 namespace fs = std::filesystem;
@@ -242,44 +246,53 @@ Prepared prepare(const RunArgs& a, const char* command) {
   return Prepared{std::move(e), OutputFile(out), a.from.empty() ? a.config : a.from, verified};
 }
 
-// Runs with a progress bar on a terminal (with elapsed time and ETA); off a terminal (a
-// log, nohup, SLURM, CI), a flushed, timestamped line every 10 seconds.
-RunResult execute(const Prepared& p, const RunArgs& a) {
-  const bool tty = isatty(STDERR_FILENO);
-  std::mutex mu;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto last = t0;
-  ProgressFn progress;
-  auto clock_text = [](double seconds) {
+// Progress with a bar on a terminal (with elapsed time and ETA); off a terminal (a log,
+// nohup, SLURM, CI), a flushed, timestamped line every 10 seconds. Empty with --quiet.
+class Progress {
+ public:
+  static ProgressFn make(const RunArgs& a) {
+    if (a.quiet) return {};
+    auto state = std::make_shared<Progress>();
+    return [state](uint64_t done, uint64_t total, const std::string& what) { (*state)(done, total, what); };
+  }
+  void operator()(uint64_t done, uint64_t total, const std::string& what) {
+    std::unique_lock lock(mu_, std::try_to_lock);
+    if (!lock) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done != total && now - last_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(10000))) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - t0_).count();
+    const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
+    if (tty_) {
+      const int width = 30;
+      const int filled = static_cast<int>(width * done / total);
+      fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps  elapsed {}  ETA {}  {:<24.24}", std::string(static_cast<size_t>(filled), '#'),
+                 std::string(static_cast<size_t>(width - filled), ' '), 100 * done / total, done, total,
+                 clock_text(elapsed), clock_text(eta), what);
+      if (done == total) fmt::print(stderr, "\n");
+    } else {
+      const std::time_t wall = std::time(nullptr);
+      std::tm tm{};
+      localtime_r(&wall, &tm);
+      fmt::print(stderr, "[{:02}:{:02}:{:02}] {:3}%  {}/{} steps  elapsed {}  ETA {}  ({})\n", tm.tm_hour, tm.tm_min,
+                 tm.tm_sec, 100 * done / total, done, total, clock_text(elapsed), clock_text(eta), what);
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  static std::string clock_text(double seconds) {
     const auto s = static_cast<long>(std::llround(seconds));
     return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
-  };
-  if (!a.quiet) {
-    progress = [&, tty](uint64_t done, uint64_t total, const std::string& scenario) {
-      std::unique_lock lock(mu, std::try_to_lock);
-      if (!lock) return;
-      const auto now = std::chrono::steady_clock::now();
-      if (done != total && now - last < (tty ? std::chrono::milliseconds(100) : std::chrono::milliseconds(10000))) return;
-      last = now;
-      const double elapsed = std::chrono::duration<double>(now - t0).count();
-      const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
-      if (tty) {
-        const int width = 30;
-        const int filled = static_cast<int>(width * done / total);
-        fmt::print(stderr, "\r[{}{}] {:3}%  {}/{} steps  elapsed {}  ETA {}  {:<24.24}", std::string(static_cast<size_t>(filled), '#'),
-                   std::string(static_cast<size_t>(width - filled), ' '), 100 * done / total, done, total,
-                   clock_text(elapsed), clock_text(eta), scenario);
-        if (done == total) fmt::print(stderr, "\n");
-      } else {
-        const std::time_t wall = std::time(nullptr);
-        std::tm tm{};
-        localtime_r(&wall, &tm);
-        fmt::print(stderr, "[{:02}:{:02}:{:02}] {:3}%  {}/{} steps  elapsed {}  ETA {}  ({})\n", tm.tm_hour, tm.tm_min,
-                   tm.tm_sec, 100 * done / total, done, total, clock_text(elapsed), clock_text(eta), scenario);
-      }
-      std::fflush(stderr);
-    };
   }
+  const bool tty_ = isatty(STDERR_FILENO);
+  std::mutex mu_;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = t0_;
+};
+
+RunResult execute(const Prepared& p, const RunArgs& a) {
+  const ProgressFn progress = Progress::make(a);
   if (!a.quiet) {
     if (!a.from.empty())
       fmt::print("{}: {}\n", a.from,
@@ -408,6 +421,52 @@ int cmd_calibrate(const RunArgs& a, CalibrateArgs c) {
   return 0;
 }
 
+struct SensitivityArgs {
+  std::string params;
+  std::string method;  //!< overrides the params file's method when given
+};
+
+int cmd_sensitivity(const RunArgs& a, const SensitivityArgs& c) {
+  if (a.config.empty()) throw InputError("error: sensitivity needs a CONFIG file");
+  const config::Node root = resolve(a);
+  const std::string config_name = fs::path(a.config).stem().string();
+  const Experiment e = Experiment::from_config(root, config_name);
+  SensitivitySpec spec = SensitivitySpec::load(c.params);
+  if (!c.method.empty()) spec.method = c.method;
+  prepare_sensitivity(spec, root, e);
+  std::string out = a.output;
+  if (out.empty()) {
+    out = (fs::path("output") / (config_name + "_sensitivity_" + spec.method + ".h5")).string();
+    fs::create_directories("output");
+  }
+  if (!a.force && fs::is_regular_file(out))
+    throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
+  OutputFile file(out);
+  std::ifstream in(c.params);
+  const std::string params_yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!a.quiet) {
+    const auto& params = e.scenarios.front().params;
+    std::set<std::string> scenarios;
+    for (const auto& o : spec.outputs) {
+      scenarios.insert(o.scenario);
+      if (!o.versus.empty()) scenarios.insert(o.versus);
+    }
+    fmt::print("hscsim {}: sensitivity of {} ({} people, {:g} years, seed {}) by {}\n", build_info::version(), a.config,
+               fmt_count(static_cast<double>(params.population.size)), params.clock.years, e.seed, spec.method);
+    fmt::print("{} parameter(s), {} output(s): {} design points x {} scenario(s) x {} replicate(s) = {} runs\n",
+               spec.params.size(), spec.outputs.size(), spec.points(), scenarios.size(), e.replicates,
+               spec.points() * scenarios.size() * e.replicates);
+  }
+  const SensitivityResult r = run_sensitivity(root, config_name, spec, a.threads, Progress::make(a));
+  write_sensitivity(file, e, spec, r, params_yaml);
+  if (!a.quiet) {
+    fmt::print("{}", sensitivity_table(spec, r));
+    fmt::print("\nRan {} runs in {:.1f} s on {} threads\nResults: {}  (report: scripts/report {})\n", r.runs,
+               r.wall_seconds, r.threads, file.path(), file.path());
+  }
+  return 0;
+}
+
 int cmd_check(const RunArgs& a) {
   config::Node root = resolve(a);
   Experiment e = Experiment::from_config(root, fs::path(a.config).stem().string());
@@ -463,7 +522,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success; 1 runtime failure (nothing left behind); 2 invalid input (nothing written);\n"
       "3 validate --strict with a target outside its tolerance; 128 + signal when stopped (130 SIGINT, 143 SIGTERM).\n"
       "Docs: README.md, docs/config.md, output/README.md");
-  RunArgs run_args, check_args, validate_args, calibrate_args;
+  RunArgs run_args, check_args, validate_args, calibrate_args, sensitivity_args;
   CalibrateArgs calibrate_opts;
   ValidateArgs validate_opts;
   bool info_metrics = false;
@@ -493,6 +552,17 @@ int main(int argc, char** argv) {
   calib->add_option("-o,--output", calibrate_opts.overlay, "overlay of fitted values (default: output/<config>_calibration.yaml)");
   calib->add_option("--record", calibrate_opts.record, "record of the fit (default: <overlay stem>_fit.yaml)");
   add_run_options(calib, calibrate_args, "replicates per evaluation (overrides run.replicates)");
+
+  SensitivityArgs sensitivity_opts;
+  auto* sens = app.add_subcommand(
+      "sensitivity", "global sensitivity analysis (Morris elementary effects or Sobol' indices) over parameter ranges");
+  sens->add_option("config", sensitivity_args.config, "config file (YAML)")->required();
+  sens->add_option("--params", sensitivity_opts.params, "parameters and ranges, outputs and design size (YAML)")->required();
+  sens->add_option("--method", sensitivity_opts.method, "morris or sobol (overrides the params file)")
+      ->check(CLI::IsMember(sensitivity_methods()));
+  sens->add_option("-o,--output", sensitivity_args.output,
+                   "results file (default: output/<config name>_sensitivity_<method>.h5)");
+  add_run_options(sens, sensitivity_args, "replicates per design point (overrides run.replicates)");
 
   auto* check = app.add_subcommand("check", "check a config for errors (nothing runs) and print it resolved");
   check->add_option("config", check_args.config, "config file (YAML)")->required();
@@ -538,6 +608,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(check_args);
     if (*validate) return cmd_validate(validate_args, validate_opts);
     if (*calib) return cmd_calibrate(calibrate_args, calibrate_opts);
+    if (*sens) return cmd_sensitivity(sensitivity_args, sensitivity_opts);
     if (*info) return cmd_info(info_metrics, info_reference);
     if (*exp) {
       const auto written = export_csv(export_file, export_dir, export_force);

@@ -222,16 +222,20 @@ std::pair<double, double> sobol_pair(const SaltelliDesign& d, const std::vector<
                                      const std::vector<size_t>& rows) {
   const size_t N = d.base;
   const double n = static_cast<double>(rows.size());
-  double sum = 0, sum_sq = 0, s1 = 0, st = 0;
+  double sum = 0;
+  for (size_t i : rows) sum += y[i] + y[N + i];
+  const double m = sum / (2 * n);
+  // Centred on the mean of A and B: the same estimator in expectation, but its variance
+  // no longer grows with the output's mean (a model output is often thousands of times
+  // its spread across the design).
+  double var = 0, s1 = 0, st = 0;
   for (size_t i : rows) {
-    const double a = y[i], b = y[N + i], ab = y[(2 + f) * N + i];
-    sum += a + b;
-    sum_sq += a * a + b * b;
+    const double a = y[i] - m, b = y[N + i] - m, ab = y[(2 + f) * N + i] - m;
+    var += a * a + b * b;
     s1 += b * (ab - a);
     st += (a - ab) * (a - ab);
   }
-  const double m = sum / (2 * n);
-  const double var = sum_sq / (2 * n) - m * m;
+  var /= 2 * n;
   return {s1 / n / var, st / (2 * n) / var};
 }
 }  // namespace

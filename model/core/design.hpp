@@ -16,7 +16,8 @@
 //   absolute effect, Campolongo et al. 2007) and sigma, with bootstrap intervals.
 // - Sobol' indices by Saltelli sampling (Saltelli et al. 2010): matrices A and B (the
 //   first and second k dimensions of one Sobol' design) and A with column i from B;
-//   first-order indices by Saltelli 2010's estimator, total-order by Jansen's (1999),
+//   first-order indices by Saltelli 2010's estimator (outputs centred on their mean),
+//   total-order by Jansen's (1999),
 //   with bootstrap intervals over the N base rows.
 #include <cstdint>
 #include <string>

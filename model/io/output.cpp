@@ -26,6 +26,7 @@
 #include "model/core/errors.hpp"
 #include "model/core/files.hpp"
 #include "model/core/interrupt.hpp"
+#include "model/io/sensitivity.hpp"
 #include "model/io/validation.hpp"
 
 namespace hscsim {
@@ -254,8 +255,8 @@ Verify checksum_of(hid_t file, const std::string& config_yaml) {
 namespace {
 
 // The file's root attributes: format, version, config, seed, run facts.
-void write_root_attributes(hid_t file, const Experiment& e, const RunResult& r) {
-  attr_string(file, "format", kFormatName);
+void write_root_attributes(hid_t file, const Experiment& e, const RunResult& r, const char* format = kFormatName) {
+  attr_string(file, "format", format);
   attr_scalar<int32_t>(file, "schema_version", kSchemaVersion, H5T_NATIVE_INT32);
   attr_string(file, "hscsim_version", build_info::version());
   attr_string(file, "git_commit", build_info::git_commit());
@@ -535,6 +536,8 @@ void write_comparisons(hid_t file, const Experiment& e, const RunResult& r) {
 
 }  // namespace
 
+std::vector<char> finish_image(hid_t file, const std::string& config_yaml);
+
 // The results file's bytes.
 std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
   Id fapl(file_access(true), H5Pclose, "file access");
@@ -546,8 +549,13 @@ std::vector<char> file_image(const Experiment& e, const RunResult& r, const std:
   }
   if (r.scenarios.size() > 1) write_comparisons(file, e, r);
   if (validation) write_validation(file, *validation);
+  return finish_image(file, e.config_yaml);
+}
+
+// The bytes of a finished in-memory file, with its checksum stored.
+std::vector<char> finish_image(hid_t file, const std::string& config_yaml) {
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
-  const Verify sum = checksum_of(file, e.config_yaml);
+  const Verify sum = checksum_of(file, config_yaml);
   if (!sum.listed || !sum.failed.empty()) throw RuntimeFailure("HDF5: cannot read the results back for the checksum");
   attr_string(file, "checksum", sum.sum.text());
   check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush file");
@@ -687,6 +695,93 @@ void write_results(OutputFile& out, const Experiment& e, const RunResult& r,
                    const std::vector<ValidationRow>* validation) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   const std::vector<char> image = file_image(e, r, validation);
+  out.write(image.data(), image.size());
+  out.commit();
+}
+
+void write_sensitivity(OutputFile& out, const Experiment& e, const SensitivitySpec& spec, const SensitivityResult& r,
+                       const std::string& params_yaml) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Id fapl(file_access(true), H5Pclose, "file access");
+  Id file(H5Fcreate("hscsim-sensitivity-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
+  RunResult facts;
+  facts.threads = r.threads;
+  facts.wall_seconds = r.wall_seconds;
+  write_root_attributes(file, e, facts, kSensitivityFormatName);
+  attr_string(file, "params_yaml", params_yaml);
+  const size_t P = r.unit.size(), k = spec.params.size(), O = spec.outputs.size(), R = e.replicates;
+  Id g(group(file, "sensitivity"), H5Gclose, "");
+  attr_string(g, "method", spec.method);
+  attr_scalar<int32_t>(g, "trajectories", spec.trajectories, H5T_NATIVE_INT32);
+  attr_scalar<int32_t>(g, "levels", spec.levels, H5T_NATIVE_INT32);
+  attr_scalar<int32_t>(g, "samples", spec.samples, H5T_NATIVE_INT32);
+  attr_scalar<int32_t>(g, "bootstrap_resamples", spec.resamples, H5T_NATIVE_INT32);
+  attr_scalar<uint64_t>(g, "runs", r.runs, H5T_NATIVE_UINT64);
+  std::vector<std::string> keys;
+  std::vector<double> lower, upper;
+  for (const auto& p : spec.params) {
+    keys.push_back(p.key);
+    lower.push_back(p.lower);
+    upper.push_back(p.upper);
+  }
+  string_dataset(g, "parameter", keys, "dotted config keys varied, in design column order");
+  dataset(g, "parameter_lower", {k}, lower, nullptr);
+  dataset(g, "parameter_upper", {k}, upper, nullptr);
+  std::vector<std::string> names, metric, scenario, versus, units;
+  for (const auto& o : spec.outputs) {
+    names.push_back(o.name());
+    metric.push_back(o.metric);
+    scenario.push_back(o.scenario);
+    versus.push_back(o.versus);
+    units.push_back(o.units);
+  }
+  string_dataset(g, "output", names, "outputs analysed: metric (scenario) or metric (scenario - versus)");
+  string_dataset(g, "output_metric", metric, "the metric of each output (output/README.md)");
+  string_dataset(g, "output_scenario", scenario, "the scenario of each output");
+  string_dataset(g, "output_versus", versus, "the scenario subtracted (empty: none)");
+  string_dataset(g, "output_units", units, "units of each output (flows: total over the run; stocks, means: mean over steps)");
+  auto flat = [](const design::Matrix& m) {
+    std::vector<double> v;
+    for (const auto& row : m) v.insert(v.end(), row.begin(), row.end());
+    return v;
+  };
+  dataset(g, "design_unit", {P, k}, flat(r.unit), nullptr);
+  dataset(g, "design", {P, k}, flat(r.values), nullptr);
+  dataset(g, "y", {O, P}, flat(r.y), nullptr);
+  std::vector<double> reps;
+  for (const auto& o : r.replicate)
+    for (const auto& p : o) reps.insert(reps.end(), p.begin(), p.end());
+  dataset(g, "y_replicates", {O, P, R}, reps, nullptr);
+  auto indices = [&](const char* name, auto get) {
+    std::vector<double> v, lo, hi;
+    for (size_t o = 0; o < O; ++o)
+      for (size_t j = 0; j < k; ++j) {
+        const design::Interval x = get(o, j);
+        v.push_back(x.value);
+        lo.push_back(x.lower);
+        hi.push_back(x.upper);
+      }
+    dataset(g, name, {O, k}, v, nullptr);
+    dataset(g, std::string(name) + "_lower", {O, k}, lo, nullptr);
+    dataset(g, std::string(name) + "_upper", {O, k}, hi, nullptr);
+  };
+  if (spec.method == "morris") {
+    indices("mu_star", [&](size_t o, size_t j) { return r.morris[o].mu_star[j]; });
+    std::vector<double> mu, sigma;
+    for (const auto& x : r.morris) {
+      mu.insert(mu.end(), x.mu.begin(), x.mu.end());
+      sigma.insert(sigma.end(), x.sigma.begin(), x.sigma.end());
+    }
+    dataset(g, "mu", {O, k}, mu, nullptr);
+    dataset(g, "sigma", {O, k}, sigma, nullptr);
+  } else {
+    indices("first_order", [&](size_t o, size_t j) { return r.sobol[o].first[j]; });
+    indices("total_order", [&](size_t o, size_t j) { return r.sobol[o].total[j]; });
+    std::vector<double> var;
+    for (const auto& x : r.sobol) var.push_back(x.variance);
+    dataset(g, "variance", {O}, var, nullptr);
+  }
+  const std::vector<char> image = finish_image(file, e.config_yaml);
   out.write(image.data(), image.size());
   out.commit();
 }

@@ -11,8 +11,11 @@ namespace hscsim {
 
 inline constexpr int kSchemaVersion = 1;
 inline constexpr const char* kFormatName = "hscsim-results";
+inline constexpr const char* kSensitivityFormatName = "hscsim-sensitivity";
 
 struct ValidationRow;
+struct SensitivitySpec;
+struct SensitivityResult;
 
 //! A file being written (results, validation CSV, calibration overlay): created as
 //! `<path>.tmp` in the target's folder before anything runs, locked so that a second run
@@ -51,6 +54,11 @@ class OutputFile {
 //! is left behind).
 void write_results(OutputFile& out, const Experiment& e, const RunResult& r,
                    const std::vector<ValidationRow>* validation = nullptr);
+//! Writes a sensitivity analysis (`hscsim sensitivity`: format hscsim-sensitivity, the
+//! root attributes of a results file plus params_yaml, and /sensitivity; output/README.md)
+//! to out.temp() and commits. Throws RuntimeFailure.
+void write_sensitivity(OutputFile& out, const Experiment& e, const SensitivitySpec& spec, const SensitivityResult& r,
+                       const std::string& params_yaml);
 //! Writes a text file to out.temp() and commits. Throws RuntimeFailure.
 void write_text_file(OutputFile& out, const std::string& text);
 

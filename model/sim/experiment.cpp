@@ -202,6 +202,26 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   return e;
 }
 
+void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::function<void(uint32_t, const Tally&)>& each) {
+  const Params& p = e.scenarios[k].params;
+  if (k > 0 && !p.finance.baseline_needs().empty())
+    throw std::logic_error("run_replicate: scenario " + e.scenarios[k].name + " is paid against the baseline run");
+  const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
+  World world(p, r);
+  if (burn_in > 0) {
+    World warm(e.scenarios[0].params, r);
+    for (uint32_t s = 0; s < burn_in; ++s) {
+      interrupt::check();
+      warm.step(s);
+    }
+    world.adopt(warm);
+  }
+  for (uint32_t s = 0; s < p.clock.steps; ++s) {
+    interrupt::check();
+    each(s, world.step(burn_in + s));
+  }
+}
+
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress) {
   static const std::string kBurnIn = "burn-in";
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();

@@ -76,6 +76,13 @@ struct RunResult {
 //! the step just done: "burn-in" during the shared burn-in).
 using ProgressFn = std::function<void(uint64_t, uint64_t, const std::string&)>;
 
+//! Runs replicate r of scenario k alone, on the calling thread: the same world, steps and
+//! random numbers as in run_experiment (with the config's burn-in run here, with the
+//! baseline's parameters, when it has one), passing each reported step's tally to `each`.
+//! Not for scenarios paid against the baseline run (their counterfactual needs the
+//! baseline's replicate first): throws std::logic_error.
+void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::function<void(uint32_t, const Tally&)>& each);
+
 //! Runs every scenario x replicate on `threads` threads (0 = all cores).
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {});
 

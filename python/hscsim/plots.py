@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .results import Results, t_interval
+from .results import Results, Sensitivity, t_interval
 
 INTERVAL_NOTE = "bands and bars: 95% t-interval over replicates"
 PRICE_YEAR = "2023/24 prices"
@@ -132,4 +132,84 @@ def plot_quintiles(res: Results, metric: str, scenarios=None, ax=None):
     ax.set_ylabel(_label(res, metric))
     ax.legend(fontsize=8)
     _note(fig, "paired by replicate")
+    return fig
+
+
+def plot_ce_plane(res: Results, scenarios=None, ax=None, discount=0.035, threshold=20000):
+    """The cost-effectiveness plane: each replicate's incremental QALYs and cost against
+    the baseline (discounted), one cloud per scenario, with the line of a willingness to
+    pay of `threshold` per QALY (NICE's lower bound, GBP 20,000)."""
+    fig, ax = _axes(ax, (7, 5))
+    ce = res.cost_effectiveness(scenarios, discount)
+    for s, g in ce.groupby("scenario", sort=False):
+        ax.scatter(g["delta_effect"], g["delta_cost"] / 1e6, s=18, alpha=0.7, label=s)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(0, color="k", lw=0.8)
+    if not ce.empty:
+        x = np.linspace(min(0, ce["delta_effect"].min()), max(0, ce["delta_effect"].max()), 2)
+        ax.plot(x, threshold * x / 1e6, color="0.4", ls="--", lw=1, label=f"£{threshold:,.0f} per QALY")
+    ax.set_title(f"cost-effectiveness plane: scenario minus {res.baseline}, over the run")
+    ax.set_xlabel(f"incremental QALYs (discounted {100 * discount:.1f}% a year)")
+    ax.set_ylabel(f"incremental cost [£ million, {PRICE_YEAR}, discounted]")
+    ax.legend(fontsize=8)
+    fig.text(0.01, 0.01, "one point per replicate (paired with the baseline's replicate); below the dashed line: "
+             "cost-effective at that threshold", fontsize=7, color="0.35")
+    return fig
+
+
+def plot_acceptability(res: Results, scenarios=None, ax=None, discount=0.035):
+    """Cost-effectiveness acceptability curves: the share of replicates in which each
+    scenario's net monetary benefit over the baseline is positive, by willingness to pay."""
+    fig, ax = _axes(ax, (7, 4.5))
+    ac = res.acceptability(scenarios=scenarios, discount=discount)
+    for s, g in ac.groupby("scenario", sort=False):
+        ax.plot(g["threshold_gbp"] / 1000, g["probability"], label=s, lw=1.4)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"acceptability: probability each scenario is cost-effective against {res.baseline}")
+    ax.set_xlabel("willingness to pay [£ thousand per QALY]")
+    ax.set_ylabel("probability (share of replicates)")
+    ax.legend(fontsize=8)
+    fig.text(0.01, 0.01, f"net monetary benefit per replicate, discounted {100 * discount:.1f}% a year", fontsize=7,
+             color="0.35")
+    return fig
+
+
+def plot_sensitivity(sa: Sensitivity, output=0, ax=None):
+    """Morris: a tornado of mu* (mean absolute elementary effect over each parameter's
+    range) with its 95% bootstrap interval, and sigma (spread: interactions and
+    non-linearity) as a marker. Sobol': first- and total-order indices with intervals.
+    `output` is an index or a name of sa.outputs."""
+    names = list(sa.outputs["output"])
+    name = names[output] if isinstance(output, int) else output
+    units = sa.outputs.set_index("output").loc[name, "units"]
+    d = sa.indices()
+    d = d[d["output"] == name]
+    fig, ax = _axes(ax, (8, 0.6 * len(sa.parameters) + 2))
+    if sa.method == "morris":
+        m = d[d["index"] == "mu_star"].sort_values("value")
+        sig = d[d["index"] == "sigma"].set_index("parameter").loc[m["parameter"], "value"].to_numpy()
+        y = np.arange(len(m))
+        err = np.vstack([(m["value"] - m["lower"]).to_numpy(), (m["upper"] - m["value"]).to_numpy()])
+        ax.barh(y, m["value"], xerr=err if np.isfinite(err).all() else None, capsize=3, color="C0", label="mu*")
+        ax.scatter(sig, y, marker="D", color="C3", zorder=3, label="sigma")
+        ax.set_yticks(y, m["parameter"])
+        unit = f"£, {PRICE_YEAR}" if units == "GBP" else units
+        ax.set_xlabel(f"change in the output over each parameter's range [{unit}]")
+        ax.set_title(f"Morris elementary effects: {name}")
+        note = "bars: mu* with 95% bootstrap interval over trajectories; diamonds: sigma"
+    else:
+        first = d[d["index"] == "first_order"].set_index("parameter")
+        total = d[d["index"] == "total_order"].set_index("parameter").sort_values("value")
+        y = np.arange(len(total))
+        for k, (lab, frame) in enumerate((("first order", first.loc[total.index]), ("total order", total))):
+            err = np.vstack([(frame["value"] - frame["lower"]).to_numpy(), (frame["upper"] - frame["value"]).to_numpy()])
+            ax.barh(y + (k - 0.5) * 0.38, frame["value"], height=0.38, xerr=np.abs(err) if np.isfinite(err).all() else None,
+                    capsize=3, label=lab)
+        ax.set_yticks(y, total.index)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_xlabel("share of the output's variance")
+        ax.set_title(f"Sobol' indices: {name}")
+        note = "95% bootstrap intervals over the base rows"
+    ax.legend(fontsize=8)
+    fig.text(0.01, -0.04, note, fontsize=7, color="0.35")
     return fig

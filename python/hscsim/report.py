@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from . import plots
-from .results import Results, open as open_results, t_interval
+from .results import Results, Sensitivity, open as open_results, t_interval
 
 HEADLINE = ["emergency_admissions", "ae_attendances", "bed_days", "delayed_discharge_bed_days", "gp_unmet_demand",
             "elective_waiting_list", "people_waiting_social_care", "deaths", "qalys", "wellbeing_mean",
@@ -254,8 +254,92 @@ def _validation(res: Results) -> str:
     return f"<h2>Validation</h2><p>{n_pass} of {len(v)} targets within tolerance.</p>" + _table(cols, rows)
 
 
-def build(res: Results) -> str:
-    """The report's HTML (one self-contained page)."""
+def _cost_effectiveness(res: Results) -> str:
+    if len(res.scenarios) < 2 or int(res.attrs.get("replicates", 1)) < 2:
+        return ""
+    ce = res.cost_effectiveness()
+    ac = res.acceptability(thresholds=[20000, 30000])
+    psa = res.uncertainty()
+    rows = []
+    for s, g in ce.groupby("scenario", sort=False):
+        dc, de = t_interval(g["delta_cost"]), t_interval(g["delta_effect"])
+        icer = dc[0] / de[0] if de[0] != 0 else math.nan
+        p20 = ac[(ac.scenario == s) & (ac.threshold_gbp == 20000)]["probability"].iloc[0]
+        p30 = ac[(ac.scenario == s) & (ac.threshold_gbp == 30000)]["probability"].iloc[0]
+        rows.append([html.escape(s), _interval(float(dc[0]), float(dc[1]), float(dc[2]), "GBP"),
+                     _interval(float(de[0]), float(de[1]), float(de[2])),
+                     _fmt(icer, "GBP") if math.isfinite(icer) and de[0] > 0 else "–",
+                     f"{100 * p20:.0f}%", f"{100 * p30:.0f}%"])
+    what = (f"Each replicate drew its own values of {len(psa.columns) - 1} uncertain parameter(s) (the config's "
+            "<code>uncertainty:</code>), so the spread is parameter uncertainty and chance together."
+            if not psa.empty else
+            "No parameter is uncertain in this config: the spread is chance alone (give distributions under "
+            "<code>uncertainty:</code> for a probabilistic sensitivity analysis).")
+    out = [f"<p class=note>Incremental cost and QALYs against {html.escape(res.baseline)} per replicate (paired), "
+           f"discounted 3.5% a year. {what}</p>",
+           _table(["scenario", "incremental cost", "incremental QALYs", "cost per QALY gained",
+                   "P(cost-effective) at £20k", "at £30k"], rows),
+           _img(plots.plot_ce_plane(res), "cost-effectiveness plane"),
+           _img(plots.plot_acceptability(res), "cost-effectiveness acceptability curves")]
+    if not psa.empty:
+        q = psa.drop(columns="replicate").describe(percentiles=[0.025, 0.5, 0.975]).T
+        prow = [[html.escape(k), _fmt(r["mean"]), _fmt(r["2.5%"]), _fmt(r["50%"]), _fmt(r["97.5%"])] for k, r in q.iterrows()]
+        out.append("<h3>Parameter draws</h3>" + _table(["parameter", "mean", "2.5%", "median", "97.5%"], prow))
+    return "\n".join(out)
+
+
+def _sensitivity(sa: Sensitivity) -> str:
+    d = sa.indices()
+    out = [f"<p class=note>{html.escape(sa.method)}: {html.escape(str(sa.settings.get('runs')))} replicate runs of "
+           f"config {html.escape(str(sa.attrs.get('config_name')))} ({html.escape(os.path.basename(sa.path))}); "
+           "each output is the mean over replicates at a design point (common random numbers).</p>"]
+    prow = [[html.escape(r["parameter"]), _fmt(r["lower"]), _fmt(r["upper"])] for _, r in sa.parameters.iterrows()]
+    out.append(_table(["parameter", "lower", "upper"], prow))
+    for o, name in enumerate(sa.outputs["output"]):
+        out.append(f"<h3>{html.escape(name)}</h3>")
+        out.append(_img(plots.plot_sensitivity(sa, o), f"sensitivity of {name}"))
+        g = d[d["output"] == name]
+        units = sa.outputs["units"].iloc[o]
+        if sa.method == "morris":
+            rows = []
+            for par in g["parameter"].unique():
+                x = g[g.parameter == par].set_index("index")
+                rows.append([html.escape(par), _interval(x.loc["mu_star", "value"], x.loc["mu_star", "lower"],
+                                                         x.loc["mu_star", "upper"], units),
+                             _fmt(x.loc["mu", "value"], units), _fmt(x.loc["sigma", "value"], units)])
+            out.append(_table(["parameter", "mu* [95% interval]", "mu", "sigma"], rows))
+        else:
+            rows = []
+            for par in g["parameter"].unique():
+                x = g[g.parameter == par].set_index("index")
+                rows.append([html.escape(par),
+                             _interval(x.loc["first_order", "value"], x.loc["first_order", "lower"], x.loc["first_order", "upper"]),
+                             _interval(x.loc["total_order", "value"], x.loc["total_order", "lower"], x.loc["total_order", "upper"])])
+            out.append(_table(["parameter", "first order [95% interval]", "total order [95% interval]"], rows))
+    return "\n".join(out)
+
+
+def _page(title: str, body: list[str]) -> str:
+    return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def build_sensitivity(sa: Sensitivity) -> str:
+    """The report of a sensitivity file (one self-contained page)."""
+    title = f"hscsim sensitivity report: {sa.attrs.get('config_name', os.path.basename(sa.path))}"
+    a = sa.attrs
+    prov = _table(["", ""], [(k, html.escape(str(a.get(k, "")))) for k in
+                             ("config_name", "hscsim_version", "git_commit", "created_utc", "seed", "replicates",
+                              "threads", "wall_seconds")], "left")
+    prov += f"<details><summary>The params file</summary><pre>{html.escape(str(a.get('params_yaml', '')))}</pre></details>"
+    prov += f"<details><summary>The resolved config</summary><pre>{html.escape(str(a.get('config_yaml', '')))}</pre></details>"
+    return _page(title, [f"<h1>{html.escape(title)}</h1>", "<h2>Provenance</h2>", prov,
+                         "<h2>Sensitivity</h2>", _sensitivity(sa)])
+
+
+def build(res: Results, sensitivity: list | None = None) -> str:
+    """The report's HTML (one self-contained page); `sensitivity`: Sensitivity files to
+    include."""
     title = f"hscsim report: {res.attrs.get('config_name', os.path.basename(res.path))}"
     sections = [
         ("Provenance", _provenance(res)),
@@ -265,21 +349,30 @@ def build(res: Results) -> str:
         ("Money: costs, payers and providers", _money(res)),
         ("Inequality", _inequality(res)),
         ("Programmes and capacity", _interventions(res)),
+        ("Cost-effectiveness", _cost_effectiveness(res)),
     ]
+    sensitivity = sensitivity or []
+    sens_note = (f"Sensitivity analyses: {len(sensitivity)}, at the end." if sensitivity else
+                 "Sensitivity analysis: none given (hscsim sensitivity, then scripts/report FILE.h5 --sensitivity S.h5).")
     body = [f"<h1>{html.escape(title)}</h1>",
             f"<p class=note>{html.escape(plots.INTERVAL_NOTE)}. Money in pounds at 2023/24 prices. "
-            "Sensitivity results: none in this file.</p>"]
+            f"{html.escape(sens_note)}</p>"]
     for name, content in sections:
-        body.append(f"<h2>{html.escape(name)}</h2>\n{content}")
+        if content:
+            body.append(f"<h2>{html.escape(name)}</h2>\n{content}")
     body.append(_validation(res))
-    return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    for sa in sensitivity:
+        body.append(f"<h2>Sensitivity: {html.escape(os.path.basename(sa.path))}</h2>\n{_sensitivity(sa)}")
+    return _page(title, body)
 
 
-def write(res_or_path, out: str) -> str:
-    """Writes the report to `out` (atomically: a temporary name, then a rename)."""
-    res = res_or_path if isinstance(res_or_path, Results) else open_results(res_or_path)
-    page = build(res)
+def write(res_or_path, out: str, sensitivity=None) -> str:
+    """Writes the report of a results or sensitivity file to `out` (atomically: a temporary
+    name, then a rename); `sensitivity`: sensitivity files (or paths) to add to a results
+    report."""
+    res = res_or_path if isinstance(res_or_path, (Results, Sensitivity)) else open_results(res_or_path)
+    sens = [x if isinstance(x, Sensitivity) else open_results(x) for x in (sensitivity or [])]
+    page = build_sensitivity(res) if isinstance(res, Sensitivity) else build(res, sens)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(page)
@@ -289,7 +382,9 @@ def write(res_or_path, out: str) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="scripts/report", description="Write a self-contained HTML report of a results file.")
-    ap.add_argument("results", help="an hscsim results file (.h5)")
+    ap.add_argument("results", help="an hscsim results file (.h5), or a sensitivity file from hscsim sensitivity")
+    ap.add_argument("--sensitivity", action="append", default=[], metavar="S.h5",
+                    help="a sensitivity file to include in a results report (repeatable)")
     ap.add_argument("-o", "--output", help="the HTML file (default: the results file's name with .html)")
     a = ap.parse_args(argv)
     out = a.output or os.path.splitext(a.results)[0] + ".html"
@@ -299,10 +394,16 @@ def main(argv=None) -> int:
         return 2
     try:
         res = open_results(a.results)
+        sens = [open_results(p) for p in a.sensitivity]
     except (OSError, ValueError) as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
-    write(res, out)
+    for p, x in zip(a.sensitivity, sens):
+        if not isinstance(x, Sensitivity):
+            print(f"report: {p} is a results file, not a sensitivity file (--sensitivity takes hscsim sensitivity's output)",
+                  file=sys.stderr)
+            return 2
+    write(res, out, sens)
     print(f"report: wrote {out}")
     return 0
 

@@ -13,6 +13,7 @@ except ImportError as e:  # pragma: no cover - depends on the interpreter
                       "python3-numpy python3-pandas, and use /usr/bin/python3 (scripts/py finds it).") from e
 
 FORMAT = "hscsim-results"
+SENSITIVITY_FORMAT = "hscsim-sensitivity"
 SCHEMA_VERSIONS = {1}
 _ROWS = ("mean", "lower", "upper")  # rows of every comparison dataset
 
@@ -278,6 +279,56 @@ class Results:
         commissioner_ledger, investor_ledger), same columns; money in GBP."""
         return self._groups(scenarios, "finance")
 
+    def cost_effectiveness(self, scenarios=None, discount=0.035, cost="cost_total_gbp", effect="qalys") -> pd.DataFrame:
+        """Per scenario (not the baseline) and replicate: the difference from the baseline in
+        `cost` and in `effect` over the run, each step discounted at `discount` a year (3.5%:
+        NICE's reference case) to the start. With parameter uncertainty (`uncertainty:`),
+        each replicate is one draw of the parameters as well as of chance, so the cloud is a
+        probabilistic sensitivity analysis. Columns: scenario, replicate, delta_cost,
+        delta_effect, cost, effect."""
+        rows = []
+        with h5py.File(self.path, "r") as f:
+            t = f["scenarios"][self.baseline]["timeseries"]["time_years"][()]
+            w = (1.0 + discount) ** -t
+            base_c = np.nansum(f["scenarios"][self.baseline]["timeseries"][cost][()] * w, axis=1)
+            base_e = np.nansum(f["scenarios"][self.baseline]["timeseries"][effect][()] * w, axis=1)
+            for s in self._scenarios(scenarios):
+                if s == self.baseline:
+                    continue
+                c = np.nansum(f["scenarios"][s]["timeseries"][cost][()] * w, axis=1)
+                e = np.nansum(f["scenarios"][s]["timeseries"][effect][()] * w, axis=1)
+                for r in range(len(c)):
+                    rows.append({"scenario": s, "replicate": r, "delta_cost": float(c[r] - base_c[r]),
+                                 "delta_effect": float(e[r] - base_e[r]), "cost": cost, "effect": effect})
+        return pd.DataFrame(rows, columns=["scenario", "replicate", "delta_cost", "delta_effect", "cost", "effect"])
+
+    def acceptability(self, thresholds=None, scenarios=None, discount=0.035) -> pd.DataFrame:
+        """Cost-effectiveness acceptability: for each scenario and willingness to pay per
+        QALY (GBP), the share of replicates in which the scenario's net monetary benefit
+        over the baseline (threshold x delta QALYs - delta cost) is positive. Columns:
+        scenario, threshold_gbp, probability."""
+        ce = self.cost_effectiveness(scenarios, discount)
+        if thresholds is None:
+            thresholds = np.arange(0, 100001, 2500)
+        rows = []
+        for s, g in ce.groupby("scenario", sort=False):
+            for lam in thresholds:
+                nmb = lam * g["delta_effect"].to_numpy() - g["delta_cost"].to_numpy()
+                rows.append({"scenario": s, "threshold_gbp": float(lam), "probability": float(np.mean(nmb > 0))})
+        return pd.DataFrame(rows, columns=["scenario", "threshold_gbp", "probability"])
+
+    def uncertainty(self) -> pd.DataFrame:
+        """The parameter values each replicate drew (`uncertainty:` in the config): replicate,
+        then one column per parameter. Empty without parameter uncertainty."""
+        with h5py.File(self.path, "r") as f:
+            if "uncertainty" not in f:
+                return pd.DataFrame()
+            g = f["uncertainty"]
+            keys = [_text(x) for x in g["parameter"][()]]
+            d = pd.DataFrame(g["samples"][()], columns=keys)
+        d.insert(0, "replicate", np.arange(len(d)))
+        return d
+
     def validation(self) -> pd.DataFrame:
         """The validation table (hscsim validate), one row per target."""
         with h5py.File(self.path, "r") as f:
@@ -316,7 +367,75 @@ class Results:
         return wide.drop(columns=["year"])
 
 
-def open(path) -> Results:  # noqa: A001 - the package's entry point, as in h5py.File / io.open
-    """Opens a results file; checks its format and schema version (ValueError if wrong)."""
-    return Results(path)
+class Sensitivity:
+    """A sensitivity analysis file (`hscsim sensitivity`, format hscsim-sensitivity)."""
+
+    def __init__(self, path: str):
+        self.path = os.fspath(path)
+        with h5py.File(self.path, "r") as f:
+            fmt = _text(f.attrs.get("format", b""))
+            if fmt != SENSITIVITY_FORMAT:
+                raise ValueError(f"{self.path}: not an hscsim sensitivity file (format {fmt!r})")
+            version = int(f.attrs.get("schema_version", -1))
+            if version not in SCHEMA_VERSIONS:
+                raise ValueError(f"{self.path}: schema version {version}; this reader knows {sorted(SCHEMA_VERSIONS)}")
+            self.attrs = {k: _text(v) for k, v in f.attrs.items()}
+            g = f["sensitivity"]
+            self.method = _text(g.attrs["method"])
+            self.settings = {k: _text(v) for k, v in g.attrs.items()}
+            self.parameters = pd.DataFrame({"parameter": [_text(x) for x in g["parameter"][()]],
+                                            "lower": g["parameter_lower"][()], "upper": g["parameter_upper"][()]})
+            self.outputs = pd.DataFrame({"output": [_text(x) for x in g["output"][()]],
+                                         "metric": [_text(x) for x in g["output_metric"][()]],
+                                         "scenario": [_text(x) for x in g["output_scenario"][()]],
+                                         "versus": [_text(x) for x in g["output_versus"][()]],
+                                         "units": [_text(x) for x in g["output_units"][()]]})
+
+    def __repr__(self):
+        return (f"<hscsim.Sensitivity {self.path!r}: {self.method}, {len(self.parameters)} parameter(s), "
+                f"{len(self.outputs)} output(s), {self.settings.get('runs')} runs>")
+
+    def indices(self) -> pd.DataFrame:
+        """Tidy: output, metric, scenario, versus, units, parameter, index (mu_star, mu, sigma
+        for Morris; first_order, total_order for Sobol'), value, lower, upper (95% bootstrap
+        interval; NaN where there is none)."""
+        names = ["mu_star", "mu", "sigma"] if self.method == "morris" else ["first_order", "total_order"]
+        rows = []
+        with h5py.File(self.path, "r") as f:
+            g = f["sensitivity"]
+            for name in names:
+                v = g[name][()]
+                lo = g[name + "_lower"][()] if name + "_lower" in g else np.full_like(v, np.nan)
+                hi = g[name + "_upper"][()] if name + "_upper" in g else np.full_like(v, np.nan)
+                for o, out in self.outputs.iterrows():
+                    for j, par in enumerate(self.parameters["parameter"]):
+                        rows.append({**out.to_dict(), "parameter": par, "index": name, "value": float(v[o, j]),
+                                     "lower": float(lo[o, j]), "upper": float(hi[o, j])})
+        return pd.DataFrame(rows)
+
+    def design(self) -> pd.DataFrame:
+        """One row per design point: the parameters' values, then each output's mean over
+        replicates."""
+        with h5py.File(self.path, "r") as f:
+            g = f["sensitivity"]
+            d = pd.DataFrame(g["design"][()], columns=list(self.parameters["parameter"]))
+            y = g["y"][()]
+        for o, name in enumerate(self.outputs["output"]):
+            d[name] = y[o]
+        d.insert(0, "point", np.arange(len(d)))
+        return d
+
+
+def open(path):  # noqa: A001 - the package's entry point, as in h5py.File / io.open
+    """Opens a results file (Results) or a sensitivity file (Sensitivity); checks its
+    format and schema version (ValueError if wrong)."""
+    p = os.fspath(path)
+    if os.path.exists(p):
+        try:
+            with h5py.File(p, "r") as f:
+                if _text(f.attrs.get("format", b"")) == SENSITIVITY_FORMAT:
+                    return Sensitivity(p)
+        except OSError:
+            pass  # Results says what is wrong with it
+    return Results(p)
 

@@ -538,6 +538,26 @@ void write_comparisons(hid_t file, const Experiment& e, const RunResult& r) {
 
 std::vector<char> finish_image(hid_t file, const std::string& config_yaml);
 
+// Parameter uncertainty: what each replicate drew.
+void write_uncertainty(hid_t file, const Uncertainty& u) {
+  Id g(group(file, "uncertainty"), H5Gclose, "");
+  attr_string(g, "design", u.design);
+  attr_string(g, "description", "parameter uncertainty (uncertainty: in the config): replicate r of every scenario ran "
+                                "with row r of samples at these keys");
+  std::vector<std::string> keys, dists, sources;
+  for (const auto& p : u.params) {
+    keys.push_back(p.key);
+    dists.push_back(p.dist.describe());
+    sources.push_back(p.source);
+  }
+  string_dataset(g, "parameter", keys, "dotted config keys drawn per replicate, in column order of samples");
+  string_dataset(g, "distribution", dists, "each parameter's distribution");
+  string_dataset(g, "source", sources, "each parameter's stated source");
+  std::vector<double> v;
+  for (const auto& row : u.samples) v.insert(v.end(), row.begin(), row.end());
+  dataset(g, "samples", {u.samples.size(), u.params.size()}, v, nullptr);
+}
+
 // The results file's bytes.
 std::vector<char> file_image(const Experiment& e, const RunResult& r, const std::vector<ValidationRow>* validation) {
   Id fapl(file_access(true), H5Pclose, "file access");
@@ -549,6 +569,7 @@ std::vector<char> file_image(const Experiment& e, const RunResult& r, const std:
   }
   if (r.scenarios.size() > 1) write_comparisons(file, e, r);
   if (validation) write_validation(file, *validation);
+  if (!e.uncertainty.empty()) write_uncertainty(file, e.uncertainty);
   return finish_image(file, e.config_yaml);
 }
 

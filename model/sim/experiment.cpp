@@ -110,16 +110,54 @@ std::string place_differs(const config::Node& base, const Params& bp, const conf
 }
 }  // namespace
 
+namespace {
+// Each uncertain key is a number stated in at least one scenario's config, and every
+// replicate's draws give a valid config in every scenario (a draw a key does not accept
+// names the replicate, the key and the value).
+void check_uncertainty(const Experiment& e) {
+  const Uncertainty& u = e.uncertainty;
+  if (u.empty()) return;
+  for (const auto& p : u.params) {
+    bool found = false;
+    for (const auto& tree : e.trees) {
+      if (!config::find_path(tree, p.key)) continue;
+      (void)config::number_at(tree, p.key, p.where, "uncertainty");
+      found = true;
+    }
+    if (!found) (void)config::number_at(e.trees.front(), p.key, p.where, "uncertainty");  // says what is wrong
+  }
+  for (size_t k = 0; k < e.trees.size(); ++k)
+    for (uint32_t r = 0; r < e.replicates; ++r) {
+      try {
+        (void)Params::read(u.apply(e.trees[k], r));
+      } catch (const ConfigError& err) {
+        std::vector<std::string> draws;
+        for (size_t j = 0; j < u.params.size(); ++j) draws.push_back(fmt::format("{}={:.6g}", u.params[j].key, u.samples[r][j]));
+        throw ConfigError(fmt::format("uncertainty: replicate {} draws {}, which scenario '{}' does not accept: {}\n(bound "
+                                      "the distribution with lower: and upper: to the values the key accepts)",
+                                      r, fmt::join(draws, ", "), e.scenarios[k].name, err.what()));
+      }
+    }
+}
+}  // namespace
+
+const Params& Experiment::params(size_t k, uint32_t r, std::optional<Params>& holder) const {
+  if (uncertainty.empty()) return scenarios[k].params;
+  holder.emplace(Params::read(uncertainty.apply(trees[k], r)));
+  return *holder;
+}
+
 Experiment Experiment::from_config(const config::Node& resolved, std::string config_name) {
   Experiment e;
   e.config_name = std::move(config_name);
   e.config_yaml = config::emit(resolved);
   config::Node base = resolved;
   const config::Node* list = resolved.find("scenarios");
-  std::erase_if(base.map, [](const config::Entry& x) { return x.key == "scenarios"; });
+  std::erase_if(base.map, [](const config::Entry& x) { return x.key == "scenarios" || x.key == "uncertainty"; });
   Params base_params = Params::read(base);
   e.seed = base_params.run.seed;
   e.replicates = base_params.run.replicates;
+  e.uncertainty = Uncertainty::read(resolved, e.seed, e.replicates);
   auto paired = [](const Params& p) { return !p.finance.baseline_needs().empty(); };
   if (!list) {
     if (paired(base_params))
@@ -127,6 +165,8 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
                                                           "wellbeing payment) compares a scenario with the same people in the "
                                                           "baseline run; this config has no scenarios (add a scenarios: list)");
     e.scenarios.push_back({"baseline", "", std::move(base_params)});
+    if (!e.uncertainty.empty()) e.trees.push_back(base);
+    check_uncertainty(e);
     check_resources(e, resolved, physical_memory_bytes());
     return e;
   }
@@ -135,6 +175,7 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     throw top.error("scenarios", fmt::format("{} scenarios; at most {} are run together (split the study into several "
                                              "files)", list->seq.size(), kMaxScenarios));
   std::vector<Scenario> listed;
+  std::vector<config::Node> scenario_trees;
   for (auto r : top.list("scenarios")) {
     Scenario sc;
     sc.name = r.text("name");
@@ -159,6 +200,13 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
         if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time")
           throw config::Reader(set->node(), set->path())
               .error(entry.key, "run and time settings are shared by all scenarios (replicates and steps are paired)");
+        for (const auto& u : e.uncertainty.params)
+          if (entry.key == u.key || u.key.rfind(entry.key + ".", 0) == 0 || entry.key.rfind("uncertainty", 0) == 0)
+            throw config::Reader(set->node(), set->path())
+                .error(entry.key, fmt::format("'{}' is uncertain (uncertainty:, {}): every scenario draws it, so a "
+                                              "scenario cannot set it; make the scenario's lever another key, or the "
+                                              "parameter certain",
+                                              u.key, u.where));
         config::set_path(tree, entry.key, entry.value, entry.key_origin.describe());
         set->skip(entry.key);
       }
@@ -166,6 +214,7 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     }
     r.finish();
     sc.params = Params::read(tree);
+    if (!e.uncertainty.empty()) scenario_trees.push_back(tree);
     if (base_params.clock.burn_in_steps > 0)
       if (const std::string what = place_differs(base, base_params, tree, sc.params); !what.empty())
         throw r.error("name", fmt::format("scenario '{}' changes {}; with time.burn_in_years every scenario continues the "
@@ -189,10 +238,18 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   bool has_baseline = false;
   for (const auto& sc : listed) has_baseline = has_baseline || sc.name == "baseline";
   if (!has_baseline) e.scenarios.push_back({"baseline", "the base config, unchanged", base_params});
-  for (auto& sc : listed) {
-    if (sc.name == "baseline") e.scenarios.insert(e.scenarios.begin(), std::move(sc));
+  if (!has_baseline && !e.uncertainty.empty()) e.trees.push_back(base);
+  for (size_t i = 0; i < listed.size(); ++i) {
+    auto& sc = listed[i];
+    const bool first = sc.name == "baseline";
+    if (first) e.scenarios.insert(e.scenarios.begin(), std::move(sc));
     else e.scenarios.push_back(std::move(sc));
+    if (!e.uncertainty.empty()) {
+      if (first) e.trees.insert(e.trees.begin(), std::move(scenario_trees[i]));
+      else e.trees.push_back(std::move(scenario_trees[i]));
+    }
   }
+  check_uncertainty(e);
   // The baseline records what the scenarios' baseline_run outcome payments measure.
   auto& traced = e.scenarios.front().params.finance.traced;
   for (size_t k = 1; k < e.scenarios.size(); ++k)
@@ -203,13 +260,14 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
 }
 
 void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::function<void(uint32_t, const Tally&)>& each) {
-  const Params& p = e.scenarios[k].params;
+  std::optional<Params> own, warm_own;
+  const Params& p = e.params(k, r, own);
   if (k > 0 && !p.finance.baseline_needs().empty())
     throw std::logic_error("run_replicate: scenario " + e.scenarios[k].name + " is paid against the baseline run");
   const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
   World world(p, r);
   if (burn_in > 0) {
-    World warm(e.scenarios[0].params, r);
+    World warm(e.params(0, r, warm_own), r);
     for (uint32_t s = 0; s < burn_in; ++s) {
       interrupt::check();
       warm.step(s);
@@ -247,10 +305,11 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   // scenario's world then takes over its people and running state (World::adopt).
   const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
   std::vector<std::unique_ptr<World>> warm(burn_in > 0 ? R : 0);
+  std::vector<std::optional<Params>> warm_params(warm.size());  // with parameter uncertainty: replicate r's draws
   total_steps += warm.size() * burn_in;
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, warm.size(), [&](size_t r) {
-      warm[r] = std::make_unique<World>(e.scenarios[0].params, static_cast<uint32_t>(r));
+      warm[r] = std::make_unique<World>(e.params(0, static_cast<uint32_t>(r), warm_params[r]), static_cast<uint32_t>(r));
       for (uint32_t s = 0; s < burn_in; ++s) {
         interrupt::check();
         warm[r]->step(s);
@@ -268,7 +327,8 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   auto run_job = [&](size_t job) {
     {
       const size_t k = job / R, r = job % R;
-      const Params& p = e.scenarios[k].params;
+      std::optional<Params> own;
+      const Params& p = e.params(k, static_cast<uint32_t>(r), own);
       World world(p, static_cast<uint32_t>(r));
       if (burn_in > 0) world.adopt(*warm[r]);
       if (paired_outcomes && k > 0) world.set_counterfactual(&baseline_traces[r]);

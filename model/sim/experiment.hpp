@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "model/sim/metrics.hpp"
 #include "model/sim/params.hpp"
 #include "model/sim/series.hpp"
+#include "model/sim/uncertainty.hpp"
 
 namespace hscsim {
 
@@ -27,6 +29,15 @@ struct Experiment {
   uint32_t seed = 1;
   uint32_t replicates = 1;
   std::vector<Scenario> scenarios;  //!< the baseline first
+  //! Parameter uncertainty (`uncertainty:`): each replicate's draws; empty without.
+  Uncertainty uncertainty;
+  //! [scenario]: its resolved config, kept with parameter uncertainty to build each
+  //! replicate's parameters (empty without).
+  std::vector<config::Node> trees;
+
+  //! Scenario k's parameters for replicate r: scenarios[k].params, or with parameter
+  //! uncertainty the scenario's config with replicate r's draws, built into `holder`.
+  const Params& params(size_t k, uint32_t r, std::optional<Params>& holder) const;
 
   //! Validates the resolved tree and each scenario (the base with the scenario's `set:`
   //! overrides applied); throws ConfigError. With no `scenarios:` list there is one

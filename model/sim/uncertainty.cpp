@@ -80,8 +80,8 @@ Distribution read_distribution(config::Reader& p) {
       }
       break;
   }
-  if (p.has("lower")) d.lower = p.real("lower", any);
-  if (p.has("upper")) d.upper = p.real("upper", any);
+  d.lower = p.real("lower", any, -1e300);  // no bound unless given
+  d.upper = p.real("upper", any, 1e300);
   if (!(d.upper > d.lower)) throw p.error("upper", fmt::format("must be above lower ({:g})", d.lower));
   return d;
 }

@@ -152,7 +152,7 @@ def plot_ce_plane(res: Results, scenarios=None, ax=None, discount=0.035, thresho
     ax.set_xlabel(f"incremental QALYs (discounted {100 * discount:.1f}% a year)")
     ax.set_ylabel(f"incremental cost [£ million, {PRICE_YEAR}, discounted]")
     ax.legend(fontsize=8)
-    fig.text(0.01, 0.01, "one point per replicate (paired with the baseline's replicate); below the dashed line: "
+    fig.text(0.01, -0.04, "one point per replicate (paired with the baseline's replicate); below the dashed line: "
              "cost-effective at that threshold", fontsize=7, color="0.35")
     return fig
 
@@ -169,7 +169,7 @@ def plot_acceptability(res: Results, scenarios=None, ax=None, discount=0.035):
     ax.set_xlabel("willingness to pay [£ thousand per QALY]")
     ax.set_ylabel("probability (share of replicates)")
     ax.legend(fontsize=8)
-    fig.text(0.01, 0.01, f"net monetary benefit per replicate, discounted {100 * discount:.1f}% a year", fontsize=7,
+    fig.text(0.01, -0.04, f"net monetary benefit per replicate, discounted {100 * discount:.1f}% a year", fontsize=7,
              color="0.35")
     return fig
 

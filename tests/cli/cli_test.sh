@@ -166,6 +166,31 @@ expect_exit 2 "calibrate an unknown target" -- "$BIN" calibrate "$ENG" "${SMALL[
 expect_text "$TMP/err" "badtarget.yaml:1:" "calibration gives the unknown target's line"
 expect_text "$TMP/err" "deaths_per_1000" "and suggests the near name"
 
+# Sensitivity analysis: a run, its file, a second run refused without --force, mistakes exit 2.
+cat >"$TMP/sa.yaml" <<'YAML'
+trajectories: 2
+parameters:
+  - {key: unit_costs.gp_appointment_gbp, lower: 20, upper: 40}
+outputs:
+  - {metric: cost_primary_care_gbp}
+YAML
+expect_exit 0 "sensitivity (Morris)" -- "$BIN" sensitivity "$TINY" --params "$TMP/sa.yaml" --replicates 1 -o "$TMP/sa.h5"
+expect_text "$TMP/out" "cost_primary_care_gbp (baseline) [GBP]: Morris" "sensitivity prints the indices"
+expect_text "$TMP/out" "Results: $TMP/sa.h5" "sensitivity names its file"
+expect_exit 2 "sensitivity will not replace a file" -- "$BIN" sensitivity "$TINY" --params "$TMP/sa.yaml" -o "$TMP/sa.h5"
+expect_text "$TMP/err" "give --force" "and says how"
+expect_exit 2 "sensitivity: an unknown method" -- "$BIN" sensitivity "$TINY" --params "$TMP/sa.yaml" --method sobel -o "$TMP/sa2.h5"
+cat >"$TMP/sabad.yaml" <<'YAML'
+parameters:
+  - {key: unit_costs.gp_appointment_gbp, lower: 20, upper: 40}
+outputs:
+  - {metric: cost_primary_care, scenario: baseline}
+YAML
+expect_exit 2 "sensitivity: an unknown metric" -- "$BIN" sensitivity "$TINY" --params "$TMP/sabad.yaml" -o "$TMP/sa3.h5"
+expect_text "$TMP/err" "sabad.yaml:4:" "sensitivity gives the bad output's line"
+expect_text "$TMP/err" "hscsim info --metrics" "and says where the metrics are listed"
+[ ! -e "$TMP/sa3.h5" ] && [ -z "$(ls "$TMP" | grep 'sa3.h5.tmp')" ] && ok || bad "a refused sensitivity run left a file"
+
 # The Python reader and plot, as the demo uses them.
 if "$SRC/scripts/py" -c "import h5py" 2>/dev/null; then
   expect_exit 0 "plot script" -- "$SRC/scripts/py" "$SRC/scripts/plot_results.py" "$TMP/a.h5" -o "$TMP/a.png"

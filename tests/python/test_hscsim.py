@@ -134,6 +134,71 @@ class FramesTest(unittest.TestCase):
         self.assertIn("time_years", old.frame("baseline").columns)
 
 
+class CostEffectivenessTest(unittest.TestCase):
+    def test_increments_are_the_discounted_paired_differences(self):
+        res = hscsim.open(run_file())
+        ce = res.cost_effectiveness(discount=0.035)
+        self.assertEqual(len(ce), 3)  # one row per replicate of the one non-baseline scenario
+        t = res.time_years("baseline")
+        w = 1.035 ** -t
+        for r in range(3):
+            dc = ((res.metric("fewer_beds", "cost_total_gbp")[r] - res.metric("baseline", "cost_total_gbp")[r]) * w).sum()
+            dq = ((res.metric("fewer_beds", "qalys")[r] - res.metric("baseline", "qalys")[r]) * w).sum()
+            row = ce[ce.replicate == r].iloc[0]
+            self.assertAlmostEqual(row["delta_cost"], dc, places=4)
+            self.assertAlmostEqual(row["delta_effect"], dq, places=9)
+        # No discounting: the plain totals.
+        plain = res.cost_effectiveness(discount=0)
+        tot = res.metric("fewer_beds", "cost_total_gbp").sum(axis=1) - res.metric("baseline", "cost_total_gbp").sum(axis=1)
+        np.testing.assert_allclose(plain["delta_cost"], tot)
+        # Acceptability: a share of replicates, in [0, 1], equal to the net-benefit count.
+        ac = res.acceptability(thresholds=[0, 20000, 1e9])
+        for lam in (0, 20000, 1e9):
+            p = ac[ac.threshold_gbp == lam]["probability"].iloc[0]
+            self.assertAlmostEqual(p, float(np.mean(lam * ce["delta_effect"] - ce["delta_cost"] > 0)))
+        self.assertTrue(res.uncertainty().empty)  # no uncertainty: section in this config
+
+    def test_parameter_draws_are_read_back(self):
+        path = os.path.join(TMP, "psa.h5")
+        cfg = os.path.join(TMP, "psa.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"extends: {SRC}/configs/tests/tiny.yaml\nrun: {{replicates: 4}}\n"
+                    "uncertainty:\n  design: sobol\n  parameters:\n"
+                    "    - {key: unit_costs.gp_appointment_gbp, distribution: uniform, low: 20, high: 40}\n")
+        subprocess.run([BIN, "run", cfg, "-o", path, "--quiet"], check=True)
+        d = hscsim.open(path).uncertainty()
+        self.assertEqual(list(d.columns), ["replicate", "unit_costs.gp_appointment_gbp"])
+        self.assertEqual(len(d), 4)
+        self.assertTrue(((d["unit_costs.gp_appointment_gbp"] > 20) & (d["unit_costs.gp_appointment_gbp"] < 40)).all())
+        # A Sobol' design of 4 points puts one in each quarter of the range.
+        self.assertEqual(sorted(((d["unit_costs.gp_appointment_gbp"] - 20) // 5).astype(int)), [0, 1, 2, 3])
+
+
+class SensitivityTest(unittest.TestCase):
+    def test_reads_indices_and_design(self):
+        params = os.path.join(TMP, "sa.yaml")
+        with open(params, "w") as f:
+            f.write("trajectories: 3\nbootstrap_resamples: 50\nparameters:\n"
+                    "  - {key: unit_costs.gp_appointment_gbp, lower: 20, upper: 40}\n"
+                    "  - {key: care.hospital.post_discharge_event_rr, lower: 3, upper: 7}\n"
+                    "outputs:\n  - {metric: emergency_admissions}\n  - {metric: cost_primary_care_gbp}\n")
+        path = os.path.join(TMP, "sa.h5")
+        subprocess.run([BIN, "sensitivity", f"{SRC}/configs/tests/tiny.yaml", "--params", params, "--replicates", "1",
+                         "-o", path, "--quiet"], check=True)
+        sa = hscsim.open(path)
+        self.assertIsInstance(sa, hscsim.Sensitivity)
+        self.assertEqual(sa.method, "morris")
+        d = sa.indices()
+        mu_star = d[d["index"] == "mu_star"].set_index(["metric", "parameter"])["value"]
+        self.assertEqual(mu_star[("emergency_admissions", "unit_costs.gp_appointment_gbp")], 0.0)  # a price: no admissions
+        self.assertGreater(mu_star[("cost_primary_care_gbp", "unit_costs.gp_appointment_gbp")], 0)
+        design = sa.design()
+        self.assertEqual(len(design), 3 * 3)
+        self.assertTrue(design["unit_costs.gp_appointment_gbp"].between(20, 40).all())
+        fig = hscsim.plot_sensitivity(sa, "emergency_admissions (baseline)")
+        self.assertIn("Morris", fig.axes[0].get_title())
+
+
 class PlotsTest(unittest.TestCase):
     def test_each_plot_says_its_interval(self):
         res = hscsim.open(run_file())

@@ -25,6 +25,7 @@
 
 #include "agents/people/people.hpp"
 #include "model/core/build_info.hpp"
+#include "model/core/comm.hpp"
 #include "model/core/stats.hpp"
 #include "model/sim/comparison.hpp"
 #include "model/core/config/node.hpp"
@@ -306,7 +307,44 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
   return run_experiment(p.e, a.threads, progress);
 }
 
+// `mpirun -np N hscsim run ...`: rank 0 reads and checks the config and the output path,
+// and broadcasts the resolved config (or that it failed: every rank then exits 2, the
+// message printed once); each rank runs its replicates; rank 0 gathers them and writes
+// the one file, the same as a single process would.
+int cmd_run_ranks(const RunArgs& a) {
+  const bool root = comm::rank() == 0;
+  std::optional<Prepared> p;
+  int status = 0;
+  if (root) {
+    try {
+      p.emplace(prepare(a, "run"));
+    } catch (const InputError& e) {
+      std::cerr << e.what() << "\n";
+      status = 2;
+    }
+  }
+  if ((status = comm::broadcast(status)) != 0) return status;
+  const std::string yaml = comm::broadcast(root ? p->e.config_yaml : std::string());
+  const std::string name = comm::broadcast(root ? p->e.config_name : std::string());
+  std::optional<Experiment> other;
+  if (!root) other.emplace(Experiment::from_config(config::parse(yaml, "the config from rank 0"), name));
+  const Experiment& e = root ? p->e : *other;
+  // For the test of a failing rank (tests/mpi/mpi_test.sh): this rank fails as a real
+  // failure would, with a message, mid-job.
+  if (const char* f = std::getenv("HSCSIM_TEST_FAIL_RANK"); f && std::atoi(f) == comm::rank())
+    throw RuntimeFailure("HSCSIM_TEST_FAIL_RANK: this rank was told to fail");
+  if (root && !a.quiet)
+    fmt::print("MPI: {} ranks x {} threads; replicate r runs on rank r % {}\n", comm::size(),
+               a.threads > 0 ? a.threads : tbb::info::default_concurrency(), comm::size());
+  RunResult r = root ? execute(*p, a) : run_experiment(e, a.threads);
+  if (!root) return 0;
+  write_results(p->out, p->e, r);
+  if (!a.quiet) print_summary(p->e, r, p->out.path(), a.summary == "full");
+  return 0;
+}
+
 int cmd_run(const RunArgs& a) {
+  if (comm::size() > 1) return cmd_run_ranks(a);
   Prepared p = prepare(a, "run");
   RunResult r = execute(p, a);
   write_results(p.out, p.e, r);
@@ -500,13 +538,34 @@ int cmd_info(bool metrics, const std::vector<std::string>& reference) {
   fmt::print("fmt             {}.{}.{}\n", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100);
   fmt::print("Random123       Philox4x32-10\n");
   fmt::print("state bytes/person {}\n", People::bytes_per_person());
-  fmt::print("MPI             not built in this release\n");
+  if (comm::built_with_mpi())
+    fmt::print("MPI             yes: {} (ensemble mode: mpirun -np N hscsim run ...; {} rank(s) now)\n",
+               comm::library_version(), comm::size());
+  else
+    fmt::print("MPI             no (configure with -DHSCSIM_MPI=ON for ensembles across ranks)\n");
   return 0;
 }
 
 }  // namespace
 
+int run_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  comm::init(&argc, &argv);
+  const int code = run_main(argc, argv);
+  comm::finalize();
+  return code;
+}
+
+// With more than one rank, a failure on any rank ends the whole job with its message (the
+// others would otherwise wait for its results for ever).
+int fail(int code, const std::string& message) {
+  if (comm::size() > 1) comm::abort(code, fmt::format("rank {} of {}: {}", comm::rank(), comm::size(), message));
+  std::cerr << message << "\n";
+  return code;
+}
+
+int run_main(int argc, char** argv) {
   // Lines reach a log as they are printed (a run killed by a signal leaves what it said).
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{"hscsim: an agent-based model of a health and social care system"};
@@ -603,6 +662,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   interrupt::install();
+  interrupt::stop_at_once(comm::size() > 1);
+  if (comm::size() > 1 && !*run && !*info) {
+    if (comm::rank() == 0) std::cerr << "error: only `hscsim run` runs across MPI ranks; run this command as one process\n";
+    return 2;
+  }
   try {
     if (*run) return cmd_run(run_args);
     if (*check) return cmd_check(check_args);
@@ -617,15 +681,12 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const InputError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
+    return fail(2, e.what());
   } catch (const Interrupted& e) {
-    std::cerr << "hscsim: " << e.what() << "; the run was abandoned, nothing was written and temporary files were "
-                 "removed (exit " << e.exit_code() << ")\n";
-    return e.exit_code();
+    return fail(e.exit_code(), fmt::format("hscsim: {}; the run was abandoned, nothing was written and temporary files "
+                                           "were removed (exit {})", e.what(), e.exit_code()));
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
+    return fail(1, fmt::format("error: {}", e.what()));
   }
   return 0;
 }

@@ -18,6 +18,7 @@ namespace interrupt {
 namespace {
 
 std::atomic<int> g_signal{0};
+std::atomic<bool> g_immediate{false};
 
 constexpr int kSlots = 8;
 constexpr size_t kPathMax = 4096;
@@ -31,7 +32,7 @@ void write_err(const char* s) {
 
 void handler(int sig) {
   int expected = 0;
-  if (g_signal.compare_exchange_strong(expected, sig)) {
+  if (g_signal.compare_exchange_strong(expected, sig) && !g_immediate.load()) {
     write_err("\nhscsim: signal received; stopping after the current step (send it again to stop at once)\n");
     return;
   }
@@ -42,6 +43,8 @@ void handler(int sig) {
 }
 
 }  // namespace
+
+void stop_at_once(bool yes) { g_immediate.store(yes); }
 
 void install() {
   struct sigaction sa {};

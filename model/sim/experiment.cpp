@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <stdexcept>
 #include <thread>
 
 #include <tbb/global_control.h>
@@ -12,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "model/core/comm.hpp"
 #include "model/core/interrupt.hpp"
 #include "model/sim/world.hpp"
 
@@ -259,6 +262,41 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   return e;
 }
 
+namespace {
+// Ensemble mode: every rank's replicates, as stored (compressed), travel to rank 0, which
+// then holds the same results a single process would; the run's wall time is the
+// slowest rank's and its person-steps the sum.
+void gather_results(RunResult& result, const std::vector<size_t>& mine) {
+  std::vector<uint8_t> bytes;
+  for (size_t k = 0; k < result.scenarios.size(); ++k)
+    for (size_t r : mine) {
+      const auto& sc = result.scenarios[k];
+      series::put(bytes, k);
+      series::put(bytes, r);
+      const auto* t = reinterpret_cast<const uint8_t*>(&sc.initial[r]);
+      series::put(bytes, std::vector<uint8_t>(t, t + sizeof(Tally)));
+      sc.steps.pack(r, bytes);
+      sc.providers.pack(r, bytes);
+    }
+  const auto all = comm::gather(bytes);
+  for (size_t from = 1; from < all.size(); ++from) {
+    const uint8_t* in = all[from].data();
+    const uint8_t* end = in + all[from].size();
+    while (in < end) {
+      const size_t k = series::take(in), r = series::take(in);
+      auto& sc = result.scenarios.at(k);
+      const auto t = series::take_bytes(in);
+      if (t.size() != sizeof(Tally)) throw std::runtime_error("MPI: a rank sent a census of the wrong size");
+      std::memcpy(static_cast<void*>(&sc.initial.at(r)), t.data(), sizeof(Tally));
+      sc.steps.unpack(r, in);
+      sc.providers.unpack(r, in);
+    }
+  }
+  result.person_steps = comm::sum(result.person_steps);
+  result.wall_seconds = comm::max(result.wall_seconds);
+}
+}  // namespace
+
 void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::function<void(uint32_t, const Tally&)>& each) {
   std::optional<Params> own, warm_own;
   const Params& p = e.params(k, r, own);
@@ -289,15 +327,22 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   tbb::task_arena arena(n_threads);
   RunResult result;
   result.threads = n_threads;
+  result.ranks = comm::size();
   result.scenarios.resize(e.scenarios.size());
-  const size_t R = e.replicates;
+  const size_t R = e.replicates, S = e.scenarios.size();
+  // Ensemble mode: replicate r (all its scenarios, its burn-in and its paired baseline)
+  // runs on rank r % ranks; with one rank, every replicate here.
+  const auto ranks = static_cast<size_t>(result.ranks), me = static_cast<size_t>(comm::rank());
+  std::vector<size_t> mine;
+  for (size_t r = me; r < R; r += ranks) mine.push_back(r);
+  const size_t M = mine.size();
   uint64_t total_steps = 0;
-  for (size_t k = 0; k < e.scenarios.size(); ++k) {
+  for (size_t k = 0; k < S; ++k) {
     result.scenarios[k].name = e.scenarios[k].name;
     result.scenarios[k].initial.resize(R);
     result.scenarios[k].steps.resize(R);
     result.scenarios[k].providers.resize(R);
-    total_steps += R * e.scenarios[k].params.clock.steps;
+    total_steps += M * e.scenarios[k].params.clock.steps;
   }
   std::atomic<uint64_t> done{0}, person_steps{0};
   const auto t0 = std::chrono::steady_clock::now();
@@ -306,9 +351,10 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
   std::vector<std::unique_ptr<World>> warm(burn_in > 0 ? R : 0);
   std::vector<std::optional<Params>> warm_params(warm.size());  // with parameter uncertainty: replicate r's draws
-  total_steps += warm.size() * burn_in;
+  if (burn_in > 0) total_steps += M * burn_in;
   arena.execute([&] {
-    tbb::parallel_for(size_t{0}, warm.size(), [&](size_t r) {
+    tbb::parallel_for(size_t{0}, burn_in > 0 ? M : 0, [&](size_t m) {
+      const size_t r = mine[m];
       warm[r] = std::make_unique<World>(e.params(0, static_cast<uint32_t>(r), warm_params[r]), static_cast<uint32_t>(r));
       for (uint32_t s = 0; s < burn_in; ++s) {
         interrupt::check();
@@ -322,11 +368,11 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   // Outcome contracts measured against the baseline run: the baseline's replicates run
   // first and keep their record of everyone's outcomes for the scenarios' replicates.
   bool paired_outcomes = false;
-  for (size_t k = 1; k < e.scenarios.size(); ++k) paired_outcomes |= !e.scenarios[k].params.finance.baseline_needs().empty();
+  for (size_t k = 1; k < S; ++k) paired_outcomes |= !e.scenarios[k].params.finance.baseline_needs().empty();
   std::vector<OutcomeTrace> baseline_traces(paired_outcomes ? R : 0);
-  auto run_job = [&](size_t job) {
+  auto run_job = [&](size_t job) {  // job = k * M + m: scenario k of this rank's m-th replicate
     {
-      const size_t k = job / R, r = job % R;
+      const size_t k = job / M, r = mine[job % M];
       std::optional<Params> own;
       const Params& p = e.params(k, static_cast<uint32_t>(r), own);
       World world(p, static_cast<uint32_t>(r));
@@ -354,14 +400,15 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   };
   arena.execute([&] {
     if (paired_outcomes) {
-      tbb::parallel_for(size_t{0}, R, run_job);
-      tbb::parallel_for(R, e.scenarios.size() * R, run_job);
+      tbb::parallel_for(size_t{0}, M, run_job);
+      tbb::parallel_for(M, S * M, run_job);
     } else {
-      tbb::parallel_for(size_t{0}, e.scenarios.size() * R, run_job);
+      tbb::parallel_for(size_t{0}, S * M, run_job);
     }
   });
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.person_steps = person_steps;
+  if (ranks > 1) gather_results(result, mine);
   return result;
 }
 

@@ -96,4 +96,45 @@ size_t CounterSeries::bytes() const {
   return b;
 }
 
+namespace series {
+void put(std::vector<uint8_t>& out, uint64_t v) {
+  for (int b = 0; b < 8; ++b) out.push_back(static_cast<uint8_t>(v >> (8 * b)));
+}
+void put(std::vector<uint8_t>& out, const std::vector<uint8_t>& bytes) {
+  put(out, bytes.size());
+  out.insert(out.end(), bytes.begin(), bytes.end());
+}
+uint64_t take(const uint8_t*& in) {
+  uint64_t v = 0;
+  for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(in[b]) << (8 * b);
+  in += 8;
+  return v;
+}
+std::vector<uint8_t> take_bytes(const uint8_t*& in) {
+  const uint64_t n = take(in);
+  std::vector<uint8_t> v(in, in + n);
+  in += n;
+  return v;
+}
+}  // namespace series
+
+void TallySeries::pack(size_t rep, std::vector<uint8_t>& out) const {
+  series::put(out, steps_[rep]);
+  series::put(out, blobs_[rep]);
+}
+void TallySeries::unpack(size_t rep, const uint8_t*& in) {
+  steps_[rep] = static_cast<uint32_t>(series::take(in));
+  blobs_[rep] = series::take_bytes(in);
+}
+void CounterSeries::pack(size_t rep, std::vector<uint8_t>& out) const {
+  series::put(out, shape_[rep].first);
+  series::put(out, shape_[rep].second);
+  series::put(out, blobs_[rep]);
+}
+void CounterSeries::unpack(size_t rep, const uint8_t*& in) {
+  shape_[rep].first = static_cast<uint32_t>(series::take(in));
+  shape_[rep].second = static_cast<uint32_t>(series::take(in));
+  blobs_[rep] = series::take_bytes(in);
+}
+
 }  // namespace hscsim

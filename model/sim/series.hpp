@@ -15,6 +15,12 @@
 namespace hscsim {
 
 namespace series {
+//! Appends a little-endian uint64 / a length-prefixed byte string to `out`; reads them
+//! back from `in`, advancing it (for sending a replicate's results between ranks).
+void put(std::vector<uint8_t>& out, uint64_t v);
+void put(std::vector<uint8_t>& out, const std::vector<uint8_t>& bytes);
+uint64_t take(const uint8_t*& in);
+std::vector<uint8_t> take_bytes(const uint8_t*& in);
 //! Encodes n rows of `width` int64 values (row-major).
 std::vector<uint8_t> encode(const int64_t* rows, size_t n, size_t width);
 //! Decodes into `out` (n * width values).
@@ -57,6 +63,9 @@ class TallySeries {
   std::vector<Tally> operator[](size_t rep) const;
   //! Bytes held.
   size_t bytes() const;
+  //! Replicate `rep` as stored (compressed), appended to `out`; and stored from `in`.
+  void pack(size_t rep, std::vector<uint8_t>& out) const;
+  void unpack(size_t rep, const uint8_t*& in);
   bool operator==(const TallySeries& o) const { return steps_ == o.steps_ && blobs_ == o.blobs_; }
 
   using iterator = ReplicateIterator<TallySeries, std::vector<Tally>>;
@@ -79,6 +88,8 @@ class CounterSeries {
   void store(size_t rep, const std::vector<std::vector<int64_t>>& steps);
   std::vector<std::vector<int64_t>> operator[](size_t rep) const;
   size_t bytes() const;
+  void pack(size_t rep, std::vector<uint8_t>& out) const;
+  void unpack(size_t rep, const uint8_t*& in);
   bool operator==(const CounterSeries& o) const { return shape_ == o.shape_ && blobs_ == o.blobs_; }
   using iterator = ReplicateIterator<CounterSeries, std::vector<std::vector<int64_t>>>;
   iterator begin() const { return {this, 0}; }

@@ -56,7 +56,21 @@ struct RunArgs {
   bool quiet = false;
   bool force = false;
   std::string summary = "short";
+  std::string part;  //!< "K/N": run part K of N (job arrays; hscsim merge combines them)
 };
+
+// "K/N" with 0 <= K < N; InputError otherwise.
+Part parse_part(const std::string& text) {
+  Part p;
+  unsigned k = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(text.c_str(), "%u%c%u%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k >= n || n > 100000)
+    throw InputError(fmt::format("error: --part '{}': expected K/N with 0 <= K < N (part K of N, counted from 0; for a "
+                                 "job array: --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)", text));
+  p.index = k;
+  p.count = n;
+  return p;
+}
 
 // The options run, validate and calibrate share.
 void add_run_options(CLI::App* cmd, RunArgs& a, const char* replicates_help) {
@@ -218,6 +232,7 @@ struct Prepared {
 // Resolves the config (file + overrides, or a stored run), validates it and checks that
 // the results file can be written. Throws InputError (exit 2) before anything runs.
 Prepared prepare(const RunArgs& a, const char* command) {
+  if (!a.part.empty()) (void)parse_part(a.part);  // a bad --part: exit 2 before anything
   std::string config_name;
   bool verified = false;
   config::Node root;
@@ -239,7 +254,11 @@ Prepared prepare(const RunArgs& a, const char* command) {
   if (out.empty()) {
     // Distinct default names, so that validating a config does not replace its run.
     const bool validating = std::string(command) == "validate";
-    out = (fs::path("output") / (config_name + (validating ? "_validation.h5" : ".h5"))).string();
+    const std::string part = a.part.empty() ? "" : [&] {
+      const Part p = parse_part(a.part);
+      return fmt::format("_part{}of{}", p.index, p.count);
+    }();
+    out = (fs::path("output") / (config_name + (validating ? "_validation.h5" : part + ".h5"))).string();
     fs::create_directories("output");
   }
   if (!a.force && fs::is_regular_file(out))
@@ -304,7 +323,44 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
                build_info::version(), p.label, fmt_count(static_cast<double>(params.population.size)),
                params.clock.years, p.e.scenarios.size(), p.e.replicates, p.e.seed);
   }
-  return run_experiment(p.e, a.threads, progress);
+  return run_experiment(p.e, a.threads, progress, a.part.empty() ? Part{} : parse_part(a.part));
+}
+
+// Writes the results (or, with --part, the part file) and prints the summary.
+int finish_run(Prepared& p, const RunResult& r, const RunArgs& a) {
+  if (a.part.empty()) {
+    write_results(p.out, p.e, r);
+    if (!a.quiet) print_summary(p.e, r, p.out.path(), a.summary == "full");
+    return 0;
+  }
+  const Part part = parse_part(a.part);
+  write_part(p.out, p.e, r, part);
+  if (!a.quiet) {
+    std::vector<std::string> reps;
+    for (size_t k = 0; k < p.e.replicates; ++k)
+      if (part.has(k)) reps.push_back(std::to_string(k));
+    fmt::print("\nPart {} of {}: replicate(s) {} of {} in {:.1f} s\nPart file: {}\nWhen every part is done: hscsim merge "
+               "PART_FILES... -o {}.h5\n",
+               part.index, part.count, reps.empty() ? "none" : fmt::format("{}", fmt::join(reps, ", ")), p.e.replicates,
+               r.wall_seconds, p.out.path(), p.e.config_name);
+  }
+  return 0;
+}
+
+int cmd_merge(const std::vector<std::string>& files, std::string out, bool force, bool quiet) {
+  std::vector<PartFile> parts;
+  for (const auto& f : files) parts.push_back(read_part(f));
+  Merged m = merge_parts(parts);
+  if (out.empty()) {
+    out = (fs::path("output") / (m.e.config_name + ".h5")).string();
+    fs::create_directories("output");
+  }
+  if (!force && fs::is_regular_file(out))
+    throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
+  OutputFile file(out);
+  write_results(file, m.e, m.r);
+  if (!quiet) print_summary(m.e, m.r, file.path(), false);
+  return 0;
 }
 
 // `mpirun -np N hscsim run ...`: rank 0 reads and checks the config and the output path,
@@ -336,20 +392,16 @@ int cmd_run_ranks(const RunArgs& a) {
   if (root && !a.quiet)
     fmt::print("MPI: {} ranks x {} threads; replicate r runs on rank r % {}\n", comm::size(),
                a.threads > 0 ? a.threads : tbb::info::default_concurrency(), comm::size());
-  RunResult r = root ? execute(*p, a) : run_experiment(e, a.threads);
+  RunResult r = root ? execute(*p, a) : run_experiment(e, a.threads, {}, a.part.empty() ? Part{} : parse_part(a.part));
   if (!root) return 0;
-  write_results(p->out, p->e, r);
-  if (!a.quiet) print_summary(p->e, r, p->out.path(), a.summary == "full");
-  return 0;
+  return finish_run(*p, r, a);
 }
 
 int cmd_run(const RunArgs& a) {
   if (comm::size() > 1) return cmd_run_ranks(a);
   Prepared p = prepare(a, "run");
   RunResult r = execute(p, a);
-  write_results(p.out, p.e, r);
-  if (!a.quiet) print_summary(p.e, r, p.out.path(), a.summary == "full");
-  return 0;
+  return finish_run(p, r, a);
 }
 
 struct ValidateArgs {
@@ -591,6 +643,9 @@ int run_main(int argc, char** argv) {
   run->add_option("config", run_args.config, "config file (YAML)");
   run->add_option("--from", run_args.from, "reproduce the run stored in a results file");
   run->add_option("-o,--output", run_args.output, "results file (default: output/<config name>.h5)");
+  run->add_option("--part", run_args.part,
+                  "run part K of N of the replicates (K/N, K from 0; replicates r with r % N == K) into a part file "
+                  "for hscsim merge (job arrays)");
   add_run_options(run, run_args, "replicates (overrides run.replicates)");
 
   auto* validate = app.add_subcommand(
@@ -626,6 +681,15 @@ int run_main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "check a config for errors (nothing runs) and print it resolved");
   check->add_option("config", check_args.config, "config file (YAML)")->required();
   check->add_option("--set", check_args.sets, "override a config value: key.path=value (repeatable)");
+
+  std::vector<std::string> merge_files;
+  std::string merge_output;
+  bool merge_force = false, merge_quiet = false;
+  auto* merge = app.add_subcommand("merge", "combine the part files of one run (run --part K/N) into its results file");
+  merge->add_option("parts", merge_files, "part files (every part of one run, once)")->required();
+  merge->add_option("-o,--output", merge_output, "results file (default: output/<config name>.h5)");
+  merge->add_flag("--force", merge_force, "replace the results file if it exists");
+  merge->add_flag("--quiet", merge_quiet, "print nothing but errors");
 
   std::string export_file, export_dir;
   bool export_force = false;
@@ -673,6 +737,7 @@ int run_main(int argc, char** argv) {
     if (*validate) return cmd_validate(validate_args, validate_opts);
     if (*calib) return cmd_calibrate(calibrate_args, calibrate_opts);
     if (*sens) return cmd_sensitivity(sensitivity_args, sensitivity_opts);
+    if (*merge) return cmd_merge(merge_files, merge_output, merge_force, merge_quiet);
     if (*info) return cmd_info(info_metrics, info_reference);
     if (*exp) {
       const auto written = export_csv(export_file, export_dir, export_force);

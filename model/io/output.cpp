@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "model/core/build_info.hpp"
+#include "model/core/config/node.hpp"
 #include "model/sim/comparison.hpp"
 #include "model/core/errors.hpp"
 #include "model/core/files.hpp"
@@ -810,7 +811,7 @@ void write_sensitivity(OutputFile& out, const Experiment& e, const SensitivitySp
 namespace {
 // Opens a results file read-only after checking that it is one, of this schema version.
 // `what` starts each message (the option or command reading it). Throws InputError.
-hid_t open_results_file(const std::string& path, const std::string& what) {
+hid_t open_results_file(const std::string& path, const std::string& what, const char* format = kFormatName) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw InputError(fmt::format("error: {}: file '{}' not found", what, path));
@@ -821,8 +822,9 @@ hid_t open_results_file(const std::string& path, const std::string& what) {
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
   if (f < 0) throw InputError(fmt::format("error: {}: '{}' is not a readable HDF5 file (damaged?)", what, path));
   Id file(f, H5Fclose, "open file");
-  if (read_attr_string(file, "format") != kFormatName)
-    throw InputError(fmt::format("error: {}: '{}' is not an hscsim results file (no format = \"{}\")", what, path, kFormatName));
+  if (read_attr_string(file, "format") != format)
+    throw InputError(fmt::format("error: {}: '{}' is not an hscsim {} file (no format = \"{}\")", what, path,
+                                 format == kFormatName ? "results" : "part", format));
   if (H5Aexists(file, "schema_version") <= 0) throw InputError(fmt::format("error: {}: '{}' has no schema_version", what, path));
   int32_t version = 0;
   {
@@ -840,6 +842,24 @@ hid_t open_results_file(const std::string& path, const std::string& what) {
 }
 }  // namespace
 
+namespace {
+// Recomputes an open file's checksum and compares it with the stored one (no checksum:
+// returns false). Throws InputError naming the file if it does not match.
+bool verify_checksum(hid_t file, const std::string& config_yaml, const std::string& path, const std::string& what) {
+  const std::string stored = read_attr_string(file, "checksum");
+  if (stored.empty()) return false;
+  const Verify v = checksum_of(file, config_yaml);
+  if (!v.listed) throw InputError(fmt::format("error: {}: '{}' is damaged: its contents cannot be listed", what, path));
+  if (!v.failed.empty())
+    throw InputError(fmt::format("error: {}: '{}' is damaged: dataset '{}' cannot be read", what, path, v.failed));
+  if (v.sum.text() != stored)
+    throw InputError(fmt::format("error: {}: '{}' is damaged or was changed: its config and results do not match the "
+                                 "checksum stored when it was written ({} vs {})",
+                                 what, path, v.sum.text(), stored));
+  return true;
+}
+}  // namespace
+
 StoredRun read_stored_run(const std::string& path, bool* verified) {
   try {
     Id file(open_results_file(path, "--from"), H5Fclose, "open file");
@@ -847,23 +867,106 @@ StoredRun read_stored_run(const std::string& path, bool* verified) {
     s.config_yaml = read_attr_string(file, "config_yaml");
     s.config_name = read_attr_string(file, "config_name");
     if (s.config_yaml.empty()) throw InputError(fmt::format("error: --from: '{}' holds no config_yaml", path));
-    const std::string stored = read_attr_string(file, "checksum");
-    if (verified) *verified = false;
-    if (!stored.empty()) {
-      const Verify v = checksum_of(file, s.config_yaml);
-      if (!v.listed)
-        throw InputError(fmt::format("error: --from: '{}' is damaged: its contents cannot be listed", path));
-      if (!v.failed.empty())
-        throw InputError(fmt::format("error: --from: '{}' is damaged: dataset '{}' cannot be read", path, v.failed));
-      if (v.sum.text() != stored)
-        throw InputError(fmt::format("error: --from: '{}' is damaged or was changed: its config and results do not "
-                                     "match the checksum stored when it was written ({} vs {})",
-                                     path, v.sum.text(), stored));
-      if (verified) *verified = true;
-    }
+    const bool ok = verify_checksum(file, s.config_yaml, path, "--from");
+    if (verified) *verified = ok;
     return s;
   } catch (const RuntimeFailure& e) {
     throw InputError(fmt::format("error: --from: '{}' cannot be read as an hscsim results file: {}", path, e.what()));
+  }
+}
+
+void write_part(OutputFile& out, const Experiment& e, const RunResult& r, const Part& part) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Id fapl(file_access(true), H5Pclose, "file access");
+  Id file(H5Fcreate("hscsim-part-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create file");
+  write_root_attributes(file, e, r, kPartFormatName);
+  attr_scalar<uint32_t>(file, "part_index", part.index, H5T_NATIVE_UINT32);
+  attr_scalar<uint32_t>(file, "part_count", part.count, H5T_NATIVE_UINT32);
+  attr_scalar<uint64_t>(file, "person_steps", r.person_steps, H5T_NATIVE_UINT64);
+  attr_string(file, "description", "part of a run (hscsim run --part): combine every part with hscsim merge");
+  std::vector<size_t> reps;
+  for (size_t k = 0; k < e.replicates; ++k)
+    if (part.has(k)) reps.push_back(k);
+  const std::vector<uint8_t> bytes = pack_results(r, reps);
+  const hsize_t n = bytes.size();
+  Id space(H5Screate_simple(1, &n, nullptr), H5Sclose, "create data space");
+  Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create property list");
+  if (n > 0) check(H5Pset_chunk(dcpl, 1, &n), "set chunking");
+  Id ds(H5Dcreate2(file, "results", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), H5Dclose, "create dataset");
+  if (n > 0) check(H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), "write dataset");
+  attr_string(ds, "description", "the part's replicates as the program holds them (compressed counts; this build's layout)");
+  const std::vector<char> image = finish_image(file, e.config_yaml);
+  out.write(image.data(), image.size());
+  out.commit();
+}
+
+Merged merge_parts(const std::vector<PartFile>& parts) {
+  if (parts.empty()) throw InputError("error: merge: give the part files of one run");
+  const PartFile& first = parts.front();
+  const uint32_t count = first.part.count;
+  std::vector<const PartFile*> by_index(count, nullptr);
+  for (const auto& p : parts) {
+    if (p.config_yaml != first.config_yaml)
+      throw InputError(fmt::format("error: merge: '{}' and '{}' are parts of different runs (their configs differ)",
+                                   first.path, p.path));
+    if (p.version != first.version)
+      throw InputError(fmt::format("error: merge: '{}' was written by hscsim {}, '{}' by {}; parts must come from one "
+                                   "build", first.path, first.version, p.path, p.version));
+    if (p.part.count != count || p.part.index >= count)
+      throw InputError(fmt::format("error: merge: '{}' is part {} of {}, '{}' part {} of {}", first.path,
+                                   first.part.index, count, p.path, p.part.index, p.part.count));
+    if (by_index[p.part.index])
+      throw InputError(fmt::format("error: merge: '{}' and '{}' are both part {} of {}", by_index[p.part.index]->path,
+                                   p.path, p.part.index, count));
+    by_index[p.part.index] = &p;
+  }
+  std::vector<std::string> missing;
+  for (uint32_t k = 0; k < count; ++k)
+    if (!by_index[k]) missing.push_back(std::to_string(k));
+  if (!missing.empty())
+    throw InputError(fmt::format("error: merge: part(s) {} of {} missing (run them with --part K/{})",
+                                 fmt::join(missing, ", "), count, count));
+  Merged m{Experiment::from_config(config::parse(first.config_yaml, first.path + ":config_yaml"), first.config_name), {}};
+  m.r = empty_result(m.e);
+  m.r.threads = first.threads;
+  for (const PartFile* p : by_index) {
+    try {
+      unpack_results(m.r, p->bytes);
+    } catch (const std::runtime_error& e) {
+      throw InputError(fmt::format("error: merge: '{}': {}", p->path, e.what()));
+    }
+    m.r.person_steps += p->person_steps;
+    m.r.wall_seconds = std::max(m.r.wall_seconds, p->wall_seconds);
+  }
+  return m;
+}
+
+PartFile read_part(const std::string& path) {
+  try {
+    Id file(open_results_file(path, "merge", kPartFormatName), H5Fclose, "open file");
+    PartFile p;
+    p.path = path;
+    p.config_yaml = read_attr_string(file, "config_yaml");
+    p.config_name = read_attr_string(file, "config_name");
+    p.version = read_attr_string(file, "hscsim_version") + " " + read_attr_string(file, "git_commit");
+    if (!verify_checksum(file, p.config_yaml, path, "merge"))
+      throw InputError(fmt::format("error: merge: '{}' has no checksum", path));
+    auto scalar = [&](const char* name, hid_t type, void* out) {
+      Id attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose, name);
+      check(H5Aread(attr, type, out), name);
+    };
+    scalar("part_index", H5T_NATIVE_UINT32, &p.part.index);
+    scalar("part_count", H5T_NATIVE_UINT32, &p.part.count);
+    scalar("person_steps", H5T_NATIVE_UINT64, &p.person_steps);
+    scalar("wall_seconds", H5T_NATIVE_DOUBLE, &p.wall_seconds);
+    scalar("threads", H5T_NATIVE_INT32, &p.threads);
+    Id ds(H5Dopen2(file, "results", H5P_DEFAULT), H5Dclose, "open results");
+    Id space(H5Dget_space(ds), H5Sclose, "read data space");
+    p.bytes.resize(static_cast<size_t>(H5Sget_simple_extent_npoints(space)));
+    if (!p.bytes.empty()) check(H5Dread(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.bytes.data()), "read results");
+    return p;
+  } catch (const RuntimeFailure& e) {
+    throw InputError(fmt::format("error: merge: '{}' cannot be read as an hscsim part file: {}", path, e.what()));
   }
 }
 

@@ -12,6 +12,7 @@ namespace hscsim {
 inline constexpr int kSchemaVersion = 1;
 inline constexpr const char* kFormatName = "hscsim-results";
 inline constexpr const char* kSensitivityFormatName = "hscsim-sensitivity";
+inline constexpr const char* kPartFormatName = "hscsim-part";
 
 struct ValidationRow;
 struct SensitivitySpec;
@@ -73,6 +74,29 @@ struct StoredRun {
 //! not match its checksum. `verified` says whether a checksum was found and matched
 //! (files written before checksums were stored have none).
 StoredRun read_stored_run(const std::string& path, bool* verified = nullptr);
+
+//! `hscsim run --part K/N`: the part's replicates as the program holds them (format
+//! hscsim-part, with the root attributes of a results file, part_index, part_count,
+//! person_steps, and /results: the packed bytes, model/sim/experiment.hpp). Throws
+//! RuntimeFailure.
+void write_part(OutputFile& out, const Experiment& e, const RunResult& r, const Part& part);
+struct PartFile {
+  std::string path, config_yaml, config_name, version;
+  Part part;
+  uint64_t person_steps = 0;
+  double wall_seconds = 0;
+  int32_t threads = 1;
+  std::vector<uint8_t> bytes;
+};
+//! Reads a part file after verifying its checksum. Throws InputError.
+PartFile read_part(const std::string& path);
+//! The run the parts make together (`hscsim merge`): they must be every part, once, of
+//! one config run by one build. Its results equal one run's, bit for bit. Throws InputError.
+struct Merged {
+  Experiment e;
+  RunResult r;
+};
+Merged merge_parts(const std::vector<PartFile>& parts);
 
 //! `hscsim export FILE.h5 --csv DIR`: one tidy CSV per group of the results file
 //! (time series, by quintile, providers and ledgers, comparisons, validation) and a

@@ -262,14 +262,22 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   return e;
 }
 
-namespace {
-// Ensemble mode: every rank's replicates, as stored (compressed), travel to rank 0, which
-// then holds the same results a single process would; the run's wall time is the
-// slowest rank's and its person-steps the sum.
-void gather_results(RunResult& result, const std::vector<size_t>& mine) {
+RunResult empty_result(const Experiment& e) {
+  RunResult result;
+  result.scenarios.resize(e.scenarios.size());
+  for (size_t k = 0; k < e.scenarios.size(); ++k) {
+    result.scenarios[k].name = e.scenarios[k].name;
+    result.scenarios[k].initial.resize(e.replicates);
+    result.scenarios[k].steps.resize(e.replicates);
+    result.scenarios[k].providers.resize(e.replicates);
+  }
+  return result;
+}
+
+std::vector<uint8_t> pack_results(const RunResult& result, const std::vector<size_t>& replicates) {
   std::vector<uint8_t> bytes;
   for (size_t k = 0; k < result.scenarios.size(); ++k)
-    for (size_t r : mine) {
+    for (size_t r : replicates) {
       const auto& sc = result.scenarios[k];
       series::put(bytes, k);
       series::put(bytes, r);
@@ -278,20 +286,32 @@ void gather_results(RunResult& result, const std::vector<size_t>& mine) {
       sc.steps.pack(r, bytes);
       sc.providers.pack(r, bytes);
     }
-  const auto all = comm::gather(bytes);
-  for (size_t from = 1; from < all.size(); ++from) {
-    const uint8_t* in = all[from].data();
-    const uint8_t* end = in + all[from].size();
-    while (in < end) {
-      const size_t k = series::take(in), r = series::take(in);
-      auto& sc = result.scenarios.at(k);
-      const auto t = series::take_bytes(in);
-      if (t.size() != sizeof(Tally)) throw std::runtime_error("MPI: a rank sent a census of the wrong size");
-      std::memcpy(static_cast<void*>(&sc.initial.at(r)), t.data(), sizeof(Tally));
-      sc.steps.unpack(r, in);
-      sc.providers.unpack(r, in);
-    }
+  return bytes;
+}
+
+void unpack_results(RunResult& result, const std::vector<uint8_t>& bytes) {
+  const uint8_t* in = bytes.data();
+  const uint8_t* end = in + bytes.size();
+  while (in < end) {
+    const size_t k = series::take(in), r = series::take(in);
+    if (k >= result.scenarios.size() || r >= result.scenarios[k].initial.size())
+      throw std::runtime_error("results of a scenario or replicate this experiment does not have");
+    auto& sc = result.scenarios[k];
+    const auto t = series::take_bytes(in);
+    if (t.size() != sizeof(Tally)) throw std::runtime_error("a census of the wrong size (another build's results?)");
+    std::memcpy(static_cast<void*>(&sc.initial[r]), t.data(), sizeof(Tally));
+    sc.steps.unpack(r, in);
+    sc.providers.unpack(r, in);
   }
+}
+
+namespace {
+// Ensemble mode: every rank's replicates, as stored (compressed), travel to rank 0, which
+// then holds the same results a single process would; the run's wall time is the
+// slowest rank's and its person-steps the sum.
+void gather_results(RunResult& result, const std::vector<size_t>& mine) {
+  const auto all = comm::gather(pack_results(result, mine));
+  for (size_t from = 1; from < all.size(); ++from) unpack_results(result, all[from]);
   result.person_steps = comm::sum(result.person_steps);
   result.wall_seconds = comm::max(result.wall_seconds);
 }
@@ -318,32 +338,28 @@ void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::functio
   }
 }
 
-RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress) {
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress, const Part& part) {
   static const std::string kBurnIn = "burn-in";
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
   // Allow as many threads as asked for, even above the core count (TBB otherwise caps
   // workers at cores - 1, and a 4-thread determinism test would silently run on 2).
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(n_threads));
   tbb::task_arena arena(n_threads);
-  RunResult result;
+  RunResult result = empty_result(e);
   result.threads = n_threads;
   result.ranks = comm::size();
-  result.scenarios.resize(e.scenarios.size());
   const size_t R = e.replicates, S = e.scenarios.size();
   // Ensemble mode: replicate r (all its scenarios, its burn-in and its paired baseline)
-  // runs on rank r % ranks; with one rank, every replicate here.
+  // runs on one rank, every ranks-th of the part's replicates; with one rank and the
+  // whole experiment, every replicate here.
   const auto ranks = static_cast<size_t>(result.ranks), me = static_cast<size_t>(comm::rank());
   std::vector<size_t> mine;
-  for (size_t r = me; r < R; r += ranks) mine.push_back(r);
+  size_t in_part = 0;
+  for (size_t r = 0; r < R; ++r)
+    if (part.has(r) && in_part++ % ranks == me) mine.push_back(r);
   const size_t M = mine.size();
   uint64_t total_steps = 0;
-  for (size_t k = 0; k < S; ++k) {
-    result.scenarios[k].name = e.scenarios[k].name;
-    result.scenarios[k].initial.resize(R);
-    result.scenarios[k].steps.resize(R);
-    result.scenarios[k].providers.resize(R);
-    total_steps += M * e.scenarios[k].params.clock.steps;
-  }
+  for (size_t k = 0; k < S; ++k) total_steps += M * e.scenarios[k].params.clock.steps;
   std::atomic<uint64_t> done{0}, person_steps{0};
   const auto t0 = std::chrono::steady_clock::now();
   // The shared burn-in: once per replicate, with the baseline's parameters; every

@@ -94,7 +94,26 @@ using ProgressFn = std::function<void(uint64_t, uint64_t, const std::string&)>;
 //! baseline's replicate first): throws std::logic_error.
 void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::function<void(uint32_t, const Tally&)>& each);
 
-//! Runs every scenario x replicate on `threads` threads (0 = all cores).
-RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {});
+//! A share of an experiment's replicates, for job arrays: part `index` of `count` runs
+//! replicates r with r % count == index (every scenario of each). Parts are merged into
+//! the file one run would have written (`hscsim merge`).
+struct Part {
+  uint32_t index = 0, count = 1;
+  bool whole() const { return count == 1; }
+  bool has(size_t r) const { return r % count == index; }
+};
+
+//! Runs every scenario x replicate of `part` on `threads` threads (0 = all cores); across
+//! MPI ranks (model/core/comm.hpp), each rank runs every ranks-th of the part's replicates
+//! and rank 0 ends with all of them. Replicates outside the part are left empty.
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {}, const Part& part = {});
+
+//! The stored (compressed) results of `replicates`, every scenario, as bytes, and back
+//! into a RunResult sized for the experiment (replicates already there are replaced).
+//! Used to gather ranks' results and to merge parts; the bytes are this build's layout.
+//! A result with room for every scenario and replicate of `e`, all empty.
+RunResult empty_result(const Experiment& e);
+std::vector<uint8_t> pack_results(const RunResult& r, const std::vector<size_t>& replicates);
+void unpack_results(RunResult& r, const std::vector<uint8_t>& bytes);
 
 }  // namespace hscsim

@@ -191,6 +191,27 @@ expect_text "$TMP/err" "sabad.yaml:4:" "sensitivity gives the bad output's line"
 expect_text "$TMP/err" "hscsim info --metrics" "and says where the metrics are listed"
 [ ! -e "$TMP/sa3.h5" ] && [ -z "$(ls "$TMP" | grep 'sa3.h5.tmp')" ] && ok || bad "a refused sensitivity run left a file"
 
+# Job arrays: parts of a run merge into the file one run writes, bit for bit.
+PAIRED=$SRC/configs/scenarios/pay_for_happiness.yaml   # scenarios, burn-in, outcome payments against the baseline run
+PSMALL=(--set population.size=2000 --set time.years=1 --replicates 5 --quiet)
+expect_exit 0 "the whole run" -- "$BIN" run "$PAIRED" "${PSMALL[@]}" -o "$TMP/whole.h5"
+for k in 0 1 2; do
+  expect_exit 0 "part $k of 3" -- "$BIN" run "$PAIRED" "${PSMALL[@]}" --part $k/3 -o "$TMP/part$k.h5"
+done
+expect_exit 0 "merge the parts" -- "$BIN" merge "$TMP/part2.h5" "$TMP/part0.h5" "$TMP/part1.h5" -o "$TMP/merged.h5" --quiet
+expect_exit 0 "merged scenarios identical" -- h5diff "$TMP/whole.h5" "$TMP/merged.h5" /scenarios /scenarios
+expect_exit 0 "merged comparisons identical" -- h5diff "$TMP/whole.h5" "$TMP/merged.h5" /comparisons /comparisons
+expect_exit 2 "merge with a part missing" -- "$BIN" merge "$TMP/part0.h5" "$TMP/part2.h5" -o "$TMP/m2.h5"
+expect_text "$TMP/err" "part(s) 1 of 3 missing" "merge names the missing part"
+expect_exit 2 "merge with a part twice" -- "$BIN" merge "$TMP/part0.h5" "$TMP/part0.h5" "$TMP/part1.h5" "$TMP/part2.h5" -o "$TMP/m3.h5"
+expect_exit 2 "merge a results file" -- "$BIN" merge "$TMP/whole.h5" -o "$TMP/m4.h5"
+expect_text "$TMP/err" "not an hscsim part file" "merge says what it needs"
+expect_exit 0 "a part of another run" -- "$BIN" run "$PAIRED" "${PSMALL[@]}" --seed 9 --part 1/3 -o "$TMP/other1.h5"
+expect_exit 2 "merge parts of different runs" -- "$BIN" merge "$TMP/part0.h5" "$TMP/other1.h5" "$TMP/part2.h5" -o "$TMP/m5.h5"
+expect_text "$TMP/err" "parts of different runs" "merge says the runs differ"
+expect_exit 2 "a bad --part" -- "$BIN" run "$TINY" --part 3/3 -o "$TMP/p.h5"
+[ -z "$(ls "$TMP" | grep -E '^m[2-5]\.h5|^p\.h5')" ] && ok || bad "a refused merge or part left a file"
+
 # The Python reader and plot, as the demo uses them.
 if "$SRC/scripts/py" -c "import h5py" 2>/dev/null; then
   expect_exit 0 "plot script" -- "$SRC/scripts/py" "$SRC/scripts/plot_results.py" "$TMP/a.h5" -o "$TMP/a.png"

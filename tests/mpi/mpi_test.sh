@@ -35,6 +35,12 @@ expect_exit 0 "paired scenarios: comparisons identical" -- h5diff "$TMP/paired.h
 expect_exit 0 "3 ranks, 3 replicates" -- "${MPIRUN[@]}" 3 "$BIN" run "$PAIRED" "${SMALL[@]}" -o "$TMP/paired_3.h5" --quiet
 expect_exit 0 "3 ranks: identical" -- h5diff "$TMP/paired.h5" "$TMP/paired_3.h5" /scenarios /scenarios
 
+# A job array's part run across ranks, merged with the other part run as one process.
+expect_exit 0 "part 0 of 2 at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" run "$PAIRED" "${SMALL[@]}" --part 0/2 -o "$TMP/part0.h5" --quiet
+expect_exit 0 "part 1 of 2 as one process" -- "$BIN" run "$PAIRED" "${SMALL[@]}" --part 1/2 -o "$TMP/part1.h5" --quiet
+expect_exit 0 "merge" -- "$BIN" merge "$TMP/part0.h5" "$TMP/part1.h5" -o "$TMP/merged.h5" --quiet
+expect_exit 0 "merged parts equal one process" -- h5diff "$TMP/paired.h5" "$TMP/merged.h5" /scenarios /scenarios
+
 # A config error: reported once (by rank 0), every rank exits 2, nothing written.
 printf 'extends: %s\npopulation: {size: -5}\n' "$TINY" >"$TMP/bad.yaml"
 expect_exit 2 "config error at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" run "$TMP/bad.yaml" -o "$TMP/bad.h5"

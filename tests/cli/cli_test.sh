@@ -209,6 +209,16 @@ expect_text "$TMP/err" "not an hscsim part file" "merge says what it needs"
 expect_exit 0 "a part of another run" -- "$BIN" run "$PAIRED" "${PSMALL[@]}" --seed 9 --part 1/3 -o "$TMP/other1.h5"
 expect_exit 2 "merge parts of different runs" -- "$BIN" merge "$TMP/part0.h5" "$TMP/other1.h5" "$TMP/part2.h5" -o "$TMP/m5.h5"
 expect_text "$TMP/err" "parts of different runs" "merge says the runs differ"
+# The SLURM array script, as each task runs it (SLURM's variables set by hand), then merge.
+for k in 0 1; do
+  expect_exit 0 "slurm part script, task $k of 2" -- env SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_COUNT=2 SLURM_CPUS_PER_TASK=2 \
+    HSCSIM="$BIN" bash "$SRC/scripts/slurm/hscsim-part.sbatch" "$PAIRED" "$TMP/slurm" "${PSMALL[@]}"
+done
+expect_exit 0 "a resubmitted task keeps its finished part" -- env SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=2 \
+  HSCSIM="$BIN" bash "$SRC/scripts/slurm/hscsim-part.sbatch" "$PAIRED" "$TMP/slurm" "${PSMALL[@]}"
+expect_text "$TMP/out" "already done" "and says so"
+expect_exit 0 "merge the array's parts" -- "$BIN" merge "$TMP"/slurm/pay_for_happiness_part*of2.h5 -o "$TMP/slurm.h5" --quiet
+expect_exit 0 "the array's result equals one run" -- h5diff "$TMP/whole.h5" "$TMP/slurm.h5" /scenarios /scenarios
 expect_exit 2 "a bad --part" -- "$BIN" run "$TINY" --part 3/3 -o "$TMP/p.h5"
 [ -z "$(ls "$TMP" | grep -E '^m[2-5]\.h5|^p\.h5')" ] && ok || bad "a refused merge or part left a file"
 

@@ -516,25 +516,51 @@ struct SensitivityArgs {
   std::string method;  //!< overrides the params file's method when given
 };
 
+// Across MPI ranks, rank 0 reads and checks the config, the params file and the output
+// path and broadcasts the texts (an error: printed once, every rank exits 2); every rank
+// runs its share of the design; rank 0 writes.
 int cmd_sensitivity(const RunArgs& a, const SensitivityArgs& c) {
-  if (a.config.empty()) throw InputError("error: sensitivity needs a CONFIG file");
-  const config::Node root = resolve(a);
-  const std::string config_name = fs::path(a.config).stem().string();
-  const Experiment e = Experiment::from_config(root, config_name);
-  SensitivitySpec spec = SensitivitySpec::load(c.params);
-  if (!c.method.empty()) spec.method = c.method;
-  prepare_sensitivity(spec, root, e);
-  std::string out = a.output;
-  if (out.empty()) {
-    out = (fs::path("output") / (config_name + "_sensitivity_" + spec.method + ".h5")).string();
-    fs::create_directories("output");
+  const bool root = comm::rank() == 0;
+  std::string yaml, config_name, params_yaml;
+  std::optional<OutputFile> file;
+  int status = 0;
+  if (root) {
+    try {
+      if (a.config.empty()) throw InputError("error: sensitivity needs a CONFIG file");
+      const config::Node tree = resolve(a);
+      config_name = fs::path(a.config).stem().string();
+      const Experiment e = Experiment::from_config(tree, config_name);
+      SensitivitySpec spec = SensitivitySpec::load(c.params);
+      if (!c.method.empty()) spec.method = c.method;
+      prepare_sensitivity(spec, tree, e);
+      std::string out = a.output;
+      if (out.empty()) {
+        out = (fs::path("output") / (config_name + "_sensitivity_" + spec.method + ".h5")).string();
+        fs::create_directories("output");
+      }
+      if (!a.force && fs::is_regular_file(out))
+        throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
+      file.emplace(out);
+      std::ifstream in(c.params);
+      params_yaml.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      yaml = e.config_yaml;
+    } catch (const InputError& e) {
+      if (comm::size() == 1) throw;
+      std::cerr << e.what() << "\n";
+      status = 2;
+    }
   }
-  if (!a.force && fs::is_regular_file(out))
-    throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
-  OutputFile file(out);
-  std::ifstream in(c.params);
-  const std::string params_yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!a.quiet) {
+  if ((status = comm::broadcast(status)) != 0) return status;
+  yaml = comm::broadcast(yaml);
+  config_name = comm::broadcast(config_name);
+  params_yaml = comm::broadcast(params_yaml);
+  // Every rank from the same texts (rank 0 too, so all build the same design).
+  const config::Node tree = config::parse(yaml, a.config + " (resolved)");
+  const Experiment e = Experiment::from_config(tree, config_name);
+  SensitivitySpec spec = SensitivitySpec::read(config::parse(params_yaml, c.params));
+  if (!c.method.empty()) spec.method = c.method;
+  prepare_sensitivity(spec, tree, e);
+  if (root && !a.quiet) {
     const auto& params = e.scenarios.front().params;
     std::set<std::string> scenarios;
     for (const auto& o : spec.outputs) {
@@ -543,16 +569,18 @@ int cmd_sensitivity(const RunArgs& a, const SensitivityArgs& c) {
     }
     fmt::print("hscsim {}: sensitivity of {} ({} people, {:g} years, seed {}) by {}\n", build_info::version(), a.config,
                fmt_count(static_cast<double>(params.population.size)), params.clock.years, e.seed, spec.method);
-    fmt::print("{} parameter(s), {} output(s): {} design points x {} scenario(s) x {} replicate(s) = {} runs\n",
+    fmt::print("{} parameter(s), {} output(s): {} design points x {} scenario(s) x {} replicate(s) = {} runs{}\n",
                spec.params.size(), spec.outputs.size(), spec.points(), scenarios.size(), e.replicates,
-               spec.points() * scenarios.size() * e.replicates);
+               spec.points() * scenarios.size() * e.replicates,
+               comm::size() > 1 ? fmt::format(" across {} MPI ranks", comm::size()) : "");
   }
-  const SensitivityResult r = run_sensitivity(root, config_name, spec, a.threads, Progress::make(a));
-  write_sensitivity(file, e, spec, r, params_yaml);
+  const SensitivityResult r = run_sensitivity(tree, config_name, spec, a.threads, root ? Progress::make(a) : ProgressFn{});
+  if (!root) return 0;
+  write_sensitivity(*file, e, spec, r, params_yaml);
   if (!a.quiet) {
     fmt::print("{}", sensitivity_table(spec, r));
     fmt::print("\nRan {} runs in {:.1f} s on {} threads\nResults: {}  (report: scripts/report {})\n", r.runs,
-               r.wall_seconds, r.threads, file.path(), file.path());
+               r.wall_seconds, r.threads, file->path(), file->path());
   }
   return 0;
 }
@@ -727,8 +755,9 @@ int run_main(int argc, char** argv) {
   }
   interrupt::install();
   interrupt::stop_at_once(comm::size() > 1);
-  if (comm::size() > 1 && !*run && !*info) {
-    if (comm::rank() == 0) std::cerr << "error: only `hscsim run` runs across MPI ranks; run this command as one process\n";
+  if (comm::size() > 1 && !*run && !*sens && !*info) {
+    if (comm::rank() == 0)
+      std::cerr << "error: only `hscsim run` and `hscsim sensitivity` run across MPI ranks; run this command as one process\n";
     return 2;
   }
   try {

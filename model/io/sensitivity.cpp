@@ -1,6 +1,7 @@
 #include "model/io/sensitivity.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -13,9 +14,11 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "model/core/comm.hpp"
 #include "model/core/config/reader.hpp"
 #include "model/core/errors.hpp"
 #include "model/sim/metrics.hpp"
+#include "model/sim/series.hpp"
 
 namespace hscsim {
 
@@ -24,8 +27,9 @@ const std::vector<std::string>& sensitivity_methods() {
   return k;
 }
 
-SensitivitySpec SensitivitySpec::load(const std::string& path) {
-  const config::Node root = config::load(path);
+SensitivitySpec SensitivitySpec::load(const std::string& path) { return read(config::load(path)); }
+
+SensitivitySpec SensitivitySpec::read(const config::Node& root) {
   config::Reader r(root, "");
   SensitivitySpec s;
   s.method = r.choice("method", sensitivity_methods(), "morris");
@@ -197,8 +201,14 @@ SensitivityResult run_sensitivity(const config::Node& root, const std::string& c
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(n_threads));
   tbb::task_arena arena(n_threads);
+  // Across MPI ranks, job j runs on rank j % ranks; rank 0 gathers every job's values.
+  const auto ranks = static_cast<size_t>(comm::size()), me = static_cast<size_t>(comm::rank());
+  std::vector<size_t> mine;
+  for (size_t j = me; j < P * S * R; j += ranks) mine.push_back(j);
+  total_steps = total_steps / (P * S * R) * mine.size();
   arena.execute([&] {
-    tbb::parallel_for(size_t{0}, P * S * R, [&](size_t job) {
+    tbb::parallel_for(size_t{0}, mine.size(), [&](size_t m) {
+      const size_t job = mine[m];
       const size_t p = job / (S * R), s = (job / R) % S, r = job % R;
       const auto& ms = mets[s];
       std::vector<double> acc(ms.size(), 0.0);
@@ -221,6 +231,26 @@ SensitivityResult run_sensitivity(const config::Node& root, const std::string& c
   });
   out.runs = P * S * R;
   out.threads = n_threads;
+  if (ranks > 1) {
+    std::vector<uint8_t> bytes;
+    for (size_t job : mine) {
+      series::put(bytes, job);
+      series::put(bytes, values[job].size());
+      for (double v : values[job]) series::put(bytes, std::bit_cast<uint64_t>(v));
+    }
+    const auto all = comm::gather(bytes);
+    for (size_t from = 1; from < all.size(); ++from) {
+      const uint8_t* in = all[from].data();
+      const uint8_t* end = in + all[from].size();
+      while (in < end) {
+        const size_t job = series::take(in), n = series::take(in);
+        values.at(job).resize(n);
+        for (auto& v : values[job]) v = std::bit_cast<double>(series::take(in));
+      }
+    }
+    out.wall_seconds = comm::max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (me != 0) return out;  // rank 0 computes the indices
+  }
 
   const size_t O = spec.outputs.size();
   out.y.assign(O, std::vector<double>(P, 0.0));
@@ -241,7 +271,7 @@ SensitivityResult run_sensitivity(const config::Node& root, const std::string& c
     else
       out.morris.push_back(design::morris_indices(out.morris_design, out.y[o], seed, spec.resamples));
   }
-  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (ranks == 1) out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
 

@@ -45,6 +45,7 @@ struct SensitivitySpec {
   std::vector<SensitivityOutput> outputs;  //!< empty in the file: the defaults (see prepare_sensitivity)
   //! Reads a params file; throws ConfigError (exit 2) with file:line.
   static SensitivitySpec load(const std::string& path);
+  static SensitivitySpec read(const config::Node& root);  //!< the same from a parsed file
   size_t points() const;  //!< design points for the method
 };
 
@@ -71,7 +72,9 @@ struct SensitivityResult {
   double wall_seconds = 0;
 };
 
-//! Runs the design as one ensemble on `threads` threads (0 = all cores). Every design
+//! Runs the design as one ensemble on `threads` threads (0 = all cores); across MPI ranks
+//! (model/core/comm.hpp) job j of points x scenarios x replicates runs on rank j % ranks,
+//! and rank 0 gathers the values and computes the indices (other ranks return no indices). Every design
 //! point's config is checked before anything runs (a value a key does not accept is
 //! ConfigError naming the point). `progress` gets (steps done, total steps, "point i/n").
 SensitivityResult run_sensitivity(const config::Node& root, const std::string& config_name, const SensitivitySpec& spec,

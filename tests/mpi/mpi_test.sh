@@ -55,9 +55,24 @@ expect_text "$TMP/err" "rank 1 of 2: error: HSCSIM_TEST_FAIL_RANK" "the failing 
 sleep 1  # mpirun may return before the last rank is reaped
 [ -z "$(ls "$TMP" | grep 'fail.h5')" ] && ok || bad "a failed job left a file: $(ls "$TMP")"
 
-# Commands other than run refuse to run across ranks.
+# Other commands refuse to run across ranks.
 expect_exit 2 "validate at 2 ranks is refused" -- "${MPIRUN[@]}" 2 "$BIN" validate "$TINY" -o "$TMP/v.h5"
-expect_text "$TMP/err" "only \`hscsim run\` runs across MPI ranks" "and says why"
+expect_text "$TMP/err" "only \`hscsim run\` and \`hscsim sensitivity\` run across MPI ranks" "and says why"
+
+# A sensitivity analysis across ranks equals one process's.
+cat >"$TMP/sa.yaml" <<'YAML'
+trajectories: 3
+parameters:
+  - {key: unit_costs.gp_appointment_gbp, lower: 20, upper: 40}
+  - {key: care.hospital.post_discharge_event_rr, lower: 3, upper: 7}
+outputs:
+  - {metric: emergency_admissions}
+  - {metric: cost_total_gbp}
+YAML
+expect_exit 0 "sensitivity, one process" -- "$BIN" sensitivity "$TINY" --params "$TMP/sa.yaml" -o "$TMP/sa1.h5" --quiet --threads 1
+expect_exit 0 "sensitivity at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" sensitivity "$TINY" --params "$TMP/sa.yaml" -o "$TMP/sa2.h5" --threads 1
+expect_text "$TMP/out" "across 2 MPI ranks" "the sensitivity run says it uses 2 ranks"
+expect_exit 0 "sensitivity: identical" -- h5diff "$TMP/sa1.h5" "$TMP/sa2.h5" /sensitivity /sensitivity
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1201,6 +1201,20 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
       }
       files.emplace_back("validation.csv", std::move(out));
     }
+    if (exists(file, "uncertainty")) {  // parameter uncertainty: each replicate's draws
+      Id ug(H5Gopen2(file, "uncertainty", H5P_DEFAULT), H5Gclose, "open /uncertainty");
+      const auto keys = read_strings(ug, "parameter");
+      const auto dists = read_strings(ug, "distribution");
+      std::vector<hsize_t> d;
+      const auto v = read_doubles(ug, "samples", d);
+      std::string out = "replicate,parameter,distribution,value\n";
+      if (d.size() == 2 && d[1] == keys.size())
+        for (size_t r = 0; r < d[0]; ++r)
+          for (size_t j = 0; j < d[1]; ++j)
+            out += fmt::format("{},{},{},{}\n", r, field(keys[j]), field(j < dists.size() ? dists[j] : ""),
+                               number(v[r * d[1] + j]));
+      files.emplace_back("uncertainty.csv", std::move(out));
+    }
   } catch (const RuntimeFailure& e) {
     throw InputError(fmt::format("error: export: '{}' cannot be read as an hscsim results file: {}", path, e.what()));
   }
@@ -1214,7 +1228,9 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
       "comparisons*.csv         scenario minus the baseline, paired by replicate: mean, lower, upper (95% t-interval over\n"
       "                         replicates); accumulation per_step (each step) or cumulative (flows summed, stocks and\n"
       "                         means averaged from the start); by quintile, by cause (the health event), and the ledgers\n"
-      "validation.csv           the validation table (hscsim validate), when present\n\n"
+      "validation.csv           the validation table (hscsim validate), when present\n"
+      "uncertainty.csv          replicate, parameter, distribution, value: what each replicate drew (uncertainty:),\n"
+      "                         when present\n\n"
       "year: calendar time at the end of the step. Money in GBP at 2023/24 prices. Empty value: not a number.\n\n"
       "Metrics (units, kind: flow = in the step, stock = at the end of the step, mean = a ratio or average):\n{}",
       path, build_info::version(), kSchemaVersion, metric_table);

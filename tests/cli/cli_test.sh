@@ -191,6 +191,15 @@ expect_text "$TMP/err" "sabad.yaml:4:" "sensitivity gives the bad output's line"
 expect_text "$TMP/err" "hscsim info --metrics" "and says where the metrics are listed"
 [ ! -e "$TMP/sa3.h5" ] && [ -z "$(ls "$TMP" | grep 'sa3.h5.tmp')" ] && ok || bad "a refused sensitivity run left a file"
 
+# Parameter uncertainty: the draws are exported and reproduced by --from.
+printf 'extends: %s\nuncertainty:\n  parameters:\n    - {key: unit_costs.gp_appointment_gbp, distribution: gamma, mean: 28, sd: 3}\n' "$TINY" >"$TMP/psa.yaml"
+expect_exit 0 "a run with parameter uncertainty" -- "$BIN" run "$TMP/psa.yaml" -o "$TMP/psa.h5" --quiet
+expect_exit 0 "--from reproduces it" -- "$BIN" run --from "$TMP/psa.h5" -o "$TMP/psa2.h5" --quiet
+expect_exit 0 "with the same draws" -- h5diff "$TMP/psa.h5" "$TMP/psa2.h5" /uncertainty /uncertainty
+mkdir -p "$TMP/psacsv"
+expect_exit 0 "export with draws" -- "$BIN" export "$TMP/psa.h5" --csv "$TMP/psacsv"
+expect_text "$TMP/psacsv/uncertainty.csv" "1,unit_costs.gp_appointment_gbp,\"gamma(" "the draws as CSV"
+
 # Job arrays: parts of a run merge into the file one run writes, bit for bit.
 PAIRED=$SRC/configs/scenarios/pay_for_happiness.yaml   # scenarios, burn-in, outcome payments against the baseline run
 PSMALL=(--set population.size=2000 --set time.years=1 --replicates 5 --quiet)

@@ -326,6 +326,25 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
   return run_experiment(p.e, a.threads, progress, a.part.empty() ? Part{} : parse_part(a.part));
 }
 
+// Runs `check` (reading and checking the inputs, opening the output) on rank 0 only and
+// returns on every rank the exit code to stop with, 0 to go on: with several ranks an
+// input error is printed once, on rank 0, and every rank returns 2; with one process it
+// propagates as usual.
+template <typename F>
+int checked_on_root(F&& check) {
+  int status = 0;
+  if (comm::rank() == 0) {
+    try {
+      check();
+    } catch (const InputError& e) {
+      if (comm::size() == 1) throw;
+      std::cerr << e.what() << "\n";
+      status = 2;
+    }
+  }
+  return comm::broadcast(status);
+}
+
 // Writes the results (or, with --part, the part file) and prints the summary.
 int finish_run(Prepared& p, const RunResult& r, const RunArgs& a) {
   if (a.part.empty()) {
@@ -370,16 +389,7 @@ int cmd_merge(const std::vector<std::string>& files, std::string out, bool force
 int cmd_run_ranks(const RunArgs& a) {
   const bool root = comm::rank() == 0;
   std::optional<Prepared> p;
-  int status = 0;
-  if (root) {
-    try {
-      p.emplace(prepare(a, "run"));
-    } catch (const InputError& e) {
-      std::cerr << e.what() << "\n";
-      status = 2;
-    }
-  }
-  if ((status = comm::broadcast(status)) != 0) return status;
+  if (const int status = checked_on_root([&] { p.emplace(prepare(a, "run")); })) return status;
   const std::string yaml = comm::broadcast(root ? p->e.config_yaml : std::string());
   const std::string name = comm::broadcast(root ? p->e.config_name : std::string());
   std::optional<Experiment> other;
@@ -523,34 +533,27 @@ int cmd_sensitivity(const RunArgs& a, const SensitivityArgs& c) {
   const bool root = comm::rank() == 0;
   std::string yaml, config_name, params_yaml;
   std::optional<OutputFile> file;
-  int status = 0;
-  if (root) {
-    try {
-      if (a.config.empty()) throw InputError("error: sensitivity needs a CONFIG file");
-      const config::Node tree = resolve(a);
-      config_name = fs::path(a.config).stem().string();
-      const Experiment e = Experiment::from_config(tree, config_name);
-      SensitivitySpec spec = SensitivitySpec::load(c.params);
-      if (!c.method.empty()) spec.method = c.method;
-      prepare_sensitivity(spec, tree, e);
-      std::string out = a.output;
-      if (out.empty()) {
-        out = (fs::path("output") / (config_name + "_sensitivity_" + spec.method + ".h5")).string();
-        fs::create_directories("output");
-      }
-      if (!a.force && fs::is_regular_file(out))
-        throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
-      file.emplace(out);
-      std::ifstream in(c.params);
-      params_yaml.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-      yaml = e.config_yaml;
-    } catch (const InputError& e) {
-      if (comm::size() == 1) throw;
-      std::cerr << e.what() << "\n";
-      status = 2;
+  const int status = checked_on_root([&] {
+    if (a.config.empty()) throw InputError("error: sensitivity needs a CONFIG file");
+    const config::Node tree = resolve(a);
+    config_name = fs::path(a.config).stem().string();
+    const Experiment e = Experiment::from_config(tree, config_name);
+    SensitivitySpec spec = SensitivitySpec::load(c.params);
+    if (!c.method.empty()) spec.method = c.method;
+    prepare_sensitivity(spec, tree, e);
+    std::string out = a.output;
+    if (out.empty()) {
+      out = (fs::path("output") / (config_name + "_sensitivity_" + spec.method + ".h5")).string();
+      fs::create_directories("output");
     }
-  }
-  if ((status = comm::broadcast(status)) != 0) return status;
+    if (!a.force && fs::is_regular_file(out))
+      throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
+    file.emplace(out);
+    std::ifstream in(c.params);
+    params_yaml.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    yaml = e.config_yaml;
+  });
+  if (status) return status;
   yaml = comm::broadcast(yaml);
   config_name = comm::broadcast(config_name);
   params_yaml = comm::broadcast(params_yaml);

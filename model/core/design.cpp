@@ -62,13 +62,14 @@ const Directions& directions() {
   return dirs;
 }
 
-// Uniform u in (0, 1) for (what, a, b) of the design stream of `seed`.
+// The design stream of `seed`: replicate word ~0, which no replicate uses.
+Streams design_stream(uint32_t seed) { return Streams(seed, ~uint32_t{0}); }
+// Uniform u in (0, 1), and 32 random bits, for (what, a, b) of the design stream.
 double draw(uint32_t seed, uint64_t what, uint32_t a, uint16_t b) {
-  static constexpr uint32_t kDesignReplicate = ~uint32_t{0};
-  return Streams(seed, kDesignReplicate).uniform(what, a, Purpose::Design, b);
+  return design_stream(seed).uniform(what, a, Purpose::Design, b);
 }
 uint32_t draw_bits(uint32_t seed, uint64_t what, uint32_t a, uint16_t b) {
-  return Streams(seed, ~uint32_t{0}).raw(what, a, Purpose::Design, b)[0];
+  return design_stream(seed).raw(what, a, Purpose::Design, b)[0];
 }
 
 enum What : uint64_t { kSobolShift = 1, kLhsOrder, kLhsJitter, kMorrisBase, kMorrisOrder, kMorrisSign, kBootMorris, kBootSobol };
@@ -77,7 +78,7 @@ enum What : uint64_t { kSobolShift = 1, kLhsOrder, kLhsJitter, kMorrisBase, kMor
 std::vector<size_t> permutation(size_t n, uint32_t seed, What what, uint32_t a) {
   std::vector<std::pair<uint64_t, size_t>> keyed(n);
   for (size_t i = 0; i < n; ++i) {
-    const auto r = Streams(seed, ~uint32_t{0}).raw(what, a, Purpose::Design, static_cast<uint16_t>(i & 0xFFFF));
+    const auto r = design_stream(seed).raw(what, a, Purpose::Design, static_cast<uint16_t>(i & 0xFFFF));
     keyed[i] = {(uint64_t(r[0]) << 32 | r[1]) ^ (uint64_t(i >> 16) * 0x9E3779B97F4A7C15ull), i};
   }
   std::sort(keyed.begin(), keyed.end());

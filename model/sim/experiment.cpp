@@ -122,17 +122,17 @@ void check_uncertainty(const Experiment& e) {
   if (u.empty()) return;
   for (const auto& p : u.params) {
     bool found = false;
-    for (const auto& tree : e.trees) {
-      if (!config::find_path(tree, p.key)) continue;
-      (void)config::number_at(tree, p.key, p.where, "uncertainty");
+    for (const auto& sc : e.scenarios) {
+      if (!config::find_path(sc.tree, p.key)) continue;
+      (void)config::number_at(sc.tree, p.key, p.where, "uncertainty");
       found = true;
     }
-    if (!found) (void)config::number_at(e.trees.front(), p.key, p.where, "uncertainty");  // says what is wrong
+    if (!found) (void)config::number_at(e.scenarios.front().tree, p.key, p.where, "uncertainty");  // says what is wrong
   }
-  for (size_t k = 0; k < e.trees.size(); ++k)
+  for (size_t k = 0; k < e.scenarios.size(); ++k)
     for (uint32_t r = 0; r < e.replicates; ++r) {
       try {
-        (void)Params::read(u.apply(e.trees[k], r));
+        (void)Params::read(u.apply(e.scenarios[k].tree, r));
       } catch (const ConfigError& err) {
         std::vector<std::string> draws;
         for (size_t j = 0; j < u.params.size(); ++j) draws.push_back(fmt::format("{}={:.6g}", u.params[j].key, u.samples[r][j]));
@@ -146,7 +146,7 @@ void check_uncertainty(const Experiment& e) {
 
 const Params& Experiment::params(size_t k, uint32_t r, std::optional<Params>& holder) const {
   if (uncertainty.empty()) return scenarios[k].params;
-  holder.emplace(Params::read(uncertainty.apply(trees[k], r)));
+  holder.emplace(Params::read(uncertainty.apply(scenarios[k].tree, r)));
   return *holder;
 }
 
@@ -167,8 +167,7 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
       throw config::Reader(resolved, "").error("finance", "an outcome payment with counterfactual: baseline_run (or an alliance's "
                                                           "wellbeing payment) compares a scenario with the same people in the "
                                                           "baseline run; this config has no scenarios (add a scenarios: list)");
-    e.scenarios.push_back({"baseline", "", std::move(base_params)});
-    if (!e.uncertainty.empty()) e.trees.push_back(base);
+    e.scenarios.push_back({"baseline", "", std::move(base_params), e.uncertainty.empty() ? config::Node{} : base});
     check_uncertainty(e);
     check_resources(e, resolved, physical_memory_bytes());
     return e;
@@ -178,7 +177,6 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     throw top.error("scenarios", fmt::format("{} scenarios; at most {} are run together (split the study into several "
                                              "files)", list->seq.size(), kMaxScenarios));
   std::vector<Scenario> listed;
-  std::vector<config::Node> scenario_trees;
   for (auto r : top.list("scenarios")) {
     Scenario sc;
     sc.name = r.text("name");
@@ -193,18 +191,22 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     config::Node tree = base;
     if (auto overlay = r.optional_child("overlay")) {
       for (const auto& entry : overlay->node().map)
-        if (entry.key == "run" || entry.key == "time" || entry.key == "scenarios" || entry.key == "extends")
-          throw overlay->error(entry.key, "an included file may not set run, time or scenarios (they are shared by all scenarios)");
+        if (entry.key == "run" || entry.key == "time" || entry.key == "scenarios" || entry.key == "extends" ||
+            entry.key == "uncertainty")
+          throw overlay->error(entry.key, "an included file may not set run, time, scenarios or uncertainty (they are "
+                                          "shared by all scenarios)");
       config::merge(tree, overlay->node());
       for (const auto& entry : overlay->node().map) overlay->skip(entry.key);
     }
     if (auto set = r.optional_child("set")) {
       for (const auto& entry : set->node().map) {
-        if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time")
+        if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time" ||
+            entry.key.rfind("uncertainty", 0) == 0)
           throw config::Reader(set->node(), set->path())
-              .error(entry.key, "run and time settings are shared by all scenarios (replicates and steps are paired)");
+              .error(entry.key, "run, time and uncertainty settings are shared by all scenarios (replicates, steps and "
+                                "parameter draws are paired)");
         for (const auto& u : e.uncertainty.params)
-          if (entry.key == u.key || u.key.rfind(entry.key + ".", 0) == 0 || entry.key.rfind("uncertainty", 0) == 0)
+          if (entry.key == u.key || u.key.rfind(entry.key + ".", 0) == 0)
             throw config::Reader(set->node(), set->path())
                 .error(entry.key, fmt::format("'{}' is uncertain (uncertainty:, {}): every scenario draws it, so a "
                                               "scenario cannot set it; make the scenario's lever another key, or the "
@@ -217,7 +219,7 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     }
     r.finish();
     sc.params = Params::read(tree);
-    if (!e.uncertainty.empty()) scenario_trees.push_back(tree);
+    if (!e.uncertainty.empty()) sc.tree = tree;
     if (base_params.clock.burn_in_steps > 0)
       if (const std::string what = place_differs(base, base_params, tree, sc.params); !what.empty())
         throw r.error("name", fmt::format("scenario '{}' changes {}; with time.burn_in_years every scenario continues the "
@@ -240,17 +242,11 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
   }
   bool has_baseline = false;
   for (const auto& sc : listed) has_baseline = has_baseline || sc.name == "baseline";
-  if (!has_baseline) e.scenarios.push_back({"baseline", "the base config, unchanged", base_params});
-  if (!has_baseline && !e.uncertainty.empty()) e.trees.push_back(base);
-  for (size_t i = 0; i < listed.size(); ++i) {
-    auto& sc = listed[i];
-    const bool first = sc.name == "baseline";
-    if (first) e.scenarios.insert(e.scenarios.begin(), std::move(sc));
+  if (!has_baseline)
+    e.scenarios.push_back({"baseline", "the base config, unchanged", base_params, e.uncertainty.empty() ? config::Node{} : base});
+  for (auto& sc : listed) {
+    if (sc.name == "baseline") e.scenarios.insert(e.scenarios.begin(), std::move(sc));
     else e.scenarios.push_back(std::move(sc));
-    if (!e.uncertainty.empty()) {
-      if (first) e.trees.insert(e.trees.begin(), std::move(scenario_trees[i]));
-      else e.trees.push_back(std::move(scenario_trees[i]));
-    }
   }
   check_uncertainty(e);
   // The baseline records what the scenarios' baseline_run outcome payments measure.

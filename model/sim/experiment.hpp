@@ -21,6 +21,9 @@ struct Scenario {
   std::string name;
   std::string description;
   Params params;
+  //! Its resolved config, kept with parameter uncertainty to build each replicate's
+  //! parameters (empty without).
+  config::Node tree = {};
 };
 
 struct Experiment {
@@ -31,9 +34,6 @@ struct Experiment {
   std::vector<Scenario> scenarios;  //!< the baseline first
   //! Parameter uncertainty (`uncertainty:`): each replicate's draws; empty without.
   Uncertainty uncertainty;
-  //! [scenario]: its resolved config, kept with parameter uncertainty to build each
-  //! replicate's parameters (empty without).
-  std::vector<config::Node> trees;
 
   //! Scenario k's parameters for replicate r: scenarios[k].params, or with parameter
   //! uncertainty the scenario's config with replicate r's draws, built into `holder`.

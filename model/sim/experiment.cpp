@@ -200,11 +200,12 @@ Experiment Experiment::from_config(const config::Node& resolved, std::string con
     }
     if (auto set = r.optional_child("set")) {
       for (const auto& entry : set->node().map) {
-        if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time" ||
-            entry.key.rfind("uncertainty", 0) == 0)
+        if (entry.key.rfind("run.", 0) == 0 || entry.key.rfind("time.", 0) == 0 || entry.key == "run" || entry.key == "time")
           throw config::Reader(set->node(), set->path())
-              .error(entry.key, "run, time and uncertainty settings are shared by all scenarios (replicates, steps and "
-                                "parameter draws are paired)");
+              .error(entry.key, "run and time settings are shared by all scenarios (replicates and steps are paired)");
+        if (entry.key.rfind("uncertainty", 0) == 0)
+          throw config::Reader(set->node(), set->path())
+              .error(entry.key, "uncertainty settings are shared by all scenarios (each replicate's draws are paired)");
         for (const auto& u : e.uncertainty.params)
           if (entry.key == u.key || u.key.rfind(entry.key + ".", 0) == 0)
             throw config::Reader(set->node(), set->path())

@@ -1,5 +1,6 @@
 #include "agents/care/care.hpp"
 
+#include "model/core/archive.hpp"
 #include "agents/care/allocation.hpp"
 
 namespace hscsim {
@@ -127,13 +128,24 @@ void CareSystem::adopt(const CareSystem& warm) {
     }
 }
 
+void CareSystem::state(archive::Io& io) {
+  io(admission_propensity_, referral_propensity_, stay_propensity_, admissions_log_, gp_carry_, elective_carry_, third_carry_,
+     last_bed_days_, staying_, follow_, period_, la_packages_, la_reablement_, la_care_home_, ic_beds_, ic_home_,
+     last_step_days_, planned_years_);
+  // The capacities in force are the plan's at the last step (a function of the state).
+  if (io.reading() && planned_years_ >= 0) base_.plan.apply(base_, planned_years_, follow_, g_);
+}
+
 void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
                           const PlaceEffects& place, Tally& t, std::vector<int64_t>& prov) {
   t += r.tally;
   for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
   admissions_log_.clear();
   // Capacities of the step: the configured ones as the capacity plan has them by now.
-  if (!base_.plan.empty()) base_.plan.apply(base_, static_cast<double>(day) / kDaysPerYear, follow_, g_);
+  if (!base_.plan.empty()) {
+    planned_years_ = static_cast<double>(day) / kDaysPerYear;
+    base_.plan.apply(base_, planned_years_, follow_, g_);
+  }
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr)
     prov[layout_.at(tr, TrustCounter::Beds)] += g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds;
   for (size_t k = 0; k < g_.intermediate_care.size(); ++k) {

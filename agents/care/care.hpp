@@ -298,6 +298,9 @@ class CareSystem {
   //! councils and intermediate care services fund. Parameters and the place stay this
   //! config's.
   void adopt(const CareSystem& warm);
+  //! What the run changes (checkpoints, model/core/archive.hpp): propensities, carried
+  //! capacity, places in use, the commissioning rules' periods.
+  void state(archive::Io& io);
 
   //! The commissioning rules of the capacity plan (CapacityPlan, follow_demand): reads
   //! step `step`'s per-provider counters `prov` (flows and end-of-step stocks) as
@@ -475,6 +478,10 @@ class CareSystem {
     bool started = false;                //!< the start stocks are set
     std::vector<double> a, b, c;         //!< per provider: sums whose meaning depends on the kind (observe)
     std::vector<int64_t> start_stock;    //!< per provider: waiting or list at the period's start
+    template <typename Io>
+    void state(Io& io) {
+      io(next_review_day, days, started, a, b, c, start_stock);
+    }
   };
   CapacityFactors follow_;
   std::array<FollowPeriod, kCapacityKinds> period_;
@@ -484,6 +491,7 @@ class CareSystem {
   //! Per intermediate care service after the step's placements: patients in beds and at home.
   std::vector<int64_t> ic_beds_, ic_home_;
   int32_t last_step_days_ = 0;
+  double planned_years_ = -1;  //!< years at which g_ last had the capacity plan applied (-1: never)
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
   std::vector<double> event_bound_;  //!< rr.bound() per event

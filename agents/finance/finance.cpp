@@ -8,6 +8,7 @@
 
 #include "agents/people/risk.hpp"
 #include "model/core/errors.hpp"
+#include "model/core/archive.hpp"
 
 namespace hscsim {
 namespace {
@@ -818,6 +819,11 @@ void Finance::delivery(int32_t day, DeliveryContext& ctx, std::vector<double>& a
       stay_by_trust[C_.index_in_kind(g)] = in.length_of_stay * r.length_of_stay;
     }
   }
+}
+
+void Finance::state(archive::Io& io) {
+  io(block_base_, year_payments_, member_payments_, quarter_income_, quarter_margin_, bad_quarters_, withdrawn_, response_,
+     investor_received_, outcomes_now_, trace_, watch_, invested_, last_out_, last_in_);
 }
 
 void Finance::check_invariants() const {

@@ -207,6 +207,10 @@ class Finance {
 
   //! Throws RuntimeFailure if money was not conserved in the last step.
   void check_invariants() const;
+  //! What the run changes (checkpoints, model/core/archive.hpp): ledgers of the contract
+  //! year and quarter, withdrawals, responses, outcomes watched and traced. The
+  //! counterfactual (the baseline's trace) is the caller's, set again after reading.
+  void state(archive::Io& io);
 
  private:
   const Contract& in_force(size_t g, double year) const;

@@ -64,6 +64,11 @@ class OutcomeTrace {
   int64_t sum(int k, uint64_t id, int32_t from, int32_t to) const;
   //! Life satisfaction of `id` at the year end on day `day` (NaN if not living then).
   double wellbeing(uint64_t id, int32_t day) const;
+  //! Everything recorded (checkpoints, model/core/archive.hpp).
+  template <typename Io>
+  void state(Io& io) {
+    io(measures_, events_, fresh_, with_state_, wellbeing_);
+  }
 
  private:
   std::vector<TracedMeasure> measures_;
@@ -72,6 +77,10 @@ class OutcomeTrace {
   struct Snapshot {
     int32_t day;
     std::vector<std::pair<uint64_t, float>> values;  //!< sorted by id
+    template <typename Io>
+    void state(Io& io) {
+      io(day, values);
+    }
   };
   std::vector<Snapshot> wellbeing_;
 };

@@ -12,6 +12,7 @@
 
 #include "agents/people/risk.hpp"
 #include "model/core/errors.hpp"
+#include "model/core/archive.hpp"
 
 namespace hscsim {
 
@@ -389,6 +390,13 @@ double Programmes::ramp(size_t k, int32_t day) const {
   if (year < x.start_year || year >= x.end_year) return 0.0;
   if (x.ramp_up_years <= 0) return 1.0;
   return std::min(1.0, (year - x.start_year) / x.ramp_up_years);
+}
+
+void Programmes::state(archive::Io& io) {
+  // records_ is read into its vectors in place: Modifiers points at each of them.
+  io.expect(static_cast<uint64_t>(records_.size()), "the number of programmes");
+  for (auto& r : records_) io(r);
+  io(drawn_, drawn_gp_capacity_, drawn_virtual_share_, carry_, risk_ids_, risk_of_, next_refresh_);
 }
 
 PlaceEffects Programmes::place_effects(int32_t day) const {

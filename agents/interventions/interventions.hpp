@@ -134,6 +134,9 @@ class Programmes : public Modifiers {
   //! This replicate's drawn multiplier for effect e of programme k.
   double drawn(size_t k, size_t e) const { return drawn_[k][e]; }
   const std::vector<Enrolment>& enrolments(size_t k) const { return records_[k]; }
+  //! What the run changes (checkpoints, model/core/archive.hpp): enrolment records,
+  //! carried places, the risk register.
+  void state(archive::Io& io);
   //! Provider group (index into ProviderLayout::groups()) that delivers programme k to slot i.
   size_t deliverer(const People& people, size_t i, size_t k, const ProviderLayout& L) const;
 

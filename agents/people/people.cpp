@@ -1,7 +1,10 @@
 #include "agents/people/people.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <tuple>
+
+#include "model/core/archive.hpp"
 
 namespace hscsim {
 
@@ -61,6 +64,14 @@ void People::compact() {
 
 void People::append(const People& o) {
   std::apply([&](auto... m) { ((this->*m).insert((this->*m).end(), (o.*m).begin(), (o.*m).end()), ...); }, kColumns);
+}
+
+void People::state(archive::Io& io) {
+  for_each_column(*this, [&io](auto& col) { io(col); });
+  io(review_overdue_before);
+  for_each_column(*this, [&](auto& col) {
+    if (col.size() != id.size()) throw std::runtime_error("checkpoint state: people's columns of different lengths");
+  });
 }
 
 void People::clear_care(size_t i) {

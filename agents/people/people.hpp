@@ -17,6 +17,9 @@
 #include "agents/people/state_registry.hpp"
 
 namespace hscsim {
+namespace archive {
+class Io;
+}
 
 // ---- Ordinal states --------------------------------------------------------------
 enum class Alcohol : uint8_t { Low, Increasing, Dependent };          //!< AUDIT-style risk level
@@ -146,6 +149,8 @@ struct People {
   void clear_care(size_t i);
   //! Bytes of state per person (the sum of every column's element size).
   static size_t bytes_per_person();
+  //! Every column and review_overdue_before (checkpoints, model/core/archive.hpp).
+  void state(archive::Io& io);
 
   bool alive(size_t i) const { return vital[i] == static_cast<uint8_t>(Vital::Alive); }
   bool has(size_t i, State s) const { return states[i] & bit(s); }

@@ -36,6 +36,7 @@
 #include "model/core/interrupt.hpp"
 #include "model/sim/metrics.hpp"
 #include "model/io/output.hpp"
+#include "model/io/checkpoint.hpp"
 #include "model/io/calibration.hpp"
 #include "model/io/sensitivity.hpp"
 #include "model/io/validation.hpp"
@@ -57,7 +58,16 @@ struct RunArgs {
   bool force = false;
   std::string summary = "short";
   std::string part;  //!< "K/N": run part K of N (job arrays; hscsim merge combines them)
+  // run only: checkpoints
+  std::string checkpoint_every;  //!< "30min", "2h", "1y", "500steps"
+  std::string checkpoint;        //!< where checkpoints go (default: beside the results)
+  std::string resume;            //!< a checkpoint to continue
+  bool no_checkpoint = false;    //!< a signal abandons the run instead of saving it
 };
+
+//! Exit code of a run stopped by a signal after saving a checkpoint (EX_TEMPFAIL: try
+//! again, with --resume).
+constexpr int kExitCheckpointed = 75;
 
 // "K/N" with 0 <= K < N; InputError otherwise.
 Part parse_part(const std::string& text) {
@@ -236,7 +246,14 @@ Prepared prepare(const RunArgs& a, const char* command) {
   std::string config_name;
   bool verified = false;
   config::Node root;
-  if (!a.from.empty()) {
+  if (!a.resume.empty() && a.config.empty()) {  // the checkpoint's own config, as stored
+    const Checkpoint c(a.resume);
+    if (!a.sets.empty() || a.seed >= 0 || a.replicates >= 0)
+      throw InputError("error: --resume without a CONFIG continues the checkpoint's own config: --set, --seed and "
+                       "--replicates cannot change it");
+    root = config::parse(c.info().config_yaml, a.resume + ":config_yaml");
+    config_name = c.info().config_name;
+  } else if (!a.from.empty()) {
     if (!a.config.empty()) throw InputError("error: give either a CONFIG or --from FILE.h5, not both");
     StoredRun stored = read_stored_run(a.from, &verified);
     root = config::parse(stored.config_yaml, a.from + ":config_yaml");
@@ -263,7 +280,7 @@ Prepared prepare(const RunArgs& a, const char* command) {
   }
   if (!a.force && fs::is_regular_file(out))
     throw InputError(fmt::format("error: '{}' exists; give --force to replace it, or another -o", out));
-  return Prepared{std::move(e), OutputFile(out), a.from.empty() ? a.config : a.from, verified};
+  return Prepared{std::move(e), OutputFile(out), !a.from.empty() ? a.from : !a.config.empty() ? a.config : a.resume, verified};
 }
 
 // Progress with a bar on a terminal (with elapsed time and ETA); off a terminal (a log,
@@ -311,7 +328,7 @@ class Progress {
   std::chrono::steady_clock::time_point last_ = t0_;
 };
 
-RunResult execute(const Prepared& p, const RunArgs& a) {
+RunResult execute(const Prepared& p, const RunArgs& a, const Checkpointing* checkpoints = nullptr) {
   const ProgressFn progress = Progress::make(a);
   if (!a.quiet) {
     if (!a.from.empty())
@@ -323,7 +340,7 @@ RunResult execute(const Prepared& p, const RunArgs& a) {
                build_info::version(), p.label, fmt_count(static_cast<double>(params.population.size)),
                params.clock.years, p.e.scenarios.size(), p.e.replicates, p.e.seed);
   }
-  return run_experiment(p.e, a.threads, progress, a.part.empty() ? Part{} : parse_part(a.part));
+  return run_experiment(p.e, a.threads, progress, a.part.empty() ? Part{} : parse_part(a.part), checkpoints);
 }
 
 // Runs `check` (reading and checking the inputs, opening the output) on rank 0 only and
@@ -407,11 +424,121 @@ int cmd_run_ranks(const RunArgs& a) {
   return finish_run(*p, r, a);
 }
 
-int cmd_run(const RunArgs& a) {
-  if (comm::size() > 1) return cmd_run_ranks(a);
+// --checkpoint-every: a wall time ("90s", "30min", "2h") or a simulated one ("26w", "1y",
+// "500steps": steps of the run, every job's together). InputError otherwise.
+void parse_checkpoint_every(const std::string& text, const Clock& clock, Checkpointing& cp) {
+  double x = 0;
+  char unit[16] = {0};
+  int used = 0;
+  const auto bad = [&] {
+    return InputError(fmt::format("error: --checkpoint-every '{}': expected a wall time (90s, 30min, 2h) or a simulated "
+                                  "time (26w, 1y, 500steps: counted over every scenario and replicate of the run together), "
+                                  "a positive number with its unit",
+                                  text));
+  };
+  if (std::sscanf(text.c_str(), "%lf%15s%n", &x, unit, &used) != 2 || static_cast<size_t>(used) != text.size() ||
+      !std::isfinite(x) || x <= 0)
+    throw bad();
+  const std::string u = unit;
+  if (u == "s") cp.every_seconds = x;
+  else if (u == "min") cp.every_seconds = 60 * x;
+  else if (u == "h") cp.every_seconds = 3600 * x;
+  else if (u == "steps" || u == "step") cp.every_steps = static_cast<uint64_t>(std::ceil(x));
+  else if (u == "y" || u == "w") {
+    const double years = u == "y" ? x : x * 7 / kDaysPerYear;
+    cp.every_steps = static_cast<uint64_t>(std::max(1.0, std::round(years * clock.steps_per_year)));
+  } else {
+    throw bad();
+  }
+  if (cp.every_seconds > 0 && cp.every_seconds < 1) throw bad();
+}
+
+int cmd_run(const RunArgs& given) {
+  const bool checkpointing = !given.checkpoint_every.empty() || !given.checkpoint.empty() || !given.resume.empty();
+  if (comm::size() > 1) {
+    if (checkpointing)
+      throw InputError("error: --checkpoint-every, --checkpoint and --resume are for one process; across MPI ranks, split "
+                       "the run into parts (--part K/N) so that a stopped job redoes only its own part (docs/hpc.md)");
+    return cmd_run_ranks(given);
+  }
+  RunArgs a = given;
+  std::optional<Checkpoint> resume;
+  if (!a.resume.empty()) {
+    if (!a.from.empty()) throw InputError("error: give --resume CHECKPOINT or --from FILE.h5, not both");
+    resume.emplace(a.resume);
+    const CheckpointInfo& info = resume->info();
+    if (a.output.empty()) a.output = info.output;
+    if (a.part.empty()) a.part = info.part;
+    else if (a.part != info.part)
+      throw InputError(fmt::format("error: --resume '{}' is {}, not --part {}", a.resume,
+                                   info.part.empty() ? "the whole run" : "part " + info.part, a.part));
+  }
+  if (a.no_checkpoint && checkpointing)
+    throw InputError("error: --no-checkpoint cannot go with --checkpoint-every, --checkpoint or --resume");
   Prepared p = prepare(a, "run");
-  RunResult r = execute(p, a);
-  return finish_run(p, r, a);
+  if (resume) resume->check_matches(p.e.config_yaml);
+  // Checkpoints go beside the results (or where --checkpoint says; a resumed run goes on
+  // writing to the file it resumed from).
+  std::string path = a.checkpoint;
+  if (path.empty()) path = resume ? resume->path() : fs::path(p.out.path()).replace_extension(".checkpoint.h5").string();
+  if (fs::weakly_canonical(path) == fs::weakly_canonical(p.out.path()))
+    throw InputError(fmt::format("error: --checkpoint '{}' is the results file; give the checkpoint another name", path));
+  if (!a.no_checkpoint) OutputFile probe(path);  // refuses a folder, a device, a missing folder, a file being written
+  Checkpointing cp;
+  cp.on_signal = !a.no_checkpoint;
+  if (!a.checkpoint_every.empty()) parse_checkpoint_every(a.checkpoint_every, p.e.scenarios.front().params.clock, cp);
+  bool saved_for_signal = false;
+  uint64_t saved_done = 0, saved_total = 0;
+  cp.save = [&](uint64_t done, uint64_t total, const std::function<void(archive::Io&)>& state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    CheckpointInfo info;
+    info.config_yaml = p.e.config_yaml;
+    info.config_name = p.e.config_name;
+    info.output = p.out.path();
+    info.part = a.part;
+    info.steps_done = done;
+    info.steps_total = total;
+    write_checkpoint(path, info, state);
+    saved_for_signal = interrupt::pending() != 0;
+    saved_done = done;
+    saved_total = total;
+    if (!a.quiet && !saved_for_signal)
+      fmt::print(stderr, "\ncheckpoint: {} of {} steps saved to {} in {:.1f} s\n", fmt_count(static_cast<double>(done)),
+                 fmt_count(static_cast<double>(total)), path,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  };
+  if (resume) {
+    cp.resume = [&](const std::function<void(archive::Io&)>& state) { resume->read(state); };
+    if (!a.quiet)
+      fmt::print("Resuming {} ({} of {} steps done, saved {})\n", resume->path(),
+                 fmt_count(static_cast<double>(resume->info().steps_done)),
+                 fmt_count(static_cast<double>(resume->info().steps_total)), resume->info().created_utc);
+  }
+  RunResult r;
+  try {
+    r = execute(p, a, &cp);
+  } catch (const Interrupted& e) {
+    if (!saved_for_signal) throw;
+    std::string again = "hscsim run";
+    if (!a.config.empty()) {
+      again += " " + a.config;
+      for (const auto& s : a.sets) again += " --set " + s;
+      if (a.seed >= 0) again += fmt::format(" --seed {}", a.seed);
+      if (a.replicates >= 0) again += fmt::format(" --replicates {}", a.replicates);
+    }
+    again += " --resume " + path;
+    std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {}\nResume with: {}\n(exit {}; "
+                             "no results file was written)\n",
+                             e.what(), fmt_count(static_cast<double>(saved_done)),
+                             fmt_count(static_cast<double>(saved_total)), path, again, kExitCheckpointed);
+    return kExitCheckpointed;
+  }
+  const int status = finish_run(p, r, a);
+  // The run is complete: its checkpoint is of no more use.
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec) && fs::remove(path, ec) && !a.quiet)
+    fmt::print("Checkpoint {} removed (the run is complete)\n", path);
+  return status;
 }
 
 struct ValidateArgs {
@@ -662,7 +789,8 @@ int run_main(int argc, char** argv) {
       "  hscsim export output/default.h5 --csv output/default_csv\n"
       "  scripts/report output/default.h5\n"
       "Exit codes: 0 success; 1 runtime failure (nothing left behind); 2 invalid input (nothing written);\n"
-      "3 validate --strict with a target outside its tolerance; 128 + signal when stopped (130 SIGINT, 143 SIGTERM).\n"
+      "3 validate --strict with a target outside its tolerance; 75 run stopped by a signal after saving a checkpoint\n"
+      "(resume with --resume); 128 + signal when stopped without one (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n"
       "Docs: README.md, docs/config.md, output/README.md");
   RunArgs run_args, check_args, validate_args, calibrate_args, sensitivity_args;
   CalibrateArgs calibrate_opts;
@@ -678,6 +806,16 @@ int run_main(int argc, char** argv) {
                   "run part K of N of the replicates (K/N, K from 0; replicates r with r % N == K) into a part file "
                   "for hscsim merge (job arrays)");
   add_run_options(run, run_args, "replicates (overrides run.replicates)");
+  run->add_option("--checkpoint-every", run_args.checkpoint_every,
+                  "save the run's whole state every wall time (90s, 30min, 2h) or simulated time (26w, 1y, 500steps; "
+                  "over the run's scenarios and replicates together) to the checkpoint file");
+  run->add_option("--checkpoint", run_args.checkpoint,
+                  "checkpoint file (default: the results path with .checkpoint.h5; when resuming, the file resumed)");
+  run->add_option("--resume", run_args.resume,
+                  "continue a run from its checkpoint (with its CONFIG and --set options, or alone to use the "
+                  "checkpoint's config); the results equal the uninterrupted run's");
+  run->add_flag("--no-checkpoint", run_args.no_checkpoint,
+                "a signal abandons the run (exit 128 + signal) instead of saving a checkpoint (exit 75)");
 
   auto* validate = app.add_subcommand(
       "validate", "run the baseline and compare it with published figures (table printed, CSV and HDF5 written)");

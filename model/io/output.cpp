@@ -28,30 +28,14 @@
 #include "model/core/files.hpp"
 #include "model/core/interrupt.hpp"
 #include "model/io/sensitivity.hpp"
+#include "model/io/hdf5.hpp"
 #include "model/io/validation.hpp"
 
 namespace hscsim {
 namespace fs = std::filesystem;
+using namespace h5;  // model/io/hdf5.hpp
 namespace {
 
-// Minimal RAII for HDF5 ids.
-struct Id {
-  hid_t id = -1;
-  herr_t (*close)(hid_t) = nullptr;
-  Id(hid_t i, herr_t (*c)(hid_t), const char* what) : id(i), close(c) {
-    if (i < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
-  }
-  ~Id() {
-    if (id >= 0 && close) close(id);
-  }
-  Id(const Id&) = delete;
-  Id& operator=(const Id&) = delete;
-  operator hid_t() const { return id; }
-};
-
-void check(herr_t rc, const char* what) {
-  if (rc < 0) throw RuntimeFailure(fmt::format("HDF5: cannot {}", what));
-}
 
 // The checksum of a results file: the sum (mod 2^64) of FNV-1a hashes of each dataset's
 // full path and contents, plus the stored config, so that it does not depend on the order
@@ -81,22 +65,6 @@ std::string object_name(hid_t obj) {
   return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : std::string();
 }
 
-void attr_string(hid_t obj, const char* name, const std::string& value) {
-  Id type(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(type, H5T_VARIABLE), "set string size");
-  check(H5Tset_cset(type, H5T_CSET_UTF8), "set UTF-8");
-  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
-  Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create attribute");
-  const char* p = value.c_str();
-  check(H5Awrite(attr, type, &p), "write attribute");
-}
-
-template <typename T>
-void attr_scalar(hid_t obj, const char* name, T value, hid_t type) {
-  Id space(H5Screate(H5S_SCALAR), H5Sclose, "create scalar space");
-  Id attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, "create attribute");
-  check(H5Awrite(attr, type, &value), "write attribute");
-}
 
 hid_t group(hid_t parent, const std::string& name) {
   hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -588,25 +556,6 @@ std::vector<char> finish_image(hid_t file, const std::string& config_yaml) {
   return image;
 }
 
-std::string read_attr_string(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return {};
-  Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, "open attribute");
-  Id type(H5Aget_type(attr), H5Tclose, "read attribute type");
-  if (H5Tget_class(type) != H5T_STRING) return {};
-  if (H5Tis_variable_str(type) > 0) {
-    char* p = nullptr;
-    Id mem(H5Tcopy(H5T_C_S1), H5Tclose, "copy type");
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5T_CSET_UTF8);
-    check(H5Aread(attr, mem, &p), "read attribute");
-    std::string s = p ? p : "";
-    H5free_memory(p);
-    return s;
-  }
-  std::string s(H5Tget_size(type), '\0');
-  check(H5Aread(attr, type, s.data()), "read attribute");
-  return s.c_str();
-}
 
 }  // namespace
 
@@ -680,11 +629,11 @@ OutputFile::~OutputFile() {
   release();
 }
 
-void OutputFile::commit() {
+void OutputFile::commit(bool despite_signal) {
   if (fd_ < 0) throw RuntimeFailure(fmt::format("'{}' was already written", path_));
-  interrupt::check();
+  if (!despite_signal) interrupt::check();
   if (::fsync(fd_) != 0) throw RuntimeFailure(fmt::format("cannot write '{}': {}", temp_, std::strerror(errno)));
-  interrupt::check();
+  if (!despite_signal) interrupt::check();
   if (::rename(temp_.c_str(), path_.c_str()) != 0)
     throw RuntimeFailure(fmt::format("cannot rename '{}' to '{}': {}", temp_, path_, std::strerror(errno)));
   release();

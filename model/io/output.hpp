@@ -40,8 +40,9 @@ class OutputFile {
   //! example "No space left on device").
   void write(const void* data, size_t n);
   //! Flushes the temporary file to disk and renames it to path(). Throws Interrupted if a
-  //! signal arrived (the file is then removed, never renamed), RuntimeFailure on I/O error.
-  void commit();
+  //! signal arrived (the file is then removed, never renamed), unless `despite_signal`
+  //! (a checkpoint written because of the signal); RuntimeFailure on I/O error.
+  void commit(bool despite_signal = false);
 
  private:
   void release();

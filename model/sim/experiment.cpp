@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -335,8 +336,27 @@ void run_replicate(const Experiment& e, size_t k, uint32_t r, const std::functio
   }
 }
 
-RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress, const Part& part) {
-  static const std::string kBurnIn = "burn-in";
+namespace {
+// One job of a run: the shared burn-in of a replicate, or scenario k of a replicate.
+// Built once (its parameters must not move: the world refers to them).
+struct Job {
+  static constexpr size_t kBurnIn = SIZE_MAX;
+  size_t k = kBurnIn, r = 0;
+  uint32_t steps = 0;                //!< steps in all
+  uint32_t done = 0;                 //!< steps run
+  bool started = false, finished = false;
+  std::optional<Params> own;         //!< with parameter uncertainty: this replicate's
+  std::unique_ptr<World> world;      //!< while running (a burn-in's: until its scenarios have taken it over)
+  std::vector<Tally> tallies;        //!< a scenario's steps so far
+  std::vector<std::vector<int64_t>> providers;
+};
+
+enum class Stop : int { None = 0, Checkpoint = 1, Signal = 2 };
+}  // namespace
+
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress, const Part& part,
+                         const Checkpointing* cp) {
+  static const std::string kBurnInName = "burn-in";
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
   // Allow as many threads as asked for, even above the core count (TBB otherwise caps
   // workers at cores - 1, and a 4-thread determinism test would silently run on 2).
@@ -345,6 +365,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   RunResult result = empty_result(e);
   result.threads = n_threads;
   result.ranks = comm::size();
+  if (cp && result.ranks > 1) throw std::logic_error("run_experiment: checkpoints are for one process");
   const size_t R = e.replicates, S = e.scenarios.size();
   // Ensemble mode: replicate r (all its scenarios, its burn-in and its paired baseline)
   // runs on one rank, every ranks-th of the part's replicates; with one rank and the
@@ -355,70 +376,235 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   for (size_t r = 0; r < R; ++r)
     if (part.has(r) && in_part++ % ranks == me) mine.push_back(r);
   const size_t M = mine.size();
-  uint64_t total_steps = 0;
-  for (size_t k = 0; k < S; ++k) total_steps += M * e.scenarios[k].params.clock.steps;
-  std::atomic<uint64_t> done{0}, person_steps{0};
-  const auto t0 = std::chrono::steady_clock::now();
   // The shared burn-in: once per replicate, with the baseline's parameters; every
   // scenario's world then takes over its people and running state (World::adopt).
   const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
-  std::vector<std::unique_ptr<World>> warm(burn_in > 0 ? R : 0);
-  std::vector<std::optional<Params>> warm_params(warm.size());  // with parameter uncertainty: replicate r's draws
-  if (burn_in > 0) total_steps += M * burn_in;
-  arena.execute([&] {
-    tbb::parallel_for(size_t{0}, burn_in > 0 ? M : 0, [&](size_t m) {
-      const size_t r = mine[m];
-      warm[r] = std::make_unique<World>(e.params(0, static_cast<uint32_t>(r), warm_params[r]), static_cast<uint32_t>(r));
-      for (uint32_t s = 0; s < burn_in; ++s) {
-        interrupt::check();
-        warm[r]->step(s);
-        const uint64_t d = ++done;
-        if (progress) progress(d, total_steps, kBurnIn);
-      }
-      person_steps += warm[r]->person_steps();
-    });
-  });
   // Outcome contracts measured against the baseline run: the baseline's replicates run
   // first and keep their record of everyone's outcomes for the scenarios' replicates.
   bool paired_outcomes = false;
   for (size_t k = 1; k < S; ++k) paired_outcomes |= !e.scenarios[k].params.finance.baseline_needs().empty();
   std::vector<OutcomeTrace> baseline_traces(paired_outcomes ? R : 0);
-  auto run_job = [&](size_t job) {  // job = k * M + m: scenario k of this rank's m-th replicate
-    {
-      const size_t k = job / M, r = mine[job % M];
-      std::optional<Params> own;
-      const Params& p = e.params(k, static_cast<uint32_t>(r), own);
-      World world(p, static_cast<uint32_t>(r));
-      if (burn_in > 0) world.adopt(*warm[r]);
-      if (paired_outcomes && k > 0) world.set_counterfactual(&baseline_traces[r]);
-      auto& out = result.scenarios[k];
-      out.initial[r] = world.initial_census();
-      std::vector<Tally> steps;
-      std::vector<std::vector<int64_t>> providers(p.clock.steps);
-      steps.reserve(p.clock.steps);
-      for (uint32_t s = 0; s < p.clock.steps; ++s) {
-        interrupt::check();  // a signal abandons the run between steps
-        steps.push_back(world.step(burn_in + s, providers[s]));
-        const uint64_t d = ++done;
-        if (progress) progress(d, total_steps, e.scenarios[k].name);
+  std::vector<uint8_t> traced(paired_outcomes ? R : 0, 0);  // baseline_traces[r] is complete
+
+  // The jobs, in phases: burn-ins; then the scenarios (the baseline's first when the
+  // others are paid against it). Within a phase jobs are independent.
+  std::vector<Job> jobs((burn_in > 0 ? M : 0) + S * M);
+  std::vector<std::vector<size_t>> phases;
+  std::vector<size_t> warm_of(R, SIZE_MAX);  // replicate -> its burn-in job
+  uint64_t total_steps = 0;
+  {
+    size_t j = 0;
+    if (burn_in > 0) {
+      phases.emplace_back();
+      for (size_t m = 0; m < M; ++m, ++j) {
+        jobs[j].r = mine[m];
+        jobs[j].steps = burn_in;
+        warm_of[mine[m]] = j;
+        phases.back().push_back(j);
       }
-      person_steps += world.person_steps();
-      out.steps.store(r, steps);
-      out.providers.store(r, providers);
-      if (paired_outcomes && k == 0) {
-        baseline_traces[r] = world.take_trace();
-        baseline_traces[r].index();
+    }
+    phases.emplace_back();
+    for (size_t k = 0; k < S; ++k) {
+      if (k == 1 && paired_outcomes) phases.emplace_back();
+      for (size_t m = 0; m < M; ++m, ++j) {
+        jobs[j].k = k;
+        jobs[j].r = mine[m];
+        jobs[j].steps = e.scenarios[k].params.clock.steps;
+        phases.back().push_back(j);
       }
+    }
+    for (const Job& job : jobs) total_steps += job.steps;
+  }
+  // Scenario jobs of each replicate not yet finished (its warm world is kept until 0).
+  std::vector<size_t> pending_of(R, 0);
+  std::mutex pending_mu;
+  for (const Job& job : jobs)
+    if (job.k != Job::kBurnIn) ++pending_of[job.r];
+
+  std::atomic<uint64_t> done{0}, person_steps{0};
+  const auto params_of = [&](Job& job) -> const Params& {
+    return e.params(job.k == Job::kBurnIn ? 0 : job.k, static_cast<uint32_t>(job.r), job.own);
+  };
+  // A job's world, built afresh (a scenario's taking over its replicate's warm world).
+  const auto build = [&](Job& job, bool adopt) {
+    job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
+    if (job.k == Job::kBurnIn) return;
+    if (adopt && burn_in > 0) job.world->adopt(*jobs[warm_of[job.r]].world);
+    if (paired_outcomes && job.k > 0) job.world->set_counterfactual(&baseline_traces[job.r]);
+    job.tallies.reserve(job.steps);
+    job.providers.reserve(job.steps);
+  };
+  const auto finish = [&](Job& job) {
+    job.finished = true;
+    person_steps += job.world->person_steps();
+    if (job.k == Job::kBurnIn) return;  // kept: its scenarios take it over
+    auto& out = result.scenarios[job.k];
+    out.steps.store(job.r, job.tallies);
+    out.providers.store(job.r, job.providers);
+    job.tallies = {};
+    job.providers = {};
+    if (paired_outcomes && job.k == 0) {
+      baseline_traces[job.r] = job.world->take_trace();
+      baseline_traces[job.r].index();
+      traced[job.r] = 1;
+    }
+    job.world.reset();
+  };
+
+  // Stopping between steps: for a checkpoint (then going on) or for a signal.
+  std::atomic<int> stop{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  auto last_checkpoint = t0;
+  uint64_t steps_at_checkpoint = 0;
+  const auto should_stop = [&]() -> bool {
+    if (stop.load(std::memory_order_relaxed)) return true;
+    if (interrupt::pending()) {
+      stop.store(static_cast<int>(Stop::Signal));
+      return true;
+    }
+    if (!cp) return false;
+    if (cp->every_steps > 0 && done.load() >= steps_at_checkpoint + cp->every_steps) {
+      int none = 0;
+      stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
+      return true;
+    }
+    if (cp->every_seconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >= cp->every_seconds) {
+      int none = 0;
+      stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
+      return true;
+    }
+    return false;
+  };
+  // Runs a job until it is finished or the run stops.
+  const auto advance = [&](Job& job) {
+    if (should_stop()) return;
+    if (!job.started) {
+      build(job, true);
+      job.started = true;
+      if (job.k != Job::kBurnIn) result.scenarios[job.k].initial[job.r] = job.world->initial_census();
+    }
+    const std::string& name = job.k == Job::kBurnIn ? kBurnInName : e.scenarios[job.k].name;
+    const uint32_t offset = job.k == Job::kBurnIn ? 0 : burn_in;
+    // Each call runs at least one step (so that frequent checkpoints still make progress),
+    // unless a signal has come.
+    for (bool first = true; job.done < job.steps; first = false) {
+      if (!first && should_stop()) return;
+      if (interrupt::pending()) return;
+      if (job.k == Job::kBurnIn) {
+        job.world->step(job.done);
+      } else {
+        job.providers.emplace_back();
+        job.tallies.push_back(job.world->step(offset + job.done, job.providers.back()));
+      }
+      ++job.done;
+      const uint64_t d = ++done;
+      if (progress) progress(d, total_steps, name);
+    }
+    finish(job);
+  };
+
+  // The whole state, for a checkpoint (written) or a resumed run (read back).
+  const auto state = [&](archive::Io& io) {
+    io.expect(uint64_t{0x68736373696d4350}, "the kind of stream");  // "hscsimCP"
+    io.expect(static_cast<uint64_t>(sizeof(Tally)), "the size of a step's counts (another build?)");
+    io.expect(static_cast<uint64_t>(jobs.size()), "the number of jobs");
+    io.expect(static_cast<uint64_t>(M), "the replicates this process runs");
+    uint64_t d = done.load(), ps = person_steps.load();
+    io(d, ps);
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      Job& job = jobs[j];
+      io.expect(static_cast<uint64_t>(job.k), "a job's scenario");
+      io.expect(static_cast<uint64_t>(job.r), "a job's replicate");
+      uint8_t status = job.finished ? 2 : job.started ? 1 : 0;
+      io(status);
+      if (io.reading()) {
+        job.started = status >= 1;
+        job.finished = status == 2;
+      }
+      if (status == 1) {  // running: its world and its steps so far
+        io(job.done);
+        if (io.reading()) build(job, false);
+        job.world->state(io);
+        io(job.tallies, job.providers);
+        if (io.reading() && job.k != Job::kBurnIn) result.scenarios[job.k].initial[job.r] = job.world->initial_census();
+      } else if (status == 2 && job.k == Job::kBurnIn) {  // a warm world, while its scenarios need it
+        uint8_t kept = job.world != nullptr;
+        io(kept);
+        if (kept) {
+          if (io.reading()) build(job, false);
+          job.world->state(io);
+        }
+        if (io.reading()) job.done = job.steps;
+      } else if (status == 2) {  // results
+        auto& out = result.scenarios[job.k];
+        io(out.initial[job.r]);
+        std::vector<uint8_t> packed;
+        if (!io.reading()) {
+          out.steps.pack(job.r, packed);
+          out.providers.pack(job.r, packed);
+        }
+        io(packed);
+        if (io.reading()) {
+          const uint8_t* in = packed.data();
+          out.steps.unpack(job.r, in);
+          out.providers.unpack(job.r, in);
+          job.done = job.steps;
+          --pending_of[job.r];
+        }
+      }
+    }
+    for (size_t r = 0; r < traced.size(); ++r) {
+      io(traced[r]);
+      if (traced[r]) io(baseline_traces[r]);
+    }
+    if (io.reading()) {
+      done = d;
+      person_steps = ps;
+      for (Job& job : jobs)  // counterfactuals point at the traces just read
+        if (job.world && paired_outcomes && job.k != Job::kBurnIn && job.k > 0)
+          job.world->set_counterfactual(&baseline_traces[job.r]);
     }
   };
-  arena.execute([&] {
-    if (paired_outcomes) {
-      tbb::parallel_for(size_t{0}, M, run_job);
-      tbb::parallel_for(M, S * M, run_job);
-    } else {
-      tbb::parallel_for(size_t{0}, S * M, run_job);
+  if (cp && cp->resume) cp->resume(state);
+  steps_at_checkpoint = done.load();
+
+  for (const auto& phase : phases) {
+    for (;;) {
+      // Jobs already running first (a resumed run continues them before starting others).
+      std::vector<size_t> order;
+      for (size_t j : phase)
+        if (jobs[j].started && !jobs[j].finished) order.push_back(j);
+      for (size_t j : phase)
+        if (!jobs[j].started) order.push_back(j);
+      if (order.empty()) break;
+      std::atomic<size_t> next{0};
+      const size_t workers = std::min(order.size(), static_cast<size_t>(n_threads));
+      arena.execute([&] {
+        tbb::parallel_for(size_t{0}, workers, [&](size_t) {
+          for (size_t i; !should_stop() && (i = next++) < order.size();) {
+            Job& job = jobs[order[i]];
+            advance(job);
+            if (job.finished && job.k != Job::kBurnIn) {  // a warm world no scenario needs any more is let go
+              std::lock_guard lock(pending_mu);
+              if (--pending_of[job.r] == 0 && burn_in > 0) jobs[warm_of[job.r]].world.reset();
+            }
+          }
+        });
+      });
+      const auto why = static_cast<Stop>(stop.load());
+      if (why == Stop::None) continue;  // every job of the phase ran to its end
+      if (why == Stop::Signal) {
+        if (cp && cp->on_signal && cp->save) cp->save(done.load(), total_steps, state);
+        interrupt::check();
+        throw std::logic_error("run_experiment: stopped for a signal that is not pending");
+      }
+      cp->save(done.load(), total_steps, state);  // Stop::Checkpoint
+      last_checkpoint = std::chrono::steady_clock::now();
+      steps_at_checkpoint = done.load();
+      stop.store(0);
     }
-  });
+  }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.person_steps = person_steps;
   if (ranks > 1) gather_results(result, mine);

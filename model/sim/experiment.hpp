@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/core/archive.hpp"
 #include "model/core/config/node.hpp"
 #include "model/sim/metrics.hpp"
 #include "model/sim/params.hpp"
@@ -103,10 +104,30 @@ struct Part {
   bool has(size_t r) const { return r % count == index; }
 };
 
+//! Checkpoints: when a run saves its whole state, and how, and where it resumes from.
+//! The state (model/core/archive.hpp) is every job's (burn-in or scenario x replicate):
+//! not started; running, with its world and the steps so far; or done, with its results
+//! (and a burn-in's warm world while a scenario still needs it, the baseline's outcome
+//! record while a paired scenario does). Resumed, the run ends with the same results, bit
+//! for bit, at any thread count.
+struct Checkpointing {
+  double every_seconds = 0;  //!< wall time between checkpoints [s] (0: not by wall time)
+  uint64_t every_steps = 0;  //!< steps of the run (every job's together, as the progress counts them) between checkpoints (0: not by steps)
+  bool on_signal = false;    //!< a signal stops the run with a checkpoint (then throws Interrupted)
+  //! Writes a checkpoint: calls `state` with a writer (the run paused between steps),
+  //! given the steps done and the steps in all.
+  std::function<void(uint64_t done, uint64_t total, const std::function<void(archive::Io&)>& state)> save;
+  //! Resumes (when set): called once before anything runs, with what reads the state
+  //! back; it passes a reader over the checkpoint's bytes.
+  std::function<void(const std::function<void(archive::Io&)>& state)> resume;
+};
+
 //! Runs every scenario x replicate of `part` on `threads` threads (0 = all cores); across
 //! MPI ranks (model/core/comm.hpp), each rank runs every ranks-th of the part's replicates
-//! and rank 0 ends with all of them. Replicates outside the part are left empty.
-RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {}, const Part& part = {});
+//! and rank 0 ends with all of them. Replicates outside the part are left empty. With
+//! `checkpoints`, saves and resumes as it says (one process only).
+RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {}, const Part& part = {},
+                         const Checkpointing* checkpoints = nullptr);
 
 //! The stored (compressed) results of `replicates`, every scenario, as bytes, and back
 //! into a RunResult sized for the experiment (replicates already there are replaced).

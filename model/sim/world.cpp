@@ -16,6 +16,7 @@
 #include "agents/interventions/metrics.hpp"
 #include "agents/states/counters.hpp"
 #include "agents/wellbeing/counters.hpp"
+#include "model/core/archive.hpp"
 #include "model/core/errors.hpp"
 
 namespace hscsim {
@@ -75,6 +76,12 @@ void World::adopt(const World& warm) {
   discharged_ = warm.discharged_;
   died_in_hospital_ = warm.died_in_hospital_;
   initial_ = census(p_.clock.day_at_start(p_.clock.burn_in_steps));
+}
+
+void World::state(archive::Io& io) {
+  io.expect(static_cast<uint64_t>(People::bytes_per_person()), "the people's columns");
+  io(people_, care_, programmes_, finance_, delivery_.withdrawn, delivery_.prevention, initial_, next_id_, start_, born_,
+     arrived_, died_, left_, alive_, admitted_, discharged_, died_in_hospital_, person_steps_);
 }
 
 namespace {

@@ -79,6 +79,10 @@ class World {
   void check_invariants() const;
 
   const People& people() const { return people_; }
+  //! Everything a run changes, for checkpoints (model/core/archive.hpp): read into a world
+  //! built afresh from the same parameters and replicate, it continues exactly as this
+  //! one would. The counterfactual (set_counterfactual) is the caller's to set again.
+  void state(archive::Io& io);
   //! Outcome contracts measured against the baseline: the baseline run's record of the
   //! same replicate (kept by the caller for the whole run), and this run's own record.
   void set_counterfactual(const OutcomeTrace* baseline) { finance_.set_counterfactual(baseline); }

@@ -498,7 +498,16 @@ int cmd_run(const RunArgs& given) {
     info.part = a.part;
     info.steps_done = done;
     info.steps_total = total;
-    write_checkpoint(path, info, state);
+    if (interrupt::pending()) {
+      write_checkpoint(path, info, state);  // on failure the run ends (exit 1), an earlier checkpoint kept
+    } else {
+      try {
+        write_checkpoint(path, info, state);
+      } catch (const RuntimeFailure& err) {  // a periodic checkpoint that cannot be written: the run goes on
+        fmt::print(stderr, "\nwarning: {}; the run goes on (the last checkpoint, if any, is kept)\n", err.what());
+        return;
+      }
+    }
     saved_for_signal = interrupt::pending() != 0;
     saved_done = done;
     saved_total = total;

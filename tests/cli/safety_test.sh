@@ -52,9 +52,10 @@ if [ -e /proc/version ]; then
 fi
 expect_exit 2 "-o a folder" -- "$BIN" run "$TINY" -o "$TMP" --quiet
 
-# Signals: exit 128 + signal, a message, no results and no temporary file.
+# Signals with --no-checkpoint: exit 128 + signal, a message, no results and no temporary
+# file. (Without it a signal saves a checkpoint: tests/cli/checkpoint_test.sh.)
 for sig in TERM INT HUP; do
-  "$BIN" run "$DEFAULT" -o "$TMP/sig.h5" --quiet >"$TMP/out" 2>"$TMP/err" &
+  "$BIN" run "$DEFAULT" -o "$TMP/sig.h5" --quiet --no-checkpoint >"$TMP/out" 2>"$TMP/err" &
   pid=$!
   sleep 1.5
   kill -s $sig $pid
@@ -66,7 +67,7 @@ for sig in TERM INT HUP; do
   no_leftovers "$TMP/sig.h5*" "SIG$sig"
 done
 # A second signal stops at once, still removing the temporary file.
-"$BIN" run "$DEFAULT" -o "$TMP/sig2.h5" --quiet >"$TMP/out" 2>"$TMP/err" &
+"$BIN" run "$DEFAULT" -o "$TMP/sig2.h5" --quiet --no-checkpoint >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 sleep 1.5
 kill -TERM $pid
@@ -136,6 +137,12 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$TMP/full" && mount -t tmpfs -o size=200k tmp
   expect_exit 1 "a full disk" -- "$BIN" run "$TINY" -o "$FULL/x.h5" --quiet
   expect_text "$TMP/err" "No space left on device" "full-disk message"
   no_leftovers "$FULL/x.h5*" "full disk"
+  # A checkpoint that does not fit: a warning, the run goes on and writes its results.
+  expect_exit 0 "periodic checkpoints to a full disk" -- "$BIN" run "$TINY" -o "$TMP/ck_full.h5" --quiet \
+    --checkpoint "$FULL/x.checkpoint.h5" --checkpoint-every 2steps
+  expect_text "$TMP/err" "cannot write the checkpoint" "full-disk checkpoint warning"
+  [ -f "$TMP/ck_full.h5" ] && ok || bad "no results after a checkpoint that did not fit"
+  no_leftovers "$FULL/x.checkpoint.h5*" "checkpoint to a full disk"
   umount "$FULL" && FULL=""
 else
   echo "note: full-disk case skipped (needs root to mount a small tmpfs)"

@@ -415,11 +415,16 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
     }
     for (const Job& job : jobs) total_steps += job.steps;
   }
-  // Scenario jobs of each replicate not yet finished (its warm world is kept until 0).
-  std::vector<size_t> pending_of(R, 0);
-  std::mutex pending_mu;
-  for (const Job& job : jobs)
-    if (job.k != Job::kBurnIn) ++pending_of[job.r];
+  // Scenario jobs of each replicate that have not yet taken over its warm world: when the
+  // last has, the warm world is let go (the count is recounted when a run resumes).
+  std::vector<size_t> unstarted_of(R, 0);
+  std::mutex unstarted_mu;
+  const auto count_unstarted = [&] {
+    std::fill(unstarted_of.begin(), unstarted_of.end(), 0);
+    for (const Job& job : jobs)
+      if (job.k != Job::kBurnIn && !job.started) ++unstarted_of[job.r];
+  };
+  count_unstarted();
 
   std::atomic<uint64_t> done{0}, person_steps{0};
   const auto params_of = [&](Job& job) -> const Params& {
@@ -429,7 +434,11 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   const auto build = [&](Job& job, bool adopt) {
     job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
     if (job.k == Job::kBurnIn) return;
-    if (adopt && burn_in > 0) job.world->adopt(*jobs[warm_of[job.r]].world);
+    if (adopt && burn_in > 0) {
+      job.world->adopt(*jobs[warm_of[job.r]].world);
+      std::lock_guard lock(unstarted_mu);  // each job counts itself out after its adopt: the last is the last reader
+      if (--unstarted_of[job.r] == 0) jobs[warm_of[job.r]].world.reset();
+    }
     if (paired_outcomes && job.k > 0) job.world->set_counterfactual(&baseline_traces[job.r]);
     job.tallies.reserve(job.steps);
     job.providers.reserve(job.steps);
@@ -550,7 +559,6 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
           out.steps.unpack(job.r, in);
           out.providers.unpack(job.r, in);
           job.done = job.steps;
-          --pending_of[job.r];
         }
       }
     }
@@ -559,6 +567,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       if (traced[r]) io(baseline_traces[r]);
     }
     if (io.reading()) {
+      count_unstarted();
       done = d;
       person_steps = ps;
       for (Job& job : jobs)  // counterfactuals point at the traces just read
@@ -583,12 +592,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       arena.execute([&] {
         tbb::parallel_for(size_t{0}, workers, [&](size_t) {
           for (size_t i; !should_stop() && (i = next++) < order.size();) {
-            Job& job = jobs[order[i]];
-            advance(job);
-            if (job.finished && job.k != Job::kBurnIn) {  // a warm world no scenario needs any more is let go
-              std::lock_guard lock(pending_mu);
-              if (--pending_of[job.r] == 0 && burn_in > 0) jobs[warm_of[job.r]].world.reset();
-            }
+            advance(jobs[order[i]]);
           }
         });
       });

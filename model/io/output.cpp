@@ -10,6 +10,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cmath>
+#include <limits>
+#include <algorithm>
 
 #include <chrono>
 #include <ctime>
@@ -88,6 +91,47 @@ void dataset(hid_t parent, const std::string& name, const std::vector<hsize_t>& 
     attr_string(ds, "kind", m->kind);
     attr_string(ds, "description", m->description);
   }
+}
+
+// run.store: summary: the rows a series over replicates is reduced to, in order.
+const std::vector<std::string> kSummaryRows = {"mean", "sd", "q025", "q25", "median", "q75", "q975"};
+
+// A series over replicates, dims {R, ...}: as it is, or (summary) reduced over its first
+// dimension to the rows of kSummaryRows (quantiles interpolated linearly between order
+// statistics, as numpy's default; NaN values left out; sd NaN with fewer than 2 values).
+void series_dataset(hid_t parent, const std::string& name, std::vector<hsize_t> dims, const std::vector<double>& data,
+                    const MetricDef* m, bool summary) {
+  if (!summary) return dataset(parent, name, dims, data, m);
+  const hsize_t R = dims[0], cells = R == 0 ? 0 : data.size() / R, Q = kSummaryRows.size();
+  std::vector<double> out(Q * cells, std::numeric_limits<double>::quiet_NaN()), x;
+  for (hsize_t c = 0; c < cells; ++c) {
+    x.clear();
+    for (hsize_t r = 0; r < R; ++r)
+      if (const double v = data[r * cells + c]; !std::isnan(v)) x.push_back(v);
+    if (x.empty()) continue;
+    std::sort(x.begin(), x.end());
+    double sum = 0;
+    for (double v : x) sum += v;
+    const double n = static_cast<double>(x.size()), mean = sum / n;
+    double ss = 0;
+    for (double v : x) ss += (v - mean) * (v - mean);
+    const auto quantile = [&](double q) {
+      const double at = q * (n - 1);
+      const auto lo = static_cast<size_t>(std::floor(at));
+      const size_t hi = std::min(lo + 1, x.size() - 1);
+      return x[lo] + (at - static_cast<double>(lo)) * (x[hi] - x[lo]);
+    };
+    const double row[] = {mean, x.size() > 1 ? std::sqrt(ss / (n - 1)) : std::numeric_limits<double>::quiet_NaN(),
+                          quantile(0.025), quantile(0.25), quantile(0.5), quantile(0.75), quantile(0.975)};
+    for (hsize_t q = 0; q < Q; ++q) out[q * cells + c] = row[q];
+  }
+  dims[0] = Q;
+  if (!m) return dataset(parent, name, dims, out, nullptr);
+  MetricDef d = *m;
+  const auto at = d.description.find("[replicate,");
+  if (at != std::string::npos) d.description.replace(at, 11, "[statistic,");
+  d.description += "; summarised over replicates: rows mean, sd, q025, q25, median, q75, q975 (run.store: summary)";
+  dataset(parent, name, dims, out, &d);
 }
 
 void string_dataset(hid_t parent, const std::string& name, const std::vector<std::string>& values,
@@ -237,7 +281,11 @@ void write_root_attributes(hid_t file, const Experiment& e, const RunResult& r, 
   attr_scalar<int32_t>(file, "ranks", r.ranks, H5T_NATIVE_INT32);
   attr_string(file, "created_utc", utc_now());
   attr_scalar<double>(file, "wall_seconds", r.wall_seconds, H5T_NATIVE_DOUBLE);
-
+  // What a series' first dimension holds: each replicate, or (run.store: summary) the
+  // rows of the summary over replicates.
+  const bool summary = e.scenarios.front().params.run.store == RunSettings::Store::Summary;
+  attr_string(file, "store", summary ? "summary" : "replicates");
+  if (summary) attr_string(file, "summary_rows", "mean,sd,q025,q25,median,q75,q975");
 }
 
 // Every series of one scenario, decoded one replicate at a time: metrics [metric][rep x
@@ -310,6 +358,7 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
   const auto& metrics = metric_definitions();
   const auto& clock = e.scenarios[k].params.clock;
   const hsize_t R = sr.steps.size(), S = clock.steps, A = kAgeBands;
+  const bool summary = e.scenarios[k].params.run.store == RunSettings::Store::Summary;
   Id sg(group(scenarios, sr.name), H5Gclose, "");
   attr_string(sg, "description", e.scenarios[k].description);
   attr_scalar<int32_t>(sg, "start_year", clock.start_year, H5T_NATIVE_INT32);
@@ -334,12 +383,12 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
   }
   for (size_t k2 = 0; k2 < metrics.size(); ++k2) {
     const auto& m = metrics[k2];
-    dataset(ts, m.name, {R, S}, vals[k2], &m);
-    if (m.by_quintile) dataset(bq, m.name, {R, S, 5}, quint[k2], &m);
+    series_dataset(ts, m.name, {R, S}, vals[k2], &m, summary);
+    if (m.by_quintile) series_dataset(bq, m.name, {R, S, 5}, quint[k2], &m, summary);
     if (m.by_age_sex) {
       MetricDef d = m;
       d.description += "; by sex (0 = male, 1 = female) and age band (age_band_from_years), dimensions [replicate, step, sex, band]";
-      dataset(ba, m.name, {R, S, 2, A}, v.age_sex[k2], &d);
+      series_dataset(ba, m.name, {R, S, 2, A}, v.age_sex[k2], &d, summary);
     }
     std::vector<double>().swap(vals[k2]);
     std::vector<double>().swap(quint[k2]);
@@ -358,7 +407,7 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
                               "dimensions [replicate, step, sex, band]",
                               what),
                   false, {}};
-      dataset(dg, name, {R, S, 2, A}, *data, &d);
+      series_dataset(dg, name, {R, S, 2, A}, *data, &d, summary);
     }
     // By deprivation quintile too (life tables by quintile): split the combined array.
     const hsize_t QA = 2 * 5 * 2 * A, half = QA / 2;
@@ -373,7 +422,7 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
                               "sex, band]",
                               row == 0 ? "people alive at the end of the step" : "deaths in the step (age at death)"),
                   false, {}};
-      dataset(dg, name, {R, S, 5, 2, A}, out, &d);
+      series_dataset(dg, name, {R, S, 5, 2, A}, out, &d, summary);
     }
   }
   {
@@ -399,7 +448,7 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
       for (hsize_t j = 0; j < R * S; ++j)
         for (hsize_t c = 0; c < C; ++c) out[j * C + c] = all[j * kCauses + c];
       MetricDef d{name, units, "flow", std::string(what) + "; dimensions [replicate, step, cause]", false, {}};
-      dataset(bc, name, {R, S, C}, out, &d);
+      series_dataset(bc, name, {R, S, C}, out, &d, summary);
     }
   }
   std::map<std::string, std::unique_ptr<Id>> folders;
@@ -412,7 +461,7 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
     for (size_t j = 0; j < prov.metrics->size(); ++j) {
       const auto& pm = (*prov.metrics)[j];
       MetricDef d{pm.name, pm.units, pm.kind, pm.description, false, {}};
-      dataset(g, pm.name, {R, S}, prov_vals[gi][j], &d);
+      series_dataset(g, pm.name, {R, S}, prov_vals[gi][j], &d, summary);
     }
   }
 }
@@ -1008,8 +1057,12 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
   try {
     Id scen(H5Gopen2(file, "scenarios", H5P_DEFAULT), H5Gclose, "open /scenarios");
     const auto scenarios = members(scen);
-    std::string ts = "scenario,replicate,step,year,metric,value\n", bq = "scenario,replicate,step,year,quintile,metric,value\n",
-                pv = "scenario,folder,id,kind,replicate,step,year,metric,units,value\n";
+    // A summary file (run.store: summary) has rows of statistics where others have replicates.
+    const bool summary = read_attr_string(file, "store") == "summary";
+    const auto row = [&](hsize_t r) { return summary ? (r < kSummaryRows.size() ? kSummaryRows[r] : "?") : std::to_string(r); };
+    const std::string rows = summary ? "statistic" : "replicate";
+    std::string ts = "scenario," + rows + ",step,year,metric,value\n", bq = "scenario," + rows + ",step,year,quintile,metric,value\n",
+                pv = "scenario,folder,id,kind," + rows + ",step,year,metric,units,value\n";
     for (const auto& s : scenarios) {
       Id sg(H5Gopen2(scen, s.c_str(), H5P_DEFAULT), H5Gclose, "open a scenario");
       const std::vector<double> years = calendar_years(sg);
@@ -1027,7 +1080,7 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
         }
         for (hsize_t r = 0; r < d[0]; ++r)
           for (hsize_t k = 0; k < d[1]; ++k)
-            ts += fmt::format("{},{},{},{},{},{}\n", field(s), r, k, year(k), m, number(v[r * d[1] + k]));
+            ts += fmt::format("{},{},{},{},{},{}\n", field(s), row(r), k, year(k), m, number(v[r * d[1] + k]));
       }
       if (exists(sg, "by_quintile")) {
         Id qg(H5Gopen2(sg, "by_quintile", H5P_DEFAULT), H5Gclose, "open by_quintile");
@@ -1036,7 +1089,7 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
           for (hsize_t r = 0; r < d[0]; ++r)
             for (hsize_t k = 0; k < d[1]; ++k)
               for (hsize_t q = 0; q < d[2]; ++q)
-                bq += fmt::format("{},{},{},{},{},{},{}\n", field(s), r, k, year(k), q + 1, m, number(v[(r * d[1] + k) * d[2] + q]));
+                bq += fmt::format("{},{},{},{},{},{},{}\n", field(s), row(r), k, year(k), q + 1, m, number(v[(r * d[1] + k) * d[2] + q]));
         }
       }
       for (const char* folder : {"providers", "interventions", "finance"}) {
@@ -1051,7 +1104,7 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
             const std::string units = read_attr_string(ds, "units");
             for (hsize_t r = 0; r < d[0]; ++r)
               for (hsize_t k = 0; k < d[1]; ++k)
-                pv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", field(s), folder, field(id), kind, r, k, year(k), m,
+                pv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", field(s), folder, field(id), kind, row(r), k, year(k), m,
                                   field(units), number(v[r * d[1] + k]));
           }
         }
@@ -1170,7 +1223,8 @@ std::vector<std::string> export_csv(const std::string& path, const std::string& 
   std::string readme = fmt::format(
       "hscsim export of {} (hscsim {}, results schema {}).\n"
       "One tidy CSV per group of the results file (output/README.md describes the file). Every row is one value.\n\n"
-      "timeseries.csv           scenario, replicate, step, year, metric, value\n"
+      "timeseries.csv           scenario, replicate, step, year, metric, value (a file with run.store: summary has\n"
+      "                         statistic in place of replicate: mean, sd, q025, q25, median, q75, q975)\n"
       "by_quintile.csv          scenario, replicate, step, year, quintile (1 = most deprived), metric, value\n"
       "providers.csv            scenario, folder (providers | interventions | finance), id, kind, replicate, step, year,\n"
       "                         metric, units, value\n"

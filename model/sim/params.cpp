@@ -16,6 +16,8 @@ Params Params::read(const config::Node& root) {
     config::Reader run = r.child("run");
     p.run.seed = static_cast<uint32_t>(run.integer("seed", {0, 4294967295.0}));
     p.run.replicates = static_cast<uint32_t>(run.integer("replicates", {1, 10000}, 1));
+    p.run.store = run.choice("store", {"replicates", "summary"}, "replicates") == "summary" ? RunSettings::Store::Summary
+                                                                                         : RunSettings::Store::Replicates;
     run.finish();
   }
   p.clock = Clock::read(r.child("time"));

@@ -21,6 +21,9 @@ namespace hscsim {
 struct RunSettings {
   uint32_t seed = 1;        //!< run seed (Philox key word 0)
   uint32_t replicates = 1;  //!< independent replicates (Philox key word 1 = replicate index)
+  //! What the results file stores of each series over replicates: every replicate, or
+  //! (summary) their mean, standard deviation and quantiles (model/io/output.hpp).
+  enum class Store : uint8_t { Replicates, Summary } store = Store::Replicates;
 };
 
 struct Params {

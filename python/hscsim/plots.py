@@ -33,8 +33,8 @@ def _axes(ax, size=(8, 4.5)):
     return ax.figure, ax
 
 
-def _note(fig, extra=""):
-    fig.text(0.01, 0.01, INTERVAL_NOTE + (f"; {extra}" if extra else ""), fontsize=7, color="0.35")
+def _note(fig, extra="", text=None):
+    fig.text(0.01, 0.01, (INTERVAL_NOTE if text is None else text) + (f"; {extra}" if extra else ""), fontsize=7, color="0.35")
 
 
 def plot_timeseries(res: Results, metric: str, scenarios=None, ax=None, capacity=None, yearly=True):
@@ -43,6 +43,17 @@ def plot_timeseries(res: Results, metric: str, scenarios=None, ax=None, capacity
     are totalled per year of the run (yearly=False: per step)."""
     fig, ax = _axes(ax)
     t = res.timeseries(scenarios, metric)
+    if res.store == "summary":  # run.store: summary: the mean and the 2.5-97.5% quantiles of each step
+        for s, g in t.groupby("scenario", sort=False):
+            row = {k: v.sort_values("step") for k, v in g.groupby("statistic")}
+            ax.plot(row["mean"]["year"], row["mean"]["value"], label=s, lw=1.4)
+            ax.fill_between(row["q025"]["year"], row["q025"]["value"], row["q975"]["value"], alpha=0.2)
+        ax.set_title(f"{metric} (per step; band: 2.5-97.5% of replicates)")
+        ax.set_xlabel("year")
+        ax.set_ylabel(_label(res, metric))
+        ax.legend(fontsize=8)
+        _note(fig, text="line: mean over replicates; band: their 2.5% and 97.5% quantiles (run.store: summary)")
+        return fig
     flow_by_year = yearly and res.kind(metric) == "flow"
     if flow_by_year:
         t = t.assign(step=np.floor(t["year"] - res.start_year - 1e-9).astype(int))

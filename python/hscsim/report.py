@@ -398,6 +398,11 @@ def main(argv=None) -> int:
     except (OSError, ValueError) as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
+    if isinstance(res, Results) and res.store == "summary":
+        print(f"report: {a.results} keeps a summary over replicates (run.store: summary); the report needs each "
+              "replicate's series (run with run.store: replicates, the default). Its summary is read with "
+              "hscsim.open(FILE).timeseries() (a `statistic` column) and plotted with plot_timeseries.", file=sys.stderr)
+        return 2
     for p, x in zip(a.sensitivity, sens):
         if not isinstance(x, Sensitivity):
             print(f"report: {p} is a results file, not a sensitivity file (--sensitivity takes hscsim sensitivity's output)",

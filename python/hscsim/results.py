@@ -75,6 +75,10 @@ class Results:
                 raise ValueError(f"{self.path}: results schema version {version}; this reader knows {sorted(SCHEMA_VERSIONS)} "
                                  "(use the hscsim version that wrote it, or a newer reader)")
             self.attrs = {k: _text(v) for k, v in f.attrs.items()}
+            # run.store: summary keeps, in place of each replicate, rows of a summary over
+            # replicates (output/README.md): the frames then have a `statistic` column.
+            self.store = self.attrs.get("store", "replicates")
+            self.summary_rows = self.attrs.get("summary_rows", "").split(",") if self.store == "summary" else []
             self.scenarios = list(f["scenarios"].keys())
             self.baseline = _text(f["comparisons"].attrs["baseline"]) if "comparisons" in f else self.scenarios[0]
             if self.baseline in self.scenarios:  # baseline first, as the run has it
@@ -131,6 +135,18 @@ class Results:
                     raise KeyError(f"no metric {m!r}; see Results.metrics (e.g. {', '.join(self.metrics[:5])}, ...)")
         return names
 
+    def _rows(self, n, each):
+        """The column naming a series' first dimension, repeated `each` times per row:
+        ("replicate", 0..n-1), or in a summary file ("statistic", mean, sd, ...)."""
+        if self.store == "summary":
+            return "statistic", np.repeat(np.array(self.summary_rows[:n], dtype=object), each)
+        return "replicate", np.repeat(np.arange(n), each)
+
+    def _need_replicates(self, what):
+        if self.store == "summary":
+            raise ValueError(f"{self.path} keeps a summary over replicates (run.store: summary), not each replicate; "
+                             f"{what} needs each replicate's series: run the study with run.store: replicates")
+
     def _years(self, f, s):
         return self.start_year + f["scenarios"][s]["timeseries"]["time_years"][()]
 
@@ -145,11 +161,12 @@ class Results:
                 for m in self._metric_list(metrics):
                     v = f["scenarios"][s]["timeseries"][m][()]
                     R, S = v.shape
-                    out.append(pd.DataFrame({"scenario": s, "replicate": np.repeat(np.arange(R), S),
+                    col, rows = self._rows(R, S)
+                    out.append(pd.DataFrame({"scenario": s, col: rows,
                                              "step": np.tile(np.arange(S), R), "year": np.tile(year, R),
                                              "metric": m, "value": v.reshape(-1)}))
         return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
-            columns=["scenario", "replicate", "step", "year", "metric", "value"])
+            columns=["scenario", self._rows(0, 0)[0], "step", "year", "metric", "value"])
 
     def timeseries_by_quintile(self, scenarios=None, metrics=None) -> pd.DataFrame:
         """scenario, replicate, step, year, quintile (1 = most deprived), metric, value."""
@@ -160,7 +177,8 @@ class Results:
                 for m in self._metric_list(metrics, only_quintile=True):
                     v = f["scenarios"][s]["by_quintile"][m][()]  # [R, S, 5]
                     R, S, Q = v.shape
-                    out.append(pd.DataFrame({"scenario": s, "replicate": np.repeat(np.arange(R), S * Q),
+                    col, rows = self._rows(R, S * Q)
+                    out.append(pd.DataFrame({"scenario": s, col: rows,
                                              "step": np.tile(np.repeat(np.arange(S), Q), R),
                                              "year": np.tile(np.repeat(year, Q), R),
                                              "quintile": np.tile(np.arange(1, Q + 1), R * S), "metric": m,
@@ -176,6 +194,12 @@ class Results:
                 for m in self._metric_list(metrics):
                     v = f["scenarios"][s]["timeseries"][m][()]
                     flow = self.kind(m) == "flow"
+                    if self.store == "summary":  # the mean of the totals is the total of the means; no interval
+                        mean = np.nansum(v[0]) if flow else v[0, -1]
+                        rows.append({"scenario": s, "metric": m, "units": self.units(m), "kind": self.kind(m),
+                                     "statistic": "total over the run" if flow else "at the end", "mean": float(mean),
+                                     "lower": np.nan, "upper": np.nan, "replicates": int(self.attrs.get("replicates", 0))})
+                        continue
                     per_rep = np.nansum(v, axis=1) if flow else v[:, -1]
                     mean, lo, hi = t_interval(per_rep)
                     rows.append({"scenario": s, "metric": m, "units": self.units(m), "kind": self.kind(m),
@@ -259,11 +283,12 @@ class Results:
                     for m, d in pg.items():
                         v = d[()]
                         R, S = v.shape
-                        out.append(pd.DataFrame({"scenario": s, "id": pid, "kind": kind, "replicate": np.repeat(np.arange(R), S),
+                        col, rows = self._rows(R, S)
+                        out.append(pd.DataFrame({"scenario": s, "id": pid, "kind": kind, col: rows,
                                                  "step": np.tile(np.arange(S), R), "year": np.tile(year, R), "metric": m,
                                                  "units": _text(d.attrs.get("units", "")), "value": v.reshape(-1)}))
         if not out:
-            return pd.DataFrame(columns=["scenario", "id", "kind", "replicate", "step", "year", "metric", "units", "value"])
+            return pd.DataFrame(columns=["scenario", "id", "kind", self._rows(0, 0)[0], "step", "year", "metric", "units", "value"])
         return pd.concat(out, ignore_index=True)
 
     def providers(self, scenarios=None) -> pd.DataFrame:
@@ -286,6 +311,7 @@ class Results:
         each replicate is one draw of the parameters as well as of chance, so the cloud is a
         probabilistic sensitivity analysis. Columns: scenario, replicate, delta_cost,
         delta_effect, cost, effect."""
+        self._need_replicates("cost-effectiveness (one point per replicate)")
         rows = []
         with h5py.File(self.path, "r") as f:
             t = f["scenarios"][self.baseline]["timeseries"]["time_years"][()]
@@ -361,7 +387,8 @@ class Results:
     def frame(self, scenario: str | None = None) -> pd.DataFrame:
         """Wide frame of one scenario: replicate, step, time_years, one column per metric."""
         t = self.timeseries(scenario or self.baseline)
-        wide = t.pivot_table(index=["replicate", "step", "year"], columns="metric", values="value").reset_index()
+        col = self._rows(0, 0)[0]
+        wide = t.pivot_table(index=[col, "step", "year"], columns="metric", values="value").reset_index()
         wide.columns.name = None
         wide.insert(2, "time_years", wide["year"] - self.start_year)
         return wide.drop(columns=["year"])

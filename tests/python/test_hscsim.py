@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SRC, "python"))
 
+import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
 import hscsim  # noqa: E402
@@ -172,6 +173,41 @@ class CostEffectivenessTest(unittest.TestCase):
         self.assertTrue(((d["unit_costs.gp_appointment_gbp"] > 20) & (d["unit_costs.gp_appointment_gbp"] < 40)).all())
         # A Sobol' design of 4 points puts one in each quarter of the range.
         self.assertEqual(sorted(((d["unit_costs.gp_appointment_gbp"] - 20) // 5).astype(int)), [0, 1, 2, 3])
+
+
+class SummaryStoreTest(unittest.TestCase):
+    def test_a_summary_file_holds_the_statistics_of_the_replicates(self):
+        # The same run stored both ways: the summary's rows are the replicates' mean, sd
+        # and quantiles (numpy's default interpolation), in every group, and the readers
+        # name the rows.
+        whole = run_file()
+        path = os.path.join(TMP, "two_summary.h5")
+        subprocess.run([BIN, "run", "--from", whole, "--set", "run.store=summary", "-o", path, "--quiet"], check=True)
+        res, full = hscsim.open(path), hscsim.open(whole)
+        self.assertEqual(res.store, "summary")
+        self.assertEqual(res.summary_rows, ["mean", "sd", "q025", "q25", "median", "q75", "q975"])
+        with h5py.File(whole, "r") as a, h5py.File(path, "r") as b:
+            for group in ("timeseries/emergency_admissions", "by_quintile/bed_days", "by_age_sex/deaths",
+                          "demography/population_by_quintile_age_sex", "by_cause/emergency_admissions",
+                          "providers/acute_city_general/bed_days"):
+                v, s = a["scenarios/fewer_beds/" + group][()], b["scenarios/fewer_beds/" + group][()]
+                self.assertEqual(s.shape, (7,) + v.shape[1:], group)
+                want = np.concatenate([[v.mean(0)], [v.std(0, ddof=1)], np.quantile(v, [0.025, 0.25, 0.5, 0.75, 0.975], axis=0)])
+                np.testing.assert_allclose(s, want, rtol=1e-12, atol=1e-12, err_msg=group)
+            np.testing.assert_array_equal(a["comparisons/fewer_beds/bed_days/cumulative"][()],
+                                          b["comparisons/fewer_beds/bed_days/cumulative"][()])
+        t = res.timeseries(metrics="bed_days")
+        self.assertEqual(sorted(t["statistic"].unique()), sorted(res.summary_rows))
+        self.assertNotIn("replicate", t.columns)
+        self.assertIn("statistic", res.providers().columns)
+        flows = full.summary(metrics="bed_days")
+        self.assertAlmostEqual(res.summary(metrics="bed_days")["mean"].iloc[0], flows["mean"].iloc[0], places=6)
+        with self.assertRaisesRegex(ValueError, "run.store: summary"):
+            res.cost_effectiveness()
+        out = subprocess.run([os.path.join(SRC, "scripts", "report"), path, "-o", os.path.join(TMP, "s.html")],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("keeps a summary over replicates", out.stderr)
 
 
 class SensitivityTest(unittest.TestCase):

@@ -20,6 +20,7 @@
 #include <set>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -417,10 +418,21 @@ int cmd_run_ranks(const RunArgs& a) {
   if (const char* f = std::getenv("HSCSIM_TEST_FAIL_RANK"); f && std::atoi(f) == comm::rank())
     throw RuntimeFailure("HSCSIM_TEST_FAIL_RANK: this rank was told to fail");
   if (root && !a.quiet)
-    fmt::print("MPI: {} ranks x {} threads; replicate r runs on rank r % {}\n", comm::size(),
-               a.threads > 0 ? a.threads : tbb::info::default_concurrency(), comm::size());
-  RunResult r = root ? execute(*p, a) : run_experiment(e, a.threads, {}, a.part.empty() ? Part{} : parse_part(a.part));
+    fmt::print("MPI: {} ranks x {} threads; each rank asks rank 0 for replicates until none are left\n", comm::size(),
+               a.threads > 0 ? a.threads : tbb::info::default_concurrency());
+  // For the test of load balancing: this rank is slow (20 ms more per step), so the others
+  // take more of the replicates.
+  ProgressFn slow;
+  if (const char* f = std::getenv("HSCSIM_TEST_SLOW_RANK"); f && std::atoi(f) == comm::rank())
+    slow = [](uint64_t, uint64_t, const std::string&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
+  RunResult r = root ? execute(*p, a) : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part));
   if (!root) return 0;
+  if (!a.quiet) {
+    std::vector<std::string> per;
+    for (size_t k = 0; k < r.replicates_by_rank.size(); ++k)
+      per.push_back(fmt::format("rank {}: {}", k, r.replicates_by_rank[k].empty() ? "none" : fmt::format("{}", fmt::join(r.replicates_by_rank[k], ","))));
+    fmt::print("MPI: replicates run by {}\n", fmt::join(per, "; "));
+  }
   return finish_run(*p, r, a);
 }
 

@@ -1,8 +1,10 @@
 #include "model/core/comm.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 #ifdef HSCSIM_MPI
 #define OMPI_SKIP_MPICXX 1   // the C API only: the MPI C++ bindings are deprecated and
@@ -102,6 +104,34 @@ double max(double value) {
   check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "max");
   return out;
 }
+namespace {
+constexpr int kTagAsk = 101, kTagGive = 102;
+}
+void serve(const std::function<int64_t()>& take, const std::function<bool()>& quit) {
+  int answered_none = 0;
+  const int others = size() - 1;
+  while (answered_none < others && !quit()) {
+    int pending = 0;
+    MPI_Status status;
+    check(MPI_Iprobe(MPI_ANY_SOURCE, kTagAsk, MPI_COMM_WORLD, &pending, &status), "probe");
+    if (!pending) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      continue;
+    }
+    int ask = 0;
+    check(MPI_Recv(&ask, 1, MPI_INT, status.MPI_SOURCE, kTagAsk, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "receive");
+    const int64_t item = take();
+    check(MPI_Send(&item, 1, MPI_INT64_T, status.MPI_SOURCE, kTagGive, MPI_COMM_WORLD), "send");
+    answered_none += item < 0;
+  }
+}
+int64_t request() {
+  int ask = 1;
+  int64_t item = -1;
+  check(MPI_Send(&ask, 1, MPI_INT, 0, kTagAsk, MPI_COMM_WORLD), "send");
+  check(MPI_Recv(&item, 1, MPI_INT64_T, 0, kTagGive, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "receive");
+  return item;
+}
 void abort(int code, const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
   std::fflush(stderr);
@@ -122,6 +152,8 @@ int broadcast(int value) { return value; }
 std::vector<std::vector<uint8_t>> gather(const std::vector<uint8_t>& mine) { return {mine}; }
 uint64_t sum(uint64_t value) { return value; }
 double max(double value) { return value; }
+void serve(const std::function<int64_t()>&, const std::function<bool()>&) {}
+int64_t request() { return -1; }
 void abort(int code, const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
   std::exit(code);

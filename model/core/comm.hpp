@@ -3,10 +3,12 @@
 // by mpirun, otherwise this one process (rank 0 of 1). Everything that crosses ranks goes
 // through here, so nothing else includes mpi.h and the non-MPI build needs no MPI.
 //
-// Ensemble mode (model/sim/experiment.hpp): replicate r of every scenario runs on rank
-// r % ranks (with its burn-in and its paired baseline), its results travel to rank 0 as
-// the same compressed bytes a single process holds, and rank 0 writes the one file.
+// Ensemble mode (model/sim/experiment.hpp): each rank asks rank 0 for replicates to run
+// (each with every scenario, its burn-in and its paired baseline) until none are left;
+// the results travel to rank 0 as the same compressed bytes a single process holds, and
+// rank 0 writes the one file.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,14 @@ std::vector<std::vector<uint8_t>> gather(const std::vector<uint8_t>& mine);
 //! The sum (and the maximum) over ranks, on every rank.
 uint64_t sum(uint64_t value);
 double max(double value);
+//! Dynamic work sharing: rank 0 hands out work items on request, so that a rank that
+//! finishes early takes more. On rank 0 (main thread): answers each other rank's requests
+//! with take() (an item number, or -1 when none are left) until every other rank has been
+//! answered -1, or until quit() is true; it polls, sleeping between polls, so that it
+//! leaves the cores to the work running beside it. Other ranks: request() is the next
+//! item (-1: none left).
+void serve(const std::function<int64_t()>& take, const std::function<bool()>& quit);
+int64_t request();
 //! Ends every rank of the job with `code`, after printing `message` to stderr.
 [[noreturn]] void abort(int code, const std::string& message);
 

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <thread>
+#include <exception>
 #include <stdexcept>
 #include <thread>
 
@@ -310,6 +312,14 @@ namespace {
 void gather_results(RunResult& result, const std::vector<size_t>& mine) {
   const auto all = comm::gather(pack_results(result, mine));
   for (size_t from = 1; from < all.size(); ++from) unpack_results(result, all[from]);
+  // Which rank ran which replicates (the work was shared on request).
+  std::vector<uint8_t> list;
+  for (size_t r : mine) series::put(list, r);
+  const auto lists = comm::gather(list);
+  result.replicates_by_rank.assign(lists.size(), {});
+  for (size_t from = 0; from < lists.size(); ++from)
+    for (const uint8_t *in = lists[from].data(), *end = in + lists[from].size(); in < end;)
+      result.replicates_by_rank[from].push_back(static_cast<uint32_t>(series::take(in)));
   result.person_steps = comm::sum(result.person_steps);
   result.wall_seconds = comm::max(result.wall_seconds);
 }
@@ -368,14 +378,14 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   if (cp && result.ranks > 1) throw std::logic_error("run_experiment: checkpoints are for one process");
   const size_t R = e.replicates, S = e.scenarios.size();
   // Ensemble mode: replicate r (all its scenarios, its burn-in and its paired baseline)
-  // runs on one rank, every ranks-th of the part's replicates; with one rank and the
-  // whole experiment, every replicate here.
+  // runs on one rank; ranks ask rank 0 for replicates until none are left (dynamic load
+  // balancing: a rank that finishes early takes more). With one rank, every replicate of
+  // the part here.
   const auto ranks = static_cast<size_t>(result.ranks), me = static_cast<size_t>(comm::rank());
-  std::vector<size_t> mine;
-  size_t in_part = 0;
+  std::vector<size_t> in_part;
   for (size_t r = 0; r < R; ++r)
-    if (part.has(r) && in_part++ % ranks == me) mine.push_back(r);
-  const size_t M = mine.size();
+    if (part.has(r)) in_part.push_back(r);
+  std::vector<size_t> mine;  // every replicate run here
   // The shared burn-in: once per replicate, with the baseline's parameters; every
   // scenario's world then takes over its people and running state (World::adopt).
   const uint32_t burn_in = e.scenarios[0].params.clock.burn_in_steps;
@@ -386,228 +396,283 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   std::vector<OutcomeTrace> baseline_traces(paired_outcomes ? R : 0);
   std::vector<uint8_t> traced(paired_outcomes ? R : 0, 0);  // baseline_traces[r] is complete
 
-  // The jobs, in phases: burn-ins; then the scenarios (the baseline's first when the
-  // others are paid against it). Within a phase jobs are independent.
-  std::vector<Job> jobs((burn_in > 0 ? M : 0) + S * M);
-  std::vector<std::vector<size_t>> phases;
-  std::vector<size_t> warm_of(R, SIZE_MAX);  // replicate -> its burn-in job
+  // Steps of the work in view, for the progress: this process's replicates (with the
+  // whole part shared dynamically across ranks, the part's).
   uint64_t total_steps = 0;
-  {
-    size_t j = 0;
-    if (burn_in > 0) {
-      phases.emplace_back();
-      for (size_t m = 0; m < M; ++m, ++j) {
-        jobs[j].r = mine[m];
-        jobs[j].steps = burn_in;
-        warm_of[mine[m]] = j;
-        phases.back().push_back(j);
-      }
-    }
-    phases.emplace_back();
-    for (size_t k = 0; k < S; ++k) {
-      if (k == 1 && paired_outcomes) phases.emplace_back();
-      for (size_t m = 0; m < M; ++m, ++j) {
-        jobs[j].k = k;
-        jobs[j].r = mine[m];
-        jobs[j].steps = e.scenarios[k].params.clock.steps;
-        phases.back().push_back(j);
-      }
-    }
-    for (const Job& job : jobs) total_steps += job.steps;
-  }
-  // Scenario jobs of each replicate that have not yet taken over its warm world: when the
-  // last has, the warm world is let go (the count is recounted when a run resumes).
-  std::vector<size_t> unstarted_of(R, 0);
-  std::mutex unstarted_mu;
-  const auto count_unstarted = [&] {
-    std::fill(unstarted_of.begin(), unstarted_of.end(), 0);
-    for (const Job& job : jobs)
-      if (job.k != Job::kBurnIn && !job.started) ++unstarted_of[job.r];
-  };
-  count_unstarted();
-
+  for (size_t k = 0; k < S; ++k) total_steps += in_part.size() * e.scenarios[k].params.clock.steps;
+  total_steps += in_part.size() * burn_in;
   std::atomic<uint64_t> done{0}, person_steps{0};
-  const auto params_of = [&](Job& job) -> const Params& {
-    return e.params(job.k == Job::kBurnIn ? 0 : job.k, static_cast<uint32_t>(job.r), job.own);
-  };
-  // A job's world, built afresh (a scenario's taking over its replicate's warm world).
-  const auto build = [&](Job& job, bool adopt) {
-    job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
-    if (job.k == Job::kBurnIn) return;
-    if (adopt && burn_in > 0) {
-      job.world->adopt(*jobs[warm_of[job.r]].world);
-      std::lock_guard lock(unstarted_mu);  // each job counts itself out after its adopt: the last is the last reader
-      if (--unstarted_of[job.r] == 0) jobs[warm_of[job.r]].world.reset();
-    }
-    if (paired_outcomes && job.k > 0) job.world->set_counterfactual(&baseline_traces[job.r]);
-    job.tallies.reserve(job.steps);
-    job.providers.reserve(job.steps);
-  };
-  const auto finish = [&](Job& job) {
-    job.finished = true;
-    person_steps += job.world->person_steps();
-    if (job.k == Job::kBurnIn) return;  // kept: its scenarios take it over
-    auto& out = result.scenarios[job.k];
-    out.steps.store(job.r, job.tallies);
-    out.providers.store(job.r, job.providers);
-    job.tallies = {};
-    job.providers = {};
-    if (paired_outcomes && job.k == 0) {
-      baseline_traces[job.r] = job.world->take_trace();
-      baseline_traces[job.r].index();
-      traced[job.r] = 1;
-    }
-    job.world.reset();
-  };
-
-  // Stopping between steps: for a checkpoint (then going on) or for a signal.
-  std::atomic<int> stop{0};
   const auto t0 = std::chrono::steady_clock::now();
-  auto last_checkpoint = t0;
-  uint64_t steps_at_checkpoint = 0;
-  const auto should_stop = [&]() -> bool {
-    if (stop.load(std::memory_order_relaxed)) return true;
-    if (interrupt::pending()) {
-      stop.store(static_cast<int>(Stop::Signal));
-      return true;
-    }
-    if (!cp) return false;
-    if (cp->every_steps > 0 && done.load() >= steps_at_checkpoint + cp->every_steps) {
-      int none = 0;
-      stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
-      return true;
-    }
-    if (cp->every_seconds > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >= cp->every_seconds) {
-      int none = 0;
-      stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
-      return true;
-    }
-    return false;
-  };
-  // Runs a job until it is finished or the run stops.
-  const auto advance = [&](Job& job) {
-    if (should_stop()) return;
-    if (!job.started) {
-      build(job, true);
-      job.started = true;
-      if (job.k != Job::kBurnIn) result.scenarios[job.k].initial[job.r] = job.world->initial_census();
-    }
-    const std::string& name = job.k == Job::kBurnIn ? kBurnInName : e.scenarios[job.k].name;
-    const uint32_t offset = job.k == Job::kBurnIn ? 0 : burn_in;
-    // Each call runs at least one step (so that frequent checkpoints still make progress),
-    // unless a signal has come.
-    for (bool first = true; job.done < job.steps; first = false) {
-      if (!first && should_stop()) return;
-      if (interrupt::pending()) return;
-      if (job.k == Job::kBurnIn) {
-        job.world->step(job.done);
-      } else {
-        job.providers.emplace_back();
-        job.tallies.push_back(job.world->step(offset + job.done, job.providers.back()));
+  // Runs the replicates `batch` (all their jobs) to the end, or to a stop for a signal or a
+  // checkpoint (`cp`: one process, one batch).
+  const auto run_batch = [&](const std::vector<size_t>& batch) {
+    const size_t M = batch.size();
+    // The jobs, in phases: burn-ins; then the scenarios (the baseline's first when the
+    // others are paid against it). Within a phase jobs are independent.
+    std::vector<Job> jobs((burn_in > 0 ? M : 0) + S * M);
+    std::vector<std::vector<size_t>> phases;
+    std::vector<size_t> warm_of(R, SIZE_MAX);  // replicate -> its burn-in job
+    {
+      size_t j = 0;
+      if (burn_in > 0) {
+        phases.emplace_back();
+        for (size_t m = 0; m < M; ++m, ++j) {
+          jobs[j].r = batch[m];
+          jobs[j].steps = burn_in;
+          warm_of[batch[m]] = j;
+          phases.back().push_back(j);
+        }
       }
-      ++job.done;
-      const uint64_t d = ++done;
-      if (progress) progress(d, total_steps, name);
+      phases.emplace_back();
+      for (size_t k = 0; k < S; ++k) {
+        if (k == 1 && paired_outcomes) phases.emplace_back();
+        for (size_t m = 0; m < M; ++m, ++j) {
+          jobs[j].k = k;
+          jobs[j].r = batch[m];
+          jobs[j].steps = e.scenarios[k].params.clock.steps;
+          phases.back().push_back(j);
+        }
+      }
     }
-    finish(job);
-  };
+    // Scenario jobs of each replicate that have not yet taken over its warm world: when the
+    // last has, the warm world is let go (the count is recounted when a run resumes).
+    std::vector<size_t> unstarted_of(R, 0);
+    std::mutex unstarted_mu;
+    const auto count_unstarted = [&] {
+      std::fill(unstarted_of.begin(), unstarted_of.end(), 0);
+      for (const Job& job : jobs)
+        if (job.k != Job::kBurnIn && !job.started) ++unstarted_of[job.r];
+    };
+    count_unstarted();
 
-  // The whole state, for a checkpoint (written) or a resumed run (read back).
-  const auto state = [&](archive::Io& io) {
-    io.expect(uint64_t{0x68736373696d4350}, "the kind of stream");  // "hscsimCP"
-    io.expect(static_cast<uint64_t>(sizeof(Tally)), "the size of a step's counts (another build?)");
-    io.expect(static_cast<uint64_t>(jobs.size()), "the number of jobs");
-    io.expect(static_cast<uint64_t>(M), "the replicates this process runs");
-    uint64_t d = done.load(), ps = person_steps.load();
-    io(d, ps);
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      Job& job = jobs[j];
-      io.expect(static_cast<uint64_t>(job.k), "a job's scenario");
-      io.expect(static_cast<uint64_t>(job.r), "a job's replicate");
-      uint8_t status = job.finished ? 2 : job.started ? 1 : 0;
-      io(status);
-      if (io.reading()) {
-        job.started = status >= 1;
-        job.finished = status == 2;
+    const auto params_of = [&](Job& job) -> const Params& {
+      return e.params(job.k == Job::kBurnIn ? 0 : job.k, static_cast<uint32_t>(job.r), job.own);
+    };
+    // A job's world, built afresh (a scenario's taking over its replicate's warm world).
+    const auto build = [&](Job& job, bool adopt) {
+      job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
+      if (job.k == Job::kBurnIn) return;
+      if (adopt && burn_in > 0) {
+        job.world->adopt(*jobs[warm_of[job.r]].world);
+        std::lock_guard lock(unstarted_mu);  // each job counts itself out after its adopt: the last is the last reader
+        if (--unstarted_of[job.r] == 0) jobs[warm_of[job.r]].world.reset();
       }
-      if (status == 1) {  // running: its world and its steps so far
-        io(job.done);
-        if (io.reading()) build(job, false);
-        job.world->state(io);
-        io(job.tallies, job.providers);
-        if (io.reading() && job.k != Job::kBurnIn) result.scenarios[job.k].initial[job.r] = job.world->initial_census();
-      } else if (status == 2 && job.k == Job::kBurnIn) {  // a warm world, while its scenarios need it
-        uint8_t kept = job.world != nullptr;
-        io(kept);
-        if (kept) {
+      if (paired_outcomes && job.k > 0) job.world->set_counterfactual(&baseline_traces[job.r]);
+      job.tallies.reserve(job.steps);
+      job.providers.reserve(job.steps);
+    };
+    const auto finish = [&](Job& job) {
+      job.finished = true;
+      person_steps += job.world->person_steps();
+      if (job.k == Job::kBurnIn) return;  // kept: its scenarios take it over
+      auto& out = result.scenarios[job.k];
+      out.steps.store(job.r, job.tallies);
+      out.providers.store(job.r, job.providers);
+      job.tallies = {};
+      job.providers = {};
+      if (paired_outcomes && job.k == 0) {
+        baseline_traces[job.r] = job.world->take_trace();
+        baseline_traces[job.r].index();
+        traced[job.r] = 1;
+      }
+      job.world.reset();
+    };
+
+    // Stopping between steps: for a checkpoint (then going on) or for a signal.
+    std::atomic<int> stop{0};
+    auto last_checkpoint = t0;
+    uint64_t steps_at_checkpoint = 0;
+    const auto should_stop = [&]() -> bool {
+      if (stop.load(std::memory_order_relaxed)) return true;
+      if (interrupt::pending()) {
+        stop.store(static_cast<int>(Stop::Signal));
+        return true;
+      }
+      if (!cp) return false;
+      if (cp->every_steps > 0 && done.load() >= steps_at_checkpoint + cp->every_steps) {
+        int none = 0;
+        stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
+        return true;
+      }
+      if (cp->every_seconds > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >= cp->every_seconds) {
+        int none = 0;
+        stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
+        return true;
+      }
+      return false;
+    };
+    // Runs a job until it is finished or the run stops.
+    const auto advance = [&](Job& job) {
+      if (should_stop()) return;
+      if (!job.started) {
+        build(job, true);
+        job.started = true;
+        if (job.k != Job::kBurnIn) result.scenarios[job.k].initial[job.r] = job.world->initial_census();
+      }
+      const std::string& name = job.k == Job::kBurnIn ? kBurnInName : e.scenarios[job.k].name;
+      const uint32_t offset = job.k == Job::kBurnIn ? 0 : burn_in;
+      // Each call runs at least one step (so that frequent checkpoints still make progress),
+      // unless a signal has come.
+      for (bool first = true; job.done < job.steps; first = false) {
+        if (!first && should_stop()) return;
+        if (interrupt::pending()) return;
+        if (job.k == Job::kBurnIn) {
+          job.world->step(job.done);
+        } else {
+          job.providers.emplace_back();
+          job.tallies.push_back(job.world->step(offset + job.done, job.providers.back()));
+        }
+        ++job.done;
+        const uint64_t d = ++done;
+        if (progress) progress(d, total_steps, name);
+      }
+      finish(job);
+    };
+
+    // The whole state, for a checkpoint (written) or a resumed run (read back).
+    const auto state = [&](archive::Io& io) {
+      io.expect(uint64_t{0x68736373696d4350}, "the kind of stream");  // "hscsimCP"
+      io.expect(static_cast<uint64_t>(sizeof(Tally)), "the size of a step's counts (another build?)");
+      io.expect(static_cast<uint64_t>(jobs.size()), "the number of jobs");
+      io.expect(static_cast<uint64_t>(M), "the replicates this process runs");
+      uint64_t d = done.load(), ps = person_steps.load();
+      io(d, ps);
+      for (size_t j = 0; j < jobs.size(); ++j) {
+        Job& job = jobs[j];
+        io.expect(static_cast<uint64_t>(job.k), "a job's scenario");
+        io.expect(static_cast<uint64_t>(job.r), "a job's replicate");
+        uint8_t status = job.finished ? 2 : job.started ? 1 : 0;
+        io(status);
+        if (io.reading()) {
+          job.started = status >= 1;
+          job.finished = status == 2;
+        }
+        if (status == 1) {  // running: its world and its steps so far
+          io(job.done);
           if (io.reading()) build(job, false);
           job.world->state(io);
-        }
-        if (io.reading()) job.done = job.steps;
-      } else if (status == 2) {  // results
-        auto& out = result.scenarios[job.k];
-        io(out.initial[job.r]);
-        std::vector<uint8_t> packed;
-        if (!io.reading()) {
-          out.steps.pack(job.r, packed);
-          out.providers.pack(job.r, packed);
-        }
-        io(packed);
-        if (io.reading()) {
-          const uint8_t* in = packed.data();
-          out.steps.unpack(job.r, in);
-          out.providers.unpack(job.r, in);
-          job.done = job.steps;
+          io(job.tallies, job.providers);
+          if (io.reading() && job.k != Job::kBurnIn) result.scenarios[job.k].initial[job.r] = job.world->initial_census();
+        } else if (status == 2 && job.k == Job::kBurnIn) {  // a warm world, while its scenarios need it
+          uint8_t kept = job.world != nullptr;
+          io(kept);
+          if (kept) {
+            if (io.reading()) build(job, false);
+            job.world->state(io);
+          }
+          if (io.reading()) job.done = job.steps;
+        } else if (status == 2) {  // results
+          auto& out = result.scenarios[job.k];
+          io(out.initial[job.r]);
+          std::vector<uint8_t> packed;
+          if (!io.reading()) {
+            out.steps.pack(job.r, packed);
+            out.providers.pack(job.r, packed);
+          }
+          io(packed);
+          if (io.reading()) {
+            const uint8_t* in = packed.data();
+            out.steps.unpack(job.r, in);
+            out.providers.unpack(job.r, in);
+            job.done = job.steps;
+          }
         }
       }
-    }
-    for (size_t r = 0; r < traced.size(); ++r) {
-      io(traced[r]);
-      if (traced[r]) io(baseline_traces[r]);
-    }
-    if (io.reading()) {
-      count_unstarted();
-      done = d;
-      person_steps = ps;
-      for (Job& job : jobs)  // counterfactuals point at the traces just read
-        if (job.world && paired_outcomes && job.k != Job::kBurnIn && job.k > 0)
-          job.world->set_counterfactual(&baseline_traces[job.r]);
+      for (size_t r = 0; r < traced.size(); ++r) {
+        io(traced[r]);
+        if (traced[r]) io(baseline_traces[r]);
+      }
+      if (io.reading()) {
+        count_unstarted();
+        done = d;
+        person_steps = ps;
+        for (Job& job : jobs)  // counterfactuals point at the traces just read
+          if (job.world && paired_outcomes && job.k != Job::kBurnIn && job.k > 0)
+            job.world->set_counterfactual(&baseline_traces[job.r]);
+      }
+    };
+    if (cp && cp->resume) cp->resume(state);
+    steps_at_checkpoint = done.load();
+
+    for (const auto& phase : phases) {
+      for (;;) {
+        // Jobs already running first (a resumed run continues them before starting others).
+        std::vector<size_t> order;
+        for (size_t j : phase)
+          if (jobs[j].started && !jobs[j].finished) order.push_back(j);
+        for (size_t j : phase)
+          if (!jobs[j].started) order.push_back(j);
+        if (order.empty()) break;
+        std::atomic<size_t> next{0};
+        const size_t workers = std::min(order.size(), static_cast<size_t>(n_threads));
+        arena.execute([&] {
+          tbb::parallel_for(size_t{0}, workers, [&](size_t) {
+            for (size_t i; !should_stop() && (i = next++) < order.size();) {
+              advance(jobs[order[i]]);
+            }
+          });
+        });
+        const auto why = static_cast<Stop>(stop.load());
+        if (why == Stop::None) continue;  // every job of the phase ran to its end
+        if (why == Stop::Signal) {
+          if (cp && cp->on_signal && cp->save) cp->save(done.load(), total_steps, state);
+          interrupt::check();
+          throw std::logic_error("run_experiment: stopped for a signal that is not pending");
+        }
+        cp->save(done.load(), total_steps, state);  // Stop::Checkpoint
+        last_checkpoint = std::chrono::steady_clock::now();
+        steps_at_checkpoint = done.load();
+        stop.store(0);
+      }
     }
   };
-  if (cp && cp->resume) cp->resume(state);
-  steps_at_checkpoint = done.load();
-
-  for (const auto& phase : phases) {
-    for (;;) {
-      // Jobs already running first (a resumed run continues them before starting others).
-      std::vector<size_t> order;
-      for (size_t j : phase)
-        if (jobs[j].started && !jobs[j].finished) order.push_back(j);
-      for (size_t j : phase)
-        if (!jobs[j].started) order.push_back(j);
-      if (order.empty()) break;
-      std::atomic<size_t> next{0};
-      const size_t workers = std::min(order.size(), static_cast<size_t>(n_threads));
-      arena.execute([&] {
-        tbb::parallel_for(size_t{0}, workers, [&](size_t) {
-          for (size_t i; !should_stop() && (i = next++) < order.size();) {
-            advance(jobs[order[i]]);
+  if (ranks == 1) {
+    mine = in_part;
+    run_batch(mine);
+  } else {
+    // A batch is enough replicates to keep this rank's threads busy with every scenario.
+    const size_t per_batch = std::max<size_t>(1, (static_cast<size_t>(n_threads) + S - 1) / S);
+    std::mutex next_mu;
+    size_t next = 0;
+    const auto take = [&]() -> int64_t {
+      std::lock_guard lock(next_mu);
+      return next < in_part.size() ? static_cast<int64_t>(next++) : -1;
+    };
+    const auto work = [&](const std::function<int64_t()>& get) {
+      for (bool more = true; more;) {  // once told "none left", a rank never asks again
+        std::vector<size_t> batch;
+        while (batch.size() < per_batch) {
+          const int64_t i = get();
+          if (i < 0) {
+            more = false;
+            break;
           }
-        });
-      });
-      const auto why = static_cast<Stop>(stop.load());
-      if (why == Stop::None) continue;  // every job of the phase ran to its end
-      if (why == Stop::Signal) {
-        if (cp && cp->on_signal && cp->save) cp->save(done.load(), total_steps, state);
-        interrupt::check();
-        throw std::logic_error("run_experiment: stopped for a signal that is not pending");
+          batch.push_back(in_part[static_cast<size_t>(i)]);
+        }
+        if (batch.empty()) return;
+        run_batch(batch);
+        mine.insert(mine.end(), batch.begin(), batch.end());
       }
-      cp->save(done.load(), total_steps, state);  // Stop::Checkpoint
-      last_checkpoint = std::chrono::steady_clock::now();
-      steps_at_checkpoint = done.load();
-      stop.store(0);
+    };
+    if (me == 0) {  // rank 0 works on a thread of its own while its main thread serves the others
+      std::exception_ptr failed;
+      std::atomic<bool> stopped{false};
+      std::thread worker([&] {
+        try {
+          work(take);
+        } catch (...) {
+          failed = std::current_exception();
+          stopped = true;
+        }
+      });
+      comm::serve(take, [&] { return stopped.load(); });
+      worker.join();
+      if (failed) std::rethrow_exception(failed);
+    } else {
+      work([] { return comm::request(); });
     }
+    std::sort(mine.begin(), mine.end());
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.person_steps = person_steps;

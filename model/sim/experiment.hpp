@@ -82,6 +82,8 @@ struct RunResult {
   int ranks = 1;
   double wall_seconds = 0;
   uint64_t person_steps = 0;
+  //! Across MPI ranks, on rank 0: the replicates each rank ran ([rank], ascending).
+  std::vector<std::vector<uint32_t>> replicates_by_rank;
 };
 
 //! Called from worker threads as steps complete: (steps done, total steps, the scenario of

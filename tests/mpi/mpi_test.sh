@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # MPI ensemble mode (built with -DHSCSIM_MPI=ON): runs at 1 and 2 ranks give the same
-# datasets as one process, bit for bit (with scenarios, a shared burn-in and outcome
+# datasets as one process, bit for bit, however the replicates are shared out (with scenarios, a shared burn-in and outcome
 # payments against the baseline run); a config error is reported once and every rank
 # exits 2; a failing rank ends the job non-zero with its message and leaves no file.
 # Usage: mpi_test.sh HSCSIM_BINARY SOURCE_DIR
@@ -34,6 +34,18 @@ expect_exit 0 "paired scenarios: scenarios identical" -- h5diff "$TMP/paired.h5"
 expect_exit 0 "paired scenarios: comparisons identical" -- h5diff "$TMP/paired.h5" "$TMP/paired_2.h5" /comparisons /comparisons
 expect_exit 0 "3 ranks, 3 replicates" -- "${MPIRUN[@]}" 3 "$BIN" run "$PAIRED" "${SMALL[@]}" -o "$TMP/paired_3.h5" --quiet
 expect_exit 0 "3 ranks: identical" -- h5diff "$TMP/paired.h5" "$TMP/paired_3.h5" /scenarios /scenarios
+
+# Dynamic load balancing: ranks ask rank 0 for replicates, so a slow rank (20 ms more per
+# step, HSCSIM_TEST_SLOW_RANK) runs fewer of them; the results are still those of one
+# process, bit for bit.
+expect_exit 0 "tiny, 6 replicates, one process" -- "$BIN" run "$TINY" --replicates 6 -o "$TMP/six.h5" --quiet --threads 1
+expect_exit 0 "tiny, 6 replicates, 2 ranks, rank 1 slow" -- env HSCSIM_TEST_SLOW_RANK=1 "${MPIRUN[@]}" 2 "$BIN" run "$TINY" \
+  --replicates 6 -o "$TMP/six_2.h5" --threads 1
+line=$(grep "MPI: replicates run by" "$TMP/out")
+expect_exit 0 "a slow rank: identical results" -- h5diff "$TMP/six.h5" "$TMP/six_2.h5" /scenarios /scenarios
+echo "  $line"
+slow=$(echo "$line" | sed 's/.*rank 1: //' | tr ',' '\n' | grep -c '[0-9]')
+[ -n "$line" ] && [ "$slow" -le 2 ] && ok || bad "the slow rank ran $slow of 6 replicates (expected at most 2: $line)"
 
 # A job array's part run across ranks, merged with the other part run as one process.
 expect_exit 0 "part 0 of 2 at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" run "$PAIRED" "${SMALL[@]}" --part 0/2 -o "$TMP/part0.h5" --quiet

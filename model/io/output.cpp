@@ -369,7 +369,8 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
   for (hsize_t s = 0; s < S; ++s) time[s] = static_cast<double>(s + 1) * clock.dt_years;
   dataset(ts, "time_years", {S}, time, nullptr);
   const auto groups = published_groups(e.scenarios[k].params);
-  ScenarioValues v = scenario_values(sr, S, groups);
+  const bool per_provider = e.scenarios[k].params.run.store_providers;
+  ScenarioValues v = scenario_values(sr, S, per_provider ? groups : decltype(groups){});
   auto& vals = v.vals;
   auto& quint = v.quint;
   const auto& pop = v.pop;
@@ -452,7 +453,7 @@ void write_scenario(hid_t scenarios, const Experiment& e, size_t k, const Scenar
     }
   }
   std::map<std::string, std::unique_ptr<Id>> folders;
-  for (size_t gi = 0; gi < groups.size(); ++gi) {
+  for (size_t gi = 0; per_provider && gi < groups.size(); ++gi) {
     const auto& prov = groups[gi];
     auto& folder = folders[prov.folder];
     if (!folder) folder = std::make_unique<Id>(group(sg, prov.folder), H5Gclose, "");
@@ -534,7 +535,7 @@ void write_comparisons(hid_t file, const Experiment& e, const RunResult& r) {
                      " by cause (the health event, as in cause); dimensions [row, cause, step]");
       }
     }
-    if (!sc.ledgers.empty()) {
+    if (!sc.ledgers.empty() && e.scenarios.front().params.run.store_providers) {
       Id fg(group(sg, "finance"), H5Gclose, "");
       std::map<std::string, std::unique_ptr<Id>> gs;
       for (const auto& l : sc.ledgers) {

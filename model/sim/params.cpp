@@ -18,6 +18,7 @@ Params Params::read(const config::Node& root) {
     p.run.replicates = static_cast<uint32_t>(run.integer("replicates", {1, 10000}, 1));
     p.run.store = run.choice("store", {"replicates", "summary"}, "replicates") == "summary" ? RunSettings::Store::Summary
                                                                                          : RunSettings::Store::Replicates;
+    p.run.store_providers = run.boolean("store_providers", true);
     run.finish();
   }
   p.clock = Clock::read(r.child("time"));

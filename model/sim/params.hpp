@@ -24,6 +24,9 @@ struct RunSettings {
   //! What the results file stores of each series over replicates: every replicate, or
   //! (summary) their mean, standard deviation and quantiles (model/io/output.hpp).
   enum class Store : uint8_t { Replicates, Summary } store = Store::Replicates;
+  //! Whether the results file keeps the per-provider, per-programme and ledger series
+  //! (and the ledgers' comparisons): off, the file's size does not grow with the place.
+  bool store_providers = true;
 };
 
 struct Params {

@@ -210,6 +210,24 @@ class SummaryStoreTest(unittest.TestCase):
         self.assertIn("keeps a summary over replicates", out.stderr)
 
 
+    def test_a_file_without_provider_series_keeps_the_totals(self):
+        # run.store_providers: false: no providers/, interventions/ or finance/ groups, the
+        # same time series, and the report still made.
+        whole = run_file()
+        path = os.path.join(TMP, "two_no_providers.h5")
+        subprocess.run([BIN, "run", "--from", whole, "--set", "run.store_providers=false", "-o", path, "--quiet"], check=True)
+        with h5py.File(whole, "r") as a, h5py.File(path, "r") as b:
+            self.assertIn("providers", a["scenarios/baseline"])
+            for folder in ("providers", "interventions", "finance"):
+                self.assertNotIn(folder, b["scenarios/baseline"])
+            np.testing.assert_array_equal(a["scenarios/baseline/timeseries/cost_total_gbp"][()],
+                                          b["scenarios/baseline/timeseries/cost_total_gbp"][()])
+        self.assertTrue(hscsim.open(path).providers().empty)
+        out = subprocess.run([os.path.join(SRC, "scripts", "report"), path, "-o", os.path.join(TMP, "np.html")],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+
+
 class SensitivityTest(unittest.TestCase):
     def test_reads_indices_and_design(self):
         params = os.path.join(TMP, "sa.yaml")

@@ -229,7 +229,7 @@ void print_summary(const Experiment& e, const RunResult& r, const std::string& p
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   fmt::print("\nRan in {:.1f} s on {} threads: {:.3g} person-steps/s; peak memory {:.0f} MB\n", r.wall_seconds,
-             r.threads, static_cast<double>(r.person_steps) / r.wall_seconds, static_cast<double>(ru.ru_maxrss) / 1024.0);
+             r.threads, static_cast<double>(r.person_steps - r.person_steps_resumed) / r.wall_seconds, static_cast<double>(ru.ru_maxrss) / 1024.0);
   fmt::print("Results: {}\n", path);
 }
 
@@ -300,7 +300,12 @@ class Progress {
     if (done != total && now - last_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(10000))) return;
     last_ = now;
     const double elapsed = std::chrono::duration<double>(now - t0_).count();
-    const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0.0;
+    if (!based_) {  // a resumed run starts with the steps done before the stop
+      based_ = true;
+      base_ = done > 0 ? done - 1 : 0;
+    }
+    const double eta =
+        done > base_ ? elapsed * static_cast<double>(total - done) / static_cast<double>(done - base_) : 0.0;
     if (tty_) {
       const int width = 30;
       const int filled = static_cast<int>(width * done / total);
@@ -324,6 +329,8 @@ class Progress {
     return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
   }
   const bool tty_ = isatty(STDERR_FILENO);
+  bool based_ = false;
+  uint64_t base_ = 0;  //!< steps done before this process started (a resumed run)
   std::mutex mu_;
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_ = t0_;
@@ -548,6 +555,7 @@ int cmd_run(const RunArgs& given) {
       if (a.replicates >= 0) again += fmt::format(" --replicates {}", a.replicates);
     }
     again += " --resume " + path;
+    if (a.force) again += " --force";
     std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {}\nResume with: {}\n(exit {}; "
                              "no results file was written)\n",
                              e.what(), fmt_count(static_cast<double>(saved_done)),

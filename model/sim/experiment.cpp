@@ -592,7 +592,10 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
             job.world->set_counterfactual(&baseline_traces[job.r]);
       }
     };
-    if (cp && cp->resume) cp->resume(state);
+    if (cp && cp->resume) {
+      cp->resume(state);
+      result.person_steps_resumed = person_steps.load();
+    }
     steps_at_checkpoint = done.load();
 
     for (const auto& phase : phases) {

@@ -82,6 +82,7 @@ struct RunResult {
   int ranks = 1;
   double wall_seconds = 0;
   uint64_t person_steps = 0;
+  uint64_t person_steps_resumed = 0;  //!< of person_steps, those done before a resume (wall_seconds is since it)
   //! Across MPI ranks, on rank 0: the replicates each rank ran ([rank], ascending).
   std::vector<std::vector<uint32_t>> replicates_by_rank;
 };

@@ -23,23 +23,6 @@ namespace {
 constexpr hsize_t kChunk = hsize_t{1} << 20;  // bytes per chunk of /state (each checksummed)
 constexpr int kDeflateLevel = 1;              // fast: a checkpoint is written while the run waits
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-hid_t plain_file_access() {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0) throw RuntimeFailure("HDF5: cannot create file access list");
-  H5Pset_file_locking(fapl, false, true);
-  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-  return fapl;
-}
-
 uint64_t read_u64(hid_t obj, const char* name) {
   uint64_t v = 0;
   Id attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
@@ -78,7 +61,7 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& given, cons
 
   OutputFile out(path);  // <path>.tmp, locked; removed unless committed
   {
-    Id fapl(plain_file_access(), H5Pclose, "file access");
+    Id fapl(file_access(false), H5Pclose, "file access");
     Id file(H5Fcreate(out.temp().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create the checkpoint file");
     attr_string(file, "format", kCheckpointFormatName);
     attr_scalar<int32_t>(file, "checkpoint_version", kCheckpointVersion, H5T_NATIVE_INT32);
@@ -124,7 +107,7 @@ Checkpoint::Checkpoint(std::string path) : path_(std::move(path)) {
   if (!fs::is_regular_file(path_, ec))
     throw InputError(fmt::format("error: --resume '{}': {}", path_, fs::exists(path_, ec) ? "not a regular file" : "no such file"));
   try {
-    Id fapl(plain_file_access(), H5Pclose, "file access");
+    Id fapl(file_access(false), H5Pclose, "file access");
     Id file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, "open the file as HDF5");
     const std::string format = read_attr_string(file, "format");
     if (format != kCheckpointFormatName)
@@ -177,7 +160,7 @@ void Checkpoint::check_matches(const std::string& config_yaml) const {
 
 void Checkpoint::read(const std::function<void(archive::Io&)>& state) const {
   try {
-    Id fapl(plain_file_access(), H5Pclose, "file access");
+    Id fapl(file_access(false), H5Pclose, "file access");
     Id file(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, "open the file as HDF5");
     Id ds(H5Dopen2(file, "state", H5P_DEFAULT), H5Dclose, "open /state");
     Id space(H5Dget_space(ds), H5Sclose, "read data space");

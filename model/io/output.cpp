@@ -194,30 +194,7 @@ void write_validation(hid_t file, const std::vector<ValidationRow>& rows) {
   dataset(g, "replicate_values", {T, R}, reps, &d);
 }
 
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
-// File access: no HDF5 file locking, and closing the file closes everything still open
-// in it. With `in_memory`, the file is built in memory (HDF5's core driver, no backing
-// store) and we write its image ourselves: HDF5 never meets a disk error (a full disk once
-// left it with a file it could not close, and it crashed at exit).
-hid_t file_access(bool in_memory) {
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0) throw RuntimeFailure("HDF5: cannot create file access list");
-  H5Pset_file_locking(fapl, false, true);
-  H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-  if (in_memory && H5Pset_fapl_core(fapl, size_t{1} << 22, false) < 0) {
-    H5Pclose(fapl);
-    throw RuntimeFailure("HDF5: cannot select the in-memory driver");
-  }
-  return fapl;
-}
 
 // Recomputes the checksum of an open results file (see Checksum).
 struct Verify {

@@ -12,9 +12,6 @@ SRC=$2
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 . "$(dirname "$0")/lib.sh"
-no_leftovers() {  # no_leftovers PATTERN DESCRIPTION
-  if compgen -G "$1" >/dev/null; then bad "$2: left $(echo $1)"; else ok; fi
-}
 same_results() {  # same_results A.h5 B.h5 DESCRIPTION: every scenario and comparison dataset equal
   local g
   for g in /scenarios /comparisons; do

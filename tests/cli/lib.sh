@@ -12,3 +12,6 @@ expect_exit() {  # expect_exit CODE DESCRIPTION -- command...  (stdout, stderr i
 expect_text() {  # expect_text FILE TEXT DESCRIPTION
   if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in output"; sed 's/^/  | /' "$1" | head -5; fi
 }
+no_leftovers() {  # no_leftovers PATTERN DESCRIPTION: no file matches PATTERN
+  if compgen -G "$1" >/dev/null; then bad "$2: left $(echo $1)"; else ok; fi
+}

@@ -15,9 +15,6 @@ cleanup() {
 }
 trap cleanup EXIT
 . "$(dirname "$0")/lib.sh"
-no_leftovers() {  # no_leftovers PATTERN DESCRIPTION
-  if compgen -G "$1" >/dev/null; then bad "$2: left $(echo $1)"; else ok; fi
-}
 
 TINY=$SRC/configs/tests/tiny.yaml
 DEFAULT=$SRC/configs/default.yaml

@@ -449,13 +449,31 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       return e.params(job.k == Job::kBurnIn ? 0 : job.k, static_cast<uint32_t>(job.r), job.own);
     };
     // A job's world, built afresh (a scenario's taking over its replicate's warm world).
+    // Before a warm world is built, the worlds of its scenarios that have not started are
+    // built and let go of their people (World::shed_people): what they keep from their
+    // own initial population is small, and the handover then never holds two populations
+    // (the last scenario to start takes the warm people over instead of copying them).
     const auto build = [&](Job& job, bool adopt) {
-      job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
+      if (job.k == Job::kBurnIn)
+        for (Job& other : jobs)
+          if (other.k != Job::kBurnIn && other.r == job.r && !other.started && !other.world) {
+            other.world = std::make_unique<World>(params_of(other), static_cast<uint32_t>(other.r));
+            other.world->shed_people();
+          }
+      if (!(adopt && burn_in > 0 && job.world))
+        job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
       if (job.k == Job::kBurnIn) return;
       if (adopt && burn_in > 0) {
-        job.world->adopt(*jobs[warm_of[job.r]].world);
-        std::lock_guard lock(unstarted_mu);  // each job counts itself out after its adopt: the last is the last reader
-        if (--unstarted_of[job.r] == 0) jobs[warm_of[job.r]].world.reset();
+        // Scenarios of one replicate take their warm world over one at a time: each counts
+        // itself out, and the last moves the people instead of copying them.
+        std::lock_guard lock(unstarted_mu);
+        auto& warm = jobs[warm_of[job.r]].world;
+        if (--unstarted_of[job.r] == 0) {
+          job.world->adopt(std::move(*warm));
+          warm.reset();
+        } else {
+          job.world->adopt(*warm);
+        }
       }
       if (paired_outcomes && job.k > 0) job.world->set_counterfactual(&baseline_traces[job.r]);
       job.tallies.reserve(job.steps);
@@ -538,16 +556,23 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       io.expect(static_cast<uint64_t>(M), "the replicates this process runs");
       uint64_t d = done.load(), ps = person_steps.load();
       io(d, ps);
+      // Every job's status first (0 not started, 1 running, 2 finished), so that a warm
+      // world read back knows which of its scenarios are still to start.
+      std::vector<uint8_t> statuses(jobs.size());
+      for (size_t j = 0; j < jobs.size(); ++j) statuses[j] = jobs[j].finished ? 2 : jobs[j].started ? 1 : 0;
+      io(statuses);
+      if (io.reading()) {
+        if (statuses.size() != jobs.size()) throw std::runtime_error("checkpoint state does not match this run: the jobs' statuses");
+        for (size_t j = 0; j < jobs.size(); ++j) {
+          jobs[j].started = statuses[j] >= 1;
+          jobs[j].finished = statuses[j] == 2;
+        }
+      }
       for (size_t j = 0; j < jobs.size(); ++j) {
         Job& job = jobs[j];
         io.expect(static_cast<uint64_t>(job.k), "a job's scenario");
         io.expect(static_cast<uint64_t>(job.r), "a job's replicate");
-        uint8_t status = job.finished ? 2 : job.started ? 1 : 0;
-        io(status);
-        if (io.reading()) {
-          job.started = status >= 1;
-          job.finished = status == 2;
-        }
+        const uint8_t status = statuses[j];
         if (status == 1) {  // running: its world and its steps so far
           io(job.done);
           if (io.reading()) build(job, false);

@@ -67,6 +67,16 @@ World::World(const Params& p, uint32_t replicate)
 
 void World::adopt(const World& warm) {
   people_ = warm.people_;
+  take_running_state(warm);
+}
+
+void World::adopt(World&& warm) {
+  people_ = std::move(warm.people_);
+  warm.people_ = People{};
+  take_running_state(warm);
+}
+
+void World::take_running_state(const World& warm) {
   std::fill(people_.programmes.begin(), people_.programmes.end(), 0u);
   care_.adopt(warm.care_);
   next_id_ = warm.next_id_;

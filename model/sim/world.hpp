@@ -57,6 +57,15 @@ class World {
   //! contracts start now), and the rates and normalisers are the ones this config's
   //! initial population gave. The census at the handover is the new initial_census().
   void adopt(const World& warm);
+  //! As adopt(const World&), taking the people over instead of copying them (`warm` is
+  //! left without people: its last reader).
+  void adopt(World&& warm);
+
+  //! Lets the people go and keeps everything this world's parameters and initial
+  //! population gave (rates, normalisers, the initial census): a world waiting to adopt
+  //! a warm one. Built before the warm world, it never holds a second population at the
+  //! handover (at England 1:1, 4 GB).
+  void shed_people() { people_ = People{}; }
 
   //! Advances one step and returns that step's tally (flows in the step, stocks at its
   //! end); per-provider counts go to `provider` (layout: care().layout()).
@@ -92,6 +101,7 @@ class World {
   uint64_t person_steps() const { return person_steps_; }
 
  private:
+  void take_running_state(const World& warm);  //!< adopt(), after the people
   void add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births);
   // The phases of step(), in order (the step order at the top of this file).
   Tally demography_and_transitions(uint32_t s, int32_t day);  //!< 1-4; returns the flows so far

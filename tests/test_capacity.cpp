@@ -122,7 +122,7 @@ TEST_CASE("capacity plan mistakes are rejected with what is accepted") {
              Catch::Contains("no provider of this capacity is named 'city_general'. Known: riverside_council"));
 }
 
-TEST_CASE("the default config at 20,000 people has the rates per person of 100,000, and its capacity binds") {
+TEST_CASE("the default config at 20,000 people has the rates per person of 100,000, and its capacity binds", "[long]") {
   // 5 years; 4 replicates at 20,000 and 2 at 100,000 (the same person-years of each).
   auto run_at = [](int n, int reps) {
     return run_experiment(Experiment::from_config(default_config({"population.size=" + std::to_string(n), "time.years=5",
@@ -251,6 +251,44 @@ TEST_CASE("access: people left waiting for a GP go to A&E, more of them when GP 
              Catch::Contains("care.gp.escalation_event: no health event is named 'minor_ilness'; did you mean 'minor_illness'?"));
 }
 
+TEST_CASE("care seeking by deprivation: events' emergency share moves by quintile as configured, and 1 moves nothing") {
+  // A&E attendances per person-step by quintile, over one year at 20,000 people.
+  const auto per_person = [](const std::string& rr) {
+    const Params p = at_size(20000, {"time.years=1", "care.hospital.emergency_route_rr_by_quintile=" + rr});
+    World w(p, 0);
+    std::array<double, 6> ae{}, people{};
+    std::vector<Tally> steps;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) steps.push_back(w.step(s));
+    for (const Tally& t : steps)
+      for (int q = 1; q <= 5; ++q) {
+        ae[static_cast<size_t>(q)] += static_cast<double>(t.get(CareCounter::AeAttendances, q));
+        people[static_cast<size_t>(q)] += static_cast<double>(t.get(PeopleCounter::Population, q));
+      }
+    std::array<double, 6> out{};
+    for (size_t q = 1; q <= 5; ++q) out[q] = people[q] > 0 ? ae[q] / people[q] : 0.0;
+    return std::make_pair(out, steps);
+  };
+  const auto [flat, flat_steps] = per_person("[1, 1, 1, 1, 1]");
+  const auto [steep, steep_steps] = per_person("[2, 1, 1, 1, 0.5]");
+  // Doubling the emergency share (capped at 1) of every event in quintile 1 about doubles
+  // its A&E attendances (admissions then bring more events soon after discharge, so it
+  // can be a little more); halving it in quintile 5 about halves them. Measured: x2.14
+  // and x0.50.
+  INFO("quintile 1: " << flat[1] << " -> " << steep[1] << "; quintile 5: " << flat[5] << " -> " << steep[5]);
+  CHECK(steep[1] > 1.6 * flat[1]);
+  CHECK(steep[1] < 2.5 * flat[1]);
+  CHECK(steep[5] < 0.65 * flat[5]);
+  CHECK(steep[5] > 0.35 * flat[5]);
+  // Quintiles 2-4 keep their share: the same events go the same way (the people of
+  // quintiles 1 and 5 then compete with them for beds, so this is within 10%).
+  for (size_t q = 2; q <= 4; ++q) CHECK(steep[q] == Approx(flat[q]).epsilon(0.1));
+  // 1 everywhere, however written, is the same run.
+  const auto [again, again_steps] = per_person("[1.0, 1.0, 1.0, 1.0, 1.0]");
+  CHECK(again_steps == flat_steps);
+  CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.emergency_route_rr_by_quintile=[1, 1, 1]"}); }),
+             Catch::Contains("care.hospital.emergency_route_rr_by_quintile"));
+}
+
 TEST_CASE("deprived neighbourhoods can be younger: the age structure by quintile is drawn as configured") {
   // Multipliers on the under-20 and 65+ bands by quintile, renormalised per quintile.
   auto p = at_size(60000, {"population.age_structure_by_quintile={under_20: [1.15, 1.07, 1.0, 0.95, 0.92], "
@@ -278,6 +316,9 @@ TEST_CASE("deprived neighbourhoods can be younger: the age structure by quintile
     INFO("quintile " << q + 1 << " people " << n[q]);
     CHECK(share == Approx(expected).margin(4 * std::sqrt(expected * (1 - expected) / n[q])));
   }
-  // Without the key every quintile has the national structure.
-  CHECK(at_size(1000).population.older_by_quintile == std::array<double, 5>{1, 1, 1, 1, 1});
+  // Without multipliers every quintile has the national structure.
+  CHECK(at_size(1000, {"population.age_structure_by_quintile={}"}).population.older_by_quintile ==
+        std::array<double, 5>{1, 1, 1, 1, 1});
+  // The England configs (and so the default place) make deprived neighbourhoods younger.
+  CHECK(at_size(1000).population.older_by_quintile[0] < at_size(1000).population.older_by_quintile[4]);
 }

@@ -80,7 +80,7 @@ TEST_CASE("long-term-condition reviews are done at the configured rate when GP c
   CHECK(static_cast<double>(total(r, CareCounter::ReviewsOverdue, ample)) < 1e-4 * condition_years / dt);
 }
 
-TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years") {
+TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years", "[long]") {
   const RunResult r = run_file(
       "gp_ten_years.yaml",
       base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
@@ -155,7 +155,7 @@ TEST_CASE("delayed discharges decondition: frailty rises with the configured haz
   CHECK(mean_stock(r, StatesCounter::FrailSevere, strong) > mean_stock(r, StatesCounter::FrailSevere, none));
 }
 
-TEST_CASE("discharge takes time: assessment days as configured, by reason, and more of them when it takes longer") {
+TEST_CASE("discharge takes time: assessment days as configured, by reason, and more of them when it takes longer", "[long]") {
   // Every patient who needs care at discharge needs reablement, and places are ample: the
   // days from medically fit to leaving are the assessment time alone, exponential with
   // the configured mean (rounded to whole days).
@@ -195,7 +195,7 @@ TEST_CASE("discharge takes time: assessment days as configured, by reason, and m
   CHECK(total(r, CareCounter::DelayedBedDays, slow) > 2 * total(r, CareCounter::DelayedBedDays, quick));
 }
 
-TEST_CASE("more intermediate care: fewer delayed bed days, more people through it, delays add up by reason") {
+TEST_CASE("more intermediate care: fewer delayed bed days, more people through it, delays add up by reason", "[long]") {
   // The default place's intermediate care service with a third of its beds and places,
   // as configured, and three times as many: delays awaiting it fall as capacity rises.
   const RunResult r = run_file(
@@ -241,7 +241,7 @@ TEST_CASE("more intermediate care: fewer delayed bed days, more people through i
   CHECK(ic_delays(ample) * 20 < ic_delays(scarce));
 }
 
-TEST_CASE("patient choice: delays by the share and mean configured, none when the share is 0") {
+TEST_CASE("patient choice: delays by the share and mean configured, none when the share is 0", "[long]") {
   // Everyone who needs care at discharge needs a care home, places are ample and
   // assessment takes no time: the delay is patient choice alone.
   const std::string yaml = base_yaml(

@@ -403,7 +403,7 @@ TEST_CASE("the same config run twice is identical, and a change that touches not
   CHECK(base.scenarios[0].steps == described.scenarios[0].steps);
 }
 
-TEST_CASE("levers move outcomes the right way") {
+TEST_CASE("levers move outcomes the right way", "[long]") {
   auto final_count = [](const std::vector<std::string>& sets, Counter c) {
     auto e = experiment(small_config(sets));
     auto r = run_experiment(e, 2);

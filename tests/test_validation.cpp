@@ -25,6 +25,16 @@ Clock one_year_of_weeks() {
   clock.steps_per_year = 52;
   return clock;
 }
+//! 52 weekly steps, each filled by `fill` (after its 7 days).
+template <typename Fill>
+std::vector<Tally> weekly_steps(Fill&& fill) {
+  std::vector<Tally> steps(52);
+  for (auto& t : steps) {
+    t.add(PeopleCounter::StepDays, 0, 7);
+    fill(t);
+  }
+  return steps;
+}
 const ValidationRow& row(const std::vector<ValidationRow>& rows, const std::string& name) {
   for (const auto& r : rows)
     if (r.target->name == name) return r;
@@ -75,6 +85,38 @@ TEST_CASE("life expectancy by deprivation quintile, and the gap between quintile
   CHECK(evaluate(t, steps, clock, 0, 1) == Approx(80).epsilon(0.01));
   t.compute = "life_expectancy_gap";
   CHECK(evaluate(t, steps, clock, 0, 1) == Approx(30).epsilon(0.02));
+}
+
+TEST_CASE("a quintile ratio: a flow per person-year in one quintile over another's, or over everyone's", "[validation]") {
+  // Quintile 1: 1,000 people with 10 attendances a week; quintile 5: 3,000 people with 15
+  // (per person 0.01 and 0.005); the other quintiles none of either.
+  const Clock clock = one_year_of_weeks();
+  const auto steps = weekly_steps([](Tally& t) {
+    t.add(PeopleCounter::Population, 1, 1000);
+    t.add(PeopleCounter::Population, 5, 3000);
+    t.add(CareCounter::AeAttendances, 1, 10);
+    t.add(CareCounter::AeAttendances, 5, 15);
+  });
+  Target t;
+  t.compute = "quintile_ratio";
+  t.metrics = {"ae_attendances"};
+  t.quintile = 1;
+  t.relative_to = 5;
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(2.0));
+  t.relative_to = 0;  // everyone: 25 attendances for 4,000 people
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(0.01 / (25.0 / 4000)));
+  // A file: the metric must be a flow broken down by quintile, relative_to another quintile.
+  auto err = [](const std::string& body) {
+    const auto path = write_temp("targets.yaml", "targets:\n  - name: a\n    compute: quintile_ratio\n" + body +
+                                                     "    description: d\n    value: 1\n    tolerance: 1\n    units: u\n    source: s\n");
+    return config_error([&] { (void)TargetSet::load(path); });
+  };
+  CHECK(err("    metrics: [ae_attendances]\n    quintile: 1\n    relative_to: 5\n").empty());
+  CHECK_THAT(err("    metrics: [acsc_admissions]\n    quintile: 1\n    relative_to: 5\n"),
+             Catch::Contains("no breakdown by deprivation quintile"));
+  CHECK_THAT(err("    metrics: [ae_attendances]\n    quintile: 1\n    relative_to: 1\n"), Catch::Contains("another quintile"));
+  CHECK_THAT(err("    metrics: [ae_attendances]\n    quintile: 6\n    relative_to: 0\n"), Catch::Contains("quintile"));
+  CHECK_THAT(err("    metrics: [ae_attendances]\n    relative_to: 0\n"), Catch::Contains("quintile"));
 }
 
 TEST_CASE("a rate by age band allows its Poisson sampling error at the target's rate", "[validation]") {
@@ -405,13 +447,11 @@ TEST_CASE("per 100,000: a stock over the population, and a mean number of person
   // 52 weekly steps, 50,000 people; 10 delayed at every step's end, and 84 delayed bed
   // days a week (12 on average over the week).
   const Clock clock = one_year_of_weeks();
-  std::vector<Tally> steps(52);
-  for (auto& t : steps) {
-    t.add(PeopleCounter::StepDays, 0, 7);
+  const auto steps = weekly_steps([](Tally& t) {
     t.add(PeopleCounter::Population, 3, 50000);
     t.add(CareCounter::DelayedDischarges, 3, 10);
     t.add(CareCounter::DelayedBedDays, 3, 84);
-  }
+  });
   Target t;
   t.compute = "per_100000";
   t.metrics = {"delayed_discharges"};

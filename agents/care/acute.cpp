@@ -274,9 +274,11 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
 void CareSystem::check_invariants() const {
   for (size_t tr = 0; tr < last_bed_days_.size(); ++tr) {
     const auto& t = g_.trusts[tr];
-    if (last_bed_days_[tr] > t.bed_days(last_step_days_))
-      throw RuntimeFailure(fmt::format("invariant broken: trust {} used {} bed days in a {}-day step with {} + {} beds", t.name,
-                                       last_bed_days_[tr], last_step_days_, t.general_acute_beds, t.escalation_beds));
+    if (last_bed_days_[tr] > last_bed_limit_[tr])
+      throw RuntimeFailure(fmt::format("invariant broken: trust {} used {} bed days in a {}-day step with {} + {} beds "
+                                       "(at most {}: the beds' days, or more only while the patients already in "
+                                       "hospital at the step's start hold more)", t.name, last_bed_days_[tr],
+                                       last_step_days_, t.general_acute_beds, t.escalation_beds, last_bed_limit_[tr]));
   }
 }
 

@@ -76,6 +76,18 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   const double dt = c.dt_years;
   event_H_.resize(p.events.size());
   for (const auto& ev : p.events) {
+    // Where an event is taken, by quintile: draws below [0] are self-care, below [1] the
+    // GP, the rest A&E. The emergency share x the quintile's care-seeking multiplier.
+    auto& route = event_route_.emplace_back();
+    for (size_t q = 0; q < 5; ++q) {
+      const double m = p.emergency_route_rr_by_quintile[q];
+      if (m == 1.0 || ev.route[2] >= 1.0) {
+        route[q] = {ev.route[0], ev.route[0] + ev.route[1]};
+        continue;
+      }
+      const double rest = (1.0 - std::min(1.0, ev.route[2] * m)) / (1.0 - ev.route[2]);
+      route[q] = {ev.route[0] * rest, (ev.route[0] + ev.route[1]) * rest};
+    }
     event_bound_.push_back(ev.rr.bound());
     event_requires_.push_back(ev.requires_factor >= 0 ? uint64_t{1} << ev.requires_factor : 0);
   }
@@ -115,6 +127,7 @@ void CareSystem::adopt(const CareSystem& warm) {
   elective_carry_ = warm.elective_carry_;
   third_carry_ = warm.third_carry_;
   last_bed_days_ = warm.last_bed_days_;
+  last_bed_limit_ = warm.last_bed_limit_;
   last_step_days_ = warm.last_step_days_;
   la_packages_ = warm.la_packages_;
   la_reablement_ = warm.la_reablement_;
@@ -130,7 +143,7 @@ void CareSystem::adopt(const CareSystem& warm) {
 
 void CareSystem::state(archive::Io& io) {
   io(admission_propensity_, referral_propensity_, stay_propensity_, admissions_log_, gp_carry_, elective_carry_, third_carry_,
-     last_bed_days_, staying_, follow_, period_, la_packages_, la_reablement_, la_care_home_, ic_beds_, ic_home_,
+     last_bed_days_, last_bed_limit_, staying_, follow_, period_, la_packages_, la_reablement_, la_care_home_, ic_beds_, ic_home_,
      last_step_days_, planned_years_);
   // The capacities in force are the plan's at the last step (a function of the state).
   if (io.reading() && planned_years_ >= 0) base_.plan.apply(base_, planned_years_, follow_, g_);
@@ -159,13 +172,19 @@ void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uin
   // they take.
   std::vector<int64_t> bed_days = r.trust_bed_days;
   staying_ = r.trust_staying;
+  // Beds a capacity plan closes close as they empty: when the patients already in hospital
+  // hold more bed days than the step's capacity, nobody is admitted until they do not,
+  // and the invariant allows what they hold.
+  last_step_days_ = clock_.day_at_start(step + 1) - day;
+  last_bed_limit_.assign(g_.trusts.size(), 0);
+  for (size_t tr = 0; tr < g_.trusts.size(); ++tr)
+    last_bed_limit_[tr] = std::max(g_.trusts[tr].bed_days(last_step_days_), bed_days[tr]);
   allocate_social_care(people, r, s, step, day, t, prov, bed_days);
   allocate_intermediate_care(people, r, s, step, day, t, prov, bed_days);
   allocate_emergency(people, r, s, step, day, t, prov, bed_days);
   allocate_electives(people, r, s, step, day, t, prov, bed_days);
   // The bed days published for each trust (all of them, from both phases) are what the
   // invariant checks.
-  last_step_days_ = clock_.day_at_start(step + 1) - day;
   last_bed_days_.assign(g_.trusts.size(), 0);
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr) last_bed_days_[tr] = prov[layout_.at(tr, TrustCounter::BedDays)];
   allocate_third_sector(people, r, step, day, t, prov);

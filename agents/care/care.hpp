@@ -135,6 +135,10 @@ struct CareParams {
   double day_case_share = 0;                  //!< electives done as day cases [fraction]
   double readmission_window_days = 30;        //!< [days]
   double post_discharge_event_rr = 1;         //!< event rate multiplier within the window
+  //! Care seeking beyond health: each health event's emergency share (ambulance / A&E) x
+  //! this, by deprivation quintile (capped at 1; self-care and GP share the rest in their
+  //! proportions) [ratio]
+  std::array<double, 5> emergency_route_rr_by_quintile{1, 1, 1, 1, 1};
   //! Chance of dying of a patient waiting for a bed, for each step they wait [fraction per step]
   double trolley_wait_death_probability = 0;
   //! Hazard of moving up one frailty level per week of delayed discharge (deconditioning) [per week]
@@ -469,6 +473,9 @@ class CareSystem {
   // Fractional capacity carried between steps, so weekly capacities are exact over time.
   std::vector<double> gp_carry_, elective_carry_, third_carry_;
   std::vector<int64_t> last_bed_days_;  //!< bed days used per trust in the last step
+  //! What the last step could use per trust: its beds' days, or what the patients already
+  //! in hospital held at its start when a capacity plan closed beds under them [bed days]
+  std::vector<int64_t> last_bed_limit_;
   std::vector<int64_t> staying_;        //!< in allocate: patients per trust who will be in at the step's end
   // The commissioning rules (observe): factors in force, and per kind of capacity the
   // demand of the period so far (sums over its steps, per provider), its start stocks.
@@ -495,6 +502,9 @@ class CareSystem {
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
   std::vector<double> event_bound_;  //!< rr.bound() per event
+  //! Per event and quintile, the route draw's upper bounds for self-care and for the GP
+  //! (care seeking by deprivation: CareParams::emergency_route_rr_by_quintile).
+  std::vector<std::array<std::array<double, 2>, 5>> event_route_;
   std::vector<uint64_t> event_requires_;  //!< per event: the factor bit it requires (People::factors), or 0
   //! [sex][age][lane]: Lanes::screen_threshold of H x bound for the events, then of the
   //! self-referral probabilities (SeekLanes; 0 elsewhere)

@@ -104,6 +104,10 @@ void read_hospital(Reader& h, CareParams& p) {
   // Multimorbidity: two or more long-term conditions (Academy of Medical Sciences, 2018).
   p.multimorbid_min_conditions = static_cast<int>(h.integer("multimorbid_min_conditions", {1, 20}, 2));
   p.post_discharge_event_rr = h.real("post_discharge_event_rr", config::positive_rr());
+  {
+    const auto v = h.reals("emergency_route_rr_by_quintile", 5, {0, 20}, {1, 1, 1, 1, 1});
+    std::copy(v.begin(), v.end(), p.emergency_route_rr_by_quintile.begin());
+  }
   p.trolley_wait_death_probability = h.real("trolley_wait_death_probability", config::probability(), 0.0);
   p.delayed_discharge_frailty_per_week = h.real("delayed_discharge_frailty_per_week", {0, 7}, 0.0);
   if (h.has("in_hospital_death_rr_by_age")) p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000});

@@ -227,8 +227,9 @@ inline uint32_t CareSystem::seek_health_events(People& people, const SeekStep& k
       people.diagnosed[i] |= uint32_t{1} << ev.consequence_state;
     }
     const double r = u[k.lane.route(e)];
-    if (r < ev.route[0]) return;  // self-care
-    if (r < ev.route[0] + ev.route[1])
+    const auto& route = event_route_[static_cast<size_t>(e)][q - 1u];
+    if (r < route[0]) return;  // self-care
+    if (r < route[1])
       out.gp.push_back(make_request(k.s, people, i, k.step, me.practice, 0, static_cast<uint8_t>(e), 0, substream::kGpEvent[e]));
     else
       out.ae.push_back(make_request(k.s, people, i, k.step, me.trust, 1, static_cast<uint8_t>(e), 0, substream::kAeEvent[e]));

@@ -16,7 +16,7 @@ namespace hscsim {
 const std::vector<std::string>& target_computations() {
   static const std::vector<std::string> k = {"per_person_per_year", "per_1000_per_year", "per_100000", "ratio",
                                              "mean",                "population_share",  "life_expectancy",
-                                             "life_expectancy_gap"};
+                                             "life_expectancy_gap", "quintile_ratio"};
   return k;
 }
 
@@ -65,12 +65,14 @@ void require_metrics(const config::Reader& r, const char* key, const std::vector
                     fmt::format("no metric is named '{}'{} (list: hscsim info --metrics)", n,
                                 config::did_you_mean(n, all)));
     }
-    const bool flows = compute == "per_person_per_year" || compute == "per_1000_per_year";
+    const bool flows = compute == "per_person_per_year" || compute == "per_1000_per_year" || compute == "quintile_ratio";
     if (flows && m->kind != "flow")
       throw r.error(*where, r.key_path(key), fmt::format("'{}' is a {} metric; {} needs flows", n, m->kind, compute));
     if (compute == "per_100000" && m->kind != "stock" && !(m->kind == "mean" && m->units == "persons"))
       throw r.error(*where, r.key_path(key),
                     fmt::format("'{}' is a {} metric; per_100000 needs stocks (or a mean number of persons)", n, m->kind));
+    if (compute == "quintile_ratio" && !m->by_quintile)
+      throw r.error(*where, r.key_path(key), fmt::format("'{}' has no breakdown by deprivation quintile; quintile_ratio needs one", n));
     if (compute == "ratio" && m->kind == "mean")
       throw r.error(*where, r.key_path(key), fmt::format("'{}' is a mean; ratio needs flows or stocks", n));
   }
@@ -119,6 +121,11 @@ TargetSet TargetSet::load(const std::string& path) {
       x.from_age_years = t.real("from_age_years", {0, 130}, 0);
       if (!on_band_boundary(x.from_age_years))
         throw t.error("from_age_years", "life expectancy is at a band start (0, 1, 5, 10, ..., 90)");
+    }
+    if (x.compute == "quintile_ratio") {
+      x.quintile = static_cast<int>(t.integer("quintile", {1, 5}));
+      x.relative_to = static_cast<int>(t.integer("relative_to", {0, 5}));
+      if (x.relative_to == x.quintile) throw t.error("relative_to", "must be another quintile (or 0: everyone)");
     }
     const bool by_age_able = x.compute == "per_person_per_year" || x.compute == "per_1000_per_year" || x.compute == "mean";
     if (by_age_able && (t.has("from_age_years") || t.has("to_age_years") || t.has("sex") || t.has("standardise_age"))) {
@@ -261,6 +268,7 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
   Tally sum;
   double person_years = 0;
   std::array<double, kAgeBands> deaths{}, py{}, deaths5{}, py5{};
+  std::array<double, 6> events_q{}, py_q{};  // quintile_ratio: by quintile (0: everyone)
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     sum += x;
@@ -275,6 +283,12 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
       }
     };
     if (t.compute == "life_expectancy") add_life(static_cast<uint8_t>(t.quintile), deaths, py);
+    if (t.compute == "quintile_ratio")
+      for (const int q : {t.quintile, t.relative_to}) {
+        const auto qq = static_cast<uint8_t>(q);
+        for (const auto& n : t.metrics) events_q[qq] += find_metric(n)->value(x, q);
+        py_q[qq] += static_cast<double>(x.get(PeopleCounter::Population, q)) * years;
+      }
     if (t.compute == "life_expectancy_gap") {  // deaths, py: quintile 1; deaths5, py5: quintile 5
       add_life(1, deaths, py);
       add_life(5, deaths5, py5);
@@ -283,6 +297,10 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
   const double population = static_cast<double>(sum.get(PeopleCounter::Population));
   const double events = t.compute.starts_with("per_") ? sum_metrics(t.metrics, sum) : 0.0;
   if (t.compute == "per_person_per_year") return {div(events, person_years), nan};
+  if (t.compute == "quintile_ratio") {
+    const auto a = static_cast<size_t>(t.quintile), b = static_cast<size_t>(t.relative_to);
+    return {div(div(events_q[a], py_q[a]), div(events_q[b], py_q[b])), nan};
+  }
   if (t.compute == "per_1000_per_year") return {1000 * div(events, person_years), nan};
   if (t.compute == "per_100000") {
     // A stock summed over the steps, over the population summed likewise; a mean number

@@ -13,6 +13,9 @@
 //                         person-years by age band (abridged life table, Chiang's method);
 //                         optionally in one deprivation quintile (`quintile: 1..5`)
 //   life_expectancy_gap   life expectancy in quintile 5 (least deprived) minus quintile 1
+//   quintile_ratio        flow metrics per person-year in deprivation quintile `quintile` over the
+//                         same in quintile `relative_to` (0: everyone): a crude gradient (A&E
+//                         attendances in the most deprived fifth over the national rate)
 // per_person_per_year, per_1000_per_year and mean take an optional age band and sex
 // (from_age_years, to_age_years, sex): the metrics' by_age_sex cells over the person-years
 // (or people) of that band and sex (death rates, admission rates and prevalence by age).
@@ -45,7 +48,8 @@ struct Target {
   std::vector<std::string> denominator;  //!< for ratio
   double from_age_years = 0, to_age_years = 1000;  //!< population_share; rates by age band
   int sex = -1;                          //!< life_expectancy (0 male, 1 female); rates by sex (-1: both)
-  int quintile = 0;                      //!< life_expectancy in one deprivation quintile (0: everyone)
+  int quintile = 0;                      //!< life_expectancy, quintile_ratio: in one deprivation quintile (0: everyone)
+  int relative_to = 0;                   //!< quintile_ratio: over this quintile (0: everyone)
   bool by_age = false;                   //!< a rate or share over an age band and/or sex (by_age_sex cells)
   bool standardise = false;              //!< by_age: weighted by the run's first-year age-sex structure
   double value = 0;                      //!< the published figure

@@ -15,7 +15,6 @@
 #include <algorithm>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -38,7 +37,6 @@ namespace hscsim {
 namespace fs = std::filesystem;
 using namespace h5;  // model/io/hdf5.hpp
 namespace {
-
 
 // The checksum of a results file: the sum (mod 2^64) of FNV-1a hashes of each dataset's
 // full path and contents, plus the stored config, so that it does not depend on the order
@@ -67,7 +65,6 @@ std::string object_name(hid_t obj) {
   const ssize_t n = H5Iget_name(obj, buf, sizeof buf);
   return n > 0 ? std::string(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1)) : std::string();
 }
-
 
 hid_t group(hid_t parent, const std::string& name) {
   hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -193,8 +190,6 @@ void write_validation(hid_t file, const std::vector<ValidationRow>& rows) {
   MetricDef d{"replicate_values", "", "", "model value per replicate [target, replicate]", false, {}};
   dataset(g, "replicate_values", {T, R}, reps, &d);
 }
-
-
 
 // Recomputes the checksum of an open results file (see Checksum).
 struct Verify {
@@ -583,9 +578,7 @@ std::vector<char> finish_image(hid_t file, const std::string& config_yaml) {
   return image;
 }
 
-
 }  // namespace
-
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp") {
   const fs::path p(path_);

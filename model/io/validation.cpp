@@ -174,9 +174,10 @@ Window window(const Clock& clock, double from_year, double to_year, size_t steps
   w.to = std::min(steps, static_cast<size_t>(std::llround(std::min(to_year, clock.years) / clock.dt_years)));
   return w;
 }
-double sum_metrics(const std::vector<std::string>& names, const Tally& t) {
+//! The metrics summed, in quintile q (0: everyone).
+double sum_metrics(const std::vector<std::string>& names, const Tally& t, int q = 0) {
   double v = 0;
-  for (const auto& n : names) v += find_metric(n)->value(t, 0);
+  for (const auto& n : names) v += find_metric(n)->value(t, q);
   return v;
 }
 }  // namespace
@@ -268,7 +269,7 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
   Tally sum;
   double person_years = 0;
   std::array<double, kAgeBands> deaths{}, py{}, deaths5{}, py5{};
-  std::array<double, 6> events_q{}, py_q{};  // quintile_ratio: by quintile (0: everyone)
+  std::array<double, 6> py_q{};  // quintile_ratio: person-years by quintile (0: everyone)
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     sum += x;
@@ -284,11 +285,8 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
     };
     if (t.compute == "life_expectancy") add_life(static_cast<uint8_t>(t.quintile), deaths, py);
     if (t.compute == "quintile_ratio")
-      for (const int q : {t.quintile, t.relative_to}) {
-        const auto qq = static_cast<uint8_t>(q);
-        for (const auto& n : t.metrics) events_q[qq] += find_metric(n)->value(x, q);
-        py_q[qq] += static_cast<double>(x.get(PeopleCounter::Population, q)) * years;
-      }
+      for (const int q : {t.quintile, t.relative_to})
+        py_q[static_cast<size_t>(q)] += static_cast<double>(x.get(PeopleCounter::Population, q)) * years;
     if (t.compute == "life_expectancy_gap") {  // deaths, py: quintile 1; deaths5, py5: quintile 5
       add_life(1, deaths, py);
       add_life(5, deaths5, py5);
@@ -298,8 +296,9 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
   const double events = t.compute.starts_with("per_") ? sum_metrics(t.metrics, sum) : 0.0;
   if (t.compute == "per_person_per_year") return {div(events, person_years), nan};
   if (t.compute == "quintile_ratio") {
-    const auto a = static_cast<size_t>(t.quintile), b = static_cast<size_t>(t.relative_to);
-    return {div(div(events_q[a], py_q[a]), div(events_q[b], py_q[b])), nan};
+    // Flows are counts, so the window's sum in each quintile is the sum of its steps'.
+    const auto rate = [&](int q) { return div(sum_metrics(t.metrics, sum, q), py_q[static_cast<size_t>(q)]); };
+    return {div(rate(t.quintile), rate(t.relative_to)), nan};
   }
   if (t.compute == "per_1000_per_year") return {1000 * div(events, person_years), nan};
   if (t.compute == "per_100000") {

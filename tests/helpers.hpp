@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers for the tests: load the shipped configs with overrides, write
 // temporary config files.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -30,11 +32,20 @@ inline config::Node small_config(const std::vector<std::string>& extra = {}) {
   return default_config(sets);
 }
 
-//! Writes `text` to a fresh file in a temporary folder and returns its path.
+//! This process's scratch folder: one per process, since ctest runs test cases as parallel
+//! processes, and two of them writing the same name at once would read each other's
+//! half-written file.
+inline std::filesystem::path temp_dir() {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "hscsim-tests" / std::to_string(::getpid());
+  fs::create_directories(dir);
+  return dir;
+}
+
+//! Writes `text` to a fresh file in temp_dir() and returns its path.
 inline std::string write_temp(const std::string& name, const std::string& text) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / "hscsim-tests";
-  fs::create_directories(dir);
+  fs::path dir = temp_dir();
   fs::path p = dir / name;
   std::ofstream(p) << text;
   return p.string();

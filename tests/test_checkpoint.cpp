@@ -142,7 +142,7 @@ TEST_CASE("checkpoint files: written whole, read back, refused for another confi
   std::vector<uint8_t> saved;
   uint64_t done_at = 0;
   run_until_checkpoint(e, 2, 40, saved, done_at);
-  const fs::path dir = fs::temp_directory_path() / "hscsim-tests";
+  const fs::path dir = temp_dir();
   fs::create_directories(dir);
   const std::string path = (dir / "unit.checkpoint.h5").string();
   CheckpointInfo info;

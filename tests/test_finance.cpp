@@ -475,7 +475,7 @@ TEST_CASE("step-up intermediate care: admissions avoided within the home places 
   CHECK(total(none, CareCounter::StepUp) == 0);
   CHECK(total(ample, CareCounter::StepUp) > 0);
   CHECK(total(ample, CareCounter::EmergencyAdmissions) < total(plain, CareCounter::EmergencyAdmissions));
-  auto no_places = with({su, "intermediate_care.0.home_places_per_100000=0", "care.hospital.discharge_mix.intermediate_care_home=0", "care.hospital.discharge_mix.reablement=0.56",
+  auto no_places = with({su, "intermediate_care.0.home_places_per_100000=0", "care.hospital.discharge_mix.intermediate_care_home=0", "care.hospital.discharge_mix.reablement=0.50",
                          "capacity_plan.home_places={}"});
   CHECK(total(no_places, CareCounter::StepUp) == 0);
 }

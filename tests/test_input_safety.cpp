@@ -80,7 +80,7 @@ TEST_CASE("deep nesting is refused before the YAML parser recurses") {
 }
 
 TEST_CASE("only regular files are read: folders, FIFOs, devices, loops, long names") {
-  const fs::path dir = fs::temp_directory_path() / "hscsim-tests";
+  const fs::path dir = temp_dir();
   fs::create_directories(dir / "a_folder");
   auto folder = write_temp("ext_dir.yaml", "extends: a_folder\n");
   CHECK(load_error(folder) == folder + ":1:10: error: extends: file 'a_folder' is a folder; a config must be a regular file");

@@ -43,6 +43,7 @@ void CareSystem::admit(People& p, size_t i, uint16_t tr, uint8_t cause, int32_t 
     prov[L.at(tr, TrustCounter::Emergency)] += 1;
     if (log_admissions_) admissions_log_.emplace_back(p.id[i], day);
     if (p_.events[cause].acsc) t.add(CareCounter::AcscAdmissions, q, p.sex[i], p.age_years(i, day));
+    if (p.care[i] & kCareHomeResident) t.add(CareCounter::CareHomeEmergencyAdmissions, q);
     t.add_cause(CauseRow::EmergencyAdmissions, cause);
     if (p.last_discharge_day[i] != kNoDay && day - p.last_discharge_day[i] <= p_.readmission_window_days)
       t.add(CareCounter::Readmissions, q);

@@ -189,6 +189,11 @@ struct CareParams {
   std::array<double, 4> community_need_per_year_by_frailty{};  //!< new social care needs, by eFI level [per year]
   RelativeRisks community_need_rr;
   double community_care_home_share = 0.1;     //!< community needs that are for a care home
+  //! Multiplier by age on the share of people needing care whose need is a care home, on
+  //! every route (community needs, the discharge mix, after intermediate care, a package no
+  //! longer enough) and on initial_care_home_by_frailty; the other kinds of care share what
+  //! is left in their proportions (column rr; 1 at every age when omitted) [ratio]
+  config::AgeTable care_home_rr_by_age = config::AgeTable::constant({"rr"}, 1.0);
   std::array<double, 5> self_funder_share_by_quintile{};
   double nursing_share = 0.4;                 //!< care home placements that are nursing
   std::array<double, 4> initial_care_home_by_frailty{};  //!< share of those aged initial_care_home_min_age_years+ in a care home at the start, by eFI level
@@ -203,6 +208,22 @@ struct CareParams {
   //! Reads `care:`; population_size scales capacities given per 100,000 people.
   static CareParams read(config::Reader& root, int64_t population_size);
 };
+
+//! Which of `shares` (in order; what is left over is none of them) the draw u falls in,
+//! after share c (a care home) is multiplied by rr (at most 1) and the others by what is
+//! left for them over what was, so they keep their proportions; -1 for none. rr = 1
+//! gives the shares as written.
+template <size_t N>
+int share_drawn(double u, const std::array<double, N>& shares, size_t c, double rr) {
+  const double s = shares[c], scaled = std::min(1.0, s * rr);
+  const double others = s < 1 ? (1 - scaled) / (1 - s) : 0.0;
+  double cum = 0;
+  for (size_t k = 0; k < N; ++k) {
+    const double x = k == c ? scaled : shares[k] * others;
+    if (x > 0 && u < (cum += x)) return static_cast<int>(k);
+  }
+  return -1;
+}
 
 //! When a medically fit patient who needs care is assessed (with care arranged and
 //! transport booked) and when they are ready to leave (later only when they or their
@@ -433,16 +454,20 @@ class CareSystem {
   void count_intermediate_days(const People& p, size_t i, size_t svc, int32_t from, int32_t to, Tally& t,
                                std::vector<int64_t>& prov) const;
   //! The care needed at discharge: the first whose cumulative share (discharge_mix, in
-  //! CareNeed order) is above u; never one with no share.
-  CareNeed discharge_need(double u) const {
-    double c = 0;
+  //! CareNeed order, its care-home share times `care_home_rr`) is above u; never one with
+  //! no share.
+  CareNeed discharge_need(double u, double care_home_rr) const {
+    const int k = share_drawn(u, p_.discharge_mix, static_cast<size_t>(CareNeed::CareHome) - 1, care_home_rr);
+    if (k >= 0) return static_cast<CareNeed>(k + 1);
     auto last = CareNeed::CareHome;
-    for (size_t k = 0; k < p_.discharge_mix.size(); ++k) {
-      if (p_.discharge_mix[k] <= 0) continue;
-      last = static_cast<CareNeed>(k + 1);
-      if (u < (c += p_.discharge_mix[k])) return last;
-    }
+    for (size_t j = 0; j < p_.discharge_mix.size(); ++j)
+      if (p_.discharge_mix[j] > 0) last = static_cast<CareNeed>(j + 1);
     return last;
+  }
+  //! CareParams::care_home_rr_by_age at slot i's age on `day`.
+  double care_home_rr(const People& people, size_t i, int32_t day) const {
+    const auto& t = p_.care_home_rr_by_age;
+    return t.values[0][t.row(people.age_years(i, day))];
   }
   void allocate_emergency(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
                           std::vector<int64_t>& prov, std::vector<int64_t>& bed_days);

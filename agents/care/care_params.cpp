@@ -110,7 +110,7 @@ void read_hospital(Reader& h, CareParams& p) {
   }
   p.trolley_wait_death_probability = h.real("trolley_wait_death_probability", config::probability(), 0.0);
   p.delayed_discharge_frailty_per_week = h.real("delayed_discharge_frailty_per_week", {0, 7}, 0.0);
-  if (h.has("in_hospital_death_rr_by_age")) p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000});
+  p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000}, 1.0);
   p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
   p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
   // Shares and times in CareNeed order; intermediate care is optional (a place without it).
@@ -150,6 +150,7 @@ void read_social_care(Reader& sc, CareParams& p) {
   p.community_need_per_year_by_frailty = by_frailty(sc, "community_need_per_year_by_frailty", config::non_negative());
   p.community_need_rr = RelativeRisks::read(sc);
   p.community_care_home_share = sc.real("community_care_home_share", config::probability());
+  p.care_home_rr_by_age = sc.age_table("care_home_rr_by_age", {"rr"}, config::positive_rr(), 1.0);
   auto sf = sc.reals("self_funder_share_by_quintile", 5, config::probability());
   for (size_t q = 0; q < 5; ++q) p.self_funder_share_by_quintile[q] = sf[q];
   p.nursing_share = sc.real("nursing_share", config::probability());

@@ -25,6 +25,7 @@ enum class CareCounter : uint16_t {
   LtcReviews,           //!< long-term-condition reviews done
   TrolleyWaitDeaths,    //!< deaths of patients waiting for a bed
   Deconditioned,        //!< people whose frailty worsened during a delayed discharge
+  CareHomeEmergencyAdmissions,  //!< emergency admissions of care-home residents
   // Delayed bed days by reason (they add up to DelayedBedDays)
   DelayedAssessmentDays, DelayedReablementDays, DelayedHomeCareDays, DelayedCareHomeDays,
   DelayedIntermediateCareDays, DelayedPatientChoiceDays,
@@ -55,7 +56,7 @@ struct CounterTraits<CareCounter> {
                                             CareCounter::EmergencyAdmissions, CareCounter::AcscAdmissions,
                                             CareCounter::ElectiveAdmissions, CareCounter::BedDays,
                                             CareCounter::ReablementStarts,   CareCounter::HomeCareStarts,
-                                            CareCounter::CareHomeAdmissions};
+                                            CareCounter::CareHomeAdmissions, CareCounter::CareHomeResidents};
 };
 
 //! Per GP practice.

@@ -68,6 +68,8 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("people_in_reablement", "persons", CareCounter::InReablement, "people in a reablement episode");
   m.count("care_home_residents", "persons", CareCounter::CareHomeResidents, "people living in a care home (including those in hospital)");
   m.count("care_home_admissions", "persons", CareCounter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");
+  m.count("care_home_emergency_admissions", "admissions", CareCounter::CareHomeEmergencyAdmissions,
+          "emergency admissions of care-home residents (also counted in emergency_admissions)");
   m.count("intermediate_care_bed_admissions", "persons", CareCounter::IntermediateBedAdmissions,
           "patients discharged from hospital into an NHS intermediate care (community) bed");
   m.count("intermediate_care_home_starts", "persons", CareCounter::IntermediateHomeStarts,

@@ -97,12 +97,13 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
     // A need already being waited for at home before admission is kept; someone whose
     // home care package is no longer enough may need a care home.
     const auto prior = static_cast<CareNeed>(need_of);
+    const double home_rr = care_home_rr(people, i, day_end);
     const bool more_than_package = (care & kHomeCare) && !(care & kCareHomeResident) &&
-                                   d[care_lane::kDischargeNeedsCare] < p_.home_care_to_care_home_at_discharge;
+                                   d[care_lane::kDischargeNeedsCare] < std::min(1.0, p_.home_care_to_care_home_at_discharge * home_rr);
     if (prior != CareNeed::None || more_than_package || d[care_lane::kDischargeNeedsCare] < need) {
       const CareNeed n = prior != CareNeed::None ? prior
                          : more_than_package ? CareNeed::CareHome
-                                             : discharge_need(d[care_lane::kDischargeCareKind]);
+                                             : discharge_need(d[care_lane::kDischargeCareKind], home_rr);
       need_of = static_cast<uint8_t>(n);
       // A stay that ended within the step it began is seen only now: the process starts today.
       people.due_day[i] = std::max(from, due);
@@ -270,7 +271,8 @@ inline void CareSystem::seek_intermediate_care(People& people, const SeekStep& k
   people.due_day[i] = kNoDay;
   const auto& after = bed ? p_.after_intermediate_bed : p_.after_intermediate_home;
   const double u = Lanes(k.s, me.id, k.step, Purpose::SocialCare, substream::kIntermediateEndLanes[0])[care_lane::kIntermediateOutcome];
-  const CareNeed n = u < after[0] ? CareNeed::HomeCare : u < after[0] + after[1] ? CareNeed::CareHome : CareNeed::None;
+  const int kind = share_drawn(u, after, 1, care_home_rr(people, i, k.day));
+  const CareNeed n = kind == 0 ? CareNeed::HomeCare : kind == 1 ? CareNeed::CareHome : CareNeed::None;
   if (n == CareNeed::None) return;
   people.care_need[i] = static_cast<uint8_t>(n);
   out.social.push_back(make_request(k.s, people, i, k.step, me.la, 1, static_cast<uint8_t>(n), std::max(k.day, due),
@@ -295,7 +297,9 @@ inline void CareSystem::seek_social_need(People& people, const SeekStep& k, cons
                                               (*mod_)(people, i, target::SocialCareNeed, k.day)
                                         : 0.0;
       if (x < step_probability(h)) {
-        const CareNeed n = u[k.lane.care_home_share()] < p_.community_care_home_share ? CareNeed::CareHome : CareNeed::HomeCare;
+        const CareNeed n = u[k.lane.care_home_share()] < std::min(1.0, p_.community_care_home_share * care_home_rr(people, i, k.day))
+                               ? CareNeed::CareHome
+                               : CareNeed::HomeCare;
         people.care_need[i] = static_cast<uint8_t>(n);
         out.social.push_back(make_request(k.s, people, i, k.step, me.la, 2, static_cast<uint8_t>(n), 0, substream::kSocialCommunity[0]));
       }

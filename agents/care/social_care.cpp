@@ -30,7 +30,8 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
     for (size_t i = r.begin(); i != r.end(); ++i) {
       Lanes u(s, people.id[i], kInitStep, Purpose::SocialCare);
       const uint8_t fr = people.frailty[i];
-      if (people.age_years(i, day) >= p_.initial_care_home_min_age_years && u[care_lane::kInitialCareHome] < p_.initial_care_home_by_frailty[fr]) {
+      if (people.age_years(i, day) >= p_.initial_care_home_min_age_years &&
+          u[care_lane::kInitialCareHome] < std::min(1.0, p_.initial_care_home_by_frailty[fr] * care_home_rr(people, i, day))) {
         uint8_t f = kCareHomeResident;
         if (u[care_lane::kInitialSelfFunded] < p_.self_funder_share_by_quintile[static_cast<size_t>(people.quintile[i] - 1)]) f |= kSelfFunded;
         if (u[care_lane::kInitialNursing] < p_.nursing_share) f |= kNursing;

@@ -5,6 +5,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_reduce.h>
 
+#include "model/core/archive.hpp"
 #include "model/core/clock.hpp"
 
 namespace hscsim {
@@ -57,6 +58,8 @@ void Demography::calibrate(const People& people, int32_t day, double dt) {
     p_birth_[static_cast<size_t>(a)] =
         open ? step_probability(p_.fertility.values[0][p_.fertility.row(a)] * dt) : 0.0;
 }
+
+void Demography::state(archive::Io& io) { io(mortality_means_, death_H_); }
 
 bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Tally& tally,
                              std::vector<BirthEvent>& births) const {

@@ -3,8 +3,9 @@
 // of birth and the day the step starts.
 //
 // Death hazard = -ln(1 - q(age, sex)) x relative risks (conditions, frailty,
-// deprivation, ...), divided by the mean multiplier of the age-sex band in the initial
-// population when normalise_rr is true, so the life table holds on average.
+// deprivation, ...), divided by the mean multiplier of the age-sex band when normalise_rr
+// is true, so the life table holds on average: in the initial population, or with a
+// shared burn-in in the population at the start of the reported period (World::step).
 #include <array>
 #include <cstdint>
 #include <utility>
@@ -53,9 +54,11 @@ class Demography {
   //! The interventions' effects on the death hazard (none by default).
   void use(const Modifiers& m) { mod_ = &m; }
 
-  //! Fixes the mortality normalisers from the initial population and builds the
-  //! per-step tables for steps of dt [years].
+  //! Fixes the mortality normalisers from `people` on `day` (the initial population, and
+  //! again at the end of a shared burn-in) and builds the per-step tables for steps of dt [years].
   void calibrate(const People& people, int32_t day, double dt);
+  //! The normalisers and per-step tables (checkpoints, model/core/archive.hpp).
+  void state(archive::Io& io);
 
   //! Death, emigration or a birth for living slot i, from its lanes `u` of the step
   //! (transition_lane::kDeath, kEmigration, kBirth, kSex; agents/people/lanes.hpp). Flows go to `tally`, a birth to `births`. Returns whether the

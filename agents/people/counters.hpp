@@ -220,6 +220,8 @@ struct Tally {
     add(c, quintile, n);
     if (c.age_sex != Counter::kNone) by_age_sex[cell(c.age_sex, sex, age_band(age_years))] += n;
   }
+  //! Only to c's age-sex breakdown (a stock whose totals the census's StockTally counts).
+  void add_age_sex(Counter c, uint8_t sex, int age_years) { ++by_age_sex[cell(c.age_sex, sex, age_band(age_years))]; }
   int64_t get(Counter c, int quintile = 0) const { return v[static_cast<size_t>(c.index) * 6 + static_cast<size_t>(quintile)]; }
   //! Counter c (which has an age-sex breakdown) for sex and age band.
   int64_t get(Counter c, uint8_t sex, size_t band) const { return by_age_sex[cell(c.age_sex, sex, band)]; }

@@ -4,7 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "model/core/archive.hpp"
+
 namespace hscsim {
+
+void StratumMeans::state(archive::Io& io) { io(sum_, count_, mean_); }
 
 RelativeRisks RelativeRisks::read(config::Reader& r) {
   RelativeRisks rr;

@@ -105,6 +105,7 @@ class StratumMeans {
   size_t size() const { return mean_.size(); }
   void set_mean(size_t stratum, double m) { mean_[stratum] = m; }
   bool empty() const { return mean_.empty(); }
+  void state(archive::Io& io);  //!< checkpoints (model/core/archive.hpp)
 
  private:
   std::vector<int64_t> sum_, count_;

@@ -90,7 +90,7 @@ void World::take_running_state(const World& warm) {
 
 void World::state(archive::Io& io) {
   io.expect(static_cast<uint64_t>(People::bytes_per_person()), "the people's columns");
-  io(people_, care_, programmes_, finance_, delivery_.withdrawn, delivery_.prevention, initial_, next_id_, start_, born_,
+  io(people_, care_, demography_, programmes_, finance_, delivery_.withdrawn, delivery_.prevention, initial_, next_id_, start_, born_,
      arrived_, died_, left_, alive_, admitted_, discharged_, died_in_hospital_, person_steps_);
 }
 
@@ -156,6 +156,7 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
       age_days[q] += day - people_.birth_day[i];
       t.add_alive(q, people_.sex[i], age);
       t.add_conditions(people_.states[i], people_.diagnosed[i], people_.sex[i], age);
+      if (care & kStockInCareHome) t.add_age_sex(CareCounter::CareHomeResidents, people_.sex[i], age);
       care_.census(people_, i, care, acc.prov);
       finance_.census(people_, i, age, people_.conditions(i), acc.prov);
       // 7. Wellbeing: life satisfaction (kept in the column, as a float) and utility.
@@ -220,6 +221,11 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
 Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   const int32_t day = p_.clock.day_at_start(s), day_end = p_.clock.day_at_start(s + 1);
   person_steps_ += static_cast<uint64_t>(alive_);
+  // The life table holds in each age-sex band at the start of the reported period: after
+  // a shared burn-in the mortality normalisers are fixed again from the people in their
+  // running state (care-home residents, frailty and conditions as the flows hold them,
+  // not as they were drawn), identically in every scenario.
+  if (s == p_.clock.burn_in_steps && s > 0) demography_.calibrate(people_, day, p_.clock.dt_years);
   // Reviews due before this day are overdue for the whole step (the risk factor
   // review_overdue, which every module's hazards may name).
   people_.review_overdue_before = day - static_cast<int32_t>(std::lround(p_.care.gp_review_overdue_after_days));

@@ -371,6 +371,17 @@ AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>&
   return t;
 }
 
+AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r, double fallback) {
+  std::string cols = "from_age_years";
+  for (const auto& c : columns) cols += ", " + c;
+  // Declared first with its fallback (the declaration age_table() adds is then ignored).
+  declare(key, "age table or number", fmt::format("rows {{{}}}; values {}", cols, r.describe(false)),
+          fmt_fallback(fallback) + " at every age");
+  if (has(key)) return age_table(key, columns, r);
+  lookup(key);
+  return AgeTable::constant(columns, fallback);
+}
+
 std::optional<AgeTable> Reader::age_table_or(std::string_view key, std::string_view keyword,
                                              const std::vector<std::string>& columns, const Range& r) {
   std::string cols = "from_age_years";

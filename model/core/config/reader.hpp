@@ -123,6 +123,8 @@ class Reader {
   //! number meaning the same value at every age in every column (when allow_scalar).
   AgeTable age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r,
                      bool allow_scalar = true);
+  //! age_table(), or `fallback` in every column at every age when the key is omitted.
+  AgeTable age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r, double fallback);
 
   //! age_table(), or the word `keyword` in its place: then nothing (the caller derives
   //! the table). Any other word is an error that names the accepted forms.

@@ -98,6 +98,12 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 namespace {
 SchemaCapture* g_capture = nullptr;
 std::string fmt_fallback(double v) { return fmt_number(v); }
+//! An age table's row keys as the reference lists them: "from_age_years, <columns>".
+std::string table_columns(const std::vector<std::string>& columns) {
+  std::string cols = "from_age_years";
+  for (const auto& c : columns) cols += ", " + c;
+  return cols;
+}
 }  // namespace
 
 SchemaCapture::SchemaCapture() { g_capture = this; }
@@ -333,8 +339,7 @@ std::vector<Reader> Reader::list(std::string_view key) {
 
 AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r,
                            bool allow_scalar) {
-  std::string cols = "from_age_years";
-  for (const auto& c : columns) cols += ", " + c;
+  const std::string cols = table_columns(columns);
   declare(key, allow_scalar ? "age table or number" : "age table",
           fmt::format("rows {{{}}}; values {}", cols, r.describe(false)), "required");
   const Node& n = require(key, "an age table");
@@ -372,8 +377,7 @@ AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>&
 }
 
 AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>& columns, const Range& r, double fallback) {
-  std::string cols = "from_age_years";
-  for (const auto& c : columns) cols += ", " + c;
+  const std::string cols = table_columns(columns);
   // Declared first with its fallback (the declaration age_table() adds is then ignored).
   declare(key, "age table or number", fmt::format("rows {{{}}}; values {}", cols, r.describe(false)),
           fmt_fallback(fallback) + " at every age");
@@ -384,8 +388,7 @@ AgeTable Reader::age_table(std::string_view key, const std::vector<std::string>&
 
 std::optional<AgeTable> Reader::age_table_or(std::string_view key, std::string_view keyword,
                                              const std::vector<std::string>& columns, const Range& r) {
-  std::string cols = "from_age_years";
-  for (const auto& c : columns) cols += ", " + c;
+  const std::string cols = table_columns(columns);
   declare(key, fmt::format("age table, number or `{}`", keyword),
           fmt::format("rows {{{}}}; values {}; or the word {}", cols, r.describe(false), keyword), "required");
   const Node& n = require(key, "an age table");

@@ -465,15 +465,20 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       if (job.k == Job::kBurnIn) return;
       if (adopt && burn_in > 0) {
         // Scenarios of one replicate take their warm world over one at a time: each counts
-        // itself out, and the last moves the people instead of copying them.
-        std::lock_guard lock(unstarted_mu);
-        auto& warm = jobs[warm_of[job.r]].world;
-        if (--unstarted_of[job.r] == 0) {
-          job.world->adopt(std::move(*warm));
-          warm.reset();
-        } else {
-          job.world->adopt(*warm);
-        }
+        // itself out, and the last moves the people instead of copying them. The takeover
+        // runs parallel loops (the census) while holding the lock: isolated, so that this
+        // thread, waiting for them, cannot pick up another job's task, which would wait
+        // for the lock it holds (a deadlock seen at 4 threads).
+        tbb::this_task_arena::isolate([&] {
+          std::lock_guard lock(unstarted_mu);
+          auto& warm = jobs[warm_of[job.r]].world;
+          if (--unstarted_of[job.r] == 0) {
+            job.world->adopt(std::move(*warm));
+            warm.reset();
+          } else {
+            job.world->adopt(*warm);
+          }
+        });
       }
       if (paired_outcomes && job.k > 0) job.world->set_counterfactual(&baseline_traces[job.r]);
       job.tallies.reserve(job.steps);

@@ -144,11 +144,16 @@ TEST_CASE("the default config at 20,000 people has the rates per person of 100,0
   // these sizes is under 1% for each; congestion itself, below, is scale-dependent).
   for (Counter c : {Counter(CareCounter::GpAppointments), Counter(CareCounter::AeAttendances),
                     Counter(CareCounter::EmergencyAdmissions), Counter(CareCounter::ElectiveAdmissions),
-                    Counter(CareCounter::BedDays), Counter(CareCounter::CareHomeResidents), Counter(PeopleCounter::Deaths),
-                    sector_cost(ProviderKind::Gp), sector_cost(ProviderKind::Acute)}) {
+                    Counter(CareCounter::BedDays), Counter(PeopleCounter::Deaths), sector_cost(ProviderKind::Gp),
+                    sector_cost(ProviderKind::Acute)}) {
     INFO("counter " << c.index);
     CHECK(per_person_year(small, c) == Approx(per_person_year(large, c)).epsilon(0.03));
   }
+  // Care-home residents within 8%: about 90 residents per replicate at 20,000, ~1,100
+  // different people over the four replicates' five years, so one Poisson standard error
+  // is ~3% (measured: -3.2% once the residents' emergency share changed the draws).
+  CHECK(per_person_year(small, CareCounter::CareHomeResidents) ==
+        Approx(per_person_year(large, CareCounter::CareHomeResidents)).epsilon(0.08));
   // GP capacity binds at both sizes (with absolute capacities it never bound at 20,000):
   // requests are left over at the end of the appointments (reviews first, which give way).
   const World w(at_size(20000), 0);
@@ -377,4 +382,58 @@ TEST_CASE("care homes by age: nobody younger than the table allows moves into a 
   CHECK(doubled[1] < 2.3 * only_old[1]);
   CHECK_THAT(config_error([] { at_size(1000, {"care.social_care.care_home_rr_by_age=[{from_age_years: 5, rr: 1}]"}); }),
              Catch::Contains("care.social_care.care_home_rr_by_age"));
+}
+
+TEST_CASE("care-home residents at the end of life: fewer emergencies, deaths moved from hospital to the home and not added", "[long]") {
+  // The default place at 40,000 people over four years: sums of residents' counts.
+  struct Sums {
+    double deaths = 0, home = 0, hospital = 0, eol = 0, resident_adm = 0, adm = 0, resident_years = 0;
+  };
+  const auto run = [](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), "time.years=4");
+    const Params p = at_size(40000, extra);
+    World w(p, 0);
+    Sums x;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) {
+      const Tally t = w.step(s);
+      x.deaths += static_cast<double>(t.get(PeopleCounter::Deaths));
+      x.home += static_cast<double>(t.get(PeopleCounter::CareHomeDeaths));
+      x.hospital += static_cast<double>(t.get(PeopleCounter::ResidentHospitalDeaths));
+      x.eol += static_cast<double>(t.get(CareCounter::CareHomeEndOfLife));
+      x.resident_adm += static_cast<double>(t.get(CareCounter::CareHomeEmergencyAdmissions));
+      x.adm += static_cast<double>(t.get(CareCounter::EmergencyAdmissions));
+      x.resident_years += static_cast<double>(t.get(CareCounter::CareHomeResidents)) * 7 / 365.25;
+    }
+    return x;
+  };
+  // The default config takes the England values (rr 0.85, no end-of-life pathway); here
+  // from rr 1.
+  const std::string rr = "care.social_care.resident_emergency_route_rr=", eol = "care.social_care.resident_end_of_life_in_home_share=";
+  const Sums base = run({rr + "1", eol + "0"});
+  const Sums all = run({rr + "1", eol + "1"});
+  const Sums half = run({rr + "0.5", eol + "0"});
+  INFO("resident-years " << base.resident_years << ", residents' deaths in hospital " << base.hospital << " -> " << all.hospital
+                         << ", in the home " << base.home << " -> " << all.home << " (end of life " << all.eol << "), deaths "
+                         << base.deaths << " -> " << all.deaths << ", residents' admissions " << base.resident_adm << " -> "
+                         << half.resident_adm << " at rr 0.5");
+  REQUIRE(base.hospital > 30);
+  CHECK(base.eol == 0);  // the default: no end-of-life pathway
+  // Everyone whose admission would have ended in death stays in the home: the residents'
+  // deaths in hospital left are those of other causes while in (demography) and of
+  // waiting for a bed; most move to the home.
+  CHECK(all.eol > 0.6 * base.hospital);
+  CHECK(all.hospital < 0.4 * base.hospital);
+  CHECK(all.home + all.hospital == Approx(base.home + base.hospital).epsilon(0.06));
+  // Deaths in all are kept (the admitted die at the rate that keeps the total).
+  CHECK(all.deaths == Approx(base.deaths).epsilon(0.02));
+  CHECK(all.resident_adm < base.resident_adm);
+  // Half the emergency share: about half the residents' emergency admissions (their GP
+  // still sends some to A&E), others' unchanged.
+  CHECK(half.resident_adm < 0.65 * base.resident_adm);
+  CHECK(half.resident_adm > 0.35 * base.resident_adm);
+  CHECK(half.adm - half.resident_adm == Approx(base.adm - base.resident_adm).epsilon(0.03));
+  CHECK_THAT(config_error([] { at_size(1000, {"care.social_care.resident_end_of_life_in_home_share=1.5"}); }),
+             Catch::Contains("care.social_care.resident_end_of_life_in_home_share: 1.5 is out of range"));
+  CHECK_THAT(config_error([] { at_size(1000, {"care.social_care.resident_emergency_route_rr=-1"}); }),
+             Catch::Contains("care.social_care.resident_emergency_route_rr: -1 is out of range"));
 }

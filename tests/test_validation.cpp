@@ -119,6 +119,38 @@ TEST_CASE("a quintile ratio: a flow per person-year in one quintile over another
   CHECK_THAT(err("    metrics: [ae_attendances]\n    relative_to: 0\n"), Catch::Contains("quintile"));
 }
 
+TEST_CASE("a rate per member of a stock a year: flows over the stock's years, and the file's checks", "[validation]") {
+  // Weeks 0-25: 100 care-home residents, weeks 26-51: 300 (mean 200 over the year); 4
+  // emergency admissions of residents a week: 208 a year over 99.67 resident-years
+  // (7 days a week, 52 weeks, 365.25 days a year: 200 x 364 / 365.25).
+  const Clock clock = one_year_of_weeks();
+  std::vector<Tally> steps(52);
+  for (size_t w = 0; w < steps.size(); ++w) {
+    steps[w].add(PeopleCounter::StepDays, 0, 7);
+    steps[w].add(CareCounter::CareHomeResidents, 1, w < 26 ? 100 : 300);
+    steps[w].add(CareCounter::CareHomeEmergencyAdmissions, 1, 4);
+  }
+  Target t;
+  t.compute = "per_stock_year";
+  t.metrics = {"care_home_emergency_admissions"};
+  t.denominator = {"care_home_residents"};
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(208.0 / (200.0 * 364 / 365.25)));
+  // Not the ratio of the sums x 52: the stock is weighted by each step's years.
+  steps[0].add(PeopleCounter::StepDays, 0, 7);  // a first step twice as long
+  CHECK(evaluate(t, steps, clock, 0, 1) == Approx(208.0 / (200.0 * 364 / 365.25 + 100.0 * 7 / 365.25)));
+  auto err = [](const std::string& body) {
+    const auto path = write_temp("targets.yaml", "targets:\n  - name: a\n    compute: per_stock_year\n" + body +
+                                                     "    description: d\n    value: 1\n    tolerance: 1\n    units: u\n    source: s\n");
+    return config_error([&] { (void)TargetSet::load(path); });
+  };
+  CHECK(err("    metrics: [care_home_emergency_admissions]\n    denominator: [care_home_residents]\n").empty());
+  CHECK_THAT(err("    metrics: [care_home_emergency_admissions]\n"), Catch::Contains("'denominator:' goes with"));
+  CHECK_THAT(err("    metrics: [care_home_residents]\n    denominator: [care_home_residents]\n"),
+             Catch::Contains("'care_home_residents' is a stock metric; per_stock_year needs flows in 'metrics:'"));
+  CHECK_THAT(err("    metrics: [deaths]\n    denominator: [deaths]\n"),
+             Catch::Contains("'deaths' is a flow metric; per_stock_year needs stocks in 'denominator:'"));
+}
+
 TEST_CASE("a rate by age band allows its Poisson sampling error at the target's rate", "[validation]") {
   // One year of weekly steps, 10,000 men aged 30-34: 9,965.8 person-years. At the target's
   // 1 per 1,000, the standard error of the rate is 1,000 x sqrt(0.001 / 9,965.8) = 0.3168.

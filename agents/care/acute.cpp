@@ -73,12 +73,10 @@ bool CareSystem::step_up(People& people, size_t i, uint8_t event, int32_t arrive
   prov[layout_.at(service, IcCounter::StepUps)] += 1;
   prov[layout_.at(service, IcCounter::HomeStarts)] += 1;
   // The same risk of death as the admission it replaces.
-  const auto& by_age = p_.in_hospital_death_rr_by_age;
   const int age = people.age_years(i, arrive);
-  const double p_death = std::min(1.0, p_.events[event].in_hospital_death_probability * by_age.values[people.sex[i]][by_age.row(age)]);
-  if (u[care_lane::kStepUpDeath] < p_death) {
+  if (u[care_lane::kStepUpDeath] < admission_death_probability(people, i, event, age)) {
     people.vital[i] = static_cast<uint8_t>(Vital::Died);
-    t.add_death(q, people.sex[i], age);
+    t.add_death(q, people.sex[i], age, DeathPlace::Elsewhere, false);
     --ic_home_[service];
     return true;
   }
@@ -99,6 +97,7 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
   //    most room.
   const double mdt_level = level(p_.integration.multidisciplinary_working, day);
   const double aid = p_.integration.acute_mutual_aid ? level(1.0, day) : 0.0;
+  const double eol = p_.resident_end_of_life_in_home_share;
   auto ae = by_provider(r.ae, g_.trusts.size());
   struct Candidate {
     Request req;
@@ -137,24 +136,39 @@ void CareSystem::allocate_emergency(People& people, CareRequests& r, const Strea
           const int age = people.age_years(i, day);
           people.vital[i] = static_cast<uint8_t>(Vital::Died);
           people.care[i] = static_cast<uint8_t>(people.care[i] & ~kWaitingForBed);
-          t.add(PeopleCounter::InHospitalDeaths, q, people.sex[i], age);
           t.add(CareCounter::TrolleyWaitDeaths, q);
           t.add_cause(CauseRow::DeathsAfterAdmission, q_.what);
-          t.add_death(q, people.sex[i], age);
+          t.add_death(q, people.sex[i], age, DeathPlace::Hospital, people.care[i] & kCareHomeResident);
           continue;
         }
         admit_list.push_back({q_, w[care_lane::kEmergencyLengthOfStay], 0.0});
         continue;
       }
-      t.add(CareCounter::AeAttendances, q, people.sex[i], people.age_years(i, day));
+      Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
+      const bool multimorbid = people.conditions(i) >= p_.multimorbid_min_conditions;
+      const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
+      double admit_p = p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day);
+      const int age = people.age_years(i, day);
+      if (eol > 0 && (people.care[i] & kCareHomeResident)) {
+        // End of life in the care home: of the residents an admission would have ended in
+        // death, a share die in their care home instead (no attendance, no admission). Those
+        // admitted are drawn at the rate, and die in hospital at the rate (seek_in_hospital),
+        // that keep admissions that survive and deaths in all as they were.
+        const double a = std::min(1.0, admit_p), d = admission_death_probability(people, i, q_.what, age) * eol;
+        if (e[care_lane::kEmergencyEndOfLife] < a * d) {
+          people.vital[i] = static_cast<uint8_t>(Vital::Died);
+          t.add(CareCounter::CareHomeEndOfLife, q);
+          t.add_death(q, people.sex[i], age, DeathPlace::CareHome, true);
+          continue;
+        }
+        admit_p = a * (1.0 - d) / (1.0 - a * d);
+      }
+      t.add(CareCounter::AeAttendances, q, people.sex[i], age);
       t.add_cause(CauseRow::AeAttendances, q_.what);
       prov[L.at(tr, TrustCounter::Ae)] += 1;
       t.add(sector_cost(ProviderKind::Acute), q, p_.costs.ae_attendance);
       prov[L.at(tr, TrustCounter::CostPence)] += p_.costs.ae_attendance;
-      Lanes e(s, people.id[i], step, Purpose::Emergency, q_.sub);
-      const bool multimorbid = people.conditions(i) >= p_.multimorbid_min_conditions;
-      const double mdt = multimorbid ? 1.0 - mdt_level * p_.integration.multimorbid_admission_reduction : 1.0;
-      if (e[care_lane::kEmergencyAdmit] < p_.events[q_.what].admit_probability * admission_propensity_[tr] * mdt * (*mod_)(people, i, target::Admission, day))
+      if (e[care_lane::kEmergencyAdmit] < admit_p)
         admit_list.push_back({q_, e[care_lane::kEmergencyLengthOfStay], e[care_lane::kEmergencyArrival]});
     }
     std::sort(admit_list.begin(), admit_list.end(), [](const Candidate& a, const Candidate& b) { return before(a.req, b.req); });

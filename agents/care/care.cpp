@@ -76,18 +76,20 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   const double dt = c.dt_years;
   event_H_.resize(p.events.size());
   for (const auto& ev : p.events) {
-    // Where an event is taken, by quintile: draws below [0] are self-care, below [1] the
-    // GP, the rest A&E. The emergency share x the quintile's care-seeking multiplier.
+    // Where an event is taken, by quintile (and for care-home residents): draws below [0]
+    // are self-care, below [1] the GP, the rest A&E. The emergency share x the quintile's
+    // care-seeking multiplier (x the residents' multiplier).
     auto& route = event_route_.emplace_back();
-    for (size_t q = 0; q < 5; ++q) {
-      const double m = p.emergency_route_rr_by_quintile[q];
-      if (m == 1.0 || ev.route[2] >= 1.0) {
-        route[q] = {ev.route[0], ev.route[0] + ev.route[1]};
-        continue;
+    for (size_t home = 0; home < 2; ++home)
+      for (size_t q = 0; q < 5; ++q) {
+        const double m = p.emergency_route_rr_by_quintile[q] * (home ? p.resident_emergency_route_rr : 1.0);
+        if (m == 1.0 || ev.route[2] >= 1.0) {
+          route[home][q] = {ev.route[0], ev.route[0] + ev.route[1]};
+          continue;
+        }
+        const double rest = (1.0 - std::min(1.0, ev.route[2] * m)) / (1.0 - ev.route[2]);
+        route[home][q] = {ev.route[0] * rest, (ev.route[0] + ev.route[1]) * rest};
       }
-      const double rest = (1.0 - std::min(1.0, ev.route[2] * m)) / (1.0 - ev.route[2]);
-      route[q] = {ev.route[0] * rest, (ev.route[0] + ev.route[1]) * rest};
-    }
     event_bound_.push_back(ev.rr.bound());
     event_requires_.push_back(ev.requires_factor >= 0 ? uint64_t{1} << ev.requires_factor : 0);
   }

@@ -194,6 +194,13 @@ struct CareParams {
   //! longer enough) and on initial_care_home_by_frailty; the other kinds of care share what
   //! is left in their proportions (column rr; 1 at every age when omitted) [ratio]
   config::AgeTable care_home_rr_by_age = config::AgeTable::constant({"rr"}, 1.0);
+  //! Multiplier on care-home residents' emergency share of every health event (with the
+  //! quintile's, capped at 1); self-care and the GP share the rest [ratio]
+  double resident_emergency_route_rr = 1;
+  //! Of residents whose emergency admission would end in death, the share cared for and
+  //! dying in their care home instead (advance care plans, end-of-life care in the home):
+  //! no attendance, no admission, a death in the care home [fraction]
+  double resident_end_of_life_in_home_share = 0;
   std::array<double, 5> self_funder_share_by_quintile{};
   double nursing_share = 0.4;                 //!< care home placements that are nursing
   std::array<double, 4> initial_care_home_by_frailty{};  //!< share of those aged initial_care_home_min_age_years+ in a care home at the start, by eFI level
@@ -464,6 +471,12 @@ class CareSystem {
       if (p_.discharge_mix[j] > 0) last = static_cast<CareNeed>(j + 1);
     return last;
   }
+  //! The chance that an emergency admission for `event` ends in death, at `age` (the
+  //! event's in_hospital_death_probability x in_hospital_death_rr_by_age, at most 1).
+  double admission_death_probability(const People& people, size_t i, uint8_t event, int age) const {
+    const auto& by_age = p_.in_hospital_death_rr_by_age;
+    return std::min(1.0, p_.events[event].in_hospital_death_probability * by_age.values[people.sex[i]][by_age.row(age)]);
+  }
   //! CareParams::care_home_rr_by_age at slot i's age on `day`.
   double care_home_rr(const People& people, size_t i, int32_t day) const {
     const auto& t = p_.care_home_rr_by_age;
@@ -527,9 +540,10 @@ class CareSystem {
   // Per-step, per-age tables (x dt) for event rates and routine GP demand.
   std::vector<std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2>> event_H_;
   std::vector<double> event_bound_;  //!< rr.bound() per event
-  //! Per event and quintile, the route draw's upper bounds for self-care and for the GP
-  //! (care seeking by deprivation: CareParams::emergency_route_rr_by_quintile).
-  std::vector<std::array<std::array<double, 2>, 5>> event_route_;
+  //! Per event, [0] people at home and [1] care-home residents, and quintile: the route
+  //! draw's upper bounds for self-care and for the GP (care seeking by deprivation:
+  //! CareParams::emergency_route_rr_by_quintile; residents: resident_emergency_route_rr).
+  std::vector<std::array<std::array<std::array<double, 2>, 5>, 2>> event_route_;
   std::vector<uint64_t> event_requires_;  //!< per event: the factor bit it requires (People::factors), or 0
   //! [sex][age][lane]: Lanes::screen_threshold of H x bound for the events, then of the
   //! self-referral probabilities (SeekLanes; 0 elsewhere)

@@ -151,6 +151,8 @@ void read_social_care(Reader& sc, CareParams& p) {
   p.community_need_rr = RelativeRisks::read(sc);
   p.community_care_home_share = sc.real("community_care_home_share", config::probability());
   p.care_home_rr_by_age = sc.age_table("care_home_rr_by_age", {"rr"}, config::positive_rr(), 1.0);
+  p.resident_emergency_route_rr = sc.real("resident_emergency_route_rr", config::positive_rr(), 1.0);
+  p.resident_end_of_life_in_home_share = sc.real("resident_end_of_life_in_home_share", config::probability(), 0.0);
   auto sf = sc.reals("self_funder_share_by_quintile", 5, config::probability());
   for (size_t q = 0; q < 5; ++q) p.self_funder_share_by_quintile[q] = sf[q];
   p.nursing_share = sc.real("nursing_share", config::probability());

@@ -26,6 +26,7 @@ enum class CareCounter : uint16_t {
   TrolleyWaitDeaths,    //!< deaths of patients waiting for a bed
   Deconditioned,        //!< people whose frailty worsened during a delayed discharge
   CareHomeEmergencyAdmissions,  //!< emergency admissions of care-home residents
+  CareHomeEndOfLife,  //!< residents an admission would have seen die, dying in their care home instead
   // Delayed bed days by reason (they add up to DelayedBedDays)
   DelayedAssessmentDays, DelayedReablementDays, DelayedHomeCareDays, DelayedCareHomeDays,
   DelayedIntermediateCareDays, DelayedPatientChoiceDays,

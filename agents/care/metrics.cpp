@@ -70,6 +70,9 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("care_home_admissions", "persons", CareCounter::CareHomeAdmissions, "people moving into a care home (from hospital or home)");
   m.count("care_home_emergency_admissions", "admissions", CareCounter::CareHomeEmergencyAdmissions,
           "emergency admissions of care-home residents (also counted in emergency_admissions)");
+  m.count("care_home_end_of_life_in_home", "persons", CareCounter::CareHomeEndOfLife,
+          "care-home residents whose emergency admission would have ended in death, cared for and dying in their care home instead "
+          "(care.social_care.resident_end_of_life_in_home_share; also counted in deaths_in_care_home)");
   m.count("intermediate_care_bed_admissions", "persons", CareCounter::IntermediateBedAdmissions,
           "patients discharged from hospital into an NHS intermediate care (community) bed");
   m.count("intermediate_care_home_starts", "persons", CareCounter::IntermediateHomeStarts,

@@ -75,17 +75,16 @@ inline bool CareSystem::seek_in_hospital(People& people, const SeekStep& k, cons
   } else {
     use(std::max(from, due));
     Lanes d(k.s, me.id, k.step, Purpose::Discharge);
-    const auto& by_age = p_.in_hospital_death_rr_by_age;
-    const double p_death = people.stay[i] == kElectiveStay
-                               ? 0.0
-                               : std::min(1.0, p_.events[people.stay[i]].in_hospital_death_probability *
-                                                   by_age.values[people.sex[i]][by_age.row(people.age_years(i, day_end))]);
+    const int age = people.age_years(i, day_end);
+    double p_death = people.stay[i] == kElectiveStay ? 0.0 : admission_death_probability(people, i, people.stay[i], age);
+    // Residents whose admission would have ended in death partly stayed in their care home
+    // (allocate_emergency): the rest die here at the rate that keeps the total.
+    const double eol = p_.resident_end_of_life_in_home_share;
+    if ((care & kCareHomeResident) && eol > 0 && p_death > 0) p_death = p_death * (1.0 - eol) / (1.0 - p_death * eol);
     if (d[care_lane::kDischargeDeath] < p_death) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
-      const int age = people.age_years(i, day_end);
-      out.tally.add(PeopleCounter::InHospitalDeaths, me.q, people.sex[i], age);
       out.tally.add_cause(CauseRow::DeathsAfterAdmission, people.stay[i]);  // never elective: p_death is 0 there
-      out.tally.add_death(me.q, people.sex[i], age);
+      out.tally.add_death(me.q, people.sex[i], age, DeathPlace::Hospital, care & kCareHomeResident);
       return false;
     }
     double need = 0;
@@ -228,7 +227,7 @@ inline uint32_t CareSystem::seek_health_events(People& people, const SeekStep& k
       people.diagnosed[i] |= uint32_t{1} << ev.consequence_state;
     }
     const double r = u[k.lane.route(e)];
-    const auto& route = event_route_[static_cast<size_t>(e)][q - 1u];
+    const auto& route = event_route_[static_cast<size_t>(e)][(people.care[i] & kCareHomeResident) ? 1 : 0][q - 1u];
     if (r < route[0]) return;  // self-care
     if (r < route[1])
       out.gp.push_back(make_request(k.s, people, i, k.step, me.practice, 0, static_cast<uint8_t>(e), 0, substream::kGpEvent[e]));

@@ -87,6 +87,7 @@ inline constexpr int kProcessAssessment = 0, kProcessChoice = 1, kProcessChoiceD
 inline constexpr int kEmergencyAdmit = 0, kEmergencyLengthOfStay = 1, kEmergencyArrival = 2, kMutualAidTaken = 0,
                      kMutualAidOrder = 1, kStepUpSuitable = 0, kStepUpDeath = 1;
 inline constexpr int kTrolleyWaitDeath = 3;  //!< a patient waiting for a bed dies (kAeWaitingLanes)
+inline constexpr int kEmergencyEndOfLife = 3;  //!< a care-home resident dies in the home instead (an attendance's lanes)
 // Purpose::Elective.
 inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;
 // Purpose::SocialCare: a placement (kSocialPlacementLanes), the end of reablement

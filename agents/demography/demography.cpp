@@ -76,11 +76,12 @@ bool Demography::step_person(People& people, size_t i, Lanes& u, int32_t day, Ta
     if (u[L::kDeath] < step_probability(H)) {
       people.vital[i] = static_cast<uint8_t>(Vital::Died);
       const int age_now = people.age_years(i, day);
-      tally.add_death(people.quintile[i], sex, age_now);
-      if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital))
-        tally.add(PeopleCounter::InHospitalDeaths, people.quintile[i], sex, age_now);
-      else if (people.setting[i] == static_cast<uint8_t>(Setting::CareHome))
-        tally.add(PeopleCounter::CareHomeDeaths, people.quintile[i], sex, age_now);
+      const uint8_t at = people.setting[i];
+      tally.add_death(people.quintile[i], sex, age_now,
+                      at == static_cast<uint8_t>(Setting::Hospital)   ? DeathPlace::Hospital
+                      : at == static_cast<uint8_t>(Setting::CareHome) ? DeathPlace::CareHome
+                                                                      : DeathPlace::Elsewhere,
+                      people.care[i] & kCareHomeResident);
       return false;
     }
   }

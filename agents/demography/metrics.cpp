@@ -21,6 +21,13 @@ void declare_demography_metrics(MetricRegistry& m) {
     d.by_age_sex = [elsewhere](const Tally& t, uint8_t sex, size_t band) { return elsewhere([&](Counter c) { return t.get(c, sex, band); }); };
     m.add(std::move(d));
   }
+  m.count("care_home_resident_hospital_deaths", "persons", PeopleCounter::ResidentHospitalDeaths,
+          "deaths in hospital of care-home residents (also counted in in_hospital_deaths)");
+  m.add({"care_home_resident_deaths", "persons", "flow",
+         "deaths of care-home residents wherever they die: in their care home (deaths_in_care_home) or in hospital "
+         "(care_home_resident_hospital_deaths)", false, [](const Tally& t, int q) {
+           return static_cast<double>(t.get(PeopleCounter::CareHomeDeaths, q) + t.get(PeopleCounter::ResidentHospitalDeaths, q));
+         }});
   m.count("immigrants", "persons", DemographyCounter::Immigrants, "people who moved into the place in the step");
   m.count("emigrants", "persons", DemographyCounter::Emigrants, "people who left the place in the step");
   m.add({"mean_age_years", "years", "mean", "mean age of the living population at the start of the step", false,

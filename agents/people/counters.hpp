@@ -34,7 +34,7 @@ struct CounterBlockInfo {
   uint16_t age_sex = 0;     //!< of which may have a breakdown by sex and age band (CounterTraits::by_age_sex)
 };
 inline constexpr std::array<CounterBlockInfo, 11> kCounterBlocks = {{
-    {"people (PeopleCounter, below)", 6, 5},
+    {"people (PeopleCounter, below)", 7, 5},
     {"people (one stock per binary state, state_counter; conditions by age and sex)", static_cast<uint16_t>(kStateCount),
      static_cast<uint16_t>(kConditionCount)},
     {"people (one stock per binary state, diagnosed: diagnosed_counter; conditions by age and sex)",
@@ -132,6 +132,9 @@ constexpr Counter onset_counter(int s) {
 //! The stock counter of people with state s diagnosed (People::diagnosed bit s).
 constexpr Counter diagnosed_counter(int s) { return state_stock(CounterBlock::DiagnosedStocks, s); }
 
+//! Where a death happened (Tally::add_death).
+enum class DeathPlace : uint8_t { Elsewhere, Hospital, CareHome };
+
 //! What the people layer itself counts: the census's headcount and ages, deaths (with
 //! their place), and the length of the step.
 enum class PeopleCounter : uint16_t {
@@ -140,7 +143,8 @@ enum class PeopleCounter : uint16_t {
   Deaths,            //!< flow: all deaths
   InHospitalDeaths,  //!< flow: deaths in a hospital bed
   StepDays,          //!< flow: days in the step (quintile 0 only)
-  CareHomeDeaths,    //!< flow: deaths of care-home residents
+  CareHomeDeaths,    //!< flow: deaths of care-home residents in their care home
+  ResidentHospitalDeaths,  //!< flow: deaths in hospital of care-home residents
   Count
 };
 template <>
@@ -204,9 +208,17 @@ struct Tally {
       ++by_age_sex[cell(static_cast<uint16_t>(kDiagnosed + __builtin_ctz(c)), sex, band)];
   }
   //! Counts a death (all ages and the person's quintile) with its age and sex.
-  void add_death(uint8_t quintile, uint8_t sex, int age_years) {
+  //! A death, counted by where it happened (a care-home resident's death in hospital
+  //! also as one of theirs).
+  void add_death(uint8_t quintile, uint8_t sex, int age_years, DeathPlace place, bool resident) {
     add(PeopleCounter::Deaths, quintile, sex, age_years);
     ++by_quintile_age[quintile_cell(1, quintile, sex, age_band(age_years))];
+    if (place == DeathPlace::Hospital) {
+      add(PeopleCounter::InHospitalDeaths, quintile, sex, age_years);
+      if (resident) add(PeopleCounter::ResidentHospitalDeaths, quintile);
+    } else if (place == DeathPlace::CareHome) {
+      add(PeopleCounter::CareHomeDeaths, quintile, sex, age_years);
+    }
   }
   //! Adds n to counter c for the whole population and, for quintile 1..5, to that
   //! quintile (quintile 0: the whole population only).

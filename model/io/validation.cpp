@@ -16,7 +16,7 @@ namespace hscsim {
 const std::vector<std::string>& target_computations() {
   static const std::vector<std::string> k = {"per_person_per_year", "per_1000_per_year", "per_100000", "ratio",
                                              "mean",                "population_share",  "life_expectancy",
-                                             "life_expectancy_gap", "quintile_ratio"};
+                                             "life_expectancy_gap", "quintile_ratio", "per_stock_year"};
   return k;
 }
 
@@ -75,6 +75,10 @@ void require_metrics(const config::Reader& r, const char* key, const std::vector
       throw r.error(*where, r.key_path(key), fmt::format("'{}' has no breakdown by deprivation quintile; quintile_ratio needs one", n));
     if (compute == "ratio" && m->kind == "mean")
       throw r.error(*where, r.key_path(key), fmt::format("'{}' is a mean; ratio needs flows or stocks", n));
+    const bool over_stock = std::string_view(key) == "denominator";
+    if (compute == "per_stock_year" && m->kind != (over_stock ? "stock" : "flow"))
+      throw r.error(*where, r.key_path(key), fmt::format("'{}' is a {} metric; per_stock_year needs {}", n, m->kind,
+                                                         over_stock ? "stocks in 'denominator:'" : "flows in 'metrics:'"));
   }
 }
 
@@ -103,8 +107,9 @@ TargetSet TargetSet::load(const std::string& path) {
     const bool needs_metrics = x.compute != "population_share" && !life;
     if (needs_metrics && x.metrics.empty()) throw t.error("compute", fmt::format("{} needs 'metrics:'", x.compute));
     if (!needs_metrics && !x.metrics.empty()) throw t.error("metrics", fmt::format("{} takes no metrics", x.compute));
-    if ((x.compute == "ratio") != !x.denominator.empty())
-      throw t.error(x.compute == "ratio" ? "compute" : "denominator", "'denominator:' goes with (and only with) ratio");
+    const bool over = x.compute == "ratio" || x.compute == "per_stock_year";
+    if (over != !x.denominator.empty())
+      throw t.error(over ? "compute" : "denominator", "'denominator:' goes with (and only with) ratio and per_stock_year");
     if (x.compute == "mean" && x.metrics.size() != 1) throw t.error("metrics", "mean takes one metric");
     require_metrics(t, "metrics", x.metrics, x.compute);
     require_metrics(t, "denominator", x.denominator, x.compute);
@@ -270,6 +275,7 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
   double person_years = 0;
   std::array<double, kAgeBands> deaths{}, py{}, deaths5{}, py5{};
   std::array<double, 6> py_q{};  // quintile_ratio: person-years by quintile (0: everyone)
+  double stock_years = 0;        // per_stock_year: the denominator's stocks x years
   for (size_t s = w.from; s < w.to; ++s) {
     const Tally& x = steps[s];
     sum += x;
@@ -283,6 +289,7 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
         p[b] += static_cast<double>(q ? x.population(q, sex, b) : x.get(PeopleCounter::Population, sex, b)) * years;
       }
     };
+    if (t.compute == "per_stock_year") stock_years += sum_metrics(t.denominator, x) * years;
     if (t.compute == "life_expectancy") add_life(static_cast<uint8_t>(t.quintile), deaths, py);
     if (t.compute == "quintile_ratio")
       for (const int q : {t.quintile, t.relative_to})
@@ -313,6 +320,7 @@ TargetValue evaluate_with_error(const Target& t, const std::vector<Tally>& steps
     return {1e5 * v, nan};
   }
   if (t.compute == "ratio") return {div(sum_metrics(t.metrics, sum), sum_metrics(t.denominator, sum)), nan};
+  if (t.compute == "per_stock_year") return {div(sum_metrics(t.metrics, sum), stock_years), nan};
   if (t.compute == "mean") {
     const MetricDef* m = find_metric(t.metrics[0]);
     return {m->kind == "mean" ? m->value(sum, 0) : div(m->value(sum, 0), static_cast<double>(w.to - w.from)), nan};

@@ -7,6 +7,8 @@
 //   per_1000_per_year     the same x 1,000                               (A&E attendances, admissions)
 //   per_100000            mean of stock metrics / mean population x 1e5  (care home residents)
 //   ratio                 sum of `metrics` / sum of `denominator`        (readmission rate, length of stay)
+//   per_stock_year        sum of flow `metrics` / stock `denominator`-years (each step's stock x its
+//                         years): a rate per member of a stock (admissions per care-home resident a year)
 //   mean                  a share or mean metric over the window, person-weighted (prevalence)
 //   population_share      share of people aged [from_age_years, to_age_years)  (age structure)
 //   life_expectancy       period life expectancy at birth (or at from_age_years) from simulated deaths and
@@ -45,7 +47,7 @@ struct Target {
   std::string description;
   std::string compute;                   //!< one of target_computations()
   std::vector<std::string> metrics;      //!< numerator metrics (summed)
-  std::vector<std::string> denominator;  //!< for ratio
+  std::vector<std::string> denominator;  //!< for ratio and per_stock_year
   double from_age_years = 0, to_age_years = 1000;  //!< population_share; rates by age band
   int sex = -1;                          //!< life_expectancy (0 male, 1 female); rates by sex (-1: both)
   int quintile = 0;                      //!< life_expectancy, quintile_ratio: in one deprivation quintile (0: everyone)

@@ -406,7 +406,7 @@ TEST_CASE("care-home residents at the end of life: fewer emergencies, deaths mov
     }
     return x;
   };
-  // The default config takes the England values (rr 0.85, no end-of-life pathway); here
+  // The default config takes the England values (rr 0.8, no end-of-life pathway); here
   // from rr 1.
   const std::string rr = "care.social_care.resident_emergency_route_rr=", eol = "care.social_care.resident_end_of_life_in_home_share=";
   const Sums base = run({rr + "1", eol + "0"});

@@ -437,3 +437,81 @@ TEST_CASE("care-home residents at the end of life: fewer emergencies, deaths mov
   CHECK_THAT(config_error([] { at_size(1000, {"care.social_care.resident_emergency_route_rr=-1"}); }),
              Catch::Contains("care.social_care.resident_emergency_route_rr: -1 is out of range"));
 }
+
+TEST_CASE("the elective list: people leave it untreated at the configured hazard, and priority classes are served in order", "[long]") {
+  // A list of 5,000 per 100,000 at the start of the default place at 20,000 people, no new
+  // referrals, and no burn-in (the list at the start is the one drawn).
+  const std::vector<std::string> base = {"time.years=1", "time.burn_in_years=0", "capacity_plan={}",
+                                         "care.gp.elective_referral_probability=0",
+                                         "care.hospital.initial_elective_list={per_100000: 5000, over_18_weeks_share: 0.4}"};
+  auto on_list = [](const World& w) {
+    int64_t n = 0;
+    const People& p = w.people();
+    for (size_t i = 0; i < p.size(); ++i) n += p.alive(i) && p.elective_since[i] != kNoDay;
+    return n;
+  };
+  SECTION("removals: no electives done, 0.5 a year leave untreated") {
+    auto extra = base;
+    extra.push_back("acute_trusts.0.elective_admissions_per_week_per_100000=0");
+    extra.push_back("care.hospital.elective_list_removal_per_year=0.5");
+    const Params p = at_size(20000, extra);
+    World w(p, 0);
+    const double n0 = static_cast<double>(on_list(w));
+    double removed = 0, done = 0;
+    for (uint32_t s = 0; s < p.clock.steps; ++s) {
+      const Tally t = w.step(s);
+      removed += static_cast<double>(t.get(CareCounter::ElectiveRemoved));
+      done += static_cast<double>(t.get(CareCounter::ElectiveAdmissions));
+    }
+    // Each of n0 leaves within the year with probability 1 - exp(-0.5 x years) (a few die
+    // first, or are in hospital: at most 3% of the list, so the expected share is a little lower).
+    const double years = p.clock.steps * 7 / 365.25, expect = 1 - std::exp(-0.5 * years);
+    const double se = std::sqrt(expect * (1 - expect) / n0);
+    INFO("on the list " << n0 << ", removed " << removed << " (" << removed / n0 << " against " << expect << ")");
+    REQUIRE(n0 > 800);
+    CHECK(done == 0);
+    CHECK(removed / n0 < expect + 4 * se);
+    CHECK(removed / n0 > 0.97 * expect - 4 * se);
+    CHECK(static_cast<double>(on_list(w)) < n0 - removed + 1);
+  }
+  SECTION("priority: the first class is treated before anyone of the second") {
+    auto extra = base;
+    extra.push_back("care.hospital.elective_priority=[{share: 0.3, within_days: 0}, {share: 0.7, within_days: 3000}]");
+    const Params p = at_size(20000, extra);
+    World w(p, 0);
+    const People& people = w.people();
+    std::vector<int64_t> start_class(people.size(), -1);  // class of each person on the list at the start
+    std::array<double, 2> n{};
+    for (size_t i = 0; i < people.size(); ++i)
+      if (people.elective_since[i] != kNoDay) {
+        start_class[i] = static_cast<int64_t>(w.care().elective_priority(w.streams(), people, i));
+        ++n[static_cast<size_t>(start_class[i])];
+      }
+    INFO("class 1: " << n[0] << ", class 2: " << n[1]);
+    REQUIRE(n[0] > 200);
+    CHECK(n[0] / (n[0] + n[1]) == Approx(0.3).margin(4 * std::sqrt(0.21 / (n[0] + n[1]))));
+    // Capacity is 270 a week per 100,000 (54 here): three weeks treat about half the first
+    // class and nobody of the second; thirteen weeks treat all of the first and some of
+    // the second.
+    auto left = [&] {
+      std::array<double, 2> l{};
+      for (size_t i = 0; i < people.size() && i < start_class.size(); ++i)
+        if (start_class[i] >= 0 && people.alive(i) && people.elective_since[i] != kNoDay) ++l[static_cast<size_t>(start_class[i])];
+      return l;
+    };
+    for (uint32_t s = 0; s < 3; ++s) (void)w.step(s);
+    const auto early = left();
+    for (uint32_t s = 3; s < 13; ++s) (void)w.step(s);
+    const auto late = left();
+    INFO("after 3 weeks: " << early[0] << " and " << early[1] << " left; after 13: " << late[0] << " and " << late[1]);
+    CHECK(early[0] < 0.7 * n[0]);
+    CHECK(early[0] > 0.2 * n[0]);
+    CHECK(early[1] > n[1] - 5);  // only deaths take any of the second class off the list
+    CHECK(late[0] < 0.05 * n[0]);
+    CHECK(late[1] < 0.8 * n[1]);
+  }
+  CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.elective_priority=[{share: 0.5, within_days: 0}]"}); }),
+             Catch::Contains("the classes' shares add up to 0.5; they must add up to 1"));
+  CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.elective_list_removal_per_year=-1"}); }),
+             Catch::Contains("care.hospital.elective_list_removal_per_year: -1 is out of range"));
+}

@@ -11,6 +11,17 @@
 
 namespace hscsim {
 
+size_t CareSystem::elective_priority(const Streams& s, const People& people, size_t i) const {
+  const auto& cum = p_.elective_priority_cum;
+  if (cum.size() == 1) return 0;
+  // Keyed by the referral day (as a step number), so the class is the referral's own.
+  const double u = Lanes(s, people.id[i], static_cast<uint32_t>(people.elective_since[i]), Purpose::Elective,
+                         substream::kElectivePriority[0])[care_lane::kElectiveClass];
+  size_t k = 0;
+  while (k + 1 < cum.size() && u >= cum[k]) ++k;
+  return k;
+}
+
 int32_t CareSystem::planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const {
   const double mean = cause == kElectiveStay ? p_.elective_los_days_mean
                                              : p_.events[cause].los_days_mean * (*mod_)(p, i, target::LengthOfStay, day) *

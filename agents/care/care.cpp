@@ -95,6 +95,7 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   }
   need_bound_ = p.community_need_rr.bound();
   package_end_p_ = step_probability(p.package_end_per_year * c.dt_years);
+  elective_removal_p_ = step_probability(p.elective_list_removal_per_year * c.dt_years);
   for (const auto& svc : p.third_sector) self_referral_p_.push_back(step_probability(svc.self_referral_per_year * c.dt_years));
   for (size_t k = 0; k < p.events.size(); ++k)
     for (uint8_t sex = 0; sex < 2; ++sex)

@@ -163,6 +163,14 @@ struct CareParams {
   //! proportion to routine GP demand by age and sex, and the share of it waiting over 18
   //! weeks (sets the exponential spread of their waits so far) [fraction]
   double initial_elective_list_per_100000 = 0, initial_elective_over_18_weeks_share = 0.4;
+  //! Clinical priority of an elective referral: a class drawn once per referral (its
+  //! cumulative shares), and the days within which the class should be treated; the list
+  //! is served in order of referral day + that (one class, 0 days: oldest referral first).
+  std::vector<double> elective_priority_cum{1.0};
+  std::vector<int32_t> elective_priority_days{0};
+  //! Hazard of leaving the elective list untreated (validation, treated elsewhere, no
+  //! longer needed) [per year]
+  double elective_list_removal_per_year = 0;
   // Social care
   double package_hours_per_week = 10;         //!< hours of a home care package [hours per week]
   double package_end_per_year = 0;            //!< packages ending for other reasons [per year]
@@ -361,6 +369,9 @@ class CareSystem {
                 (p.care[i] & kIntermediateBed) ? IcCounter::InBeds : IcCounter::AtHome)] += 1;
   }
 
+  //! The clinical priority class of slot i's elective referral (CareParams::elective_priority_cum):
+  //! drawn from the referral day, so the same at every step.
+  size_t elective_priority(const Streams& s, const People& people, size_t i) const;
  private:
   uint16_t trust_of(const People& p, size_t i) const { return g_.practices[p.practice[i]].trust; }
   uint16_t la_of(const People& p, size_t i) const { return g_.neighbourhoods[p.neighbourhood[i]].local_authority; }
@@ -553,6 +564,7 @@ class CareSystem {
   double need_bound_ = 1;            //!< community_need_rr.bound()
   std::vector<double> self_referral_p_;  //!< per third-sector service: self-referral probability per step
   double package_end_p_ = 0;             //!< probability per step that a home care package ends
+  double elective_removal_p_ = 0;        //!< probability per step of leaving the elective list untreated
   std::array<std::array<double, config::AgeTable::kMaxAge + 1>, 2> gp_routine_lambda_{};
   int64_t package_day_pence_ = 0, residential_day_pence_ = 0, nursing_day_pence_ = 0;
 };

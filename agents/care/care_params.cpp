@@ -134,6 +134,23 @@ void read_hospital(Reader& h, CareParams& p) {
     c->finish();
   }
   p.home_care_to_care_home_at_discharge = h.real("home_care_to_care_home_at_discharge", config::probability(), 0.0);
+  if (h.has("elective_priority")) {
+    p.elective_priority_cum.clear();
+    p.elective_priority_days.clear();
+    double cum = 0;
+    auto classes = h.list("elective_priority");
+    if (classes.empty() || classes.size() > 8) throw h.error("elective_priority", "expected 1 to 8 classes");
+    for (auto& c : classes) {
+      cum += c.real("share", config::probability());
+      p.elective_priority_cum.push_back(cum);
+      p.elective_priority_days.push_back(static_cast<int32_t>(c.integer("within_days", {0, 3650})));
+      c.finish();
+    }
+    if (std::fabs(cum - 1.0) > 1e-9)
+      throw h.error("elective_priority", fmt::format("the classes' shares add up to {:g}; they must add up to 1", cum));
+    p.elective_priority_cum.back() = 1.0;
+  }
+  p.elective_list_removal_per_year = h.real("elective_list_removal_per_year", config::non_negative(), 0.0);
   if (auto e = h.optional_child("initial_elective_list")) {
     p.initial_elective_list_per_100000 = e->real("per_100000", {0, 1e5});
     p.initial_elective_over_18_weeks_share = e->real("over_18_weeks_share", {0.001, 0.999});

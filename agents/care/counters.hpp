@@ -27,6 +27,7 @@ enum class CareCounter : uint16_t {
   Deconditioned,        //!< people whose frailty worsened during a delayed discharge
   CareHomeEmergencyAdmissions,  //!< emergency admissions of care-home residents
   CareHomeEndOfLife,  //!< residents an admission would have seen die, dying in their care home instead
+  ElectiveRemoved,    //!< people leaving the elective list untreated
   // Delayed bed days by reason (they add up to DelayedBedDays)
   DelayedAssessmentDays, DelayedReablementDays, DelayedHomeCareDays, DelayedCareHomeDays,
   DelayedIntermediateCareDays, DelayedPatientChoiceDays,

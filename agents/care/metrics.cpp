@@ -28,6 +28,9 @@ void declare_care_metrics(MetricRegistry& m) {
   m.count("day_cases", "admissions", CareCounter::DayCases, "elective day cases (included in elective_admissions)");
   m.count("elective_cancelled", "admissions", CareCounter::ElectiveCancelled, "elective inpatient admissions cancelled because escalation beds were in use");
   m.count("elective_waiting_list", "persons", CareCounter::ElectiveList, "people on the elective waiting list");
+  m.count("elective_list_removals", "persons", CareCounter::ElectiveRemoved,
+          "people leaving the elective waiting list untreated: validated off, treated elsewhere or no longer needed "
+          "(care.hospital.elective_list_removal_per_year)");
   m.count("elective_over_18_weeks", "persons", CareCounter::ElectiveOver18Weeks, "people on the elective waiting list for more than 18 weeks (126 days)");
   m.count("bed_days", "bed days", CareCounter::BedDays, "general and acute bed days used in the step (including delayed days)", true);
   m.add({"bed_occupancy", "beds", "mean", "mean general and acute beds occupied over the step (bed_days / days in the step)", false,

@@ -355,8 +355,19 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
     const uint32_t cand = seek_health_events(people, k, me, u, out);
     if (people.care[i] & kWaitingForBed)
       out.ae.push_back(make_request(s, people, i, step, me.trust, 0, people.stay[i], 0, substream::kAeWaitingForBed[0]));
-    if (people.elective_since[i] != kNoDay)
-      out.elective.push_back(make_request(s, people, i, step, me.trust, 0, 0, people.elective_since[i], substream::kElective[0]));
+    if (people.elective_since[i] != kNoDay) {
+      if (elective_removal_p_ > 0 &&
+          Lanes(s, me.id, step, Purpose::Elective, substream::kElectiveListLanes[0])[care_lane::kElectiveRemoved] < elective_removal_p_) {
+        people.elective_since[i] = kNoDay;  // validated off, treated elsewhere or no longer needed
+        out.tally.add(CareCounter::ElectiveRemoved, me.q);
+      } else {
+        // Served in order of the day by which the referral's priority class should be treated.
+        const int32_t by = p_.elective_priority_days.size() == 1
+                               ? people.elective_since[i] + p_.elective_priority_days[0]
+                               : people.elective_since[i] + p_.elective_priority_days[elective_priority(s, people, i)];
+        out.elective.push_back(make_request(s, people, i, step, me.trust, 0, 0, by, substream::kElective[0]));
+      }
+    }
     seek_social_need(people, k, me, u, out);
     seek_self_referrals(people, k, me, u, cand, out);
   }

@@ -27,8 +27,11 @@ inline constexpr Range kGpWaitToAe = one(950);     //!< gave up waiting for a GP
 inline constexpr Range kStepUp = one(960);         //!< cared for at home by intermediate care instead of admitted
 static_assert(disjoint({kAeWaitingLanes, kAeWaitingForBed, kAeEvent, kGpToAe, kMutualAid, kGpWaitToAe, kStepUp}));
 
-// Electives (queue `elective`).
+// Electives (queue `elective`; lanes Purpose::Elective: the step's admission draws at index 0).
 inline constexpr Range kElective = one(500);
+inline constexpr Range kElectiveListLanes = one(1);  //!< a person on the list this step: leaving it untreated
+inline constexpr Range kElectivePriority = one(2);   //!< a referral's priority class, keyed by the referral day
+static_assert(disjoint({one(0), kElectiveListLanes, kElectivePriority}));
 
 // Social care requests (queue `social`).
 inline constexpr Range kSocialDischarge = one(1);      //!< a hospital discharge needing care (also its lanes)
@@ -90,6 +93,8 @@ inline constexpr int kTrolleyWaitDeath = 3;  //!< a patient waiting for a bed di
 inline constexpr int kEmergencyEndOfLife = 3;  //!< a care-home resident dies in the home instead (an attendance's lanes)
 // Purpose::Elective.
 inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;
+inline constexpr int kElectiveRemoved = 0;   //!< leaves the list untreated (kElectiveListLanes)
+inline constexpr int kElectiveClass = 0;     //!< the referral's priority class (kElectivePriority)
 // Purpose::SocialCare: a placement (kSocialPlacementLanes), the end of reablement
 // (kSocialReablementEndLanes), and care in place at the start (kInitStep, index 0).
 inline constexpr int kPlacementSelfFunded = 0, kPlacementNursing = 1, kReablementNoFurtherCare = 0;

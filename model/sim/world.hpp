@@ -88,6 +88,7 @@ class World {
   void check_invariants() const;
 
   const People& people() const { return people_; }
+  const Streams& streams() const { return streams_; }
   //! Everything a run changes, for checkpoints (model/core/archive.hpp): read into a world
   //! built afresh from the same parameters and replicate, it continues exactly as this
   //! one would. The counterfactual (set_counterfactual) is the caller's to set again.

@@ -438,7 +438,7 @@ TEST_CASE("care-home residents at the end of life: fewer emergencies, deaths mov
              Catch::Contains("care.social_care.resident_emergency_route_rr: -1 is out of range"));
 }
 
-TEST_CASE("the elective list: people leave it untreated at the configured hazard, and priority classes are served in order", "[long]") {
+TEST_CASE("the elective list: people leave it untreated at the configured hazard, priority classes are served in order, specialties within their capacity", "[long]") {
   // A list of 5,000 per 100,000 at the start of the default place at 20,000 people, no new
   // referrals, and no burn-in (the list at the start is the one drawn).
   const std::vector<std::string> base = {"time.years=1", "time.burn_in_years=0", "capacity_plan={}",
@@ -510,6 +510,33 @@ TEST_CASE("the elective list: people leave it untreated at the configured hazard
     CHECK(late[0] < 0.05 * n[0]);
     CHECK(late[1] < 0.8 * n[1]);
   }
+  SECTION("specialties: each list is served within its share of the capacity") {
+    auto extra = base;
+    extra.push_back("care.hospital.elective_specialties=[{name: a, share: 0.5, capacity_share: 0.8}, "
+                    "{name: b, share: 0.5, capacity_share: 0.2}]");
+    const Params p = at_size(20000, extra);
+    World w(p, 0);
+    const People& people = w.people();
+    std::vector<int64_t> start(people.size(), -1);
+    std::array<double, 2> n{};
+    for (size_t i = 0; i < people.size(); ++i)
+      if (people.elective_since[i] != kNoDay) ++n[static_cast<size_t>(start[i] = static_cast<int64_t>(w.care().elective_specialty(w.streams(), people, i)))];
+    double done = 0;
+    for (uint32_t s = 0; s < 8; ++s) done += static_cast<double>(w.step(s).get(CareCounter::ElectiveAdmissions));
+    std::array<double, 2> left{};
+    for (size_t i = 0; i < start.size(); ++i)
+      if (start[i] >= 0 && people.alive(i) && people.elective_since[i] != kNoDay) ++left[static_cast<size_t>(start[i])];
+    // Eight weeks of 54 electives a week (270 per 100,000), 80% of them for the first list;
+    // nobody joins the lists (no referrals), both lists stay longer than their capacity.
+    const std::array<double, 2> treated{n[0] - left[0], n[1] - left[1]};
+    INFO("lists " << n[0] << " and " << n[1] << ", treated " << treated[0] << " and " << treated[1] << " of " << done);
+    REQUIRE(left[0] > 0);
+    CHECK(n[0] / (n[0] + n[1]) == Approx(0.5).margin(0.07));
+    CHECK(treated[0] / (treated[0] + treated[1]) == Approx(0.8).margin(0.04));
+    CHECK(treated[0] + treated[1] == Approx(done).margin(10));  // deaths and a few cancellations aside
+  }
+  CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.elective_specialties=[{name: a, share: 1, capacity_share: 0.5}]"}); }),
+             Catch::Contains("the specialties' capacity shares add up to 0.5; they must add up to 1"));
   CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.elective_priority=[{share: 0.5, within_days: 0}]"}); }),
              Catch::Contains("the classes' shares add up to 0.5; they must add up to 1"));
   CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.elective_list_removal_per_year=-1"}); }),

@@ -11,15 +11,25 @@
 
 namespace hscsim {
 
-size_t CareSystem::elective_priority(const Streams& s, const People& people, size_t i) const {
-  const auto& cum = p_.elective_priority_cum;
+namespace {
+// The class of slot i's referral in `cum` (cumulative shares), from lane `lane` of the
+// referral's draws, keyed by the referral day (as a step number): the referral's own.
+size_t referral_class(const Streams& s, const People& people, size_t i, const std::vector<double>& cum, int lane) {
   if (cum.size() == 1) return 0;
-  // Keyed by the referral day (as a step number), so the class is the referral's own.
   const double u = Lanes(s, people.id[i], static_cast<uint32_t>(people.elective_since[i]), Purpose::Elective,
-                         substream::kElectivePriority[0])[care_lane::kElectiveClass];
+                         substream::kElectivePriority[0])[lane];
   size_t k = 0;
   while (k + 1 < cum.size() && u >= cum[k]) ++k;
   return k;
+}
+}  // namespace
+
+size_t CareSystem::elective_priority(const Streams& s, const People& people, size_t i) const {
+  return referral_class(s, people, i, p_.elective_priority_cum, care_lane::kElectiveClass);
+}
+
+size_t CareSystem::elective_specialty(const Streams& s, const People& people, size_t i) const {
+  return referral_class(s, people, i, p_.elective_specialty_cum, care_lane::kElectiveSpecialty);
 }
 
 int32_t CareSystem::planned_due(const People& p, size_t i, uint8_t cause, double los_u, int32_t day) const {
@@ -247,10 +257,17 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
   const auto& L = layout_;
   // 4. Electives, per trust: oldest referral first; inpatient electives stop while
   //    escalation beds are in use.
-  auto el = by_provider(r.elective, g_.trusts.size());
-  for (size_t tr = 0; tr < el.size(); ++tr) {
-    const int64_t cap = take_capacity(elective_carry_[tr], g_.trusts[tr].elective_admissions_per_week, step_days);
-    auto& list = el[tr];
+  //    With specialties, each trust's capacity is split between their lists by their
+  //    capacity shares, and each list is served on its own (ring-fenced theatre time).
+  const size_t K = p_.elective_specialty_capacity.size();
+  if (K > 1)
+    for (Request& q : r.elective) q.provider = static_cast<uint16_t>(q.provider * K + q.what);
+  auto el = by_provider(r.elective, g_.trusts.size() * K);
+  for (size_t b = 0; b < el.size(); ++b) {
+    const size_t tr = b / K;
+    const int64_t cap = take_capacity(elective_carry_[b], g_.trusts[tr].elective_admissions_per_week * p_.elective_specialty_capacity[b % K],
+                                      step_days);
+    auto& list = el[b];
     // Only the oldest referrals can be reached: order just enough of the list (people in
     // hospital are skipped, so take a margin, and order the rest only if it is needed).
     size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));

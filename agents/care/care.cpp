@@ -54,7 +54,7 @@ CareSystem::CareSystem(const CareParams& p, const Geography& g, const Clock& c, 
   referral_propensity_.assign(g.practices.size(), 1.0);
   stay_propensity_.assign(g.trusts.size(), 1.0);
   gp_carry_.assign(g.practices.size(), 0.0);
-  elective_carry_.assign(g.trusts.size(), 0.0);
+  elective_carry_.assign(g.trusts.size() * p.elective_specialty_capacity.size(), 0.0);
   third_carry_.assign(p.third_sector.size(), 0.0);
   la_packages_.assign(g.authorities.size(), 0);
   la_reablement_.assign(g.authorities.size(), 0);

@@ -168,6 +168,10 @@ struct CareParams {
   //! is served in order of referral day + that (one class, 0 days: oldest referral first).
   std::vector<double> elective_priority_cum{1.0};
   std::vector<int32_t> elective_priority_days{0};
+  //! Specialties: a referral's specialty (cumulative shares, drawn once per referral) and
+  //! each specialty's share of every trust's elective capacity; one list per specialty.
+  std::vector<double> elective_specialty_cum{1.0};
+  std::vector<double> elective_specialty_capacity{1.0};
   //! Hazard of leaving the elective list untreated (validation, treated elsewhere, no
   //! longer needed) [per year]
   double elective_list_removal_per_year = 0;
@@ -372,6 +376,9 @@ class CareSystem {
   //! The clinical priority class of slot i's elective referral (CareParams::elective_priority_cum):
   //! drawn from the referral day, so the same at every step.
   size_t elective_priority(const Streams& s, const People& people, size_t i) const;
+  //! The specialty of slot i's elective referral (CareParams::elective_specialty_cum), drawn
+  //! likewise.
+  size_t elective_specialty(const Streams& s, const People& people, size_t i) const;
  private:
   uint16_t trust_of(const People& p, size_t i) const { return g_.practices[p.practice[i]].trust; }
   uint16_t la_of(const People& p, size_t i) const { return g_.neighbourhoods[p.neighbourhood[i]].local_authority; }

@@ -150,6 +150,28 @@ void read_hospital(Reader& h, CareParams& p) {
       throw h.error("elective_priority", fmt::format("the classes' shares add up to {:g}; they must add up to 1", cum));
     p.elective_priority_cum.back() = 1.0;
   }
+  if (h.has("elective_specialties")) {
+    p.elective_specialty_cum.clear();
+    p.elective_specialty_capacity.clear();
+    double cum = 0, cap = 0;
+    auto lists = h.list("elective_specialties");
+    if (lists.empty() || lists.size() > 16) throw h.error("elective_specialties", "expected 1 to 16 specialties");
+    for (auto& c : lists) {
+      (void)c.name("name");
+      cum += c.real("share", config::probability());
+      p.elective_specialty_cum.push_back(cum);
+      const double k = c.real("capacity_share", config::probability());
+      cap += k;
+      p.elective_specialty_capacity.push_back(k);
+      c.finish();
+    }
+    if (std::fabs(cum - 1.0) > 1e-9)
+      throw h.error("elective_specialties", fmt::format("the specialties' shares add up to {:g}; they must add up to 1", cum));
+    if (std::fabs(cap - 1.0) > 1e-9)
+      throw h.error("elective_specialties",
+                    fmt::format("the specialties' capacity shares add up to {:g}; they must add up to 1", cap));
+    p.elective_specialty_cum.back() = 1.0;
+  }
   p.elective_list_removal_per_year = h.real("elective_list_removal_per_year", config::non_negative(), 0.0);
   if (auto e = h.optional_child("initial_elective_list")) {
     p.initial_elective_list_per_100000 = e->real("per_100000", {0, 1e5});

@@ -95,6 +95,7 @@ inline constexpr int kEmergencyEndOfLife = 3;  //!< a care-home resident dies in
 inline constexpr int kElectiveDayCase = 0, kElectiveLengthOfStay = 1, kElectiveArrival = 2;
 inline constexpr int kElectiveRemoved = 0;   //!< leaves the list untreated (kElectiveListLanes)
 inline constexpr int kElectiveClass = 0;     //!< the referral's priority class (kElectivePriority)
+inline constexpr int kElectiveSpecialty = 1; //!< the referral's specialty (kElectivePriority)
 // Purpose::SocialCare: a placement (kSocialPlacementLanes), the end of reablement
 // (kSocialReablementEndLanes), and care in place at the start (kInitStep, index 0).
 inline constexpr int kPlacementSelfFunded = 0, kPlacementNursing = 1, kReablementNoFurtherCare = 0;

@@ -542,3 +542,26 @@ TEST_CASE("the elective list: people leave it untreated at the configured hazard
   CHECK_THAT(config_error([] { at_size(1000, {"care.hospital.elective_list_removal_per_year=-1"}); }),
              Catch::Contains("care.hospital.elective_list_removal_per_year: -1 is out of range"));
 }
+
+TEST_CASE("the elective list's config runs: removals, priority classes and specialty lists together") {
+  // configs/tests/elective_list.yaml, small and short (the sanitizer suite runs this one):
+  // people are treated, leave the list untreated, and the list keeps near its start size.
+  config::Node root = config::load(source_path("configs/tests/elective_list.yaml"));
+  for (const char* s : {"population.size=4000", "time.years=1", "time.burn_in_years=0"}) config::apply_override(root, s);
+  const Params p = Params::read(root);
+  World w(p, 0);
+  const double start = static_cast<double>(w.census(p.clock.first_day()).get(CareCounter::ElectiveList));
+  double treated = 0, removed = 0, end = 0;
+  for (uint32_t s = 0; s < p.clock.steps; ++s) {
+    const Tally t = w.step(s);
+    treated += static_cast<double>(t.get(CareCounter::ElectiveAdmissions));
+    removed += static_cast<double>(t.get(CareCounter::ElectiveRemoved));
+    end = static_cast<double>(t.get(CareCounter::ElectiveList));
+  }
+  INFO("list " << start << " -> " << end << ", treated " << treated << ", removed " << removed);
+  CHECK(start > 100);
+  CHECK(treated > 300);
+  CHECK(removed > 0.1 * start);
+  CHECK(end > 0.7 * start);
+  CHECK(end < 1.4 * start);
+}

@@ -215,7 +215,9 @@ TEST_CASE("more intermediate care: fewer delayed bed days, more people through i
   CHECK(diverted > 100);
   CHECK(total(r, CareCounter::IntermediateBedAdmissions, none) + total(r, CareCounter::IntermediateHomeStarts, none) == 0);
   CHECK(total(r, CareCounter::DelayedIntermediateCareDays, none) <= 21 * diverted);
-  CHECK(total(r, CareCounter::IntermediateDiverted, ample) == 0);
+  // Three times the capacity: almost nobody waits that long (1 in four years once, when
+  // residents' emergency share changed the draws; none before).
+  CHECK(total(r, CareCounter::IntermediateDiverted, ample) * 100 <= diverted);
   for (size_t s : {scarce, configured, ample}) {
     INFO("scenario " << r.scenarios[s].name);
     CHECK(delays_by_reason(r, s) == total(r, CareCounter::DelayedBedDays, s));

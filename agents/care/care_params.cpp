@@ -134,43 +134,38 @@ void read_hospital(Reader& h, CareParams& p) {
     c->finish();
   }
   p.home_care_to_care_home_at_discharge = h.real("home_care_to_care_home_at_discharge", config::probability(), 0.0);
-  if (h.has("elective_priority")) {
-    p.elective_priority_cum.clear();
-    p.elective_priority_days.clear();
-    double cum = 0;
-    auto classes = h.list("elective_priority");
-    if (classes.empty() || classes.size() > 8) throw h.error("elective_priority", "expected 1 to 8 classes");
-    for (auto& c : classes) {
-      cum += c.real("share", config::probability());
-      p.elective_priority_cum.push_back(cum);
-      p.elective_priority_days.push_back(static_cast<int32_t>(c.integer("within_days", {0, 3650})));
+  // Lists of classes with shares adding up to 1: their cumulative shares.
+  auto classes = [&h](std::string_view key, size_t most, const char* what, auto&& also) {
+    std::vector<double> cum;
+    auto list = h.list(key);
+    if (list.empty() || list.size() > most) throw h.error(key, fmt::format("expected 1 to {} {}", most, what));
+    for (auto& c : list) {
+      cum.push_back((cum.empty() ? 0.0 : cum.back()) + c.real("share", config::probability()));
+      also(c);
       c.finish();
     }
-    if (std::fabs(cum - 1.0) > 1e-9)
-      throw h.error("elective_priority", fmt::format("the classes' shares add up to {:g}; they must add up to 1", cum));
-    p.elective_priority_cum.back() = 1.0;
+    if (std::fabs(cum.back() - 1.0) > 1e-9)
+      throw h.error(key, fmt::format("the {}' shares add up to {:g}; they must add up to 1", what, cum.back()));
+    cum.back() = 1.0;
+    return cum;
+  };
+  if (h.has("elective_priority")) {
+    p.elective_priority_days.clear();
+    p.elective_priority_cum = classes("elective_priority", 8, "classes", [&](Reader& c) {
+      p.elective_priority_days.push_back(static_cast<int32_t>(c.integer("within_days", {0, 3650})));
+    });
   }
   if (h.has("elective_specialties")) {
-    p.elective_specialty_cum.clear();
     p.elective_specialty_capacity.clear();
-    double cum = 0, cap = 0;
-    auto lists = h.list("elective_specialties");
-    if (lists.empty() || lists.size() > 16) throw h.error("elective_specialties", "expected 1 to 16 specialties");
-    for (auto& c : lists) {
+    p.elective_specialty_cum = classes("elective_specialties", 16, "specialties", [&](Reader& c) {
       (void)c.name("name");
-      cum += c.real("share", config::probability());
-      p.elective_specialty_cum.push_back(cum);
-      const double k = c.real("capacity_share", config::probability());
-      cap += k;
-      p.elective_specialty_capacity.push_back(k);
-      c.finish();
-    }
-    if (std::fabs(cum - 1.0) > 1e-9)
-      throw h.error("elective_specialties", fmt::format("the specialties' shares add up to {:g}; they must add up to 1", cum));
+      p.elective_specialty_capacity.push_back(c.real("capacity_share", config::probability()));
+    });
+    double cap = 0;
+    for (double k : p.elective_specialty_capacity) cap += k;
     if (std::fabs(cap - 1.0) > 1e-9)
       throw h.error("elective_specialties",
                     fmt::format("the specialties' capacity shares add up to {:g}; they must add up to 1", cap));
-    p.elective_specialty_cum.back() = 1.0;
   }
   p.elective_list_removal_per_year = h.real("elective_list_removal_per_year", config::non_negative(), 0.0);
   if (auto e = h.optional_child("initial_elective_list")) {

@@ -362,9 +362,7 @@ void CareSystem::seek(People& people, size_t begin, size_t end, const Streams& s
         out.tally.add(CareCounter::ElectiveRemoved, me.q);
       } else {
         // Served in order of the day by which the referral's priority class should be treated.
-        const int32_t by = p_.elective_priority_days.size() == 1
-                               ? people.elective_since[i] + p_.elective_priority_days[0]
-                               : people.elective_since[i] + p_.elective_priority_days[elective_priority(s, people, i)];
+        const int32_t by = people.elective_since[i] + p_.elective_priority_days[elective_priority(s, people, i)];
         const auto specialty = static_cast<uint8_t>(elective_specialty(s, people, i));
         out.elective.push_back(make_request(s, people, i, step, me.trust, 0, specialty, by, substream::kElective[0]));
       }

@@ -207,8 +207,8 @@ struct Tally {
     for (uint32_t c = (diagnosed & states::kConditions) >> kFirstCondition; c; c &= c - 1)
       ++by_age_sex[cell(static_cast<uint16_t>(kDiagnosed + __builtin_ctz(c)), sex, band)];
   }
-  //! Counts a death (all ages and the person's quintile) with its age and sex.
-  //! A death, counted by where it happened (a care-home resident's death in hospital
+  //! Counts a death (all ages and the person's quintile) with its age and sex, and by
+  //! where it happened (a care-home resident's death in hospital
   //! also as one of theirs).
   void add_death(uint8_t quintile, uint8_t sex, int age_years, DeathPlace place, bool resident) {
     add(PeopleCounter::Deaths, quintile, sex, age_years);

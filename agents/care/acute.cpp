@@ -273,7 +273,11 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
     size_t ordered = std::min(list.size(), static_cast<size_t>(2 * cap + 64));
     std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(ordered), list.end(), before);
     prov[L.at(tr, TrustCounter::ElectiveCapacity)] += cap;
-    int64_t done = 0;
+    // A slot is used only by a patient treated: an inpatient elective cancelled for want
+    // of a bed leaves its theatre time to the next on the list (a day case, or an
+    // inpatient whose stay fits). Cancellations are counted only among the first `cap`
+    // people reached (this step's schedule); those beyond it were never booked.
+    int64_t done = 0, reached = 0;
     for (size_t j = 0; j < list.size(); ++j) {
       if (done >= cap) {
         prov[L.at(tr, TrustCounter::ElectivesDeferred)] += static_cast<int64_t>(list.size() - j);
@@ -287,7 +291,7 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
       const Request& q_ = list[j];
       const size_t i = q_.slot;
       if (people.setting[i] == static_cast<uint8_t>(Setting::Hospital) || !people.alive(i)) continue;
-      ++done;
+      ++reached;
       const uint8_t q = people.quintile[i];
       Lanes e(s, people.id[i], step, Purpose::Elective);
       if (e[care_lane::kElectiveDayCase] < p_.day_case_share) {
@@ -297,6 +301,7 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
         t.add(sector_cost(ProviderKind::Acute), q, p_.costs.day_case);
         prov[L.at(tr, TrustCounter::CostPence)] += p_.costs.day_case;
         people.elective_since[i] = kNoDay;
+        ++done;
       } else if (const int32_t arrive = day + static_cast<int32_t>(e[care_lane::kElectiveArrival] * (day_end - day)),
                  due = planned_due(people, i, kElectiveStay, e[care_lane::kElectiveLengthOfStay], arrive);
                  bed_days[tr] + std::max<int64_t>(1, std::min(due, day_end) - arrive) <=
@@ -306,9 +311,12 @@ void CareSystem::allocate_electives(People& people, CareRequests& r, const Strea
         bed_days[tr] += std::max<int64_t>(1, std::min(due, day_end) - arrive);
         if (due >= day_end) ++staying_[tr];
         people.elective_since[i] = kNoDay;
-      } else {
+        ++done;
+      } else if (reached <= cap) {
         t.add(CareCounter::ElectiveCancelled, q);
         prov[L.at(tr, TrustCounter::Cancelled)] += 1;
+      } else {
+        prov[L.at(tr, TrustCounter::ElectivesDeferred)] += 1;
       }
     }
   }

@@ -226,8 +226,10 @@ void CareSystem::observe(const std::vector<int64_t>& prov, uint32_t step) {
           per.b[i] += static_cast<double>(prov[L.at(i, TrustCounter::Emergency)] + prov[L.at(i, TrustCounter::Elective)]);
           per.c[i] += static_cast<double>(prov[L.at(i, TrustCounter::Trolley)] + prov[L.at(i, TrustCounter::Cancelled)]);
           break;
-        case K::Electives:  // a: electives done
-          per.a[i] += static_cast<double>(prov[L.at(i, TrustCounter::Elective)]);
+        case K::Electives:  // a: electives done, plus the list's expected removals (which
+                            // leave it untreated, so its growth does not show them)
+          per.a[i] += static_cast<double>(prov[L.at(i, TrustCounter::Elective)]) +
+                      elective_removal_p_ * static_cast<double>(prov[L.at(i, TrustCounter::WaitingList)]);
           break;
         case K::HomeCareHours:  // a: (hours a week in packages + hours a week refused) x days
           per.a[i] += (static_cast<double>(la_packages_[i] + prov[L.at(i, LaCounter::RefusedHomeCare)]) * p_.package_hours_per_week) * days;

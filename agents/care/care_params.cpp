@@ -152,7 +152,7 @@ void read_hospital(Reader& h, CareParams& p) {
   if (h.has("elective_priority")) {
     p.elective_priority_days.clear();
     p.elective_priority_cum = classes("elective_priority", 8, "classes", [&](Reader& c) {
-      p.elective_priority_days.push_back(static_cast<int32_t>(c.integer("within_days", {0, 3650})));
+      p.elective_priority_days.push_back(static_cast<int32_t>(c.integer("within_days", {-3650, 3650})));
     });
   }
   if (h.has("elective_specialties")) {

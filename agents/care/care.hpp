@@ -146,6 +146,9 @@ struct CareParams {
   //! Multiplier on every event's in_hospital_death_probability by age (column rr; 1 at every age
   //! when omitted): the event's probability is the one at the reference age of 1.
   config::AgeTable in_hospital_death_rr_by_age = config::AgeTable::constant({"male", "female"}, 1.0);
+  //! Further multiplier on it for permanent care-home residents (frailer than people of
+  //! their age who live elsewhere) [ratio]
+  double in_hospital_death_rr_resident = 1;
   std::array<double, 4> discharge_social_care_by_frailty{};  //!< need social care at discharge, by eFI level
   double discharge_social_care_rr_no_carer = 1;              //!< multiplier without an informal carer
   //! Care needed at discharge (shares), in CareNeed order from Reablement: reablement,
@@ -490,10 +493,12 @@ class CareSystem {
     return last;
   }
   //! The chance that an emergency admission for `event` ends in death, at `age` (the
-  //! event's in_hospital_death_probability x in_hospital_death_rr_by_age, at most 1).
+  //! event's in_hospital_death_probability x in_hospital_death_rr_by_age, x
+  //! in_hospital_death_rr_resident for a care-home resident, at most 1).
   double admission_death_probability(const People& people, size_t i, uint8_t event, int age) const {
     const auto& by_age = p_.in_hospital_death_rr_by_age;
-    return std::min(1.0, p_.events[event].in_hospital_death_probability * by_age.values[people.sex[i]][by_age.row(age)]);
+    const double resident = (people.care[i] & kCareHomeResident) ? p_.in_hospital_death_rr_resident : 1.0;
+    return std::min(1.0, p_.events[event].in_hospital_death_probability * by_age.values[people.sex[i]][by_age.row(age)] * resident);
   }
   //! CareParams::care_home_rr_by_age at slot i's age on `day`.
   double care_home_rr(const People& people, size_t i, int32_t day) const {

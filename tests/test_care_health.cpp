@@ -80,16 +80,18 @@ TEST_CASE("long-term-condition reviews are done at the configured rate when GP c
   CHECK(static_cast<double>(total(r, CareCounter::ReviewsOverdue, ample)) < 1e-4 * condition_years / dt);
 }
 
-TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years", "[long]") {
-  const RunResult r = run_file(
-      "gp_ten_years.yaml",
-      base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
-                "scenarios:\n  - name: baseline\n  - name: fewer_gp\n    set:\n"
-                "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
-                "      gp_practices.1.appointments_per_week_per_100000: 8000\n"
-                "      gp_practices.2.appointments_per_week_per_100000: 9000\n"
-                "      gp_practices.3.appointments_per_week_per_100000: 9000\n"));
-  const auto comps = compare(r);
+TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years, and the payers pay more", "[long]") {
+  const auto e = Experiment::from_config(
+      config::load(write_temp("gp_ten_years.yaml",
+                              base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
+                                        "scenarios:\n  - name: baseline\n  - name: fewer_gp\n    set:\n"
+                                        "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
+                                        "      gp_practices.1.appointments_per_week_per_100000: 8000\n"
+                                        "      gp_practices.2.appointments_per_week_per_100000: 9000\n"
+                                        "      gp_practices.3.appointments_per_week_per_100000: 9000\n"))),
+      "gp_ten_years.yaml");
+  const RunResult r = run_experiment(e, 2);
+  const auto comps = compare(r, &e);
   REQUIRE(comps.size() == 1);
   auto diff = [&](const std::string& name) {
     for (const auto& m : comps[0].metrics)
@@ -115,6 +117,17 @@ TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled
   const double gp_saving = -diff("cost_primary_care_gbp").mean.back();
   CHECK(gp_saving > 0);
   CHECK(diff("cost_acute_gbp").mean.back() > 0.5 * gp_saving);
+  // What the payers pay goes up: practices are paid by capitation, the same for fewer
+  // appointments, while the hospital is paid for each extra attendance and admission.
+  // The ICB's payments over the ten years, the whole 95% interval above zero.
+  bool found = false;
+  for (const auto& l : comps[0].ledgers)
+    if (l.kind == "commissioner_ledger" && l.metric == "payments_gbp" && l.group == "commissioner_icb") {
+      found = true;
+      INFO("ICB pays " << l.cumulative.mean.back() << " [" << l.cumulative.lower.back() << ", " << l.cumulative.upper.back() << "]");
+      CHECK(l.cumulative.lower.back() > 0);
+    }
+  CHECK(found);
 }
 
 TEST_CASE("waiting for a bed raises mortality as configured, and not at all when the effect is 0") {

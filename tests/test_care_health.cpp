@@ -14,9 +14,10 @@ using namespace hscsim;
 using namespace hscsim::test;
 
 namespace {
-RunResult run_file(const std::string& name, const std::string& yaml) {
-  return run_experiment(Experiment::from_config(config::load(write_temp(name, yaml)), name), 2);
+Experiment experiment_file(const std::string& name, const std::string& yaml) {
+  return Experiment::from_config(config::load(write_temp(name, yaml)), name);
 }
+RunResult run_file(const std::string& name, const std::string& yaml) { return run_experiment(experiment_file(name, yaml), 2); }
 std::string base_yaml(const std::string& run) {
   return "extends: " + source_path("configs/default.yaml") + "\n" + run + "\n";
 }
@@ -81,15 +82,13 @@ TEST_CASE("long-term-condition reviews are done at the configured rate when GP c
 }
 
 TEST_CASE("less GP capacity: more A&E, admissions, overdue reviews, uncontrolled diabetes and deaths over ten years, and the payers pay more", "[long]") {
-  const auto e = Experiment::from_config(
-      config::load(write_temp("gp_ten_years.yaml",
-                              base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
-                                        "scenarios:\n  - name: baseline\n  - name: fewer_gp\n    set:\n"
-                                        "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
-                                        "      gp_practices.1.appointments_per_week_per_100000: 8000\n"
-                                        "      gp_practices.2.appointments_per_week_per_100000: 9000\n"
-                                        "      gp_practices.3.appointments_per_week_per_100000: 9000\n"))),
-      "gp_ten_years.yaml");
+  const auto e = experiment_file(
+      "gp_ten_years.yaml", base_yaml("run: {replicates: 4}\ntime: {years: 10}\npopulation: {size: 20000}\n"
+                                     "scenarios:\n  - name: baseline\n  - name: fewer_gp\n    set:\n"
+                                     "      gp_practices.0.appointments_per_week_per_100000: 8000\n"
+                                     "      gp_practices.1.appointments_per_week_per_100000: 8000\n"
+                                     "      gp_practices.2.appointments_per_week_per_100000: 9000\n"
+                                     "      gp_practices.3.appointments_per_week_per_100000: 9000\n"));
   const RunResult r = run_experiment(e, 2);
   const auto comps = compare(r, &e);
   REQUIRE(comps.size() == 1);

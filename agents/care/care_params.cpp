@@ -111,7 +111,7 @@ void read_hospital(Reader& h, CareParams& p) {
   p.trolley_wait_death_probability = h.real("trolley_wait_death_probability", config::probability(), 0.0);
   p.delayed_discharge_frailty_per_week = h.real("delayed_discharge_frailty_per_week", {0, 7}, 0.0);
   p.in_hospital_death_rr_by_age = h.age_table("in_hospital_death_rr_by_age", {"male", "female"}, {0, 1000}, 1.0);
-  p.in_hospital_death_rr_resident = h.real("in_hospital_death_rr_resident", {0, 20}, 1.0);
+  p.in_hospital_death_rr_resident = h.real("in_hospital_death_rr_resident", config::positive_rr(), 1.0);
   p.discharge_social_care_by_frailty = by_frailty(h, "discharge_social_care_by_frailty", config::probability());
   p.discharge_social_care_rr_no_carer = h.real("discharge_social_care_rr_no_carer", config::positive_rr());
   // Shares and times in CareNeed order; intermediate care is optional (a place without it).

@@ -154,21 +154,31 @@ void CareSystem::state(archive::Io& io) {
 
 void CareSystem::allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
                           const PlaceEffects& place, Tally& t, std::vector<int64_t>& prov) {
-  t += r.tally;
-  for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
+  allocate_primary(people, r, s, step, day, place, t, prov);
+  allocate_shared(people, r, s, step, day, t, prov);
+}
+
+void CareSystem::allocate_primary(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                                  const PlaceEffects& place, Tally& t, std::vector<int64_t>& prov) {
   admissions_log_.clear();
   // Capacities of the step: the configured ones as the capacity plan has them by now.
   if (!base_.plan.empty()) {
     planned_years_ = static_cast<double>(day) / kDaysPerYear;
     base_.plan.apply(base_, planned_years_, follow_, g_);
   }
+  allocate_practices(people, r, s, step, day, place.gp_capacity, place.virtual_share, t, prov);
+}
+
+void CareSystem::allocate_shared(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& t,
+                                 std::vector<int64_t>& prov) {
+  t += r.tally;
+  for (size_t k = 0; k < r.provider.size(); ++k) prov[k] += r.provider[k];
   for (size_t tr = 0; tr < g_.trusts.size(); ++tr)
     prov[layout_.at(tr, TrustCounter::Beds)] += g_.trusts[tr].general_acute_beds + g_.trusts[tr].escalation_beds;
   for (size_t k = 0; k < g_.intermediate_care.size(); ++k) {
     prov[layout_.at(k, IcCounter::Beds)] += g_.intermediate_care[k].community_beds;
     prov[layout_.at(k, IcCounter::HomePlaces)] += g_.intermediate_care[k].home_places;
   }
-  allocate_practices(people, r, s, step, day, place.gp_capacity, place.virtual_share, t, prov);
   // Bed capacity is counted in bed days per step: (beds + escalation) x step length. A stay
   // uses the days it spans in this step (at least one). Phase 1 committed the days of
   // stays continuing; social care and intermediate care free the beds of the patients

@@ -336,8 +336,23 @@ class CareSystem {
   //! Phase 2: allocation and outcomes. Adds flows to `tally` and per-provider counts
   //! to `provider`; returns nothing else. Deterministic for any thread count.
   //! `place`: the programmes' place-level effects of the step (GP capacity).
+  //! It is primary() then shared().
   void allocate(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, const PlaceEffects& place,
                 Tally& tally, std::vector<int64_t>& provider);
+  //! Phase 2's first part: the step's capacities (the capacity plan), then GP
+  //! appointments at the practices here (set_practices_here), whose patients ask only
+  //! them; what they pass on (A&E, third-sector referrals) joins `r`.
+  void allocate_primary(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day,
+                        const PlaceEffects& place, Tally& tally, std::vector<int64_t>& provider);
+  //! Phase 2's second part: the providers everyone shares (social care, intermediate
+  //! care, A&E and beds, electives, third sector), with phase 1's counts in `r`. In a
+  //! domain-decomposed run every rank runs it on the same gathered rows and requests
+  //! (model/sim/domain.hpp), so that these providers' state stays the same on all ranks.
+  void allocate_shared(People& people, CareRequests& r, const Streams& s, uint32_t step, int32_t day, Tally& tally,
+                       std::vector<int64_t>& provider);
+  //! The practices whose appointments this process allocates (practices_here[k] != 0);
+  //! empty (the default): all of them.
+  void set_practices_here(std::vector<uint8_t> practices_here) { practices_here_ = std::move(practices_here); }
 
   //! Takes over the running state of `warm` (a care system of the same place that ran
   //! the shared burn-in): capacity carried between steps, the commissioning rules'
@@ -530,6 +545,7 @@ class CareSystem {
   const Modifiers* mod_;
   std::vector<double> admission_propensity_, referral_propensity_, stay_propensity_;
   bool log_admissions_ = false;
+  std::vector<uint8_t> practices_here_;  //!< see set_practices_here
   std::vector<std::pair<uint64_t, int32_t>> admissions_log_;  //!< this step's emergency admissions (id, day), when logged
   // Fractional capacity carried between steps, so weekly capacities are exact over time.
   std::vector<double> gp_carry_, elective_carry_, third_carry_;

@@ -209,7 +209,8 @@ void CareSystem::allocate_practices(People& people, CareRequests& r, const Strea
   tbb::parallel_for(tbb::blocked_range<size_t>(0, gp.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     Tally& lt = gp_tally.local();
     for (size_t pr = range.begin(); pr != range.end(); ++pr)
-      gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, gp_capacity, virtual_multiplier, lt);
+      if (practices_here_.empty() || practices_here_[pr])
+        gp_out[pr] = allocate_gp(people, pr, gp[pr], s, step, day, gp_capacity, virtual_multiplier, lt);
   });
   for (const Tally& lt : gp_tally) t += lt;
   for (size_t pr = 0; pr < gp.size(); ++pr) {

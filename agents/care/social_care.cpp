@@ -19,10 +19,22 @@ void CareSystem::initialise(People& people, const Streams& s, int32_t day) const
     const int age = std::min(people.age_years(i, day), config::AgeTable::kMaxAge);
     return age >= 18 ? gp.values[people.sex[i]][gp.row(age)] : 0.0;
   };
+  // The mean weight from the headcount by sex and age (integers, summed over the parts of
+  // a population split over processes), so that it is the same for any split.
   double mean_weight = 0;
   if (p_.initial_elective_list_per_100000 > 0) {
-    for (size_t i = 0; i < people.size(); ++i) mean_weight += weight(i);
-    mean_weight /= static_cast<double>(std::max<size_t>(1, people.size()));
+    constexpr size_t kAges = config::AgeTable::kMaxAge + 1;
+    std::vector<int64_t> count(2 * kAges, 0);
+    for (size_t i = 0; i < people.size(); ++i)
+      ++count[people.sex[i] * kAges + static_cast<size_t>(std::min(people.age_years(i, day), config::AgeTable::kMaxAge))];
+    if (people.parts) people.parts->sum(count);
+    int64_t n = 0;
+    for (size_t sex = 0; sex < 2; ++sex)
+      for (size_t a = 18; a < kAges; ++a) {
+        mean_weight += static_cast<double>(count[sex * kAges + a]) * gp.values[sex][gp.row(static_cast<int>(a))];
+      }
+    for (int64_t c : count) n += c;
+    mean_weight /= static_cast<double>(std::max<int64_t>(1, n));
   }
   const double list_scale = mean_weight > 0 ? p_.initial_elective_list_per_100000 / 1e5 / mean_weight : 0.0;
   const double wait_mean = -static_cast<double>(kRttStandardDays) / std::log(p_.initial_elective_over_18_weeks_share);

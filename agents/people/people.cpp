@@ -1,6 +1,7 @@
 #include "agents/people/people.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <tuple>
 
@@ -50,11 +51,17 @@ void People::reserve(size_t n) {
 }
 
 void People::compact() {
+  std::vector<uint8_t> keep(size());
+  for (size_t i = 0; i < size(); ++i) keep[i] = alive(i);
+  keep_if(keep);
+}
+
+void People::keep_if(const std::vector<uint8_t>& keep_slot) {
   const size_t n = size();
   std::vector<uint32_t> keep;
   keep.reserve(n);
   for (size_t i = 0; i < n; ++i)
-    if (alive(i)) keep.push_back(static_cast<uint32_t>(i));
+    if (keep_slot[i]) keep.push_back(static_cast<uint32_t>(i));
   for_each_column(*this, [&keep](auto& col) {
     for (size_t j = 0; j < keep.size(); ++j) col[j] = col[keep[j]];
     col.resize(keep.size());
@@ -64,6 +71,35 @@ void People::compact() {
 
 void People::append(const People& o) {
   std::apply([&](auto... m) { ((this->*m).insert((this->*m).end(), (o.*m).begin(), (o.*m).end()), ...); }, kColumns);
+}
+
+void People::pack_rows(const std::vector<uint32_t>& slots, std::vector<uint8_t>& out) const {
+  std::apply(
+      [&](auto... m) {
+        (
+            [&](const auto& col) {
+              using T = typename std::remove_reference_t<decltype(col)>::value_type;
+              const size_t at = out.size();
+              out.resize(at + slots.size() * sizeof(T));
+              for (size_t j = 0; j < slots.size(); ++j) std::memcpy(out.data() + at + j * sizeof(T), &col[slots[j]], sizeof(T));
+            }(this->*m),
+            ...);
+      },
+      kColumns);
+}
+
+void People::unpack_rows(const uint8_t*& in, size_t n) {
+  for_each_column(*this, [&](auto& col) {
+    using T = typename std::remove_reference_t<decltype(col)>::value_type;
+    const size_t at = col.size();
+    col.resize(at + n);
+    std::memcpy(col.data() + at, in, n * sizeof(T));
+    in += n * sizeof(T);
+  });
+}
+
+void People::copy_row(size_t to, const People& src, size_t from) {
+  std::apply([&](auto... m) { (((this->*m)[to] = (src.*m)[from]), ...); }, kColumns);
 }
 
 void People::state(archive::Io& io) {

@@ -101,6 +101,18 @@ static_assert(kFactorCount <= 64, "People::factors is a 64-bit set: binary state
 int factor_index(std::string_view name);
 std::string_view factor_name(int index);
 
+//! The parts of a population split over processes (domain decomposition): a People holds
+//! one part, and what is computed over the whole population (the normalisers' sums,
+//! model/people/risk.hpp) goes through this. Exact: integer sums, bytes gathered.
+class PopulationParts {
+ public:
+  virtual ~PopulationParts() = default;
+  //! Element-wise sums over every part, in place, in every part.
+  virtual void sum(std::vector<int64_t>& v) const = 0;
+  //! Every part's bytes ([part]), in every part.
+  virtual std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) const = 0;
+};
+
 struct People {
   std::vector<uint64_t> id;            //!< stable person id, never reused
   std::vector<int32_t> birth_day;      //!< day of birth [days since the start; negative = before]
@@ -137,6 +149,9 @@ struct People {
   //! review_overdue). Set by the world at the start of each step (the step's first day
   //! minus care.gp.review_overdue_after_days); until then nobody is overdue.
   int32_t review_overdue_before = INT32_MIN;
+  //! Not a column: the other parts of the population when it is split over processes
+  //! (null: these are everyone). Its owner (the world) sets it; copies keep it.
+  const PopulationParts* parts = nullptr;
 
   size_t size() const { return id.size(); }
   void resize(size_t n);
@@ -145,6 +160,14 @@ struct People {
   void compact();
   //! Appends people from `other` (all columns).
   void append(const People& other);
+  //! Keeps the people whose keep[slot] is set, in order (every column).
+  void keep_if(const std::vector<uint8_t>& keep);
+  //! The rows at `slots` (every column), appended to `out` as bytes; unpack_rows appends n
+  //! such rows, advancing `in`. Rows that cross ranks in a domain-decomposed run.
+  void pack_rows(const std::vector<uint32_t>& slots, std::vector<uint8_t>& out) const;
+  void unpack_rows(const uint8_t*& in, size_t n);
+  //! Copies row `from` of `src` into slot `to` (every column).
+  void copy_row(size_t to, const People& src, size_t from);
   //! Sets the care columns of slot i to "no care, not waiting".
   void clear_care(size_t i);
   //! Bytes of state per person (the sum of every column's element size).

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -95,6 +96,14 @@ class StratumMeans {
       count_[k] += o.count_[k];
     }
   }
+  //! Passes the sums and the counts to `f` (which may change them: a sum over ranks), then
+  //! finalises again.
+  template <typename F>
+  void reduce(F&& f) {
+    f(sum_);
+    f(count_);
+    finalise();
+  }
   //! Turns sums into means; strata with nobody keep mean 1.
   void finalise() {
     for (size_t k = 0; k < sum_.size(); ++k)
@@ -129,6 +138,7 @@ StratumMeans stratum_means(const People& people, const RelativeRisks& rr, size_t
         return a;
       });
   out.finalise();
+  if (people.parts) out.reduce([&](std::vector<int64_t>& v) { people.parts->sum(v); });
   return out;
 }
 
@@ -159,6 +169,11 @@ StratumMeans capped_means(const People& people, const RelativeRisks& rr, Stratum
         for (size_t k = 0; k < a.size(); ++k) a[k] |= b[k];
         return a;
       });
+  if (people.parts) {  // capped in any part
+    std::vector<int64_t> any(capped.begin(), capped.end());
+    people.parts->sum(any);
+    for (size_t k = 0; k < K; ++k) capped[k] = any[k] > 0;
+  }
   if (std::find(capped.begin(), capped.end(), 1) == capped.end()) return plain;
   struct Person {
     double t, m, cap;
@@ -171,6 +186,27 @@ StratumMeans capped_means(const People& people, const RelativeRisks& rr, Stratum
     if (!capped[k]) continue;
     const double m = rr.multiplier(people.factors(i), people.quintile[i]), c = cap(i);
     by[k].push_back({m / c, m, c});
+  }
+  if (people.parts) {  // every part's people of the capped strata (the scan below sorts them)
+    std::vector<uint8_t> mine;
+    for (size_t k = 0; k < K; ++k) {
+      const uint64_t n = by[k].size();
+      const size_t at = mine.size();
+      mine.resize(at + sizeof n + n * sizeof(Person));
+      std::memcpy(mine.data() + at, &n, sizeof n);
+      if (n) std::memcpy(mine.data() + at + sizeof n, by[k].data(), n * sizeof(Person));
+    }
+    for (auto& v : by) v.clear();
+    for (const auto& part : people.parts->all_gather(mine))
+      for (size_t k = 0, at = 0; k < K; ++k) {
+        uint64_t n = 0;
+        std::memcpy(&n, part.data() + at, sizeof n);
+        at += sizeof n;
+        const size_t was = by[k].size();
+        by[k].resize(was + n);
+        if (n) std::memcpy(by[k].data() + was, part.data() + at, n * sizeof(Person));
+        at += n * sizeof(Person);
+      }
   }
   for (size_t k = 0; k < K; ++k) {
     auto& v = by[k];

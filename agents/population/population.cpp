@@ -6,6 +6,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
 
 #include <fmt/format.h>
 
@@ -76,6 +77,13 @@ namespace {
 size_t pick(const std::vector<double>& cum, double u) {
   return static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
 }
+// The practice a draw u picks among the neighbourhood's (by their shares).
+uint16_t practice_in(const Neighbourhood& hood, double u) {
+  double c = 0;
+  for (const auto& [idx, share] : hood.practices)
+    if (u < (c += share)) return idx;
+  return hood.practices.back().first;
+}
 }  // namespace
 
 void Synthesiser::demographics(People& p, size_t i, const Streams& s, int32_t day) const {
@@ -85,13 +93,7 @@ void Synthesiser::demographics(People& p, size_t i, const Streams& s, int32_t da
   const auto& hood = g_.neighbourhoods[h];
   p.neighbourhood[i] = static_cast<uint16_t>(h);
   p.quintile[i] = hood.quintile;
-  double c = 0;
-  p.practice[i] = hood.practices.back().first;
-  for (const auto& [idx, share] : hood.practices)
-    if (u[1] < (c += share)) {
-      p.practice[i] = idx;
-      break;
-    }
+  p.practice[i] = practice_in(hood, u[1]);
   const size_t band = pick(cum_band_[static_cast<size_t>(hood.quintile - 1)], u[2]);
   const auto& from = p_.age_structure.from_age_years;
   const double lo = from[band];
@@ -115,12 +117,52 @@ void Synthesiser::tenure(People& p, size_t i, const Streams& s) const {
   p.tenure[i] = static_cast<uint8_t>(u < t[0] ? Tenure::Owner : u < t[0] + t[1] ? Tenure::SocialRent : Tenure::PrivateRent);
 }
 
-People Synthesiser::initial(const Streams& s, int32_t day) const {
+uint16_t Synthesiser::practice_of(uint64_t id, const Streams& s) const {
+  const auto u = s.block(id, kInitStep, Purpose::InitDemographics, 0);
+  return practice_in(g_.neighbourhoods[pick(cum_hood_, u[0])], u[1]);
+}
+
+std::vector<int64_t> Synthesiser::practice_counts(const Streams& s) const {
+  const auto n = static_cast<size_t>(p_.size);
+  return tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, n, 4096), std::vector<int64_t>(g_.practices.size(), 0),
+      [&](const tbb::blocked_range<size_t>& r, std::vector<int64_t> acc) {
+        for (size_t i = r.begin(); i != r.end(); ++i) ++acc[practice_of(i, s)];
+        return acc;
+      },
+      [](std::vector<int64_t> a, const std::vector<int64_t>& b) {
+        for (size_t k = 0; k < a.size(); ++k) a[k] += b[k];
+        return a;
+      });
+}
+
+People Synthesiser::initial(const Streams& s, int32_t day, const std::vector<uint8_t>& practices) const {
   People p;
-  p.resize(static_cast<size_t>(p_.size));
+  const auto n = static_cast<size_t>(p_.size);
+  if (practices.empty()) {
+    p.resize(n);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 4096), [&](const tbb::blocked_range<size_t>& r) {
+      for (size_t i = r.begin(); i != r.end(); ++i) p.id[i] = i;
+    });
+  } else {
+    // The ids of the flagged practices' people, in order: counted per block of ids, then
+    // written from each block's offset.
+    constexpr size_t kBlock = 65536;
+    const size_t blocks = (n + kBlock - 1) / kBlock;
+    std::vector<size_t> count(blocks + 1, 0);
+    tbb::parallel_for(size_t{0}, blocks, [&](size_t b) {
+      for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) count[b + 1] += practices[practice_of(i, s)] != 0;
+    });
+    for (size_t b = 0; b < blocks; ++b) count[b + 1] += count[b];
+    p.resize(count[blocks]);
+    tbb::parallel_for(size_t{0}, blocks, [&](size_t b) {
+      size_t at = count[b];
+      for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i)
+        if (practices[practice_of(i, s)]) p.id[at++] = i;
+    });
+  }
   tbb::parallel_for(tbb::blocked_range<size_t>(0, p.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
     for (size_t i = r.begin(); i != r.end(); ++i) {
-      p.id[i] = i;
       demographics(p, i, s, day);
       tenure(p, i, s);
     }

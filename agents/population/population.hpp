@@ -38,7 +38,11 @@ class Synthesiser {
   Synthesiser(const PopulationParams& p, const Geography& g);
 
   //! People 0..size-1 with demographics and tenure (states are drawn by the StateModel).
-  People initial(const Streams& s, int32_t day) const;
+  //! With `practices` (one flag per practice): only the people of the flagged practices
+  //! (one part of a population split over processes), the same as they are in the whole.
+  People initial(const Streams& s, int32_t day, const std::vector<uint8_t>& practices = {}) const;
+  //! How many of people 0..size-1 each practice has (without building them).
+  std::vector<int64_t> practice_counts(const Streams& s) const;
 
   //! Sets neighbourhood, practice, quintile, age and sex of slot i from its id.
   void demographics(People& p, size_t i, const Streams& s, int32_t day) const;
@@ -46,6 +50,9 @@ class Synthesiser {
   void tenure(People& p, size_t i, const Streams& s) const;
 
  private:
+  //! The practice of person `id` (demographics() draws it the same way).
+  uint16_t practice_of(uint64_t id, const Streams& s) const;
+
   const PopulationParams& p_;
   const Geography& g_;
   std::vector<double> cum_hood_;  //!< cumulative neighbourhood shares

@@ -29,6 +29,7 @@
 #include "model/core/comm.hpp"
 #include "model/core/stats.hpp"
 #include "model/sim/comparison.hpp"
+#include "model/sim/domain.hpp"
 #include "model/core/config/node.hpp"
 #include "model/core/config/reader.hpp"
 #include "model/io/reference.hpp"
@@ -64,6 +65,7 @@ struct RunArgs {
   std::string checkpoint;        //!< where checkpoints go (default: beside the results)
   std::string resume;            //!< a checkpoint to continue
   bool no_checkpoint = false;    //!< a signal abandons the run instead of saving it
+  bool decompose = false;        //!< across MPI ranks: split each replicate's people (domain decomposition)
 };
 
 //! Exit code of a run stopped by a signal after saving a checkpoint (EX_TEMPFAIL: try
@@ -348,7 +350,7 @@ RunResult execute(const Prepared& p, const RunArgs& a, const Checkpointing* chec
                build_info::version(), p.label, fmt_count(static_cast<double>(params.population.size)),
                params.clock.years, p.e.scenarios.size(), p.e.replicates, p.e.seed);
   }
-  return run_experiment(p.e, a.threads, progress, a.part.empty() ? Part{} : parse_part(a.part), checkpoints);
+  return run_experiment(p.e, a.threads, progress, a.part.empty() ? Part{} : parse_part(a.part), checkpoints, a.decompose);
 }
 
 // Runs `check` (reading and checking the inputs, opening the output) on rank 0 only and
@@ -414,7 +416,16 @@ int cmd_merge(const std::vector<std::string>& files, std::string out, bool force
 int cmd_run_ranks(const RunArgs& a) {
   const bool root = comm::rank() == 0;
   std::optional<Prepared> p;
-  if (const int status = checked_on_root([&] { p.emplace(prepare(a, "run")); })) return status;
+  if (const int status = checked_on_root([&] {
+        p.emplace(prepare(a, "run"));
+        if (a.decompose)
+          for (const auto& sc : p->e.scenarios)
+            if (const std::string why = Domain::unsupported(sc.params); !why.empty())
+              throw InputError(fmt::format("error: --decompose: scenario '{}': {}; run it without --decompose (each rank "
+                                           "then runs whole replicates)",
+                                           sc.name, why));
+      }))
+    return status;
   const std::string yaml = comm::broadcast(root ? p->e.config_yaml : std::string());
   const std::string name = comm::broadcast(root ? p->e.config_name : std::string());
   std::optional<Experiment> other;
@@ -424,17 +435,24 @@ int cmd_run_ranks(const RunArgs& a) {
   // failure would, with a message, mid-job.
   if (const char* f = std::getenv("HSCSIM_TEST_FAIL_RANK"); f && std::atoi(f) == comm::rank())
     throw RuntimeFailure("HSCSIM_TEST_FAIL_RANK: this rank was told to fail");
-  if (root && !a.quiet)
-    fmt::print("MPI: {} ranks x {} threads; each rank asks rank 0 for replicates until none are left\n", comm::size(),
-               a.threads > 0 ? a.threads : tbb::info::default_concurrency());
+  if (root && !a.quiet) {
+    if (a.decompose)
+      fmt::print("MPI: {} ranks x {} threads; each replicate's people split over the ranks by GP practice (domain "
+                 "decomposition)\n",
+                 comm::size(), a.threads > 0 ? a.threads : tbb::info::default_concurrency());
+    else
+      fmt::print("MPI: {} ranks x {} threads; each rank asks rank 0 for replicates until none are left\n", comm::size(),
+                 a.threads > 0 ? a.threads : tbb::info::default_concurrency());
+  }
   // For the test of load balancing: this rank is slow (20 ms more per step), so the others
   // take more of the replicates.
   ProgressFn slow;
   if (const char* f = std::getenv("HSCSIM_TEST_SLOW_RANK"); f && std::atoi(f) == comm::rank())
     slow = [](uint64_t, uint64_t, const std::string&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
-  RunResult r = root ? execute(*p, a) : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part));
+  RunResult r = root ? execute(*p, a)
+                     : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part), nullptr, a.decompose);
   if (!root) return 0;
-  if (!a.quiet) {
+  if (!a.quiet && !a.decompose) {
     std::vector<std::string> per;
     for (size_t k = 0; k < r.replicates_by_rank.size(); ++k)
       per.push_back(fmt::format("rank {}: {}", k, r.replicates_by_rank[k].empty() ? "none" : fmt::format("{}", fmt::join(r.replicates_by_rank[k], ","))));
@@ -845,6 +863,9 @@ int run_main(int argc, char** argv) {
                   "checkpoint's config); the results equal the uninterrupted run's");
   run->add_flag("--no-checkpoint", run_args.no_checkpoint,
                 "a signal abandons the run (exit 128 + signal) instead of saving a checkpoint (exit 75)");
+  run->add_flag("--decompose", run_args.decompose,
+                "under mpirun: split each replicate's people over the ranks by GP practice (domain decomposition: "
+                "memory per rank ~1/ranks) instead of giving each rank whole replicates; the results are the same bits");
 
   auto* validate = app.add_subcommand(
       "validate", "run the baseline and compare it with published figures (table printed, CSV and HDF5 written)");

@@ -1,5 +1,6 @@
 #include "model/core/comm.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,7 +31,9 @@ constexpr size_t kChunk = size_t{1} << 30;  // MPI counts are int: send in chunk
 
 void init(int* argc, char*** argv) {
   int provided = 0;
-  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  // Serialised: a domain-decomposed run's collectives come from the thread that steps the
+  // world (one at a time), which need not be the main thread.
+  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 }
 void finalize() {
@@ -104,6 +107,31 @@ double max(double value) {
   check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "max");
   return out;
 }
+void sum_in_place(int64_t* values, size_t n) {
+  if (size() == 1) return;
+  for (size_t at = 0; at < n; at += kChunk / 8)
+    check(MPI_Allreduce(MPI_IN_PLACE, values + at, static_cast<int>(std::min(kChunk / 8, n - at)), MPI_INT64_T, MPI_SUM,
+                        MPI_COMM_WORLD),
+          "sum");
+}
+std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) {
+  const int n = size();
+  if (n == 1) return {mine};
+  std::vector<uint64_t> len(static_cast<size_t>(n), 0);
+  const uint64_t own = mine.size();
+  check(MPI_Allgather(&own, 1, MPI_UINT64_T, len.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD), "all-gather");
+  std::vector<std::vector<uint8_t>> all(static_cast<size_t>(n));
+  for (int r = 0; r < n; ++r) all[static_cast<size_t>(r)].resize(len[static_cast<size_t>(r)]);
+  all[static_cast<size_t>(rank())] = mine;
+  // Each rank's bytes in turn from it (a broadcast per rank, in chunks below 2 GiB).
+  for (int r = 0; r < n; ++r) {
+    auto& buf = all[static_cast<size_t>(r)];
+    for (size_t at = 0; at < buf.size(); at += kChunk)
+      check(MPI_Bcast(buf.data() + at, static_cast<int>(std::min(kChunk, buf.size() - at)), MPI_BYTE, r, MPI_COMM_WORLD),
+            "all-gather");
+  }
+  return all;
+}
 namespace {
 constexpr int kTagAsk = 101, kTagGive = 102;
 }
@@ -152,6 +180,8 @@ int broadcast(int value) { return value; }
 std::vector<std::vector<uint8_t>> gather(const std::vector<uint8_t>& mine) { return {mine}; }
 uint64_t sum(uint64_t value) { return value; }
 double max(double value) { return value; }
+void sum_in_place(int64_t*, size_t) {}
+std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) { return {mine}; }
 void serve(const std::function<int64_t()>&, const std::function<bool()>&) {}
 int64_t request() { return -1; }
 void abort(int code, const std::string& message) {

@@ -1,4 +1,5 @@
 #include "model/sim/experiment.hpp"
+#include "model/sim/domain.hpp"
 #include "model/sim/metrics.hpp"
 
 #include <algorithm>
@@ -365,7 +366,7 @@ enum class Stop : int { None = 0, Checkpoint = 1, Signal = 2 };
 }  // namespace
 
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress, const Part& part,
-                         const Checkpointing* cp) {
+                         const Checkpointing* cp, bool decompose) {
   static const std::string kBurnInName = "burn-in";
   const int n_threads = threads > 0 ? threads : tbb::info::default_concurrency();
   // Allow as many threads as asked for, even above the core count (TBB otherwise caps
@@ -376,6 +377,13 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   result.threads = n_threads;
   result.ranks = comm::size();
   if (cp && result.ranks > 1) throw std::logic_error("run_experiment: checkpoints are for one process");
+  // Domain decomposition: every rank steps every job, one job at a time (each step's
+  // collectives in the same order on every rank), with its part of the people.
+  const bool domains = decompose && result.ranks > 1;
+  if (domains)
+    for (const auto& sc : e.scenarios)
+      if (const std::string why = Domain::unsupported(sc.params); !why.empty())
+        throw std::logic_error("run_experiment: scenario " + sc.name + ": " + why);
   const size_t R = e.replicates, S = e.scenarios.size();
   // Ensemble mode: replicate r (all its scenarios, its burn-in and its paired baseline)
   // runs on one rank; ranks ask rank 0 for replicates until none are left (dynamic load
@@ -457,11 +465,11 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       if (job.k == Job::kBurnIn)
         for (Job& other : jobs)
           if (other.k != Job::kBurnIn && other.r == job.r && !other.started && !other.world) {
-            other.world = std::make_unique<World>(params_of(other), static_cast<uint32_t>(other.r));
+            other.world = std::make_unique<World>(params_of(other), static_cast<uint32_t>(other.r), domains);
             other.world->shed_people();
           }
       if (!(adopt && burn_in > 0 && job.world))
-        job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r));
+        job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r), domains);
       if (job.k == Job::kBurnIn) return;
       if (adopt && burn_in > 0) {
         // Scenarios of one replicate take their warm world over one at a time: each counts
@@ -638,7 +646,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
           if (!jobs[j].started) order.push_back(j);
         if (order.empty()) break;
         std::atomic<size_t> next{0};
-        const size_t workers = std::min(order.size(), static_cast<size_t>(n_threads));
+        const size_t workers = domains ? 1 : std::min(order.size(), static_cast<size_t>(n_threads));
         arena.execute([&] {
           tbb::parallel_for(size_t{0}, workers, [&](size_t) {
             for (size_t i; !should_stop() && (i = next++) < order.size();) {
@@ -660,7 +668,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       }
     }
   };
-  if (ranks == 1) {
+  if (ranks == 1 || domains) {
     mine = in_part;
     run_batch(mine);
   } else {
@@ -709,7 +717,8 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.person_steps = person_steps;
-  if (ranks > 1) gather_results(result, mine);
+  if (ranks > 1 && !domains) gather_results(result, mine);
+  if (domains) result.wall_seconds = comm::max(result.wall_seconds);
   return result;
 }
 

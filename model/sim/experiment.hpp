@@ -129,8 +129,11 @@ struct Checkpointing {
 //! MPI ranks (model/core/comm.hpp), each rank runs every ranks-th of the part's replicates
 //! and rank 0 ends with all of them. Replicates outside the part are left empty. With
 //! `checkpoints`, saves and resumes as it says (one process only).
+//! `decompose` (across MPI ranks): instead, every rank runs every replicate together,
+//! each holding its share of the people (model/sim/domain.hpp), the jobs one at a time;
+//! every rank ends with all the results (the same bits as one process).
 RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& progress = {}, const Part& part = {},
-                         const Checkpointing* checkpoints = nullptr);
+                         const Checkpointing* checkpoints = nullptr, bool decompose = false);
 
 //! The stored (compressed) results of `replicates`, every scenario, as bytes, and back
 //! into a RunResult sized for the experiment (replicates already there are replaced).

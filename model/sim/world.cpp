@@ -17,6 +17,7 @@
 #include "agents/states/counters.hpp"
 #include "agents/wellbeing/counters.hpp"
 #include "model/core/archive.hpp"
+#include "model/core/comm.hpp"
 #include "model/core/errors.hpp"
 
 namespace hscsim {
@@ -40,7 +41,7 @@ std::vector<ProviderGroup> published_groups(const Params& p) {
   return out;
 }
 
-World::World(const Params& p, uint32_t replicate)
+World::World(const Params& p, uint32_t replicate, bool decompose)
     : p_(p),
       streams_(p.run.seed, replicate),
       synth_(p.population, p.geography),
@@ -55,13 +56,23 @@ World::World(const Params& p, uint32_t replicate)
   care_.use(programmes_);
   care_.log_admissions(finance_.tracing());
   const int32_t day0 = p.clock.first_day();  // the start of burn-in, if any
-  people_ = synth_.initial(streams_, day0);
+  if (decompose && comm::size() > 1) {
+    // Each rank builds only its own people; what is computed over everyone goes through
+    // people_.parts (model/sim/domain.hpp).
+    if (const std::string why = Domain::unsupported(p); !why.empty()) throw std::logic_error("World: " + why);
+    domain_ = Domain::split(synth_.practice_counts(streams_), comm::size(), comm::rank());
+    care_.set_practices_here(domain_.practices_here());
+    people_ = synth_.initial(streams_, day0, domain_.practices_here());
+    people_.parts = &domain_;
+  } else {
+    people_ = synth_.initial(streams_, day0);
+  }
   const auto& dp = demography_.params();
   states_.initialise(people_, streams_, day0, {&dp.death_hazard, &dp.mortality_rr, &dp.hospital_death_share, dp.normalise_rr});
   care_.initialise(people_, streams_, day0);
   demography_.calibrate(people_, day0, p.clock.dt_years);
-  next_id_ = people_.size();
-  start_ = alive_ = static_cast<int64_t>(people_.size());
+  next_id_ = static_cast<uint64_t>(p.population.size);  // ids 0..size-1 (on every rank)
+  start_ = alive_ = p.population.size;
   initial_ = census(day0);
 }
 
@@ -78,6 +89,9 @@ void World::adopt(World&& warm) {
 
 void World::take_running_state(const World& warm) {
   std::fill(people_.programmes.begin(), people_.programmes.end(), 0u);
+  domain_ = warm.domain_;  // the warm world's people, split as it split them
+  people_.parts = domain_.split() ? &domain_ : nullptr;
+  care_.set_practices_here(domain_.practices_here());
   care_.adopt(warm.care_);
   next_id_ = warm.next_id_;
   start_ = alive_ = warm.alive_;
@@ -180,19 +194,24 @@ Tally World::census(int32_t day, std::vector<int64_t>* provider, bool in_step) {
     if (provider)
       for (size_t k = 0; k < prov_size; ++k) (*provider)[k] += acc.prov[k];
   }
+  if (!in_step) domain_.sum(out);  // (in a step, the step sums its tally with its flows)
   return out;
 }
 
-void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {
-  const uint64_t n_imm = demography_.immigrants(streams_, s, alive_);
-  if (births.empty() && n_imm == 0) return;
+size_t World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births) {
+  // Babies first, in their mothers' id order (over every rank); then immigrants. Ids are
+  // handed out in this order, so they do not depend on threads or ranks.
+  std::vector<uint64_t> mothers(births.size());
+  for (size_t k = 0; k < births.size(); ++k) mothers[k] = people_.id[births[k].mother_slot];
+  uint64_t n_births = 0;  // every rank's
+  const std::vector<uint64_t> baby_id = domain_.baby_ids(mothers, next_id_, n_births);
+  const uint64_t n_imm = demography_.immigrants(streams_, s, alive_);  // alive_: the whole population
+  if (n_births == 0 && n_imm == 0) return 0;
   People add;
   add.resize(births.size() + n_imm);
-  // Babies first, in their mothers' slot (= id) order; then immigrants. Ids are handed
-  // out in this order, so they do not depend on threads or ranks.
   for (size_t k = 0; k < births.size(); ++k) {
     const size_t m = births[k].mother_slot;
-    add.id[k] = next_id_++;
+    add.id[k] = baby_id[k];
     add.birth_day[k] = day;
     add.sex[k] = births[k].sex;
     add.quintile[k] = people_.quintile[m];
@@ -206,16 +225,22 @@ void World::add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>&
     add.clear_care(k);
     states_.initialise_one(add, k, streams_, day, true);
   }
+  // Immigrants are drawn on every rank alike; each stays on their practice's.
+  std::vector<uint8_t> keep(add.size(), 1);
   for (size_t k = births.size(); k < add.size(); ++k) {
-    add.id[k] = next_id_++;
+    add.id[k] = next_id_ + n_births + (k - births.size());
     synth_.demographics(add, k, streams_, day);
+    if (!(keep[k] = domain_.here(add.practice[k]))) continue;
     synth_.tenure(add, k, streams_);
     states_.initialise_one(add, k, streams_, day, false);
   }
-  born_ += static_cast<int64_t>(births.size());
+  if (domain_.split()) add.keep_if(keep);
+  next_id_ += n_births + n_imm;
+  born_ += static_cast<int64_t>(n_births);
   arrived_ += static_cast<int64_t>(n_imm);
-  alive_ += static_cast<int64_t>(add.size());
+  alive_ += static_cast<int64_t>(n_births + n_imm);
   people_.append(add);
+  return births.size();
 }
 
 Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
@@ -234,9 +259,11 @@ Tally World::step(uint32_t s, std::vector<int64_t>& provider) {
   enrol(s, day, day_end, flows, provider);                  // 4b
   CareRequests requests = seek_care(s, day);                // 5
   allocate_care(s, day, requests, flows, provider);         // 6
-  flows.add(PeopleCounter::StepDays, 0, day_end - day);
+  if (domain_.rank() == 0) flows.add(PeopleCounter::StepDays, 0, day_end - day);  // once, over ranks
   Tally t = census(day_end, &provider, true);               // 7-8
   t += flows;  // the census counts only stocks, the step only flows
+  domain_.sum(t);  // the whole population's, on every rank
+  domain_.sum(provider);
   care_.observe(provider, s);                               // commissioning rules (capacity plan)
   finance_.count_outcomes(people_, programmes_, s, day, day_end, care_.admissions_logged());  // 8b
   finance_.settle(s, day, day_end, provider, t, people_, programmes_);
@@ -280,13 +307,15 @@ Tally World::demography_and_transitions(uint32_t s, int32_t day) {
     births.insert(births.end(), l.births.begin(), l.births.end());
   }
   std::sort(births.begin(), births.end(), [](const BirthEvent& a, const BirthEvent& b) { return a.mother_slot < b.mother_slot; });
-  died_ += flows.get(PeopleCounter::Deaths);
-  left_ += flows.get(DemographyCounter::Emigrants);
-  alive_ -= flows.get(PeopleCounter::Deaths) + flows.get(DemographyCounter::Emigrants);
+  int64_t gone[2] = {flows.get(PeopleCounter::Deaths), flows.get(DemographyCounter::Emigrants)};
+  domain_.sum(gone, 2);  // the whole population's (immigrants are drawn from it)
+  died_ += gone[0];
+  left_ += gone[1];
+  alive_ -= gone[0] + gone[1];
 
   // 2. Arrivals.
-  add_arrivals(s, day, births);
-  for (size_t i = n + births.size(); i < people_.size(); ++i) flows.add(DemographyCounter::Immigrants, people_.quintile[i]);
+  const size_t babies = add_arrivals(s, day, births);
+  for (size_t i = n + babies; i < people_.size(); ++i) flows.add(DemographyCounter::Immigrants, people_.quintile[i]);
 
   // 3-4. Determinants, then conditions, for the arrivals (see 1 for everyone else).
   tbb::enumerable_thread_specific<Tally> arrivals;
@@ -323,14 +352,43 @@ CareRequests World::seek_care(uint32_t s, int32_t day) {
 void World::allocate_care(uint32_t s, int32_t day, CareRequests& requests, Tally& flows, std::vector<int64_t>& provider) {
   // Deterministic; GP practices in parallel, the other providers serially.
   const int64_t deaths_before_care = flows.get(PeopleCounter::Deaths);
-  care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);
-  const int64_t care_deaths = flows.get(PeopleCounter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
+  care_.allocate_primary(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);
+  int64_t care_deaths = 0;
+  // The books of admissions: this step's flows so far, over every rank.
+  std::array<int64_t, 5> books{};
+  const auto add_books = [&books](const Tally& t) {
+    books[0] += t.get(CareCounter::EmergencyAdmissions) + t.get(CareCounter::ElectiveAdmissions) - t.get(CareCounter::DayCases);
+    books[1] += t.get(CareCounter::Discharges);
+    books[2] += t.get(PeopleCounter::InHospitalDeaths) - t.get(CareCounter::TrolleyWaitDeaths);
+  };
+  if (!domain_.split()) {
+    care_.allocate_shared(people_, requests, streams_, s, day, flows, provider);
+    care_deaths = flows.get(PeopleCounter::Deaths) - deaths_before_care;  // deaths in hospital at discharge
+    add_books(flows);
+  } else {
+    // The shared providers: every rank allocates the same gathered rows and requests; the
+    // counts are kept once, on rank 0 (model/sim/domain.hpp).
+    Domain::Ghosts g = domain_.gather(people_, requests);
+    requests = CareRequests{};
+    Tally shared;
+    std::vector<int64_t> shared_provider(provider.size(), 0);
+    care_.allocate_shared(g.people, g.requests, streams_, s, day, shared, shared_provider);
+    Domain::scatter(people_, g);
+    care_deaths = shared.get(PeopleCounter::Deaths);
+    add_books(flows);
+    domain_.sum(books.data(), books.size());
+    add_books(shared);
+    if (domain_.rank() == 0) {
+      flows += shared;
+      for (size_t k = 0; k < provider.size(); ++k) provider[k] += shared_provider[k];
+    }
+  }
   died_ += care_deaths;
   alive_ -= care_deaths;
-  admitted_ += flows.get(CareCounter::EmergencyAdmissions) + flows.get(CareCounter::ElectiveAdmissions) - flows.get(CareCounter::DayCases);
-  discharged_ += flows.get(CareCounter::Discharges);
+  admitted_ += books[0];
+  discharged_ += books[1];
   // Deaths of admitted patients: those who died waiting for a bed were never admitted.
-  died_in_hospital_ += flows.get(PeopleCounter::InHospitalDeaths) - flows.get(CareCounter::TrolleyWaitDeaths);
+  died_in_hospital_ += books[2];
 }
 
 void World::check_invariants() const {
@@ -356,15 +414,19 @@ void World::check_invariants() const {
     if (people_.alcohol[i] > 2 || people_.frailty[i] > 3)
       throw RuntimeFailure(fmt::format("invariant broken: person {} has an ordinal level out of range", people_.id[i]));
   }
+  int64_t in_hospital = 0;
+  for (size_t i = 0; i < people_.size(); ++i)
+    in_hospital += people_.alive(i) && people_.setting[i] == static_cast<uint8_t>(Setting::Hospital);
+  int64_t whole[2] = {counted, in_hospital};  // over every rank
+  domain_.sum(whole, 2);
+  counted = whole[0];
+  in_hospital = whole[1];
   if (counted != alive_)
     throw RuntimeFailure(fmt::format("invariant broken: {} people alive in storage but {} by the books", counted, alive_));
   // Beds: bed days used within beds + escalation; every admission ended in a discharge
   // or a death, or is still in hospital.
   care_.check_invariants();
   finance_.check_invariants();
-  int64_t in_hospital = 0;
-  for (size_t i = 0; i < people_.size(); ++i)
-    in_hospital += people_.alive(i) && people_.setting[i] == static_cast<uint8_t>(Setting::Hospital);
   if (admitted_ != discharged_ + died_in_hospital_ + in_hospital)
     throw RuntimeFailure(fmt::format("invariant broken: {} admissions but {} discharges + {} deaths in hospital + {} in hospital",
                                      admitted_, discharged_, died_in_hospital_, in_hospital));

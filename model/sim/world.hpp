@@ -35,6 +35,7 @@
 #include "agents/people/people.hpp"
 #include "agents/population/population.hpp"
 #include "agents/states/states.hpp"
+#include "model/sim/domain.hpp"
 #include "model/sim/metrics.hpp"
 #include "model/sim/params.hpp"
 #include "model/core/rng.hpp"
@@ -47,8 +48,11 @@ std::vector<ProviderGroup> published_groups(const Params& p);
 
 class World {
  public:
-  //! Builds the initial population for this replicate.
-  World(const Params& p, uint32_t replicate);
+  //! Builds the initial population for this replicate. `decompose`: across the MPI ranks
+  //! of the job, each rank keeping and stepping its own part of the people
+  //! (model/sim/domain.hpp); the tallies and provider counters every step returns are the
+  //! whole population's, on every rank, the same bits as one process's.
+  World(const Params& p, uint32_t replicate, bool decompose = false);
 
   //! Takes over the people and the running state of care from `warm`, a world of the
   //! same place and replicate that has run the shared burn-in (Clock::burn_in_steps) with
@@ -87,7 +91,9 @@ class World {
   //! (alive + died + left = start + born + arrived), states consistent, values in range.
   void check_invariants() const;
 
+  //! The people here (in a domain-decomposed run, this rank's part).
   const People& people() const { return people_; }
+  const Domain& domain() const { return domain_; }
   const Streams& streams() const { return streams_; }
   //! Everything a run changes, for checkpoints (model/core/archive.hpp): read into a world
   //! built afresh from the same parameters and replicate, it continues exactly as this
@@ -103,7 +109,8 @@ class World {
 
  private:
   void take_running_state(const World& warm);  //!< adopt(), after the people
-  void add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births);
+  //! Babies and immigrants join; returns how many babies joined here.
+  size_t add_arrivals(uint32_t s, int32_t day, const std::vector<BirthEvent>& births);
   // The phases of step(), in order (the step order at the top of this file).
   Tally demography_and_transitions(uint32_t s, int32_t day);  //!< 1-4; returns the flows so far
   void enrol(uint32_t s, int32_t day, int32_t day_end, Tally& flows, std::vector<int64_t>& provider);  //!< 4b
@@ -120,6 +127,7 @@ class World {
   Finance finance_;
   WellbeingModel wellbeing_;
   People people_;
+  Domain domain_;  //!< the people's split over ranks (none: one process)
   DeliveryContext delivery_;  //!< withdrawals and prevention propensities (set by finance)
   Tally initial_;
   uint64_t next_id_ = 0;

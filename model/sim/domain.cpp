@@ -1,0 +1,184 @@
+#include "model/sim/domain.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <numeric>
+#include <stdexcept>
+#include <type_traits>
+
+#include "model/core/comm.hpp"
+
+namespace hscsim {
+namespace {
+template <typename T>
+void put(std::vector<uint8_t>& out, const T& x) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  const size_t at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &x, sizeof(T));
+}
+template <typename T>
+T take(const uint8_t*& in) {
+  T x;
+  std::memcpy(&x, in, sizeof(T));
+  in += sizeof(T);
+  return x;
+}
+static_assert(std::is_trivially_copyable_v<Tally> && sizeof(Tally) % sizeof(int64_t) == 0,
+              "Domain::sum(Tally&) sums a tally as int64 counts");
+static_assert(std::is_trivially_copyable_v<Request>);
+
+// The request lists the shared providers read, in CareRequests.
+constexpr size_t kLists = 5;
+std::array<std::vector<Request>*, kLists> shared_lists(CareRequests& r) {
+  return {&r.ae, &r.elective, &r.social, &r.third, &r.intermediate};
+}
+std::array<const std::vector<Request>*, kLists> shared_lists(const CareRequests& r) {
+  return {&r.ae, &r.elective, &r.social, &r.third, &r.intermediate};
+}
+}  // namespace
+
+std::string Domain::unsupported(const Params& p) {
+  if (!p.interventions.list.empty()) return "intervention programmes (interventions:) need the whole population in one process";
+  if (!p.finance.outcomes.empty() || !p.finance.traced.empty() || !p.finance.baseline_needs().empty())
+    return "outcome payments (finance: outcome payments, or an alliance's wellbeing payment) need the whole population in one process";
+  return "";
+}
+
+Domain Domain::split(const std::vector<int64_t>& patients, int ranks, int rank) {
+  Domain d;
+  d.ranks_ = ranks;
+  d.rank_ = rank;
+  if (ranks <= 1) return d;
+  int64_t total = 0;
+  for (int64_t c : patients) total += c;
+  // Practice pr goes to the rank whose share of the patients holds the middle of its list
+  // (patients counted in practice order): contiguous blocks, balanced to within a practice.
+  d.practice_here_.assign(patients.size(), 0);
+  int64_t before = 0;
+  for (size_t pr = 0; pr < patients.size(); ++pr) {
+    const int64_t mid2 = 2 * before + patients[pr];  // twice the middle
+    const auto owner = static_cast<int>(std::min<int64_t>(ranks - 1, total > 0 ? mid2 * ranks / (2 * total) : 0));
+    d.practice_here_[pr] = owner == rank;
+    before += patients[pr];
+  }
+  return d;
+}
+
+void Domain::sum(int64_t* values, size_t n) const {
+  if (split()) comm::sum_in_place(values, n);
+}
+
+std::vector<std::vector<uint8_t>> Domain::all_gather(const std::vector<uint8_t>& mine) const {
+  return split() ? comm::all_gather(mine) : std::vector<std::vector<uint8_t>>{mine};
+}
+
+void Domain::sum(Tally& t) const { sum(reinterpret_cast<int64_t*>(&t), sizeof(Tally) / sizeof(int64_t)); }
+
+Domain::Ghosts Domain::gather(const People& people, const CareRequests& r) const {
+  // This rank's rows: everyone with a request for a shared provider, in slot (= id) order.
+  std::vector<uint32_t> rows;
+  for (const auto* list : shared_lists(r))
+    for (const Request& q : *list) rows.push_back(q.slot);
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  std::vector<uint8_t> out;
+  put<uint64_t>(out, rows.size());
+  people.pack_rows(rows, out);
+  for (const auto* list : shared_lists(r)) {
+    put<uint64_t>(out, list->size());
+    for (Request q : *list) {
+      q.slot = static_cast<uint32_t>(std::lower_bound(rows.begin(), rows.end(), q.slot) - rows.begin());
+      put(out, q);
+    }
+  }
+  const auto all = comm::all_gather(out);
+  out = {};
+
+  // Every rank's rows, one block per rank; requests point into the blocks.
+  Ghosts g;
+  People blocks;
+  auto lists = shared_lists(g.requests);
+  size_t own_first = 0;
+  for (size_t from = 0; from < all.size(); ++from) {
+    const uint8_t* in = all[from].data();
+    const auto n = static_cast<size_t>(take<uint64_t>(in));
+    const size_t first = blocks.size();
+    if (static_cast<int>(from) == rank_) own_first = first;
+    blocks.unpack_rows(in, n);
+    for (auto* list : lists) {
+      const auto m = static_cast<size_t>(take<uint64_t>(in));
+      for (size_t k = 0; k < m; ++k) {
+        Request q = take<Request>(in);
+        q.slot += static_cast<uint32_t>(first);
+        list->push_back(q);
+      }
+    }
+    if (in != all[from].data() + all[from].size()) throw std::logic_error("Domain::gather: bytes left over");
+  }
+  // In id order, as one process holds them (requests tied on everything else are served
+  // in slot order: the same order).
+  std::vector<uint32_t> order(blocks.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return blocks.id[a] < blocks.id[b]; });
+  std::vector<uint32_t> at(blocks.size());
+  for (size_t j = 0; j < order.size(); ++j) at[order[j]] = static_cast<uint32_t>(j);
+  g.people.resize(blocks.size());
+  for (size_t j = 0; j < order.size(); ++j) g.people.copy_row(j, blocks, order[j]);
+  g.people.review_overdue_before = people.review_overdue_before;
+  for (auto* list : lists)
+    for (Request& q : *list) q.slot = at[q.slot];
+  g.own_slot.assign(blocks.size(), kNotHere);
+  for (size_t j = 0; j < rows.size(); ++j) g.own_slot[at[own_first + j]] = rows[j];
+
+  // Phase 1's counts, summed over ranks.
+  auto& x = g.requests;
+  x.trust_bed_days = r.trust_bed_days;
+  x.trust_staying = r.trust_staying;
+  x.la_home_care = r.la_home_care;
+  x.la_reablement = r.la_reablement;
+  x.la_care_home = r.la_care_home;
+  x.ic_beds = r.ic_beds;
+  x.ic_home = r.ic_home;
+  x.provider = r.provider;
+  x.tally = r.tally;
+  for (auto* v : {&x.trust_bed_days, &x.trust_staying, &x.la_home_care, &x.la_reablement, &x.la_care_home, &x.ic_beds,
+                  &x.ic_home, &x.provider})
+    sum(*v);
+  sum(x.tally);
+  return g;
+}
+
+void Domain::scatter(People& people, const Ghosts& g) {
+  for (size_t j = 0; j < g.own_slot.size(); ++j)
+    if (g.own_slot[j] != kNotHere) people.copy_row(g.own_slot[j], g.people, j);
+}
+
+std::vector<uint64_t> Domain::baby_ids(const std::vector<uint64_t>& mothers, uint64_t first, uint64_t& total) const {
+  std::vector<uint64_t> all_mothers = mothers;
+  if (split()) {
+    std::vector<uint8_t> out(mothers.size() * sizeof(uint64_t));
+    if (!mothers.empty()) std::memcpy(out.data(), mothers.data(), out.size());
+    all_mothers.clear();
+    for (const auto& bytes : comm::all_gather(out)) {
+      const size_t n = bytes.size() / sizeof(uint64_t);
+      const size_t at = all_mothers.size();
+      all_mothers.resize(at + n);
+      if (n) std::memcpy(all_mothers.data() + at, bytes.data(), n * sizeof(uint64_t));
+    }
+    std::sort(all_mothers.begin(), all_mothers.end());
+  }
+  total = all_mothers.size();
+  std::vector<uint64_t> ids(mothers.size());
+  for (size_t k = 0; k < mothers.size(); ++k) {
+    // A mother's babies are together here and in the whole list: the k-th baby is the
+    // (k - her first)-th of hers.
+    const size_t her_first_here = static_cast<size_t>(std::lower_bound(mothers.begin(), mothers.end(), mothers[k]) - mothers.begin());
+    const size_t her_first = static_cast<size_t>(std::lower_bound(all_mothers.begin(), all_mothers.end(), mothers[k]) - all_mothers.begin());
+    ids[k] = first + her_first + (k - her_first_here);
+  }
+  return ids;
+}
+
+}  // namespace hscsim

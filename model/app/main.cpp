@@ -452,6 +452,13 @@ int cmd_run_ranks(const RunArgs& a) {
   RunResult r = root ? execute(*p, a)
                      : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part), nullptr, a.decompose);
   if (!root) return 0;
+  if (!a.quiet && a.decompose) {
+    std::vector<std::string> per;
+    for (size_t k = 0; k < r.people_by_rank.size(); ++k)
+      per.push_back(fmt::format("rank {}: {} ({:.0f} MB)", k, fmt_count(static_cast<double>(r.people_by_rank[k])),
+                                static_cast<double>(r.peak_bytes_by_rank[k]) / 1048576.0));
+    fmt::print("MPI: people per rank at the start (peak memory over the run): {}\n", fmt::join(per, "; "));
+  }
   if (!a.quiet && !a.decompose) {
     std::vector<std::string> per;
     for (size_t k = 0; k < r.replicates_by_rank.size(); ++k)

@@ -2,6 +2,8 @@
 #include "model/sim/domain.hpp"
 #include "model/sim/metrics.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -410,6 +412,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   for (size_t k = 0; k < S; ++k) total_steps += in_part.size() * e.scenarios[k].params.clock.steps;
   total_steps += in_part.size() * burn_in;
   std::atomic<uint64_t> done{0}, person_steps{0};
+  int64_t people_here_at_start = -1;  // this rank's, in the first world built (domain decomposition)
   const auto t0 = std::chrono::steady_clock::now();
   // Runs the replicates `batch` (all their jobs) to the end, or to a stop for a signal or a
   // checkpoint (`cp`: one process, one batch).
@@ -470,6 +473,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
           }
       if (!(adopt && burn_in > 0 && job.world))
         job.world = std::make_unique<World>(params_of(job), static_cast<uint32_t>(job.r), domains);
+      if (people_here_at_start < 0) people_here_at_start = static_cast<int64_t>(job.world->people().size());
       if (job.k == Job::kBurnIn) return;
       if (adopt && burn_in > 0) {
         // Scenarios of one replicate take their warm world over one at a time: each counts
@@ -718,7 +722,19 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   result.person_steps = person_steps;
   if (ranks > 1 && !domains) gather_results(result, mine);
-  if (domains) result.wall_seconds = comm::max(result.wall_seconds);
+  if (domains) {
+    result.wall_seconds = comm::max(result.wall_seconds);
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    std::vector<uint8_t> mine;
+    series::put(mine, static_cast<uint64_t>(std::max<int64_t>(0, people_here_at_start)));
+    series::put(mine, static_cast<uint64_t>(ru.ru_maxrss) * 1024);
+    for (const auto& from : comm::gather(mine)) {
+      const uint8_t* in = from.data();
+      result.people_by_rank.push_back(series::take(in));
+      result.peak_bytes_by_rank.push_back(series::take(in));
+    }
+  }
   return result;
 }
 

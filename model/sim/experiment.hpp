@@ -85,6 +85,9 @@ struct RunResult {
   uint64_t person_steps_resumed = 0;  //!< of person_steps, those done before a resume (wall_seconds is since it)
   //! Across MPI ranks, on rank 0: the replicates each rank ran ([rank], ascending).
   std::vector<std::vector<uint32_t>> replicates_by_rank;
+  //! Domain decomposition, on rank 0: the people each rank held at the start of the first
+  //! replicate, and each rank's peak resident memory [bytes] ([rank]).
+  std::vector<uint64_t> people_by_rank, peak_bytes_by_rank;
 };
 
 //! Called from worker threads as steps complete: (steps done, total steps, the scenario of

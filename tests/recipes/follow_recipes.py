@@ -128,8 +128,8 @@ RECIPE_PROVIDER = [
     ("model/sim/world.hpp", "  WellbeingModel wellbeing_;\n", "  WellbeingModel wellbeing_;\n  Pharmacies pharmacy_;\n"),
     ("model/sim/world.cpp", "      wellbeing_(p.wellbeing) {\n",
      "      wellbeing_(p.wellbeing),\n      pharmacy_(p.pharmacy, p.providers, p.clock) {\n"),
-    ("model/sim/world.cpp", "  care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);\n",
-     "  care_.allocate(people_, requests, streams_, s, day, programmes_.place_effects(day), flows, provider);\n"
+    ("model/sim/world.cpp", "  died_in_hospital_ += books[2];\n",
+     "  died_in_hospital_ += books[2];\n"
      "  pharmacy_.serve(people_, streams_, s, day, flows, provider);\n"),
     ("model/sim/metrics.cpp", '#include "agents/wellbeing/metrics.hpp"\n',
      '#include "agents/wellbeing/metrics.hpp"\n#include "agents/pharmacy/pharmacy.hpp"\n'),

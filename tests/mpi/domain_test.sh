@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# MPI domain decomposition (built with -DHSCSIM_MPI=ON; `hscsim run --decompose`): each
+# replicate's people split over the ranks by GP practice give the same datasets as one
+# process, bit for bit, at 1, 2 and 4 ranks (and 2 threads per rank); with a shared
+# burn-in, England's elective lists and capacity plan, and several scenarios; each rank
+# holds about its share of the people; configs that need the whole population in one
+# process (programmes, outcome payments) are refused once, with exit 2.
+# Usage: domain_test.sh HSCSIM_BINARY SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+. "$SRC/tests/cli/lib.sh"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN=(mpirun --oversubscribe -np)
+DEFAULT=(run "$SRC/configs/default.yaml" --set population.size=12000 --set time.years=2 --replicates 2)
+ENGLAND=(run "$SRC/configs/england/baseline.yaml" --set place.one_in=1000 --set time.years=2 --replicates 1)
+SCENARIOS=(run "$SRC/configs/scenarios/social_care_capacity.yaml" --set population.size=6000 --set time.years=1 --replicates 1)
+
+same() {  # same NAME FILE_A FILE_B: the results datasets are identical
+  expect_exit 0 "$1" -- h5diff "$2" "$3" /scenarios /scenarios
+}
+
+# The default place (one authority, 10 practices), two replicates with a shared burn-in.
+expect_exit 0 "default, one process" -- "$BIN" "${DEFAULT[@]}" -o "$TMP/d.h5" --quiet --threads 1
+for np in 1 2 4; do
+  expect_exit 0 "default at $np rank(s), decomposed" -- "${MPIRUN[@]}" $np "$BIN" "${DEFAULT[@]}" --decompose --threads 1 -o "$TMP/d_$np.h5"
+  cp "$TMP/out" "$TMP/out_$np"
+  same "default at $np rank(s) equals one process" "$TMP/d.h5" "$TMP/d_$np.h5"
+done
+expect_text "$TMP/out_4" "each replicate's people split over the ranks by GP practice" "the run says how it uses the ranks"
+# Each of the 4 ranks holds about a quarter of the people (whole practices).
+line=$(grep "MPI: people per rank" "$TMP/out_4")
+echo "  $line"
+counts=$(echo "$line" | grep -o 'rank [0-9]: [0-9,]*' | sed 's/.*: //; s/,//g')
+total=0; lo=999999999; hi=0
+for c in $counts; do total=$((total + c)); [ "$c" -lt "$lo" ] && lo=$c; [ "$c" -gt "$hi" ] && hi=$c; done
+[ "$(echo "$counts" | wc -w)" = 4 ] && [ "$total" = 12000 ] && ok || bad "4 ranks should hold 12,000 people between them: $line"
+[ "$hi" -le 4500 ] && [ "$lo" -ge 1500 ] && ok || bad "ranks far from a quarter of the people each: $line"
+expect_exit 0 "default at 2 ranks x 2 threads" -- "${MPIRUN[@]}" 2 "$BIN" "${DEFAULT[@]}" --decompose --threads 2 -o "$TMP/d_2x2.h5" --quiet
+same "2 ranks x 2 threads equals one process" "$TMP/d.h5" "$TMP/d_2x2.h5"
+
+# England at 1:1000 (56,490 people, 106 practices): elective lists with priorities,
+# capacity that follows demand, care-home residents; 3 ranks (an odd split).
+expect_exit 0 "England, one process" -- "$BIN" "${ENGLAND[@]}" -o "$TMP/e.h5" --quiet --threads 2
+for np in 2 3; do
+  expect_exit 0 "England at $np ranks" -- "${MPIRUN[@]}" $np "$BIN" "${ENGLAND[@]}" --decompose --threads 1 -o "$TMP/e_$np.h5" --quiet
+  same "England at $np ranks equals one process" "$TMP/e.h5" "$TMP/e_$np.h5"
+done
+
+# Several scenarios, each taking over the shared burn-in's people on every rank.
+expect_exit 0 "scenarios, one process" -- "$BIN" "${SCENARIOS[@]}" -o "$TMP/s.h5" --quiet --threads 1
+expect_exit 0 "scenarios at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" "${SCENARIOS[@]}" --decompose --threads 1 -o "$TMP/s_2.h5" --quiet
+same "scenarios at 2 ranks equal one process" "$TMP/s.h5" "$TMP/s_2.h5"
+expect_exit 0 "scenarios: comparisons identical" -- h5diff "$TMP/s.h5" "$TMP/s_2.h5" /comparisons /comparisons
+
+# Refused: programmes and outcome payments need the whole population in one process.
+for f in intervention_library pay_for_happiness; do
+  expect_exit 2 "$f refused under --decompose" -- "${MPIRUN[@]}" 2 "$BIN" run "$SRC/configs/scenarios/$f.yaml" \
+    --set population.size=2000 --decompose -o "$TMP/r.h5"
+  [ "$(grep -c 'error: --decompose' "$TMP/err")" = 1 ] && ok || bad "$f: the refusal is not printed exactly once: $(cat "$TMP/err")"
+  [ ! -e "$TMP/r.h5" ] && ok || bad "$f: a refused run wrote a file"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <Eigen/Dense>
 #include <fmt/format.h>
@@ -455,15 +456,24 @@ void Programmes::refresh_risk(const People& people, int32_t day) {
   valid.reserve(n);
   for (float x : score)
     if (x >= 0) valid.push_back(x);
+  // The whole population's register (over every part, when the people are split).
+  std::vector<int64_t> n_valid{static_cast<int64_t>(valid.size())};
+  if (people.parts) people.parts->sum(n_valid);
+  const auto all_valid = static_cast<size_t>(n_valid[0]);
   for (size_t k = 0; k < p_.list.size(); ++k) {
     const double pct = p_.list[k].eligible.risk_top_percent;
     risk_ids_[k].clear();
     risk_of_[k].clear();
-    if (pct <= 0 || valid.empty()) continue;
-    std::vector<float> v = valid;
-    const auto nth = static_cast<size_t>(std::floor((1.0 - pct / 100.0) * static_cast<double>(v.size())));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(nth, v.size() - 1)), v.end());
-    const float threshold = v[std::min(nth, v.size() - 1)];
+    if (pct <= 0 || all_valid == 0) continue;
+    const auto nth = std::min(static_cast<size_t>(std::floor((1.0 - pct / 100.0) * static_cast<double>(all_valid))), all_valid - 1);
+    float threshold;
+    if (people.parts) {
+      threshold = people.nth_over_parts(valid, nth);
+    } else {
+      std::vector<float> v = valid;
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(nth), v.end());
+      threshold = v[nth];
+    }
     for (size_t i = 0; i < n; ++i)
       if (score[i] >= threshold) {
         risk_ids_[k].push_back(people.id[i]);
@@ -494,7 +504,7 @@ void Programmes::enrol(People& people, const Streams& s, uint32_t step, int32_t 
                        const DeliveryContext& ctx, const ProviderLayout& L, Tally& t, std::vector<int64_t>& prov) {
   if (p_.list.empty()) return;
   const EnrolStep e{s, step, day, day_end, static_cast<double>(day_end - day), ctx, L, t, prov};
-  charge_fixed_costs(e);
+  if (people.counts_shared()) charge_fixed_costs(e);  // once, when the people are split over processes
   end_and_charge_members(people, e);
   std::vector<int64_t> cap = places(e);
   if (std::none_of(cap.begin(), cap.end(), [](int64_t c) { return c > 0; })) return;
@@ -661,6 +671,83 @@ std::vector<std::vector<Programmes::Candidate>> Programmes::find_candidates(Peop
   return out;
 }
 
+// 5 (people split over processes). The offers of programme k in the order of every
+// part's candidates together, each using a place (1) or part of one (declined): every
+// part takes turns sending its next candidates (risk, key, id, the share of a place the
+// offer would use) and all merge them alike; a candidate is decided once no part that
+// has more to send could still put one ahead of it. Returns how many of `c` (this part's,
+// in order) are offered, and leaves `left` as the whole population's offers leave it.
+size_t Programmes::offered_over_parts(const People& people, const EnrolStep& es, size_t k, double& left,
+                                     const std::vector<Candidate>& c) const {
+  struct Sent {
+    float risk;
+    uint32_t key;
+    uint64_t id;
+    double uses;
+    uint32_t part;
+  };
+  const auto ahead = [](const Sent& a, const Sent& b) {  // the candidates' total order (slot order is id order)
+    if (a.risk != b.risk) return a.risk > b.risk;
+    if (a.key != b.key) return a.key < b.key;
+    return a.id < b.id;
+  };
+  const auto& x = p_.list[k];
+  const double uptake = std::min(1.0, x.uptake * p_.community_engagement);
+  const size_t chunk = std::max<size_t>(64, 2 * static_cast<size_t>(std::max(0.0, left)));
+  size_t mine = 0;  // this part's candidates decided so far (all offered)
+  size_t offered = 0;
+  for (bool more = true; more;) {
+    // This part's next candidates, and whether it has others after them.
+    std::vector<uint8_t> out;
+    const size_t end = std::min(c.size(), mine + chunk);
+    const uint8_t after = end < c.size();
+    out.push_back(after);
+    for (size_t j = mine; j < end; ++j) {
+      const size_t i = c[j].slot;
+      Lanes u(es.s, people.id[i], es.step, Purpose::Intervention, static_cast<uint16_t>(k));
+      const Sent sent{c[j].risk, c[j].key, people.id[i], u[kUptakeLane] < uptake ? 1.0 : x.declined_offer_place, 0};
+      const size_t at = out.size();
+      out.resize(at + sizeof sent);
+      std::memcpy(out.data() + at, &sent, sizeof sent);
+    }
+    const auto all = people.parts->all_gather(out);
+    std::vector<Sent> merged;
+    std::vector<uint8_t> has_more(all.size(), 0);
+    for (size_t part = 0; part < all.size(); ++part) {
+      has_more[part] = all[part][0];
+      for (size_t at = 1; at < all[part].size(); at += sizeof(Sent)) {
+        Sent sent;
+        std::memcpy(&sent, all[part].data() + at, sizeof sent);
+        sent.part = static_cast<uint32_t>(part);
+        merged.push_back(sent);
+      }
+    }
+    std::sort(merged.begin(), merged.end(), ahead);
+    // A candidate is safe to decide when no part with more to send could rank one ahead of
+    // it: it is not behind any such part's last candidate sent.
+    std::vector<const Sent*> last(all.size(), nullptr);
+    for (const Sent& m : merged) last[m.part] = &m;
+    more = false;
+    for (const Sent& m : merged) {
+      if (left < 1.0) break;
+      bool safe = true;
+      for (size_t part = 0; part < all.size(); ++part)
+        if (has_more[part] && last[part] && ahead(*last[part], m)) safe = false;
+      if (!safe) {
+        more = true;
+        break;
+      }
+      left -= m.uses;
+      if (m.part == people.parts->index()) ++offered;
+    }
+    // A part that sent nothing new but has more (all its sent ones decided) goes on too.
+    if (left >= 1.0)
+      for (size_t part = 0; part < all.size(); ++part) more = more || has_more[part];
+    mine = offered;
+  }
+  return offered;
+}
+
 // 5. Offers in candidate order until the places run out: uptake, adherence, states
 // resolved at enrolment, effects switched on.
 void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& places,
@@ -678,8 +765,13 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
   std::vector<Enrolment> fresh;
   // Places left, in fractions: a declined offer can use part of one (outreach time).
   double left = static_cast<double>(places);
-  for (const Candidate& cd : c) {
-    if (left < 1.0) break;
+  // The people split over processes: which of the candidates here are offered a place,
+  // in the order of every part's candidates together (offered_here: how many, a prefix).
+  size_t offered_here = c.size();
+  if (people.parts) offered_here = offered_over_parts(people, es, k, left, c);
+  for (size_t j = 0; j < offered_here; ++j) {
+    const Candidate& cd = c[j];
+    if (!people.parts && left < 1.0) break;
     const size_t i = cd.slot;
     const uint8_t q = people.quintile[i];
     Lanes u(s, people.id[i], step, Purpose::Intervention, static_cast<uint16_t>(k));
@@ -687,9 +779,9 @@ void Programmes::offer(People& people, const EnrolStep& es, size_t k, int64_t& p
     const bool takes = u[kUptakeLane] < uptake;
     Enrolment* rec = find_record(records_[k], people.id[i]);
     Enrolment e{people.id[i], day, kNoDay, kNoDay, 0, 0};
-    if (!takes) left -= x.declined_offer_place;
+    if (!takes && !people.parts) left -= x.declined_offer_place;
     if (takes) {
-      left -= 1.0;
+      if (!people.parts) left -= 1.0;
       e.enrolled = day;
       e.adherent = u[kAdherenceLane] < adherence;
       t.add(InterventionCounter::InterventionEnrolments, q);

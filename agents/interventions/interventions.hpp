@@ -166,6 +166,8 @@ class Programmes : public Modifiers {
   std::vector<int64_t> places(const EnrolStep& e);
   std::vector<std::vector<Candidate>> find_candidates(People& people, const EnrolStep& e, const std::vector<int64_t>& cap);
   void offer(People& people, const EnrolStep& e, size_t k, int64_t& places, const std::vector<std::vector<Candidate>>& candidates);
+  size_t offered_over_parts(const People& people, const EnrolStep& e, size_t k, double& left,
+                            const std::vector<Candidate>& c) const;
   double ramp(size_t k, int32_t day) const;
 
   const InterventionsParams& p_;

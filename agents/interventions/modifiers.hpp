@@ -69,6 +69,16 @@ class Modifiers {
     double half_life_days;     //!< after leaving the programme; 0 = ends at once
   };
 
+  //! These effects, read from `records` (per programme, sorted by id) instead of the
+  //! programmes' own: for people whose records are elsewhere (the rows gathered from every
+  //! rank of a domain-decomposed run, model/sim/domain.hpp). `records` must outlive it.
+  Modifiers over(const std::vector<std::vector<Enrolment>>& records) const {
+    Modifiers m = *this;
+    m.enrolments_.clear();
+    for (const auto& r : records) m.enrolments_.push_back(&r);
+    return m;
+  }
+
   //! The multiplier on `target` for slot i on `day` (1 when nothing applies).
   double operator()(const People& p, size_t i, int tgt, int32_t day) const {
     if (p.programmes[i] == 0 || tgt >= static_cast<int>(mask_.size())) return 1.0;

@@ -102,6 +102,38 @@ void People::copy_row(size_t to, const People& src, size_t from) {
   std::apply([&](auto... m) { (((this->*m)[to] = (src.*m)[from]), ...); }, kColumns);
 }
 
+float People::nth_over_parts(const std::vector<float>& values, uint64_t nth) const {
+  // A radix select on the bits of non-negative floats (ordered as unsigned integers): the
+  // count of values per high 16 bits over every part finds the high half of the answer,
+  // then the count per low 16 bits among those finds the low half.
+  const auto bits = [](float x) {
+    uint32_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+  };
+  uint32_t high = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<int64_t> count(65536, 0);
+    for (float x : values) {
+      const uint32_t b = bits(x);
+      if (pass == 0) ++count[b >> 16];
+      else if ((b >> 16) == high) ++count[b & 0xffffu];
+    }
+    if (parts) parts->sum(count);
+    uint32_t k = 0;
+    for (; k < 65535 && nth >= static_cast<uint64_t>(count[k]); ++k) nth -= static_cast<uint64_t>(count[k]);
+    if (pass == 0) {
+      high = k;
+    } else {
+      const uint32_t b = high << 16 | k;
+      float out;
+      std::memcpy(&out, &b, sizeof out);
+      return out;
+    }
+  }
+  return 0;  // not reached
+}
+
 void People::state(archive::Io& io) {
   for_each_column(*this, [&io](auto& col) { io(col); });
   io(review_overdue_before);

@@ -111,6 +111,11 @@ class PopulationParts {
   virtual void sum(std::vector<int64_t>& v) const = 0;
   //! Every part's bytes ([part]), in every part.
   virtual std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) const = 0;
+  //! Whether this part counts what every part computes alike (a programme's fixed costs):
+  //! one part does, so that the sums over parts count it once.
+  virtual bool counts_shared() const = 0;
+  //! This part's index among them (all_gather's order).
+  virtual uint32_t index() const = 0;
 };
 
 struct People {
@@ -152,6 +157,11 @@ struct People {
   //! Not a column: the other parts of the population when it is split over processes
   //! (null: these are everyone). Its owner (the world) sets it; copies keep it.
   const PopulationParts* parts = nullptr;
+  //! The rank of value `nth` (0-based, ascending) among every part's `values` (each
+  //! non-negative and finite): exact, as std::nth_element over them all would give.
+  float nth_over_parts(const std::vector<float>& values, uint64_t nth) const;
+  //! Whether these people count what every part computes alike (the whole population does).
+  bool counts_shared() const { return !parts || parts->counts_shared(); }
 
   size_t size() const { return id.size(); }
   void resize(size_t n);

@@ -40,7 +40,6 @@ std::array<const std::vector<Request>*, kLists> shared_lists(const CareRequests&
 }  // namespace
 
 std::string Domain::unsupported(const Params& p) {
-  if (!p.interventions.list.empty()) return "intervention programmes (interventions:) need the whole population in one process";
   if (!p.finance.outcomes.empty() || !p.finance.traced.empty() || !p.finance.baseline_needs().empty())
     return "outcome payments (finance: outcome payments, or an alliance's wellbeing payment) need the whole population in one process";
   return "";
@@ -148,6 +147,31 @@ Domain::Ghosts Domain::gather(const People& people, const CareRequests& r) const
     sum(*v);
   sum(x.tally);
   return g;
+}
+
+std::vector<std::vector<Enrolment>> Domain::gather_records(const Ghosts& g, const Programmes& programmes) const {
+  const size_t K = programmes.size();
+  std::vector<uint8_t> out;
+  for (size_t j = 0; j < g.own_slot.size(); ++j) {
+    if (g.own_slot[j] == kNotHere || g.people.programmes[j] == 0) continue;
+    for (size_t k = 0; k < K; ++k) {
+      if (!(g.people.programmes[j] >> k & 1)) continue;
+      const auto& recs = programmes.enrolments(k);
+      const auto it = std::lower_bound(recs.begin(), recs.end(), g.people.id[j],
+                                       [](const Enrolment& e, uint64_t id) { return e.id < id; });
+      if (it == recs.end() || it->id != g.people.id[j]) continue;
+      put<uint32_t>(out, static_cast<uint32_t>(k));
+      put(out, *it);
+    }
+  }
+  std::vector<std::vector<Enrolment>> records(K);
+  for (const auto& bytes : all_gather(out))
+    for (const uint8_t* in = bytes.data(); in < bytes.data() + bytes.size();) {
+      const auto k = take<uint32_t>(in);
+      records[k].push_back(take<Enrolment>(in));
+    }
+  for (auto& r : records) std::sort(r.begin(), r.end(), [](const Enrolment& a, const Enrolment& b) { return a.id < b.id; });
+  return records;
 }
 
 void Domain::scatter(People& people, const Ghosts& g) {

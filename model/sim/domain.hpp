@@ -26,6 +26,15 @@
 //    to every rank in id order (ghost rows), every rank runs the same serial allocation
 //    on them (so these providers' state stays identical everywhere), and each copies its
 //    own people's rows back. Their counts are kept once (rank 0's) in the step's sums.
+//    The programmes' effects on those decisions read the gathered people's enrolment
+//    records (gather_records);
+//  - intervention programmes (agents/interventions, through People::parts): a risk
+//    register's percentile over every rank (an exact radix select), and each step's
+//    offers in the order of every rank's candidates together (rounds of candidates, each
+//    decided once no rank could still put one ahead of it); members' records stay with
+//    their rank, and fixed costs are counted once.
+//
+// Not yet: outcome payments that follow people (Domain::unsupported).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,10 +54,9 @@ class Domain final : public PopulationParts {
   //! `patients` each (Synthesiser::practice_counts).
   static Domain split(const std::vector<int64_t>& patients, int ranks, int rank);
 
-  //! What in `p` a domain-decomposed run cannot do yet ("" if nothing): intervention
-  //! programmes (their offers and capacity, members' records) and outcome payments that
-  //! follow people (a record of everyone's outcomes) still need the whole population in
-  //! one process.
+  //! What in `p` a domain-decomposed run cannot do yet ("" if nothing): outcome payments
+  //! that follow people (a record of everyone's outcomes, members' outcomes against the
+  //! baseline run's) still need the whole population in one process.
   static std::string unsupported(const Params& p);
 
   bool split() const { return ranks_ > 1; }
@@ -62,6 +70,8 @@ class Domain final : public PopulationParts {
   void sum(std::vector<int64_t>& v) const override { sum(v.data(), v.size()); }
   void sum(Tally& t) const;
   std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) const override;
+  bool counts_shared() const override { return rank_ == 0; }
+  uint32_t index() const override { return static_cast<uint32_t>(rank_); }
 
   //! Every rank's rows and requests for the shared providers (see the top of this file).
   struct Ghosts {
@@ -71,6 +81,10 @@ class Domain final : public PopulationParts {
   };
   static constexpr uint32_t kNotHere = UINT32_MAX;
   Ghosts gather(const People& people, const CareRequests& r) const;
+  //! The enrolment records (per programme, sorted by id) of the ghost rows that have a
+  //! programme's effects on, from every rank: what the programmes' effects on the shared
+  //! providers' decisions read (Modifiers::over).
+  std::vector<std::vector<Enrolment>> gather_records(const Ghosts& g, const Programmes& programmes) const;
   //! Copies this rank's rows back from the ghosts.
   static void scatter(People& people, const Ghosts& g);
 

@@ -372,7 +372,12 @@ void World::allocate_care(uint32_t s, int32_t day, CareRequests& requests, Tally
     requests = CareRequests{};
     Tally shared;
     std::vector<int64_t> shared_provider(provider.size(), 0);
+    // The programmes' effects on these decisions read the gathered people's records.
+    const auto records = programmes_.size() > 0 ? domain_.gather_records(g, programmes_) : std::vector<std::vector<Enrolment>>{};
+    const Modifiers effects = programmes_.over(records);
+    if (programmes_.size() > 0) care_.use(effects);
     care_.allocate_shared(g.people, g.requests, streams_, s, day, shared, shared_provider);
+    care_.use(programmes_);
     Domain::scatter(people_, g);
     care_deaths = shared.get(PeopleCounter::Deaths);
     add_books(flows);

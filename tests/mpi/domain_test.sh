@@ -3,8 +3,10 @@
 # replicate's people split over the ranks by GP practice give the same datasets as one
 # process, bit for bit, at 1, 2 and 4 ranks (and 2 threads per rank); with a shared
 # burn-in, England's elective lists and capacity plan, and several scenarios; each rank
-# holds about its share of the people; configs that need the whole population in one
-# process (programmes, outcome payments) are refused once, with exit 2.
+# holds about its share of the people; intervention programmes (offers within capacity
+# over every rank, a risk register's percentile, their effects on the shared providers)
+# give the same bits; configs that need the whole population in one process (outcome
+# payments that follow people) are refused once, with exit 2.
 # Usage: domain_test.sh HSCSIM_BINARY SOURCE_DIR
 set -u
 BIN=$1
@@ -55,8 +57,34 @@ expect_exit 0 "scenarios at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" "${SCENARIOS[@]}
 same "scenarios at 2 ranks equal one process" "$TMP/s.h5" "$TMP/s_2.h5"
 expect_exit 0 "scenarios: comparisons identical" -- h5diff "$TMP/s.h5" "$TMP/s_2.h5" /comparisons /comparisons
 
-# Refused: programmes and outcome payments need the whole population in one process.
-for f in intervention_library pay_for_happiness; do
+# Intervention programmes: every programme of the library (one scenario each; case
+# management takes the top 2% of a risk register), and one whose offers are mostly
+# declined, so that each step's offers run over several rounds of candidates from every rank.
+LIBRARY=(run "$SRC/configs/scenarios/intervention_library.yaml" --set population.size=5000 --set time.years=1 --replicates 1)
+expect_exit 0 "intervention library, one process" -- "$BIN" "${LIBRARY[@]}" -o "$TMP/l.h5" --quiet --threads 1
+expect_exit 0 "intervention library at 3 ranks" -- "${MPIRUN[@]}" 3 "$BIN" "${LIBRARY[@]}" --decompose --threads 1 -o "$TMP/l_3.h5" --quiet
+same "intervention library at 3 ranks equals one process" "$TMP/l.h5" "$TMP/l_3.h5"
+cat >"$TMP/offers.yaml" <<YAML
+extends: $SRC/configs/default.yaml
+population: {size: 5000}
+time: {years: 1}
+run: {replicates: 1}
+scenarios:
+  - name: baseline
+  - name: many_offers
+    include: $SRC/configs/interventions/telehealth.yaml
+    set:
+      interventions.telehealth.uptake: 0.02
+      interventions.telehealth.capacity_per_year: 3000
+      interventions.telehealth.declined_offer_place: 0.01
+      interventions.telehealth.eligible: {any: [copd, heart_failure, diabetes, hypertension]}
+YAML
+expect_exit 0 "mostly declined offers, one process" -- "$BIN" run "$TMP/offers.yaml" -o "$TMP/o.h5" --quiet --threads 1
+expect_exit 0 "mostly declined offers at 4 ranks" -- "${MPIRUN[@]}" 4 "$BIN" run "$TMP/offers.yaml" --decompose --threads 1 -o "$TMP/o_4.h5" --quiet
+same "mostly declined offers at 4 ranks equal one process" "$TMP/o.h5" "$TMP/o_4.h5"
+
+# Refused: outcome payments that follow people need the whole population in one process.
+for f in chec_outcome_contract pay_for_happiness; do
   expect_exit 2 "$f refused under --decompose" -- "${MPIRUN[@]}" 2 "$BIN" run "$SRC/configs/scenarios/$f.yaml" \
     --set population.size=2000 --decompose -o "$TMP/r.h5"
   [ "$(grep -c 'error: --decompose' "$TMP/err")" = 1 ] && ok || bad "$f: the refusal is not printed exactly once: $(cat "$TMP/err")"

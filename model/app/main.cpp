@@ -413,10 +413,39 @@ int cmd_merge(const std::vector<std::string>& files, std::string out, bool force
 // and broadcasts the resolved config (or that it failed: every rank then exits 2, the
 // message printed once); each rank runs its replicates; rank 0 gathers them and writes
 // the one file, the same as a single process would.
-int cmd_run_ranks(const RunArgs& a) {
+void parse_checkpoint_every(const std::string& text, const Clock& clock, Checkpointing& cp);
+
+// Runs `check` on every rank; an InputError on any rank is printed there and every rank
+// returns 2 (0: go on).
+template <typename F>
+int checked_on_every_rank(F&& check) {
+  double status = 0;
+  try {
+    check();
+  } catch (const InputError& e) {
+    std::cerr << e.what() << "\n";
+    status = 2;
+  }
+  return static_cast<int>(comm::max(status));
+}
+
+int cmd_run_ranks(const RunArgs& given) {
   const bool root = comm::rank() == 0;
+  RunArgs a = given;
+  const bool checkpointing = !a.checkpoint_every.empty() || !a.checkpoint.empty() || !a.resume.empty();
   std::optional<Prepared> p;
+  std::string checkpoint;  // rank 0's checkpoint file (each rank's: rank_path)
   if (const int status = checked_on_root([&] {
+        // A decomposed run's checkpoint is a file per rank; rank 0's holds what the run
+        // needs to start (config, output).
+        if (!a.resume.empty()) {
+          if (!a.from.empty()) throw InputError("error: give --resume CHECKPOINT or --from FILE.h5, not both");
+          const Checkpoint c(a.resume);
+          if (a.output.empty()) a.output = c.info().output;
+          if (a.part.empty()) a.part = c.info().part;
+        }
+        if (a.no_checkpoint && checkpointing)
+          throw InputError("error: --no-checkpoint cannot go with --checkpoint-every, --checkpoint or --resume");
         p.emplace(prepare(a, "run"));
         if (a.decompose)
           for (const auto& sc : p->e.scenarios)
@@ -424,13 +453,93 @@ int cmd_run_ranks(const RunArgs& a) {
               throw InputError(fmt::format("error: --decompose: scenario '{}': {}; run it without --decompose (each rank "
                                            "then runs whole replicates)",
                                            sc.name, why));
+        if (checkpointing) {
+          checkpoint = !a.checkpoint.empty() ? a.checkpoint
+                       : !a.resume.empty()   ? a.resume
+                                             : fs::path(p->out.path()).replace_extension(".checkpoint.h5").string();
+          if (fs::weakly_canonical(checkpoint) == fs::weakly_canonical(p->out.path()))
+            throw InputError(fmt::format("error: --checkpoint '{}' is the results file; give the checkpoint another name", checkpoint));
+          if (!a.checkpoint_every.empty()) {
+            Checkpointing probe;
+            parse_checkpoint_every(a.checkpoint_every, p->e.scenarios.front().params.clock, probe);
+          }
+        }
       }))
     return status;
   const std::string yaml = comm::broadcast(root ? p->e.config_yaml : std::string());
   const std::string name = comm::broadcast(root ? p->e.config_name : std::string());
+  checkpoint = comm::broadcast(checkpoint);
+  a.output = comm::broadcast(root ? p->out.path() : std::string());
+  a.part = comm::broadcast(a.part);
   std::optional<Experiment> other;
   if (!root) other.emplace(Experiment::from_config(config::parse(yaml, "the config from rank 0"), name));
   const Experiment& e = root ? p->e : *other;
+
+  // Checkpoints of a decomposed run: every rank saves its own file at the same step (the
+  // decision to save is collective) and resumes from it; a set written by another number
+  // of ranks, or whose files are of different steps, is refused.
+  std::optional<Checkpoint> resume;
+  Checkpointing cp;
+  if (checkpointing) {
+    if (const int status = checked_on_every_rank([&] {
+          if (!a.resume.empty()) {
+            resume.emplace(rank_path(a.resume, comm::rank()));
+            const CheckpointInfo& info = resume->info();
+            if (info.ranks != static_cast<uint64_t>(comm::size()) || info.rank != static_cast<uint64_t>(comm::rank()))
+              throw InputError(fmt::format("error: --resume '{}' is the checkpoint of rank {} of {} ranks; resume it with "
+                                           "mpirun -np {} ... --decompose",
+                                           resume->path(), info.rank, info.ranks, info.ranks));
+            resume->check_matches(yaml);
+          }
+        }))
+      return status;
+    if (resume) {
+      const double steps = static_cast<double>(resume->info().steps_done);
+      if (comm::max(steps) != -comm::max(-steps)) {
+        if (root)
+          std::cerr << fmt::format("error: --resume '{}': the ranks' checkpoint files are of different steps (the job was "
+                                   "stopped while they were written); start the run again\n",
+                                   a.resume);
+        return 2;
+      }
+      cp.resume = [&](const std::function<void(archive::Io&)>& state) { resume->read(state); };
+      if (root && !a.quiet)
+        fmt::print("Resuming {} and its {} other rank file(s) ({} of {} steps done, saved {})\n", resume->path(),
+                   comm::size() - 1, fmt_count(static_cast<double>(resume->info().steps_done)),
+                   fmt_count(static_cast<double>(resume->info().steps_total)), resume->info().created_utc);
+    }
+    if (!a.checkpoint_every.empty()) parse_checkpoint_every(a.checkpoint_every, e.scenarios.front().params.clock, cp);
+    cp.save = [&](uint64_t done, uint64_t total, const std::function<void(archive::Io&)>& state) {
+      const auto t0 = std::chrono::steady_clock::now();
+      CheckpointInfo info;
+      info.config_yaml = yaml;
+      info.config_name = name;
+      info.output = a.output;
+      info.part = a.part;
+      info.steps_done = done;
+      info.steps_total = total;
+      info.ranks = static_cast<uint64_t>(comm::size());
+      info.rank = static_cast<uint64_t>(comm::rank());
+      const std::string mine = rank_path(checkpoint, comm::rank());
+      try {
+        write_checkpoint(mine, info, state);
+      } catch (const RuntimeFailure& err) {  // the run goes on; a resume would find the ranks' files of different steps
+        fmt::print(stderr, "\nwarning: rank {}: {}; the run goes on\n", comm::rank(), err.what());
+        return;
+      }
+      if (root && !a.quiet)
+        fmt::print(stderr, "\ncheckpoint: {} of {} steps saved to {} (and {}.rank1...) in {:.1f} s\n",
+                   fmt_count(static_cast<double>(done)), fmt_count(static_cast<double>(total)), checkpoint, checkpoint,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      // For the test of resuming (tests/mpi/domain_test.sh): the job is killed right after
+      // its first checkpoint, once every rank has saved.
+      if (std::getenv("HSCSIM_TEST_KILL_AFTER_CHECKPOINT")) {
+        (void)comm::sum(uint64_t{1});
+        comm::abort(9, "HSCSIM_TEST_KILL_AFTER_CHECKPOINT: the job stops after its first checkpoint");
+      }
+    };
+  }
+
   // For the test of a failing rank (tests/mpi/mpi_test.sh): this rank fails as a real
   // failure would, with a message, mid-job.
   if (const char* f = std::getenv("HSCSIM_TEST_FAIL_RANK"); f && std::atoi(f) == comm::rank())
@@ -449,8 +558,16 @@ int cmd_run_ranks(const RunArgs& a) {
   ProgressFn slow;
   if (const char* f = std::getenv("HSCSIM_TEST_SLOW_RANK"); f && std::atoi(f) == comm::rank())
     slow = [](uint64_t, uint64_t, const std::string&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
-  RunResult r = root ? execute(*p, a)
-                     : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part), nullptr, a.decompose);
+  const Checkpointing* cpp = checkpointing ? &cp : nullptr;
+  RunResult r = root ? execute(*p, a, cpp)
+                     : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part), cpp, a.decompose);
+  // The run is complete: every rank's checkpoint file is of no more use.
+  if (checkpointing) {
+    std::error_code ec;
+    const std::string mine = rank_path(checkpoint, comm::rank());
+    if (fs::is_regular_file(mine, ec) && fs::remove(mine, ec) && root && !a.quiet)
+      fmt::print("Checkpoint {} (and the other ranks' files) removed (the run is complete)\n", checkpoint);
+  }
   if (!root) return 0;
   if (!a.quiet && a.decompose) {
     std::vector<std::string> per;
@@ -500,9 +617,10 @@ void parse_checkpoint_every(const std::string& text, const Clock& clock, Checkpo
 int cmd_run(const RunArgs& given) {
   const bool checkpointing = !given.checkpoint_every.empty() || !given.checkpoint.empty() || !given.resume.empty();
   if (comm::size() > 1) {
-    if (checkpointing)
-      throw InputError("error: --checkpoint-every, --checkpoint and --resume are for one process; across MPI ranks, split "
-                       "the run into parts (--part K/N) so that a stopped job redoes only its own part (docs/hpc.md)");
+    if (checkpointing && !given.decompose)
+      throw InputError("error: --checkpoint-every, --checkpoint and --resume are for one process or a decomposed run "
+                       "(--decompose); across MPI ranks otherwise, split the run into parts (--part K/N) so that a stopped "
+                       "job redoes only its own part (docs/hpc.md)");
     return cmd_run_ranks(given);
   }
   RunArgs a = given;

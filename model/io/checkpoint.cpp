@@ -75,6 +75,8 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& given, cons
     attr_scalar<uint64_t>(file, "steps_done", info.steps_done, H5T_NATIVE_UINT64);
     attr_scalar<uint64_t>(file, "steps_total", info.steps_total, H5T_NATIVE_UINT64);
     attr_scalar<uint64_t>(file, "state_bytes", info.state_bytes, H5T_NATIVE_UINT64);
+    attr_scalar<uint64_t>(file, "ranks", info.ranks, H5T_NATIVE_UINT64);
+    attr_scalar<uint64_t>(file, "rank", info.rank, H5T_NATIVE_UINT64);
     const hsize_t zero = 0, unlimited = H5S_UNLIMITED;
     Id space(H5Screate_simple(1, &zero, &unlimited), H5Sclose, "create data space");
     Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create property list");
@@ -100,6 +102,8 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& given, cons
   }
   out.commit(true);  // even with a signal pending: this is the checkpoint the signal asked for
 }
+
+std::string rank_path(const std::string& path, int rank) { return rank == 0 ? path : path + fmt::format(".rank{}", rank); }
 
 Checkpoint::Checkpoint(std::string path) : path_(std::move(path)) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -131,6 +135,8 @@ Checkpoint::Checkpoint(std::string path) : path_(std::move(path)) {
     info_.steps_done = read_u64(file, "steps_done");
     info_.steps_total = read_u64(file, "steps_total");
     info_.state_bytes = read_u64(file, "state_bytes");
+    info_.ranks = H5Aexists(file, "ranks") > 0 ? read_u64(file, "ranks") : 1;
+    info_.rank = H5Aexists(file, "rank") > 0 ? read_u64(file, "rank") : 0;
   } catch (const RuntimeFailure& e) {
     throw InputError(fmt::format("error: --resume '{}' cannot be read as an hscsim checkpoint: {}", path_, e.what()));
   }

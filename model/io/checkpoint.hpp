@@ -29,7 +29,14 @@ struct CheckpointInfo {
   uint64_t steps_done = 0, steps_total = 0;
   uint64_t state_bytes = 0;
   std::string created_utc;
+  //! A domain-decomposed run's checkpoint is one file per rank (rank_path): the ranks of
+  //! the run that wrote it, and the rank this file is of (1 and 0 for one process).
+  uint64_t ranks = 1, rank = 0;
 };
+
+//! The checkpoint file of rank `rank` of a domain-decomposed run whose checkpoint is
+//! `path`: rank 0's is `path` itself, rank k's is `path` + ".rank<k>".
+std::string rank_path(const std::string& path, int rank);
 
 //! The build's identity as checkpoints record it ("<version> <commit>").
 std::string checkpoint_build();

@@ -378,10 +378,10 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   RunResult result = empty_result(e);
   result.threads = n_threads;
   result.ranks = comm::size();
-  if (cp && result.ranks > 1) throw std::logic_error("run_experiment: checkpoints are for one process");
   // Domain decomposition: every rank steps every job, one job at a time (each step's
   // collectives in the same order on every rank), with its part of the people.
   const bool domains = decompose && result.ranks > 1;
+  if (cp && result.ranks > 1 && !domains) throw std::logic_error("run_experiment: checkpoints are for one process or a decomposed run");
   if (domains)
     for (const auto& sc : e.scenarios)
       if (const std::string why = Domain::unsupported(sc.params); !why.empty())
@@ -529,8 +529,11 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
         stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
         return true;
       }
-      if (cp->every_seconds > 0 &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count() >= cp->every_seconds) {
+      double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint).count();
+      // Decomposed: every rank stops at the same step (the slowest clock's say; a
+      // collective, reached at the same point by every rank).
+      if (domains && cp->every_seconds > 0) since = comm::max(since);
+      if (cp->every_seconds > 0 && since >= cp->every_seconds) {
         int none = 0;
         stop.compare_exchange_strong(none, static_cast<int>(Stop::Checkpoint));
         return true;

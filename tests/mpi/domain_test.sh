@@ -6,7 +6,8 @@
 # holds about its share of the people; intervention programmes (offers within capacity
 # over every rank, a risk register's percentile, their effects on the shared providers)
 # give the same bits; configs that need the whole population in one process (outcome
-# payments that follow people) are refused once, with exit 2.
+# payments that follow people) are refused once, with exit 2; a decomposed run
+# checkpoints a file per rank and resumes from them to the same bits.
 # Usage: domain_test.sh HSCSIM_BINARY SOURCE_DIR
 set -u
 BIN=$1
@@ -82,6 +83,24 @@ YAML
 expect_exit 0 "mostly declined offers, one process" -- "$BIN" run "$TMP/offers.yaml" -o "$TMP/o.h5" --quiet --threads 1
 expect_exit 0 "mostly declined offers at 4 ranks" -- "${MPIRUN[@]}" 4 "$BIN" run "$TMP/offers.yaml" --decompose --threads 1 -o "$TMP/o_4.h5" --quiet
 same "mostly declined offers at 4 ranks equal one process" "$TMP/o.h5" "$TMP/o_4.h5"
+
+# Checkpoints: every rank saves its own file at the same step; the job killed right after
+# its first checkpoint (HSCSIM_TEST_KILL_AFTER_CHECKPOINT) resumes from them to the same
+# bits; resuming with another number of ranks, or with one rank's file missing, is refused.
+CK=(run "$SRC/configs/default.yaml" --set population.size=8000 --set time.years=2 --replicates 2 --threads 1)
+expect_exit 0 "checkpointed config, one process" -- "$BIN" "${CK[@]}" -o "$TMP/c_serial.h5" --quiet
+HSCSIM_TEST_KILL_AFTER_CHECKPOINT=1 timeout 300 "${MPIRUN[@]}" 2 "$BIN" "${CK[@]}" --decompose --checkpoint-every 60steps \
+  -o "$TMP/c.h5" --quiet >"$TMP/out" 2>"$TMP/err"
+[ $? != 0 ] && ok || bad "the job told to stop after its checkpoint exited 0"
+[ -f "$TMP/c.checkpoint.h5" ] && [ -f "$TMP/c.checkpoint.h5.rank1" ] && ok || bad "no checkpoint file per rank: $(ls "$TMP")"
+expect_exit 2 "resume at 3 ranks refused" -- "${MPIRUN[@]}" 3 "$BIN" run --resume "$TMP/c.checkpoint.h5" --decompose --quiet
+expect_text "$TMP/err" "resume it with mpirun -np 2" "and says how to resume"
+expect_exit 0 "resumed at 2 ranks" -- "${MPIRUN[@]}" 2 "$BIN" run --resume "$TMP/c.checkpoint.h5" --decompose
+expect_text "$TMP/out" "60 of 312 steps done" "the resumed run says where it starts"
+same "resumed equals one process" "$TMP/c_serial.h5" "$TMP/c.h5"
+[ ! -e "$TMP/c.checkpoint.h5" ] && [ ! -e "$TMP/c.checkpoint.h5.rank1" ] && ok || bad "checkpoint files left after the run completed"
+expect_exit 2 "checkpoints across ranks without --decompose are refused" -- "${MPIRUN[@]}" 2 "$BIN" "${CK[@]}" \
+  --checkpoint-every 60steps -o "$TMP/c2.h5" --quiet
 
 # Refused: outcome payments that follow people need the whole population in one process.
 for f in chec_outcome_contract pay_for_happiness; do

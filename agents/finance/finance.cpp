@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -430,6 +431,7 @@ void Finance::count_outcomes(const People& people, const Programmes& programmes,
         it->second = 1;
       }
     }
+    if (people.parts) people.parts->sum(outcomes_now_[o]);  // every part's members' outcomes
     if (!fresh.empty()) {
       std::sort(fresh.begin(), fresh.end());
       std::vector<std::pair<uint64_t, uint8_t>> merged;
@@ -585,6 +587,14 @@ void Finance::settle_counterfactual_outcomes(Money& m, std::vector<int64_t>& pro
     if (x.counterfactual == Counterfactual::BaselineRun && base < 0)
       throw RuntimeFailure(fmt::format("outcome payment {}: no baseline run recorded its measure (counterfactual: baseline_run)", x.name));
     std::vector<double> net(G_, 0.0);
+    // With the people split over processes, every part's members' gains are summed in id
+    // order (as one process sums them), not part by part.
+    struct Gain {
+      uint64_t id;
+      uint64_t g;
+      double gain;
+    };
+    std::vector<Gain> gains;
     const int32_t window = static_cast<int32_t>(std::llround(x.window_years * kDaysPerYear));
     for (const Enrolment& r : programmes.enrolments(static_cast<size_t>(x.programme))) {
       if (r.enrolled == kNoDay) continue;
@@ -606,7 +616,20 @@ void Finance::settle_counterfactual_outcomes(Money& m, std::vector<int64_t>& pro
         gain = avoided(x.measure) ? expected - observed : observed - expected;
       }
       const size_t g = x.provider >= 0 ? static_cast<size_t>(x.provider) : programmes.deliverer(people, i, static_cast<size_t>(x.programme), C_);
-      net[g] += gain;
+      if (people.parts) gains.push_back({r.id, g, gain});
+      else net[g] += gain;
+    }
+    if (people.parts) {
+      std::vector<uint8_t> mine(gains.size() * sizeof(Gain));
+      if (!gains.empty()) std::memcpy(mine.data(), gains.data(), mine.size());
+      gains.clear();
+      for (const auto& part : people.parts->all_gather(mine)) {
+        const size_t at = gains.size(), n = part.size() / sizeof(Gain);
+        gains.resize(at + n);
+        if (n) std::memcpy(gains.data() + at, part.data(), n * sizeof(Gain));
+      }
+      std::sort(gains.begin(), gains.end(), [](const Gain& a, const Gain& b) { return a.id < b.id; });
+      for (const Gain& gn : gains) net[gn.g] += gn.gain;
     }
     for (size_t g = 0; g < G_; ++g)
       if (net[g] > 0) pay_outcome(m, prov, g, std::llround(net[g] * static_cast<double>(x.pence)), t);
@@ -651,17 +674,21 @@ void Finance::settle_alliance(Money& m, std::vector<int64_t>& prov, double year,
     // Pay for happiness: the place's wellbeing gain over the baseline run's.
     if (a.wellbeing_pence_per_point_person_year > 0) {
       if (!cf_) throw RuntimeFailure("alliance wellbeing payment: no baseline run was recorded");
-      double own = 0, base = 0;
-      int64_t n = 0;
+      // Sums in fixed point (2^-30 of a point; exact for scores from 1 to 10, the same in
+      // any order), so that they do not depend on how the people are split over processes.
+      constexpr double kFix = 1073741824.0;  // 2^30
+      std::vector<int64_t> sums(3, 0);       // own, base [2^-30 points], people
       for (size_t i = 0; i < people.size(); ++i) {
         if (!people.alive(i)) continue;
         const double w = people.wellbeing[i], b = cf_->wellbeing(people.id[i], year_end);
         if (std::isnan(w) || std::isnan(b)) continue;  // the same people, in both runs
-        own += w;
-        base += b;
-        ++n;
+        sums[0] += std::llround(w * kFix);
+        sums[1] += std::llround(b * kFix);
+        ++sums[2];
       }
-      const double gain = n > 0 ? (own - base) / static_cast<double>(n) : 0.0;  // points per person
+      if (people.parts) people.parts->sum(sums);
+      const int64_t n = sums[2];
+      const double gain = n > 0 ? static_cast<double>(sums[0] - sums[1]) / kFix / static_cast<double>(n) : 0.0;  // points per person
       const int64_t reward = gain > 0 ? std::llround(gain * static_cast<double>(pop) * a.wellbeing_pence_per_point_person_year) : 0;
       if (reward > 0) {
         int64_t paid = 0;

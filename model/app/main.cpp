@@ -29,7 +29,6 @@
 #include "model/core/comm.hpp"
 #include "model/core/stats.hpp"
 #include "model/sim/comparison.hpp"
-#include "model/sim/domain.hpp"
 #include "model/core/config/node.hpp"
 #include "model/core/config/reader.hpp"
 #include "model/io/reference.hpp"
@@ -447,12 +446,6 @@ int cmd_run_ranks(const RunArgs& given) {
         if (a.no_checkpoint && checkpointing)
           throw InputError("error: --no-checkpoint cannot go with --checkpoint-every, --checkpoint or --resume");
         p.emplace(prepare(a, "run"));
-        if (a.decompose)
-          for (const auto& sc : p->e.scenarios)
-            if (const std::string why = Domain::unsupported(sc.params); !why.empty())
-              throw InputError(fmt::format("error: --decompose: scenario '{}': {}; run it without --decompose (each rank "
-                                           "then runs whole replicates)",
-                                           sc.name, why));
         if (checkpointing) {
           checkpoint = !a.checkpoint.empty() ? a.checkpoint
                        : !a.resume.empty()   ? a.resume

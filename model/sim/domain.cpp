@@ -39,12 +39,6 @@ std::array<const std::vector<Request>*, kLists> shared_lists(const CareRequests&
 }
 }  // namespace
 
-std::string Domain::unsupported(const Params& p) {
-  if (!p.finance.outcomes.empty() || !p.finance.traced.empty() || !p.finance.baseline_needs().empty())
-    return "outcome payments (finance: outcome payments, or an alliance's wellbeing payment) need the whole population in one process";
-  return "";
-}
-
 Domain Domain::split(const std::vector<int64_t>& patients, int ranks, int rank) {
   Domain d;
   d.ranks_ = ranks;

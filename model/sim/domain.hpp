@@ -32,17 +32,20 @@
 //    register's percentile over every rank (an exact radix select), and each step's
 //    offers in the order of every rank's candidates together (rounds of candidates, each
 //    decided once no rank could still put one ahead of it); members' records stay with
-//    their rank, and fixed costs are counted once.
-//
-// Not yet: outcome payments that follow people (Domain::unsupported).
+//    their rank, and fixed costs are counted once;
+//  - outcome payments (agents/finance, through People::parts): members' outcomes counted
+//    over every rank, their gains against the baseline run summed in id order (gathered),
+//    an alliance's wellbeing gain from exact fixed-point sums. Each rank's record of its
+//    people's outcomes (the baseline run's too) stays with it: every scenario splits the
+//    people alike (a shared burn-in's split, or the same population's).
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "agents/care/care.hpp"
+#include "agents/interventions/interventions.hpp"
 #include "agents/people/counters.hpp"
 #include "agents/people/people.hpp"
-#include "model/sim/params.hpp"
 
 namespace hscsim {
 
@@ -53,11 +56,6 @@ class Domain final : public PopulationParts {
   //! The split over `ranks` ranks, seen from `rank`, of a population whose practices have
   //! `patients` each (Synthesiser::practice_counts).
   static Domain split(const std::vector<int64_t>& patients, int ranks, int rank);
-
-  //! What in `p` a domain-decomposed run cannot do yet ("" if nothing): outcome payments
-  //! that follow people (a record of everyone's outcomes, members' outcomes against the
-  //! baseline run's) still need the whole population in one process.
-  static std::string unsupported(const Params& p);
 
   bool split() const { return ranks_ > 1; }
   int rank() const { return rank_; }

@@ -1,5 +1,4 @@
 #include "model/sim/experiment.hpp"
-#include "model/sim/domain.hpp"
 #include "model/sim/metrics.hpp"
 
 #include <sys/resource.h>
@@ -382,10 +381,6 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
   // collectives in the same order on every rank), with its part of the people.
   const bool domains = decompose && result.ranks > 1;
   if (cp && result.ranks > 1 && !domains) throw std::logic_error("run_experiment: checkpoints are for one process or a decomposed run");
-  if (domains)
-    for (const auto& sc : e.scenarios)
-      if (const std::string why = Domain::unsupported(sc.params); !why.empty())
-        throw std::logic_error("run_experiment: scenario " + sc.name + ": " + why);
   const size_t R = e.replicates, S = e.scenarios.size();
   // Ensemble mode: replicate r (all its scenarios, its burn-in and its paired baseline)
   // runs on one rank; ranks ask rank 0 for replicates until none are left (dynamic load

@@ -59,7 +59,6 @@ World::World(const Params& p, uint32_t replicate, bool decompose)
   if (decompose && comm::size() > 1) {
     // Each rank builds only its own people; what is computed over everyone goes through
     // people_.parts (model/sim/domain.hpp).
-    if (const std::string why = Domain::unsupported(p); !why.empty()) throw std::logic_error("World: " + why);
     domain_ = Domain::split(synth_.practice_counts(streams_), comm::size(), comm::rank());
     care_.set_practices_here(domain_.practices_here());
     people_ = synth_.initial(streams_, day0, domain_.practices_here());

@@ -187,46 +187,80 @@ StratumMeans capped_means(const People& people, const RelativeRisks& rr, Stratum
     const double m = rr.multiplier(people.factors(i), people.quintile[i]), c = cap(i);
     by[k].push_back({m / c, m, c});
   }
-  if (people.parts) {  // every part's people of the capped strata (the scan below sorts them)
+  // Each stratum's people in order, as runs of equal (t, m, cap): few distinct values (m
+  // is a product of a few relative risks, cap depends on single-year age), so the runs of
+  // every part of a split population are small to gather. The scan repeats each run's
+  // arithmetic person by person, as over the sorted people themselves.
+  struct Run {
+    Person x;
+    uint64_t n;
+  };
+  std::vector<std::vector<Run>> runs(K);
+  for (size_t k = 0; k < K; ++k) {
+    auto& v = by[k];
+    std::sort(v.begin(), v.end());
+    for (const Person& x : v) {
+      if (!runs[k].empty() && !(runs[k].back().x < x) && !(x < runs[k].back().x)) ++runs[k].back().n;
+      else runs[k].push_back({x, 1});
+    }
+    std::vector<Person>().swap(v);
+  }
+  if (people.parts) {  // every part's runs, merged
     std::vector<uint8_t> mine;
     for (size_t k = 0; k < K; ++k) {
-      const uint64_t n = by[k].size();
+      const uint64_t n = runs[k].size();
       const size_t at = mine.size();
-      mine.resize(at + sizeof n + n * sizeof(Person));
+      mine.resize(at + sizeof n + n * sizeof(Run));
       std::memcpy(mine.data() + at, &n, sizeof n);
-      if (n) std::memcpy(mine.data() + at + sizeof n, by[k].data(), n * sizeof(Person));
+      if (n) std::memcpy(mine.data() + at + sizeof n, runs[k].data(), n * sizeof(Run));
     }
-    for (auto& v : by) v.clear();
+    for (auto& r : runs) r.clear();
     for (const auto& part : people.parts->all_gather(mine))
       for (size_t k = 0, at = 0; k < K; ++k) {
         uint64_t n = 0;
         std::memcpy(&n, part.data() + at, sizeof n);
         at += sizeof n;
-        const size_t was = by[k].size();
-        by[k].resize(was + n);
-        if (n) std::memcpy(by[k].data() + was, part.data() + at, n * sizeof(Person));
-        at += n * sizeof(Person);
+        const size_t was = runs[k].size();
+        runs[k].resize(was + n);
+        if (n) std::memcpy(runs[k].data() + was, part.data() + at, n * sizeof(Run));
+        at += n * sizeof(Run);
       }
+    for (auto& r : runs) {
+      std::sort(r.begin(), r.end(), [](const Run& a, const Run& b) { return a.x < b.x; });
+      size_t w = 0;
+      for (size_t j = 0; j < r.size(); ++j) {
+        if (w > 0 && !(r[w - 1].x < r[j].x)) r[w - 1].n += r[j].n;
+        else r[w++] = r[j];
+      }
+      r.resize(w);
+    }
   }
   for (size_t k = 0; k < K; ++k) {
-    auto& v = by[k];
+    const auto& v = runs[k];
     if (v.empty()) continue;
-    std::sort(v.begin(), v.end());
     // With c in (t_j, t_{j+1}], people 1..j are below their cap: sum_{i<=j} m_i / c +
     // sum_{i>j} cap_i = n, so c = M_j / (n - C_j).
-    const double n = static_cast<double>(v.size());
+    uint64_t people_in = 0;
+    for (const Run& r : v) people_in += r.n;
+    const double n = static_cast<double>(people_in);
     double C = 0, M = 0;
-    for (const auto& x : v) C += x.cap;
-    for (size_t j = 0; j < v.size(); ++j) {
-      M += v[j].m;
-      C -= v[j].cap;
-      if (n - C <= 0) continue;
-      const double c = M / (n - C);
-      if (c >= v[j].t && (j + 1 == v.size() || c <= v[j + 1].t)) {
-        plain.set_mean(k, c);
-        break;
+    for (const Run& r : v)
+      for (uint64_t q = 0; q < r.n; ++q) C += r.x.cap;
+    bool found = false;
+    for (size_t j = 0; j < v.size() && !found; ++j)
+      for (uint64_t q = 0; q < v[j].n; ++q) {
+        M += v[j].x.m;
+        C -= v[j].x.cap;
+        if (n - C <= 0) continue;
+        const double c = M / (n - C);
+        const double next_t = q + 1 < v[j].n ? v[j].x.t : j + 1 < v.size() ? v[j + 1].x.t : 0.0;
+        const bool last = q + 1 == v[j].n && j + 1 == v.size();
+        if (c >= v[j].x.t && (last || c <= next_t)) {
+          plain.set_mean(k, c);
+          found = true;
+          break;
+        }
       }
-    }
   }
   return plain;
 }

@@ -14,7 +14,7 @@
 //  - the initial population: every rank draws each person's practice from their id (a
 //    cheap pass over all ids) and builds only its own people; the normalisers and shares
 //    computed over the whole population (agents/people/risk.hpp, the elective list) sum
-//    integers over ranks, or gather the few rows an exact scan needs, through
+//    integers over ranks, or gather the runs of equal values an exact scan needs, through
 //    People::parts;
 //  - counts: deaths and emigrants (for the immigrants, drawn from the whole population),
 //    the step's tally and per-provider counters, the normalisers at the end of a shared

@@ -88,12 +88,10 @@ void People::pack_rows(const std::vector<uint32_t>& slots, std::vector<uint8_t>&
       kColumns);
 }
 
-void People::unpack_rows(const uint8_t*& in, size_t n) {
+void People::unpack_rows(const uint8_t*& in, size_t n, const uint32_t* to) {
   for_each_column(*this, [&](auto& col) {
     using T = typename std::remove_reference_t<decltype(col)>::value_type;
-    const size_t at = col.size();
-    col.resize(at + n);
-    std::memcpy(col.data() + at, in, n * sizeof(T));
+    for (size_t j = 0; j < n; ++j) std::memcpy(&col[to[j]], in + j * sizeof(T), sizeof(T));
     in += n * sizeof(T);
   });
 }

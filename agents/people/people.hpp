@@ -172,10 +172,11 @@ struct People {
   void append(const People& other);
   //! Keeps the people whose keep[slot] is set, in order (every column).
   void keep_if(const std::vector<uint8_t>& keep);
-  //! The rows at `slots` (every column), appended to `out` as bytes; unpack_rows appends n
-  //! such rows, advancing `in`. Rows that cross ranks in a domain-decomposed run.
+  //! The rows at `slots` (every column), appended to `out` as bytes; unpack_rows writes n
+  //! such rows into slots to[0..n) (already there: resize first), advancing `in`. Rows
+  //! that cross ranks in a domain-decomposed run.
   void pack_rows(const std::vector<uint32_t>& slots, std::vector<uint8_t>& out) const;
-  void unpack_rows(const uint8_t*& in, size_t n);
+  void unpack_rows(const uint8_t*& in, size_t n, const uint32_t* to);
   //! Copies row `from` of `src` into slot `to` (every column).
   void copy_row(size_t to, const People& src, size_t from);
   //! Sets the care columns of slot i to "no care, not waiting".

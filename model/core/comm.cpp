@@ -114,15 +114,15 @@ void sum_in_place(int64_t* values, size_t n) {
                         MPI_COMM_WORLD),
           "sum");
 }
-std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) {
+std::vector<std::vector<uint8_t>> all_gather(std::vector<uint8_t> mine) {
   const int n = size();
-  if (n == 1) return {mine};
+  if (n == 1) return {std::move(mine)};
   std::vector<uint64_t> len(static_cast<size_t>(n), 0);
   const uint64_t own = mine.size();
   check(MPI_Allgather(&own, 1, MPI_UINT64_T, len.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD), "all-gather");
   std::vector<std::vector<uint8_t>> all(static_cast<size_t>(n));
   for (int r = 0; r < n; ++r) all[static_cast<size_t>(r)].resize(len[static_cast<size_t>(r)]);
-  all[static_cast<size_t>(rank())] = mine;
+  all[static_cast<size_t>(rank())] = std::move(mine);
   // Each rank's bytes in turn from it (a broadcast per rank, in chunks below 2 GiB).
   for (int r = 0; r < n; ++r) {
     auto& buf = all[static_cast<size_t>(r)];
@@ -181,7 +181,7 @@ std::vector<std::vector<uint8_t>> gather(const std::vector<uint8_t>& mine) { ret
 uint64_t sum(uint64_t value) { return value; }
 double max(double value) { return value; }
 void sum_in_place(int64_t*, size_t) {}
-std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine) { return {mine}; }
+std::vector<std::vector<uint8_t>> all_gather(std::vector<uint8_t> mine) { return {std::move(mine)}; }
 void serve(const std::function<int64_t()>&, const std::function<bool()>&) {}
 int64_t request() { return -1; }
 void abort(int code, const std::string& message) {

@@ -38,7 +38,7 @@ double max(double value);
 //! order of the ranks). Domain decomposition's counts go through this.
 void sum_in_place(int64_t* values, size_t n);
 //! Every rank's bytes ([rank]), on every rank.
-std::vector<std::vector<uint8_t>> all_gather(const std::vector<uint8_t>& mine);
+std::vector<std::vector<uint8_t>> all_gather(std::vector<uint8_t> mine);
 //! Dynamic work sharing: rank 0 hands out work items on request, so that a rank that
 //! finishes early takes more. On rank 0 (main thread): answers each other rank's requests
 //! with take() (an item number, or -1 when none are left) until every other rank has been

@@ -76,8 +76,10 @@ Domain::Ghosts Domain::gather(const People& people, const CareRequests& r) const
     for (const Request& q : *list) rows.push_back(q.slot);
   std::sort(rows.begin(), rows.end());
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  // Each rank's bytes: n, the rows' ids, the rows (every column), then each list's requests.
   std::vector<uint8_t> out;
   put<uint64_t>(out, rows.size());
+  for (uint32_t slot : rows) put<uint64_t>(out, people.id[slot]);
   people.pack_rows(rows, out);
   for (const auto* list : shared_lists(r)) {
     put<uint64_t>(out, list->size());
@@ -86,44 +88,46 @@ Domain::Ghosts Domain::gather(const People& people, const CareRequests& r) const
       put(out, q);
     }
   }
-  const auto all = comm::all_gather(out);
-  out = {};
+  auto all = comm::all_gather(std::move(out));
 
-  // Every rank's rows, one block per rank; requests point into the blocks.
-  Ghosts g;
-  People blocks;
-  auto lists = shared_lists(g.requests);
-  size_t own_first = 0;
+  // Every rank's rows go straight to their place in id order, as one process holds them
+  // (requests tied on everything else are served in slot order: the same order): the ids
+  // first, then each rank's columns into their slots, its bytes freed as soon as read.
+  std::vector<std::pair<uint64_t, uint32_t>> ids;  // (id, row in rank order)
+  std::vector<size_t> first(all.size() + 1, 0);
   for (size_t from = 0; from < all.size(); ++from) {
     const uint8_t* in = all[from].data();
     const auto n = static_cast<size_t>(take<uint64_t>(in));
-    const size_t first = blocks.size();
-    if (static_cast<int>(from) == rank_) own_first = first;
-    blocks.unpack_rows(in, n);
+    first[from + 1] = first[from] + n;
+    for (size_t j = 0; j < n; ++j) ids.emplace_back(take<uint64_t>(in), static_cast<uint32_t>(first[from] + j));
+  }
+  std::sort(ids.begin(), ids.end());
+  std::vector<uint32_t> at(ids.size());
+  for (size_t j = 0; j < ids.size(); ++j) at[ids[j].second] = static_cast<uint32_t>(j);
+  ids = {};
+
+  Ghosts g;
+  g.people.resize(at.size());
+  g.people.review_overdue_before = people.review_overdue_before;
+  auto lists = shared_lists(g.requests);
+  for (size_t from = 0; from < all.size(); ++from) {
+    const uint8_t* in = all[from].data();
+    const auto n = static_cast<size_t>(take<uint64_t>(in));
+    in += n * sizeof(uint64_t);
+    g.people.unpack_rows(in, n, at.data() + first[from]);
     for (auto* list : lists) {
       const auto m = static_cast<size_t>(take<uint64_t>(in));
       for (size_t k = 0; k < m; ++k) {
         Request q = take<Request>(in);
-        q.slot += static_cast<uint32_t>(first);
+        q.slot = at[first[from] + q.slot];
         list->push_back(q);
       }
     }
     if (in != all[from].data() + all[from].size()) throw std::logic_error("Domain::gather: bytes left over");
+    all[from] = {};
   }
-  // In id order, as one process holds them (requests tied on everything else are served
-  // in slot order: the same order).
-  std::vector<uint32_t> order(blocks.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return blocks.id[a] < blocks.id[b]; });
-  std::vector<uint32_t> at(blocks.size());
-  for (size_t j = 0; j < order.size(); ++j) at[order[j]] = static_cast<uint32_t>(j);
-  g.people.resize(blocks.size());
-  for (size_t j = 0; j < order.size(); ++j) g.people.copy_row(j, blocks, order[j]);
-  g.people.review_overdue_before = people.review_overdue_before;
-  for (auto* list : lists)
-    for (Request& q : *list) q.slot = at[q.slot];
-  g.own_slot.assign(blocks.size(), kNotHere);
-  for (size_t j = 0; j < rows.size(); ++j) g.own_slot[at[own_first + j]] = rows[j];
+  g.own_slot.assign(at.size(), kNotHere);
+  for (size_t j = 0; j < rows.size(); ++j) g.own_slot[at[first[static_cast<size_t>(rank_)] + j]] = rows[j];
 
   // Phase 1's counts, summed over ranks.
   auto& x = g.requests;

@@ -428,10 +428,29 @@ int checked_on_every_rank(F&& check) {
   return static_cast<int>(comm::max(status));
 }
 
+// The command that resumes a run stopped for a signal from its checkpoint `path`
+// (`launch` before it: "mpirun -np N " for a decomposed run).
+std::string resume_command(const RunArgs& a, const std::string& path, const std::string& launch, bool decompose) {
+  std::string again = launch + "hscsim run";
+  if (!a.config.empty()) {
+    again += " " + a.config;
+    for (const auto& s : a.sets) again += " --set " + s;
+    if (a.seed >= 0) again += fmt::format(" --seed {}", a.seed);
+    if (a.replicates >= 0) again += fmt::format(" --replicates {}", a.replicates);
+  }
+  again += " --resume " + path;
+  if (decompose) again += " --decompose";
+  if (a.force) again += " --force";
+  return again;
+}
+
 int cmd_run_ranks(const RunArgs& given) {
   const bool root = comm::rank() == 0;
   RunArgs a = given;
-  const bool checkpointing = !a.checkpoint_every.empty() || !a.checkpoint.empty() || !a.resume.empty();
+  const bool asked = !a.checkpoint_every.empty() || !a.checkpoint.empty() || !a.resume.empty();
+  // A decomposed run saves a checkpoint when a signal stops it, as one process does
+  // (unless --no-checkpoint); an ensemble across ranks takes none.
+  const bool checkpointing = asked || (a.decompose && !a.no_checkpoint);
   std::optional<Prepared> p;
   std::string checkpoint;  // rank 0's checkpoint file (each rank's: rank_path)
   if (const int status = checked_on_root([&] {
@@ -443,7 +462,7 @@ int cmd_run_ranks(const RunArgs& given) {
           if (a.output.empty()) a.output = c.info().output;
           if (a.part.empty()) a.part = c.info().part;
         }
-        if (a.no_checkpoint && checkpointing)
+        if (a.no_checkpoint && asked)
           throw InputError("error: --no-checkpoint cannot go with --checkpoint-every, --checkpoint or --resume");
         p.emplace(prepare(a, "run"));
         if (checkpointing) {
@@ -473,6 +492,8 @@ int cmd_run_ranks(const RunArgs& given) {
   // of ranks, or whose files are of different steps, is refused.
   std::optional<Checkpoint> resume;
   Checkpointing cp;
+  bool saved_for_signal = false;
+  uint64_t saved_done = 0, saved_total = 0;
   if (checkpointing) {
     if (const int status = checked_on_every_rank([&] {
           if (!a.resume.empty()) {
@@ -502,6 +523,7 @@ int cmd_run_ranks(const RunArgs& given) {
                    fmt_count(static_cast<double>(resume->info().steps_total)), resume->info().created_utc);
     }
     if (!a.checkpoint_every.empty()) parse_checkpoint_every(a.checkpoint_every, e.scenarios.front().params.clock, cp);
+    cp.on_signal = true;
     cp.save = [&](uint64_t done, uint64_t total, const std::function<void(archive::Io&)>& state) {
       const auto t0 = std::chrono::steady_clock::now();
       CheckpointInfo info;
@@ -514,6 +536,13 @@ int cmd_run_ranks(const RunArgs& given) {
       info.ranks = static_cast<uint64_t>(comm::size());
       info.rank = static_cast<uint64_t>(comm::rank());
       const std::string mine = rank_path(checkpoint, comm::rank());
+      if (interrupt::pending()) {
+        write_checkpoint(mine, info, state);  // on failure this rank ends (exit 1), so the job fails
+        saved_for_signal = true;
+        saved_done = done;
+        saved_total = total;
+        return;
+      }
       try {
         write_checkpoint(mine, info, state);
       } catch (const RuntimeFailure& err) {  // the run goes on; a resume would find the ranks' files of different steps
@@ -552,8 +581,22 @@ int cmd_run_ranks(const RunArgs& given) {
   if (const char* f = std::getenv("HSCSIM_TEST_SLOW_RANK"); f && std::atoi(f) == comm::rank())
     slow = [](uint64_t, uint64_t, const std::string&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
   const Checkpointing* cpp = checkpointing ? &cp : nullptr;
-  RunResult r = root ? execute(*p, a, cpp)
-                     : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part), cpp, a.decompose);
+  RunResult r;
+  try {
+    r = root ? execute(*p, a, cpp)
+             : run_experiment(e, a.threads, slow, a.part.empty() ? Part{} : parse_part(a.part), cpp, a.decompose);
+  } catch (const Interrupted& err) {
+    // Every rank of a decomposed run stops at the same step and saves its file.
+    if (!saved_for_signal) throw;
+    if (root)
+      std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {} and {} other rank file(s) "
+                               "({}.rank1...)\nResume with: {}\n(exit {}; no results file was written)\n",
+                               err.what(), fmt_count(static_cast<double>(saved_done)),
+                               fmt_count(static_cast<double>(saved_total)), checkpoint, comm::size() - 1, checkpoint,
+                               resume_command(a, checkpoint, fmt::format("mpirun -np {} ", comm::size()), true),
+                               kExitCheckpointed);
+    return kExitCheckpointed;
+  }
   // The run is complete: every rank's checkpoint file is of no more use.
   if (checkpointing) {
     std::error_code ec;
@@ -683,15 +726,7 @@ int cmd_run(const RunArgs& given) {
     r = execute(p, a, &cp);
   } catch (const Interrupted& e) {
     if (!saved_for_signal) throw;
-    std::string again = "hscsim run";
-    if (!a.config.empty()) {
-      again += " " + a.config;
-      for (const auto& s : a.sets) again += " --set " + s;
-      if (a.seed >= 0) again += fmt::format(" --seed {}", a.seed);
-      if (a.replicates >= 0) again += fmt::format(" --replicates {}", a.replicates);
-    }
-    again += " --resume " + path;
-    if (a.force) again += " --force";
+    const std::string again = resume_command(a, path, "", false);
     std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {}\nResume with: {}\n(exit {}; "
                              "no results file was written)\n",
                              e.what(), fmt_count(static_cast<double>(saved_done)),
@@ -955,7 +990,7 @@ int run_main(int argc, char** argv) {
       "  scripts/report output/default.h5\n"
       "Exit codes: 0 success; 1 runtime failure (nothing left behind); 2 invalid input (nothing written);\n"
       "3 validate --strict with a target outside its tolerance; 75 run stopped by a signal after saving a checkpoint\n"
-      "(resume with --resume); 128 + signal when stopped without one (130 SIGINT, 143 SIGTERM, 129 SIGHUP).\n"
+      "(resume with --resume); 128 + signal when stopped without one (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 138 SIGUSR1).\n"
       "Docs: README.md, docs/config.md, output/README.md");
   RunArgs run_args, check_args, validate_args, calibrate_args, sensitivity_args;
   CalibrateArgs calibrate_opts;
@@ -1063,7 +1098,9 @@ int run_main(int argc, char** argv) {
     return 2;
   }
   interrupt::install();
-  interrupt::stop_at_once(comm::size() > 1);
+  // Across MPI ranks a signal stops at once, but for a decomposed run that checkpoints: its
+  // ranks agree to stop at the same step and save (mpirun passes SIGUSR1 and SIGUSR2 on).
+  interrupt::stop_at_once(comm::size() > 1 && !(*run && run_args.decompose && !run_args.no_checkpoint));
   if (comm::size() > 1 && !*run && !*sens && !*info) {
     if (comm::rank() == 0)
       std::cerr << "error: only `hscsim run` and `hscsim sensitivity` run across MPI ranks; run this command as one process\n";

@@ -18,6 +18,7 @@ namespace interrupt {
 namespace {
 
 std::atomic<int> g_signal{0};
+std::atomic<int> g_received{0};  // signals received (adopt does not count)
 std::atomic<bool> g_immediate{false};
 
 constexpr int kSlots = 8;
@@ -32,7 +33,8 @@ void write_err(const char* s) {
 
 void handler(int sig) {
   int expected = 0;
-  if (g_signal.compare_exchange_strong(expected, sig) && !g_immediate.load()) {
+  g_signal.compare_exchange_strong(expected, sig);
+  if (g_received.fetch_add(1) == 0 && !g_immediate.load()) {
     write_err("\nhscsim: signal received; stopping after the current step (send it again to stop at once)\n");
     return;
   }
@@ -51,7 +53,7 @@ void install() {
   sa.sa_handler = handler;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: blocking calls return and the flag is seen
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaction(s, &sa, nullptr);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2}) sigaction(s, &sa, nullptr);
 }
 
 int pending() { return g_signal.load(std::memory_order_relaxed); }
@@ -65,6 +67,8 @@ std::string name(int signal) {
     case SIGINT: return "SIGINT";
     case SIGTERM: return "SIGTERM";
     case SIGHUP: return "SIGHUP";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
     default: return fmt::format("signal {}", signal);
   }
 }
@@ -84,7 +88,15 @@ void unregister_temp_file(int slot) {
   if (slot >= 0 && slot < kSlots) g_used[slot].store(false);
 }
 
-void simulate(int signal) { g_signal.store(signal); }
+void adopt(int signal) {
+  int expected = 0;
+  g_signal.compare_exchange_strong(expected, signal);
+}
+
+void simulate(int signal) {
+  g_signal.store(signal);
+  g_received.store(signal != 0 ? 1 : 0);
+}
 
 }  // namespace interrupt
 }  // namespace hscsim

@@ -1,8 +1,11 @@
 #pragma once
-// Signals (SIGINT, SIGTERM, SIGHUP) as a clean stop. The first signal sets a flag that the
-// run checks after every step: the run is abandoned, temporary files are removed, and
-// main() exits with 128 + the signal number (130 SIGINT, 143 SIGTERM, 129 SIGHUP). A
-// second signal stops at once, still removing the registered temporary files first.
+// Signals (SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2) as a clean stop. The first signal
+// sets a flag that the run checks after every step: the run saves a checkpoint and stops
+// (exit 75), or, without checkpoints, is abandoned, temporary files are removed, and main()
+// exits with 128 + the signal number (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 138 SIGUSR1,
+// 140 SIGUSR2). A second signal stops at once, still removing the registered temporary
+// files first. SIGUSR1 and SIGUSR2 are there for mpirun, which passes them on to every
+// rank (and follows SIGTERM and SIGINT with SIGKILL).
 #include <string>
 
 #include "model/core/errors.hpp"
@@ -39,6 +42,11 @@ std::string name(int signal);
 //! removal needs the paths ahead of time). At most 8 at once; longer paths are kept too.
 int register_temp_file(const std::string& path);
 void unregister_temp_file(int slot);
+
+//! Takes up a signal another rank received (a decomposed run stops every rank at the same
+//! step): pending() says it, but a signal of this rank's own that follows is still the
+//! first, not a second that stops at once.
+void adopt(int signal);
 
 //! For tests: behave as if `signal` had arrived (0 clears).
 void simulate(int signal);

@@ -512,9 +512,17 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
     std::atomic<int> stop{0};
     auto last_checkpoint = t0;
     uint64_t steps_at_checkpoint = 0;
+    // A signal: this process's; decomposed, any rank's, agreed on by every rank at the
+    // same point (a collective), so that every rank stops at the same step and saves.
+    const auto signalled = [&]() -> bool {
+      if (!domains) return interrupt::pending() != 0;
+      const int s = static_cast<int>(comm::max(static_cast<double>(interrupt::pending())));
+      if (s != 0) interrupt::adopt(s);
+      return s != 0;
+    };
     const auto should_stop = [&]() -> bool {
       if (stop.load(std::memory_order_relaxed)) return true;
-      if (interrupt::pending()) {
+      if (signalled()) {
         stop.store(static_cast<int>(Stop::Signal));
         return true;
       }
@@ -549,7 +557,7 @@ RunResult run_experiment(const Experiment& e, int threads, const ProgressFn& pro
       // unless a signal has come.
       for (bool first = true; job.done < job.steps; first = false) {
         if (!first && should_stop()) return;
-        if (interrupt::pending()) return;
+        if (domains ? stop.load() == static_cast<int>(Stop::Signal) : interrupt::pending() != 0) return;
         if (job.k == Job::kBurnIn) {
           job.world->step(job.done);
         } else {

@@ -29,12 +29,15 @@ expect_exit 0 "uninterrupted run" -- "$BIN" run "$CONFIG" "${SETS[@]}" -o "$TMP/
 expect_exit 0 "uninterrupted run on 1 thread" -- "$BIN" run "$CONFIG" "${SETS[@]}" -o "$TMP/whole1.h5" --threads 1 --quiet
 same_results whole.h5 whole1.h5 "1 and 2 threads"
 
-# Stopped by a signal at several points (in the burn-in, in the scenarios): exit 75, the
-# command to resume printed, no results file; resumed (on another thread count), the same
-# file as the uninterrupted run, and the checkpoint removed.
+# Stopped by a signal (SIGTERM, SIGINT; SIGUSR1, which mpirun passes on) at several points
+# (in the burn-in, in the scenarios): exit 75, the command to resume printed, no results
+# file; resumed (on another thread count), the same file as the uninterrupted run, and the
+# checkpoint removed.
 k=0
-for pause in 0.3 0.8 1.4; do
-  for sig in TERM INT; do
+for at in 0.3:TERM 0.3:INT 0.8:TERM 0.8:INT 1.4:TERM 1.4:INT 1.4:USR1; do
+  pause=${at%:*}
+  sig=${at#*:}
+  {
     k=$((k + 1))
     "$BIN" run "$CONFIG" "${SETS[@]}" -o "$TMP/s$k.h5" --quiet >"$TMP/out" 2>"$TMP/err" &
     pid=$!
@@ -52,7 +55,7 @@ for pause in 0.3 0.8 1.4; do
     expect_exit 0 "resume after SIG$sig at ${pause}s" -- "$BIN" run "$CONFIG" "${SETS[@]}" --resume "$TMP/s$k.checkpoint.h5" --threads 1 --quiet
     same_results whole.h5 "s$k.h5" "resumed after SIG$sig at ${pause}s"
     no_leftovers "$TMP/s$k.checkpoint.h5" "checkpoint after the resumed run"
-  done
+  }
 done
 
 # A checkpoint resumed by itself (no CONFIG: its own config, output and part).

@@ -6,7 +6,8 @@
 # holds about its share of the people; intervention programmes (offers within capacity
 # over every rank, a risk register's percentile, their effects on the shared providers)
 # give the same bits, as do outcome payments against the baseline run; a decomposed run
-# checkpoints a file per rank and resumes from them to the same bits.
+# checkpoints a file per rank and resumes from them to the same bits, after a job killed
+# or stopped by SIGUSR1 (all its ranks at the same step).
 # Usage: domain_test.sh HSCSIM_BINARY SOURCE_DIR
 set -u
 BIN=$1
@@ -100,6 +101,46 @@ same "resumed equals one process" "$TMP/c_serial.h5" "$TMP/c.h5"
 [ ! -e "$TMP/c.checkpoint.h5" ] && [ ! -e "$TMP/c.checkpoint.h5.rank1" ] && ok || bad "checkpoint files left after the run completed"
 expect_exit 2 "checkpoints across ranks without --decompose are refused" -- "${MPIRUN[@]}" 2 "$BIN" "${CK[@]}" \
   --checkpoint-every 60steps -o "$TMP/c2.h5" --quiet
+
+# Signals: mpirun passes SIGUSR1 on to every rank (SIGTERM it follows with SIGKILL). The
+# ranks of a decomposed run agree to stop at the same step, each saves its file, the job
+# exits 75 with the command to resume, and the resumed run is the one process's, bit for
+# bit. A second signal stops at once (exit 128 + signal), leaving no temporary file; so does one
+# signal with --no-checkpoint, or to an ensemble across ranks (no checkpoints there).
+# (HSCSIM_TEST_SLOW_RANK: rank 1, and so the job, takes 20 ms more a step, so that a
+# signal 3 s in comes mid-run on any machine; results are not changed by it.)
+SIG=(run "$SRC/configs/default.yaml" --set population.size=12000 --set time.years=5 --replicates 1 --threads 1)
+expect_exit 0 "signalled config, one process" -- "$BIN" "${SIG[@]}" -o "$TMP/g_serial.h5" --quiet
+stop_with() {  # stop_with SIGNALS OUTPUT [options...]: signals 3 s in; the job's exit code in $got
+  local sigs=$1 out=$2
+  shift 2
+  HSCSIM_TEST_SLOW_RANK=1 "${MPIRUN[@]}" 2 "$BIN" "${SIG[@]}" -o "$out" "$@" >"$TMP/out" 2>"$TMP/err" &
+  local pid=$!
+  sleep 3
+  for s in $sigs; do kill -s "$s" $pid; done
+  wait $pid
+  got=$?
+}
+stop_with USR1 "$TMP/g.h5" --decompose
+[ "$got" = 75 ] && ok || { bad "SIGUSR1 to a decomposed job: exit $got, expected 75"; sed 's/^/  | /' "$TMP/err" | head -8; }
+expect_text "$TMP/err" "interrupted by SIGUSR1; the run's state after" "it says where the state is"
+expect_text "$TMP/err" "Resume with: mpirun -np 2 hscsim run $SRC/configs/default.yaml --set population.size=12000 --set time.years=5 --replicates 1 --resume $TMP/g.checkpoint.h5 --decompose" "and how to resume"
+grep -o "after [0-9,]* of [0-9,]* steps" "$TMP/err" | sed "s/^/  stopped by SIGUSR1: /"
+[ -f "$TMP/g.checkpoint.h5" ] && [ -f "$TMP/g.checkpoint.h5.rank1" ] && [ ! -e "$TMP/g.h5" ] && ok ||
+  bad "SIGUSR1: expected a checkpoint per rank and no results: $(ls "$TMP")"
+expect_exit 0 "resumed after SIGUSR1" -- "${MPIRUN[@]}" 2 "$BIN" run --resume "$TMP/g.checkpoint.h5" --decompose --quiet
+same "resumed after SIGUSR1 equals one process" "$TMP/g_serial.h5" "$TMP/g.h5"
+# (Two of one signal sent at once may arrive as one: SIGUSR1 then SIGUSR2.)
+stop_with "USR1 USR2" "$TMP/g2.h5" --decompose
+[ "$got" = 138 ] || [ "$got" = 140 ] && ok || bad "a second signal: exit $got, expected 138 or 140 (128 + SIGUSR1 or SIGUSR2)"
+ls "$TMP"/g2*.tmp >/dev/null 2>&1 && bad "a second signal left temporary files" || ok
+[ ! -e "$TMP/g2.h5" ] && ok || bad "a second signal left a results file"
+stop_with USR1 "$TMP/g3.h5" --decompose --no-checkpoint
+[ "$got" = 138 ] && ok || bad "SIGUSR1 with --no-checkpoint: exit $got, expected 138"
+ls "$TMP"/g3* >/dev/null 2>&1 && bad "SIGUSR1 with --no-checkpoint left files: $(ls "$TMP"/g3*)" || ok
+SIG[7]=2  # --replicates 2: one each, the slow rank's still running at 3 s
+stop_with USR1 "$TMP/g4.h5"
+[ "$got" = 138 ] && ok || bad "SIGUSR1 to an ensemble across ranks: exit $got, expected 138"
 
 # Outcome payments against the baseline run: an outcome contract measured person by
 # person, an alliance paid for its wellbeing gain.

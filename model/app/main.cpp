@@ -458,7 +458,10 @@ int cmd_run_ranks(const RunArgs& given) {
         // needs to start (config, output).
         if (!a.resume.empty()) {
           if (!a.from.empty()) throw InputError("error: give --resume CHECKPOINT or --from FILE.h5, not both");
-          const Checkpoint c(a.resume);
+          // (A set left half-written may have rank 0's file of the step before as .prev.)
+          std::error_code ec;
+          const std::string prev = rank_checkpoints::previous(a.resume);
+          const Checkpoint c(!fs::exists(a.resume, ec) && fs::is_regular_file(prev, ec) ? prev : a.resume);
           if (a.output.empty()) a.output = c.info().output;
           if (a.part.empty()) a.part = c.info().part;
         }
@@ -488,34 +491,29 @@ int cmd_run_ranks(const RunArgs& given) {
   const Experiment& e = root ? p->e : *other;
 
   // Checkpoints of a decomposed run: every rank saves its own file at the same step (the
-  // decision to save is collective) and resumes from it; a set written by another number
-  // of ranks, or whose files are of different steps, is refused.
+  // decision to save is collective) and resumes from it (model/io/checkpoint.hpp,
+  // rank_checkpoints: a set left half-written resumes from the step before); a set
+  // written by another number of ranks is refused.
   std::optional<Checkpoint> resume;
   Checkpointing cp;
   bool saved_for_signal = false;
   uint64_t saved_done = 0, saved_total = 0;
   if (checkpointing) {
+    std::vector<Checkpoint> candidates;
     if (const int status = checked_on_every_rank([&] {
-          if (!a.resume.empty()) {
-            resume.emplace(rank_path(a.resume, comm::rank()));
-            const CheckpointInfo& info = resume->info();
-            if (info.ranks != static_cast<uint64_t>(comm::size()) || info.rank != static_cast<uint64_t>(comm::rank()))
-              throw InputError(fmt::format("error: --resume '{}' is the checkpoint of rank {} of {} ranks; resume it with "
-                                           "mpirun -np {} ... --decompose",
-                                           resume->path(), info.rank, info.ranks, info.ranks));
-            resume->check_matches(yaml);
-          }
+          if (!a.resume.empty()) candidates = rank_checkpoints::candidates(a.resume, comm::rank(), comm::size(), yaml);
         }))
       return status;
-    if (resume) {
-      const double steps = static_cast<double>(resume->info().steps_done);
-      if (comm::max(steps) != -comm::max(-steps)) {
+    if (!a.resume.empty()) {
+      const int64_t step = rank_checkpoints::common_step(candidates);
+      if (step < 0) {
         if (root)
-          std::cerr << fmt::format("error: --resume '{}': the ranks' checkpoint files are of different steps (the job was "
-                                   "stopped while they were written); start the run again\n",
+          std::cerr << fmt::format("error: --resume '{}': the ranks' checkpoint files have no step in common; start the "
+                                   "run again\n",
                                    a.resume);
         return 2;
       }
+      resume.emplace(rank_checkpoints::settle(a.resume, comm::rank(), candidates, static_cast<uint64_t>(step)));
       cp.resume = [&](const std::function<void(archive::Io&)>& state) { resume->read(state); };
       if (root && !a.quiet)
         fmt::print("Resuming {} and its {} other rank file(s) ({} of {} steps done, saved {})\n", resume->path(),
@@ -535,18 +533,20 @@ int cmd_run_ranks(const RunArgs& given) {
       info.steps_total = total;
       info.ranks = static_cast<uint64_t>(comm::size());
       info.rank = static_cast<uint64_t>(comm::rank());
-      const std::string mine = rank_path(checkpoint, comm::rank());
+      std::string why;
+      if (!rank_checkpoints::write(checkpoint, info, state, why)) {
+        // Every rank's files are the previous set again. For a signal the run ends (exit
+        // 1); a periodic checkpoint is skipped and the run goes on.
+        if (interrupt::pending())
+          throw RuntimeFailure(why.empty() ? "another rank could not write its checkpoint; the previous one, if any, is kept"
+                                           : why + "; the previous checkpoint, if any, is kept");
+        if (!why.empty()) fmt::print(stderr, "\nwarning: rank {}: {}; the run goes on\n", comm::rank(), why);
+        return;
+      }
       if (interrupt::pending()) {
-        write_checkpoint(mine, info, state);  // on failure this rank ends (exit 1), so the job fails
         saved_for_signal = true;
         saved_done = done;
         saved_total = total;
-        return;
-      }
-      try {
-        write_checkpoint(mine, info, state);
-      } catch (const RuntimeFailure& err) {  // the run goes on; a resume would find the ranks' files of different steps
-        fmt::print(stderr, "\nwarning: rank {}: {}; the run goes on\n", comm::rank(), err.what());
         return;
       }
       if (root && !a.quiet)
@@ -599,9 +599,7 @@ int cmd_run_ranks(const RunArgs& given) {
   }
   // The run is complete: every rank's checkpoint file is of no more use.
   if (checkpointing) {
-    std::error_code ec;
-    const std::string mine = rank_path(checkpoint, comm::rank());
-    if (fs::is_regular_file(mine, ec) && fs::remove(mine, ec) && root && !a.quiet)
+    if (rank_checkpoints::remove(checkpoint, comm::rank()) && root && !a.quiet)
       fmt::print("Checkpoint {} (and the other ranks' files) removed (the run is complete)\n", checkpoint);
   }
   if (!root) return 0;

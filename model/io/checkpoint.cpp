@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "model/core/build_info.hpp"
+#include "model/core/comm.hpp"
 #include "model/core/errors.hpp"
 #include "model/io/hdf5.hpp"
 #include "model/io/output.hpp"
@@ -195,5 +198,110 @@ void Checkpoint::read(const std::function<void(archive::Io&)>& state) const {
     throw InputError(fmt::format("error: --resume '{}': {}", path_, e.what()));
   }
 }
+
+namespace rank_checkpoints {
+
+std::string previous(const std::string& file) { return file + ".prev"; }
+
+bool write(const std::string& base, const CheckpointInfo& info, const std::function<void(archive::Io&)>& state,
+           std::string& why) {
+  const std::string mine = rank_path(base, comm::rank()), prev = previous(mine);
+  std::error_code ec, moved;
+  // The previous file steps aside (an atomic rename) rather than being replaced: until
+  // every rank's new file is whole, a rank's file of the previous step is always there.
+  if (fs::is_regular_file(mine, ec)) fs::rename(mine, prev, moved);
+  bool ok = !moved;
+  why = moved ? fmt::format("cannot move the checkpoint '{}' aside: {}", mine, moved.message()) : "";
+  if (ok) {
+    try {
+      write_checkpoint(mine, info, state);
+    } catch (const RuntimeFailure& err) {
+      ok = false;
+      why = err.what();
+    }
+  }
+  // For the test of a set left half-written (tests/mpi/domain_test.sh): the last rank's new
+  // file is lost, as if the job had been killed before it was renamed, and the job stops.
+  if (const char* n = std::getenv("HSCSIM_TEST_KILL_IN_CHECKPOINT"); n && ok) {
+    static int saves = 0;
+    if (++saves == std::atoi(n)) {
+      if (comm::rank() == comm::size() - 1) fs::remove(mine, ec);
+      (void)comm::sum(uint64_t{1});
+      comm::abort(9, "HSCSIM_TEST_KILL_IN_CHECKPOINT: the job stops while its checkpoint is written");
+    }
+  }
+  if (comm::sum(uint64_t{ok ? 1u : 0u}) == static_cast<uint64_t>(comm::size())) {
+    fs::remove(prev, ec);
+    return true;
+  }
+  if (ok) fs::remove(mine, ec);  // back to the previous set
+  if (fs::is_regular_file(prev, ec)) fs::rename(prev, mine, ec);
+  return false;
+}
+
+std::vector<Checkpoint> candidates(const std::string& base, int rank, int ranks, const std::string& config_yaml) {
+  const std::string mine = rank_path(base, rank);
+  std::vector<Checkpoint> out;
+  std::error_code ec;
+  for (const std::string& f : {mine, previous(mine)}) {
+    if (!fs::exists(f, ec)) continue;
+    Checkpoint c(f);
+    const CheckpointInfo& info = c.info();
+    if (info.ranks != static_cast<uint64_t>(ranks) || info.rank != static_cast<uint64_t>(rank))
+      throw InputError(fmt::format("error: --resume '{}' is the checkpoint of rank {} of {} ranks; resume it with mpirun "
+                                   "-np {} ... --decompose",
+                                   f, info.rank, info.ranks, info.ranks));
+    c.check_matches(config_yaml);
+    out.push_back(std::move(c));
+  }
+  if (out.empty())
+    throw InputError(fmt::format("error: --resume '{}': rank {} has no checkpoint file ('{}'); resume with the number of "
+                                 "ranks that wrote it",
+                                 base, rank, mine));
+  return out;
+}
+
+int64_t common_step(const std::vector<Checkpoint>& mine) {
+  // Every rank's steps (at most two each); the newest that every rank has.
+  std::vector<uint8_t> bytes(mine.size() * sizeof(uint64_t));
+  for (size_t k = 0; k < mine.size(); ++k) std::memcpy(bytes.data() + k * 8, &mine[k].info().steps_done, 8);
+  std::vector<std::vector<uint64_t>> steps;
+  for (const auto& b : comm::all_gather(std::move(bytes))) {
+    steps.emplace_back(b.size() / 8);
+    if (!b.empty()) std::memcpy(steps.back().data(), b.data(), b.size());
+  }
+  int64_t best = -1;
+  for (uint64_t s : steps.front()) {
+    bool everywhere = true;
+    for (const auto& v : steps) everywhere = everywhere && std::find(v.begin(), v.end(), s) != v.end();
+    if (everywhere) best = std::max(best, static_cast<int64_t>(s));
+  }
+  return best;
+}
+
+Checkpoint settle(const std::string& base, int rank, const std::vector<Checkpoint>& mine, uint64_t step) {
+  const std::string file = rank_path(base, rank);
+  std::error_code ec;
+  for (const Checkpoint& c : mine) {
+    if (c.info().steps_done != step) continue;
+    if (c.path() != file) {
+      fs::rename(c.path(), file, ec);
+      if (ec) throw RuntimeFailure(fmt::format("cannot rename the checkpoint '{}' to '{}': {}", c.path(), file, ec.message()));
+    } else {
+      fs::remove(previous(file), ec);
+    }
+    return Checkpoint(file);
+  }
+  throw std::logic_error("rank_checkpoints::settle: no file of that step");
+}
+
+bool remove(const std::string& base, int rank) {
+  const std::string file = rank_path(base, rank);
+  std::error_code ec;
+  fs::remove(previous(file), ec);
+  return fs::is_regular_file(file, ec) && fs::remove(file, ec);
+}
+
+}  // namespace rank_checkpoints
 
 }  // namespace hscsim

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "model/core/archive.hpp"
 
@@ -68,5 +69,33 @@ class Checkpoint {
   std::string path_;
   CheckpointInfo info_;
 };
+
+//! A domain-decomposed run's checkpoints: a file per rank (rank_path). While a new set is
+//! written, each rank's previous file stays beside its new one as `<file>.prev` until
+//! every rank's new file is whole, so that a job killed meanwhile still leaves a step that
+//! every rank has, which resuming finds. Each call is collective (every rank makes it, at
+//! the same point) unless it says not.
+namespace rank_checkpoints {
+
+//! `<file>.prev`: a rank's previous file while a new set is written.
+std::string previous(const std::string& file);
+//! Writes this rank's file of the set at `base` (rank 0's path). True when every rank's new
+//! file is whole (the previous set is then removed); otherwise every rank's files are the
+//! previous set again, and `why` says this rank's error ("" if it was another rank's).
+bool write(const std::string& base, const CheckpointInfo& info, const std::function<void(archive::Io&)>& state,
+           std::string& why);
+//! This rank's files of the set at `base` (its file and its `.prev`, those there), opened,
+//! and checked to be this rank's of `ranks` ranks, of this config. Not collective; throws
+//! InputError (exit 2) if there is none, or one is another rank's or another run's.
+std::vector<Checkpoint> candidates(const std::string& base, int rank, int ranks, const std::string& config_yaml);
+//! The newest step that a file of every rank holds (`mine`: this rank's candidates), or -1.
+int64_t common_step(const std::vector<Checkpoint>& mine);
+//! Makes this rank's file at the set's name the one of `step` (the other removed; not
+//! collective) and opens it.
+Checkpoint settle(const std::string& base, int rank, const std::vector<Checkpoint>& mine, uint64_t step);
+//! Removes this rank's files (not collective); true if there was one.
+bool remove(const std::string& base, int rank);
+
+}  // namespace rank_checkpoints
 
 }  // namespace hscsim

@@ -337,8 +337,21 @@ class Progress {
   std::chrono::steady_clock::time_point last_ = t0_;
 };
 
+// For tests (tests/mpi, and tests that stop a run with a signal mid-way): with
+// HSCSIM_TEST_SLOW_RANK=k, rank k (0: one process) takes 20 ms more a step, so that the
+// others take more of the replicates, or a signal some time in comes mid-run on any
+// machine. The results are not changed.
+ProgressFn slowed_for_tests(ProgressFn inner) {
+  const char* f = std::getenv("HSCSIM_TEST_SLOW_RANK");
+  if (!f || std::atoi(f) != comm::rank()) return inner;
+  return [inner](uint64_t done, uint64_t total, const std::string& name) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (inner) inner(done, total, name);
+  };
+}
+
 RunResult execute(const Prepared& p, const RunArgs& a, const Checkpointing* checkpoints = nullptr) {
-  const ProgressFn progress = Progress::make(a);
+  const ProgressFn progress = slowed_for_tests(Progress::make(a));
   if (!a.quiet) {
     if (!a.from.empty())
       fmt::print("{}: {}\n", a.from,
@@ -575,11 +588,7 @@ int cmd_run_ranks(const RunArgs& given) {
       fmt::print("MPI: {} ranks x {} threads; each rank asks rank 0 for replicates until none are left\n", comm::size(),
                  a.threads > 0 ? a.threads : tbb::info::default_concurrency());
   }
-  // For the test of load balancing: this rank is slow (20 ms more per step), so the others
-  // take more of the replicates.
-  ProgressFn slow;
-  if (const char* f = std::getenv("HSCSIM_TEST_SLOW_RANK"); f && std::atoi(f) == comm::rank())
-    slow = [](uint64_t, uint64_t, const std::string&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
+  const ProgressFn slow = slowed_for_tests({});
   const Checkpointing* cpp = checkpointing ? &cp : nullptr;
   RunResult r;
   try {

@@ -28,8 +28,8 @@ namespace interrupt {
 //! Installs the handlers (once, from main()).
 void install();
 //! From the first signal on, stop at once (removing the registered temporary files):
-//! for a job across MPI ranks, where a rank may be waiting for another's results rather
-//! than between steps, and mpirun follows SIGTERM with SIGKILL.
+//! for an ensemble across MPI ranks, where a rank may be waiting for another's results
+//! rather than between steps (a decomposed run instead stops every rank at one step).
 void stop_at_once(bool yes);
 //! The signal received so far, or 0.
 int pending();

@@ -441,10 +441,12 @@ int checked_on_every_rank(F&& check) {
   return static_cast<int>(comm::max(status));
 }
 
-// The command that resumes a run stopped for a signal from its checkpoint `path`
-// (`launch` before it: "mpirun -np N " for a decomposed run).
-std::string resume_command(const RunArgs& a, const std::string& path, const std::string& launch, bool decompose) {
-  std::string again = launch + "hscsim run";
+// A run stopped for a signal after saving its checkpoint at `path` (a decomposed run over
+// `ranks` ranks: and the other ranks' files beside it): says where its state is and the
+// command that resumes it; returns the exit code.
+int report_checkpointed(const RunArgs& a, const Interrupted& e, uint64_t done, uint64_t total, const std::string& path,
+                        int ranks) {
+  std::string again = ranks > 1 ? fmt::format("mpirun -np {} hscsim run", ranks) : "hscsim run";
   if (!a.config.empty()) {
     again += " " + a.config;
     for (const auto& s : a.sets) again += " --set " + s;
@@ -452,9 +454,15 @@ std::string resume_command(const RunArgs& a, const std::string& path, const std:
     if (a.replicates >= 0) again += fmt::format(" --replicates {}", a.replicates);
   }
   again += " --resume " + path;
-  if (decompose) again += " --decompose";
+  if (ranks > 1) again += " --decompose";
   if (a.force) again += " --force";
-  return again;
+  const std::string where =
+      ranks > 1 ? fmt::format("{} and {} other rank file(s) ({}.rank1...)", path, ranks - 1, path) : path;
+  std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {}\nResume with: {}\n(exit {}; "
+                           "no results file was written)\n",
+                           e.what(), fmt_count(static_cast<double>(done)), fmt_count(static_cast<double>(total)), where,
+                           again, kExitCheckpointed);
+  return kExitCheckpointed;
 }
 
 int cmd_run_ranks(const RunArgs& given) {
@@ -597,14 +605,8 @@ int cmd_run_ranks(const RunArgs& given) {
   } catch (const Interrupted& err) {
     // Every rank of a decomposed run stops at the same step and saves its file.
     if (!saved_for_signal) throw;
-    if (root)
-      std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {} and {} other rank file(s) "
-                               "({}.rank1...)\nResume with: {}\n(exit {}; no results file was written)\n",
-                               err.what(), fmt_count(static_cast<double>(saved_done)),
-                               fmt_count(static_cast<double>(saved_total)), checkpoint, comm::size() - 1, checkpoint,
-                               resume_command(a, checkpoint, fmt::format("mpirun -np {} ", comm::size()), true),
-                               kExitCheckpointed);
-    return kExitCheckpointed;
+    if (!root) return kExitCheckpointed;
+    return report_checkpointed(a, err, saved_done, saved_total, checkpoint, comm::size());
   }
   // The run is complete: every rank's checkpoint file is of no more use.
   if (checkpointing) {
@@ -733,12 +735,7 @@ int cmd_run(const RunArgs& given) {
     r = execute(p, a, &cp);
   } catch (const Interrupted& e) {
     if (!saved_for_signal) throw;
-    const std::string again = resume_command(a, path, "", false);
-    std::cerr << fmt::format("hscsim: {}; the run's state after {} of {} steps is saved in {}\nResume with: {}\n(exit {}; "
-                             "no results file was written)\n",
-                             e.what(), fmt_count(static_cast<double>(saved_done)),
-                             fmt_count(static_cast<double>(saved_total)), path, again, kExitCheckpointed);
-    return kExitCheckpointed;
+    return report_checkpointed(a, e, saved_done, saved_total, path, 1);
   }
   const int status = finish_run(p, r, a);
   // The run is complete: its checkpoint is of no more use.
